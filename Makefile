@@ -1,0 +1,47 @@
+# pysandbox: `make demo` shows it working, `make test` runs the suite.
+# Both create .venv on first use and install the package into it (pip -e).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CSRC := $(wildcard csrc/*.c csrc/*.h csrc/include/*.h csrc/*.map) setup.py pyproject.toml pysandbox/_build.py
+
+all: build
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Editable install: compiles libsandbox.so and the cffi module into pysandbox/.
+$(STAMP): $(PY) $(CSRC)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+build: $(STAMP)
+	$(MAKE) -s -C helloworld
+
+demo: build
+	@echo '$$ LD_PRELOAD=$$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld'
+	@LD_PRELOAD=$$($(VENV)/bin/pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld
+	@echo '$$ LD_PRELOAD=$$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:exit_group ./helloworld/helloworld'
+	@sh -c 'LD_PRELOAD=$$($(VENV)/bin/pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:exit_group exec ./helloworld/helloworld'; \
+	  st=$$?; if [ $$st -eq 159 ]; then echo "Bad system call (killed by SIGSYS, exit status $$st)"; else echo "unexpected status $$st"; exit 1; fi
+
+test: build
+	$(PY) -m pytest -q tests
+
+bench: build
+	$(MAKE) -s -C bench PY=$(CURDIR)/$(PY)
+
+syscalls: $(PY)
+	$(PY) -m pip install -q 'system-calls>=7.2'
+	$(PY) tools/gen_syscalls.py csrc/syscalls_table.h
+
+clean:
+	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__
+	$(MAKE) -s -C helloworld clean
+
+distclean: clean
+	rm -rf $(VENV)
+
+.PHONY: all build demo test bench syscalls clean distclean

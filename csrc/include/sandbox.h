@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox.h - the C API of pysandbox's policy compiler.
+ *
+ * Pipeline: environment strings -> struct sb_policy (policy.c, names resolved
+ * for one arch) -> classic BPF in a caller-supplied buffer (bpf.c) ->
+ * seccomp(2) (install.c). Only install.c touches the process.
+ *
+ * Everything between the CDEF markers is also read by cffi (pysandbox/_build.py):
+ * keep it to plain declarations; #define values there are read back from C.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CDEF-BEGIN */
+
+/* seccomp return actions (the kernel's SECCOMP_RET_* values) */
+#define SB_ACT_KILL_PROCESS 0x80000000U
+#define SB_ACT_KILL_THREAD 0x00000000U
+#define SB_ACT_TRAP 0x00030000U
+#define SB_ACT_ERRNO 0x00050000U /* | errno (1..4095) */
+#define SB_ACT_USER_NOTIF 0x7fc00000U
+#define SB_ACT_TRACE 0x7ff00000U
+#define SB_ACT_LOG 0x7ffc0000U
+#define SB_ACT_ALLOW 0x7fff0000U
+
+#define SB_RULES_MAX 1024 /* resolved rules in one policy */
+#define SB_PROG_MAX 4096 /* BPF_MAXINSNS */
+#define SB_EXIT_FAILURE 125 /* documented status of every setup failure */
+
+/* One classic BPF instruction; same layout as struct sock_filter. */
+struct sb_insn {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+
+/* An architecture the compiler knows (x86_64, i386, x32, aarch64). */
+struct sb_arch;
+
+struct sb_rule {
+	uint32_t nr; /* syscall number as the filter sees it */
+	uint32_t action; /* SB_ACT_* */
+};
+
+struct sb_policy {
+	const struct sb_arch *arch;
+	uint32_t default_action; /* for every syscall no rule names */
+	int verbose; /* SECCOMP_VERBOSE=1 */
+	unsigned int nrules;
+	struct sb_rule rules[SB_RULES_MAX]; /* in input order */
+};
+
+/* Where a policy went wrong; sb_error_format() turns it into one line. */
+struct sb_error {
+	char var[48]; /* variable or file, e.g. "SECCOMP_SYSCALL_DENY" */
+	char what[64]; /* e.g. "unknown syscall" */
+	char token[64]; /* the offending input, truncated */
+	int item; /* 1-based item number, 0 if none */
+};
+
+/* ---- syscalls.c: names and numbers, one generated table per arch ---- */
+
+/* The arch this library was built for; NULL if the compiler does not support it. */
+const struct sb_arch *sb_arch_native(void);
+/* "x86_64", "i386", "x32", "aarch64"; NULL if unknown. */
+const struct sb_arch *sb_arch_lookup(const char *name);
+const char *sb_arch_name(const struct sb_arch *arch);
+/* AUDIT_ARCH_* value the kernel reports in seccomp_data.arch. */
+uint32_t sb_arch_audit(const struct sb_arch *arch);
+/* Syscall-number bit of another ABI that shares this AUDIT_ARCH value (x32's
+ * 0x40000000 on x86_64), or 0. Filters kill numbers at or above it. */
+uint32_t sb_arch_abi_bit(const struct sb_arch *arch);
+/* Can a filter be compiled for it (x86_64, aarch64)? i386/x32 are name tables only. */
+int sb_arch_is_target(const struct sb_arch *arch);
+/* Number of NAME on ARCH, or -1 if ARCH has no such syscall. */
+int sb_syscall_nr(const struct sb_arch *arch, const char *name);
+/* Name of syscall NR on ARCH, or NULL. */
+const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr);
+/* 1 if NAME is a Linux syscall on any architecture, else 0. */
+int sb_syscall_known(const char *name);
+/* Table access for listings: entry I (0-based, by name); -1 past the end. */
+int sb_syscall_count(const struct sb_arch *arch);
+int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr);
+/* Value of errno NAME ("EPERM"), or -1. */
+int sb_errno_lookup(const char *name);
+
+/* ---- policy.c: text -> struct sb_policy; pure, no I/O ---- */
+
+/* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
+ * errno, errno:NAME, errno:NUMBER) into *action. 0 or -EINVAL. */
+int sb_action_parse(const char *text, uint32_t *action);
+/*
+ * Build the policy that ENVP (a NULL-terminated "NAME=value" array) describes
+ * for ARCH. Returns 0 when a policy was parsed, 1 when ENVP sets no policy
+ * variable (nothing to do), or -EINVAL with *err filled.
+ */
+int sb_policy_from_env(struct sb_policy *policy, const struct sb_arch *arch,
+		       char *const *envp, struct sb_error *err);
+/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
+int sb_env_is_ours(const char *name);
+/* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */
+int sb_error_format(const struct sb_error *err, char *buf, size_t size);
+
+/* ---- bpf.c: struct sb_policy -> classic BPF ---- */
+
+/* Compile POLICY into OUT (room for CAP instructions). Returns the number of
+ * instructions, -E2BIG if it does not fit, -EINVAL on a bad policy. */
+int sb_bpf_compile(const struct sb_policy *policy, struct sb_insn *out, unsigned int cap);
+
+/* ---- install.c: the only unit with side effects ---- */
+
+/* Set no_new_privs and load PROG as a seccomp filter on every thread.
+ * 0 or -errno. */
+int sb_install(const struct sb_insn *prog, unsigned int len);
+
+/* CDEF-END */
+
+#endif /* SANDBOX_H */

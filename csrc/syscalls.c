@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * syscalls.c - syscall names <-> numbers per architecture.
+ *
+ * The tables are data, generated into syscalls_table.h by
+ * tools/gen_syscalls.py (`make syscalls`); this unit only searches them.
+ */
+#include <linux/audit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox.h"
+
+struct sb_sysent {
+	uint16_t name; /* offset into sb_pool */
+	uint16_t nr; /* number without the arch's bias */
+};
+
+#include "syscalls_table.h"
+
+struct sb_arch {
+	char name[8];
+	uint32_t audit_arch;
+	uint32_t nr_bias; /* x32: __X32_SYSCALL_BIT */
+	uint32_t abi_bit; /* x86_64: x32's bit, which filters must reject */
+	int target; /* can filters be compiled for it */
+	const struct sb_sysent *tab;
+	int n;
+};
+
+#define X32_BIT 0x40000000U /* __X32_SYSCALL_BIT */
+#define ARCH(nm, audit, bias, abi, tgt, t) \
+	{ nm, audit, bias, abi, tgt, t, sizeof(t) / sizeof(t[0]) }
+
+static const struct sb_arch arches[] = {
+	ARCH("x86_64", AUDIT_ARCH_X86_64, 0, X32_BIT, 1, sb_tab_x86_64),
+	ARCH("i386", AUDIT_ARCH_I386, 0, 0, 0, sb_tab_i386),
+	ARCH("x32", AUDIT_ARCH_X86_64, X32_BIT, 0, 0, sb_tab_x32),
+	ARCH("aarch64", AUDIT_ARCH_AARCH64, 0, 0, 1, sb_tab_aarch64),
+};
+
+const struct sb_arch *sb_arch_native(void)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	return &arches[0];
+#elif defined(__aarch64__)
+	return &arches[3];
+#else
+	return NULL;
+#endif
+}
+
+const struct sb_arch *sb_arch_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (strcmp(arches[i].name, name) == 0)
+			return &arches[i];
+	return NULL;
+}
+
+const char *sb_arch_name(const struct sb_arch *arch)
+{
+	return arch->name;
+}
+
+uint32_t sb_arch_audit(const struct sb_arch *arch)
+{
+	return arch->audit_arch;
+}
+
+uint32_t sb_arch_abi_bit(const struct sb_arch *arch)
+{
+	return arch->abi_bit;
+}
+
+int sb_arch_is_target(const struct sb_arch *arch)
+{
+	return arch->target;
+}
+
+static int cmp_name(const void *key, const void *elem)
+{
+	const struct sb_sysent *e = elem;
+
+	return strcmp(key, sb_pool + e->name);
+}
+
+int sb_syscall_nr(const struct sb_arch *arch, const char *name)
+{
+	const struct sb_sysent *e;
+
+	e = bsearch(name, arch->tab, arch->n, sizeof(*e), cmp_name);
+	return e ? (int)(e->nr + arch->nr_bias) : -1;
+}
+
+const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr)
+{
+	for (int i = 0; i < arch->n; i++)
+		if (arch->tab[i].nr + arch->nr_bias == nr)
+			return sb_pool + arch->tab[i].name;
+	return NULL;
+}
+
+static int cmp_known(const void *key, const void *elem)
+{
+	const uint16_t *off = elem;
+
+	return strcmp(key, sb_pool + *off);
+}
+
+int sb_syscall_known(const char *name)
+{
+	size_t n = sizeof(sb_known) / sizeof(sb_known[0]);
+
+	return bsearch(name, sb_known, n, sizeof(sb_known[0]), cmp_known) != NULL;
+}
+
+int sb_syscall_count(const struct sb_arch *arch)
+{
+	return arch->n;
+}
+
+int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr)
+{
+	if (i < 0 || i >= arch->n)
+		return -1;
+	*name = sb_pool + arch->tab[i].name;
+	*nr = arch->tab[i].nr + arch->nr_bias;
+	return 0;
+}
+
+int sb_errno_lookup(const char *name)
+{
+	const struct sb_sysent *e;
+	size_t n = sizeof(sb_errnos) / sizeof(sb_errnos[0]);
+
+	e = bsearch(name, sb_errnos, n, sizeof(*e), cmp_name);
+	return e ? e->nr : -1;
+}

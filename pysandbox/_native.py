@@ -1,0 +1,122 @@
+"""The only importer of the cffi module: thin, checked wrappers over csrc/."""
+import errno
+import os
+
+from pysandbox._errors import InstallError, PolicyError
+from pysandbox._native_cffi import ffi, lib
+
+INSN_SIZE = ffi.sizeof("struct sb_insn")
+ARCHES = ("x86_64", "aarch64", "i386", "x32")
+TARGET_ARCHES = ("x86_64", "aarch64")
+
+ACTIONS = {
+    "kill_process": lib.SB_ACT_KILL_PROCESS,
+    "kill_thread": lib.SB_ACT_KILL_THREAD,
+    "trap": lib.SB_ACT_TRAP,
+    "errno": lib.SB_ACT_ERRNO,
+    "user_notif": lib.SB_ACT_USER_NOTIF,
+    "trace": lib.SB_ACT_TRACE,
+    "log": lib.SB_ACT_LOG,
+    "allow": lib.SB_ACT_ALLOW,
+}
+_ACTION_NAMES = {v: k for k, v in ACTIONS.items()}
+
+
+def arch(name=None):
+    """The sb_arch for NAME (default: the native one)."""
+    a = lib.sb_arch_native() if name is None else lib.sb_arch_lookup(name.encode())
+    if a == ffi.NULL:
+        raise PolicyError("unknown architecture '%s'" % (name or os.uname().machine))
+    return a
+
+
+def arch_name(a):
+    return ffi.string(lib.sb_arch_name(a)).decode()
+
+
+def arch_audit(a):
+    return lib.sb_arch_audit(a)
+
+
+def syscall_nr(name, arch_=None):
+    """Number of NAME on the arch, or None if the arch has no such syscall."""
+    nr = lib.sb_syscall_nr(arch(arch_), name.encode())
+    return None if nr < 0 else nr
+
+
+def syscall_name(nr, arch_=None):
+    p = lib.sb_syscall_name(arch(arch_), nr)
+    return None if p == ffi.NULL else ffi.string(p).decode()
+
+
+def syscall_known(name):
+    return bool(lib.sb_syscall_known(name.encode()))
+
+
+def syscalls(arch_=None):
+    """{name: nr} for every syscall of the arch."""
+    a, out = arch(arch_), {}
+    name, nr = ffi.new("const char **"), ffi.new("uint32_t *")
+    for i in range(lib.sb_syscall_count(a)):
+        lib.sb_syscall_at(a, i, name, nr)
+        out[ffi.string(name[0]).decode()] = nr[0]
+    return out
+
+
+def parse_action(text):
+    out = ffi.new("uint32_t *")
+    if lib.sb_action_parse(text.encode(), out) < 0:
+        raise PolicyError("unknown action '%s'" % text)
+    return out[0]
+
+
+def action_name(action):
+    """'allow', 'errno:13', ... for a SECCOMP_RET_* value."""
+    base = action & 0xFFFF0000
+    name = _ACTION_NAMES.get(base, "0x%08x" % action)
+    if base in (lib.SB_ACT_ERRNO, lib.SB_ACT_TRACE):
+        data = action & 0xFFFF
+        return "%s:%s" % (name, errno.errorcode.get(data, data) if base == lib.SB_ACT_ERRNO else data)
+    return name
+
+
+def _envp(environ):
+    keep = [ffi.new("char[]", ("%s=%s" % kv).encode()) for kv in environ.items()]
+    envp = ffi.new("char *[]", keep + [ffi.NULL])
+    return envp, keep
+
+
+def compile_env(environ, arch_=None):
+    """BPF (raw struct sock_filter bytes) for the policy ENVIRON describes.
+
+    Returns None when ENVIRON sets no policy; raises PolicyError with the same
+    one-line message libsandbox.so prints."""
+    policy = ffi.new("struct sb_policy *")
+    err = ffi.new("struct sb_error *")
+    envp, _keep = _envp(environ)
+    r = lib.sb_policy_from_env(policy, arch(arch_), envp, err)
+    if r == 1:
+        return None
+    if r < 0:
+        raise PolicyError(_error_text(err))
+    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
+    n = lib.sb_bpf_compile(policy, prog, lib.SB_PROG_MAX)
+    if n < 0:
+        raise PolicyError("the policy does not fit in one seccomp filter (%s)"
+                          % os.strerror(-n))
+    return bytes(ffi.buffer(prog, n * INSN_SIZE))
+
+
+def _error_text(err):
+    buf = ffi.new("char[512]")
+    lib.sb_error_format(err, buf, len(buf))
+    return ffi.string(buf).decode(errors="replace")
+
+
+def install(prog):
+    """Load PROG (bytes from compile_env) on this process: no way back."""
+    n = len(prog) // INSN_SIZE
+    insns = ffi.from_buffer("struct sb_insn[]", prog)
+    r = lib.sb_install(insns, n)
+    if r < 0:
+        raise InstallError(-r, "seccomp: " + os.strerror(-r))

@@ -1,0 +1,98 @@
+"""`pysandbox` command line: libpath, compile.
+
+Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
+failure. Messages: `pysandbox: <what>: '<value>'`.
+"""
+import argparse
+import os
+import sys
+
+import pysandbox
+from pysandbox._errors import SandboxError
+
+EXIT_FAILURE = 125
+
+EPILOG = """\
+examples:
+  LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld
+  SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
+  SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
+"""
+
+
+class Failure(Exception):
+    """A setup failure: printed as one line, exit 125."""
+
+
+def cmd_libpath(args):
+    path = pysandbox.libpath()
+    if not os.path.isfile(path):
+        raise Failure("libsandbox.so is not installed: '%s'" % path)
+    print(path)
+
+
+def cmd_compile(args):
+    from pysandbox import _native, bpf
+
+    prog = _native.compile_env(os.environ, args.arch)
+    if prog is None:
+        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY")
+    if args.output:
+        write_output(args.output, prog)
+    if args.explain:
+        a = _native.arch(args.arch)
+        arches = {_native.arch_audit(_native.arch(n)): n for n in _native.TARGET_ARCHES}
+        lines = bpf.disassemble(bpf.decode(prog),
+                                name_of=lambda nr: _native.syscall_name(nr, args.arch),
+                                action_name=_native.action_name,
+                                arch_name=arches.get)
+        print("# %s: %d instructions" % (_native.arch_name(a), len(lines)))
+        print("\n".join(lines))
+
+
+def write_output(path, data):
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise Failure("cannot write %s: '%s'" % (e.strerror.lower(), path))
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="pysandbox", description="seccomp for any program, by environment variables",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("libpath", help="print the absolute path of libsandbox.so")
+    s.set_defaults(func=cmd_libpath)
+    s = sub.add_parser(
+        "compile", help="compile the SECCOMP_* environment's policy to BPF",
+        description="Compile the policy the SECCOMP_* environment describes into a raw "
+        "array of struct sock_filter (what bwrap --seccomp FD reads), without installing it.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("-o", "--output", metavar="FILE", help="write the program to FILE ('-': stdout)")
+    s.add_argument("--explain", action="store_true", help="print the program readably")
+    s.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    s.set_defaults(func=cmd_compile)
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "compile" and not (args.output or args.explain):
+        p.error("compile: give -o FILE and/or --explain")
+    try:
+        args.func(args)
+    except (Failure, SandboxError) as e:
+        print("pysandbox: %s" % e, file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Build glue: the cffi extension (pysandbox._native_cffi) and libsandbox.so.
+
+Both are compiled from the same csrc/ sources; libsandbox.so is a plain shared
+library (libc only) placed inside the package, not a Python extension.
+"""
+import os
+import subprocess
+import sysconfig
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CSRC = os.path.join("csrc")
+WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wformat=2", "-Wshadow",
+            "-Wstrict-prototypes", "-Wmissing-prototypes"]
+CORE = ["policy.c", "bpf.c", "syscalls.c", "install.c"]
+
+
+def build_libsandbox(out_dir):
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC").split()[0] or "cc"
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(out_dir, "libsandbox.so")
+    srcs = [os.path.join(CSRC, f) for f in ["preload.c"] + CORE]
+    cmd = [cc, "-O2", "-fPIC", "-shared", "-fvisibility=hidden",
+           "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2",
+           "-I" + os.path.join(CSRC, "include"), "-I" + CSRC] + WARNINGS + srcs + [
+        "-Wl,--version-script=" + os.path.join(CSRC, "libsandbox.map"),
+        "-Wl,-z,defs", "-Wl,-z,now", "-Wl,-z,relro", "-Wl,--as-needed",
+        "-o", out]
+    print(" ".join(cmd))
+    subprocess.check_call(cmd)
+
+
+class BuildExt(build_ext):
+    def run(self):
+        super().run()
+        pkg = os.path.join("pysandbox") if self.inplace else os.path.join(self.build_lib, "pysandbox")
+        build_libsandbox(pkg)
+
+    def get_outputs(self):
+        pkg = os.path.join(self.build_lib, "pysandbox")
+        return super().get_outputs() + [os.path.join(pkg, "libsandbox.so")]
+
+
+setup(
+    cffi_modules=["pysandbox/_build.py:ffibuilder"],
+    cmdclass={"build_ext": BuildExt},
+)
