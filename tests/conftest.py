@@ -1,0 +1,95 @@
+"""Shared fixtures: built programs, a world-readable kit for uid 65534, runners.
+
+The checkout may live in a directory other users cannot enter (CI clones into
+a 0700 temp dir), so everything an ordinary user executes is copied into a
+world-readable temp dir first.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+import pysandbox
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+PROGS = os.path.join(ROOT, "tests", "progs")
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+SIGSYS_STATUS = -signal.SIGSYS  # subprocess reports death by signal as -N
+
+
+def build_c(src, out, *flags):
+    subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-o", out, src, *flags], check=True)
+    return out
+
+
+class Kit:
+    """Copies of what tests execute, readable and executable by everyone."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lib = self.copy(pysandbox.libpath())
+        self.hello = self.copy(os.path.join(ROOT, "helloworld", "helloworld"))
+        self.hello_static = self.copy(os.path.join(ROOT, "helloworld", "helloworld-static"))
+        self.probe = build_c(os.path.join(PROGS, "probe.c"), self.file("probe"))
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def copy(self, src, name=None):
+        dst = self.file(name or os.path.basename(src))
+        shutil.copy2(src, dst)
+        os.chmod(dst, 0o755)
+        return dst
+
+
+@pytest.fixture(scope="session")
+def kit():
+    for prog in ("helloworld", "helloworld-static"):
+        if not os.path.exists(os.path.join(ROOT, "helloworld", prog)):
+            subprocess.run(["make", "-s", "-C", os.path.join(ROOT, "helloworld")], check=True)
+    path = tempfile.mkdtemp(prefix="pysandbox-kit-")
+    os.chmod(path, 0o755)
+    try:
+        yield Kit(path)
+    finally:
+        shutil.rmtree(path)
+
+
+def clean_env(**extra):
+    """The test process's environment without any SECCOMP_* or LD_PRELOAD."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SECCOMP_") and k != "LD_PRELOAD"}
+    env.update(extra)
+    return env
+
+
+def run(argv, env, as_nobody=False, **kw):
+    """Run ARGV (as uid 65534 if AS_NOBODY) and return the CompletedProcess.
+
+    ENV reaches ARGV only: setpriv itself must not load LD_PRELOAD or see a
+    policy, so `env -i` hands it over after the privilege change."""
+    if as_nobody:
+        argv = NOBODY + ["--", "/usr/bin/env", "-i"] + ["%s=%s" % kv for kv in env.items()] \
+            + list(argv)
+        env = clean_env()
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60,
+                          cwd="/", **kw)
+
+
+@pytest.fixture(params=["root", "nobody"])
+def as_nobody(request):
+    """Run the test as root and as an ordinary user without capabilities."""
+    if os.geteuid() != 0:
+        if request.param == "nobody":
+            return False  # already unprivileged: the root variant would repeat it
+        pytest.skip("running as root needs root")
+    return request.param == "nobody"
+
+
+def python_exe():
+    return sys.executable

@@ -1,0 +1,92 @@
+"""The `pysandbox` console script: libpath and compile."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import pysandbox
+from pysandbox import _native, bpf
+from conftest import clean_env
+
+KILL, ALLOW = 0x80000000, 0x7FFF0000
+
+
+def cli(*args, **env):
+    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
+    return subprocess.run([exe, *args], env=clean_env(**env), capture_output=True, timeout=60)
+
+
+def test_libpath_prints_installed_library():
+    r = cli("libpath")
+    path = r.stdout.decode().strip()
+    assert (r.returncode, path) == (0, pysandbox.libpath())
+    assert os.path.isabs(path) and os.path.isfile(path)
+
+
+def test_compile_writes_raw_sock_filter(tmp_path):
+    out = tmp_path / "f.bpf"
+    r = cli("compile", "-o", str(out), SECCOMP_SYSCALL_ALLOW="read:write:exit_group")
+    assert (r.returncode, r.stderr) == (0, b"")
+    prog = bpf.decode(out.read_bytes())
+    audit = _native.arch_audit(_native.arch())
+    decide = {n: bpf.run(prog, bpf.seccomp_data(_native.syscall_nr(n), audit))
+              for n in ("read", "write", "exit_group", "openat")}
+    assert decide == {"read": ALLOW, "write": ALLOW, "exit_group": ALLOW, "openat": KILL}
+
+
+def test_compile_matches_python_api(tmp_path):
+    out = tmp_path / "f.bpf"
+    env = {"SECCOMP_SYSCALL_DENY": "ptrace:mount", "SECCOMP_DEFAULT_ACTION": "log"}
+    assert cli("compile", "-o", str(out), **env).returncode == 0
+    assert out.read_bytes() == pysandbox.compile_env(env)
+
+
+def test_compile_to_stdout():
+    env = {"SECCOMP_SYSCALL_DENY": "ptrace"}
+    r = cli("compile", "-o", "-", **env)
+    assert (r.returncode, r.stdout) == (0, pysandbox.compile_env(env))
+
+
+def test_explain_names_syscalls_and_actions():
+    r = cli("compile", "--explain", SECCOMP_SYSCALL_ALLOW="read:write:exit_group")
+    text = r.stdout.decode()
+    assert r.returncode == 0
+    assert "(exit_group)" in text and "ret allow" in text and "ret kill_process" in text
+    assert "ld  [arch]" in text.splitlines()[1]
+
+
+def test_explain_other_arch():
+    r = cli("compile", "--explain", "--arch", "aarch64", SECCOMP_SYSCALL_DENY="ptrace")
+    assert r.returncode == 0
+    assert r.stdout.decode().startswith("# aarch64:")
+    assert "(aarch64)" in r.stdout.decode()
+
+
+@pytest.mark.parametrize("env,message", [
+    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY\n"),
+    ({"SECCOMP_SYSCALL_DENY": "ptrace:opne"},
+     "pysandbox: SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)\n"),
+])
+def test_compile_errors_are_one_line(tmp_path, env, message):
+    out = tmp_path / "f.bpf"
+    r = cli("compile", "-o", str(out), **env)
+    assert (r.returncode, r.stderr.decode()) == (125, message)
+    assert not out.exists()
+
+
+def test_compile_unwritable_output():
+    r = cli("compile", "-o", "/nonexistent/dir/f.bpf", SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stderr.decode()) == (
+        125, "pysandbox: cannot write no such file or directory: '/nonexistent/dir/f.bpf'\n")
+
+
+def test_usage_errors_exit_2():
+    assert cli("compile", SECCOMP_SYSCALL_DENY="ptrace").returncode == 2
+    assert cli("frobnicate").returncode == 2
+    assert cli().returncode == 2
+
+
+def test_help_shows_an_example():
+    r = cli("--help")
+    assert r.returncode == 0 and b"LD_PRELOAD=$(pysandbox libpath)" in r.stdout

