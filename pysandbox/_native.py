@@ -91,12 +91,17 @@ def compile_env(environ, arch_=None):
 
     Returns None when ENVIRON sets no policy; raises PolicyError with the same
     one-line message libsandbox.so prints."""
+    return compile_policy(environ, arch_)[0]
+
+
+def compile_policy(environ, arch_=None):
+    """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
     policy = ffi.new("struct sb_policy *")
     err = ffi.new("struct sb_error *")
     envp, _keep = _envp(environ)
     r = lib.sb_policy_from_env(policy, arch(arch_), envp, err)
     if r == 1:
-        return None
+        return None, []
     if r < 0:
         raise PolicyError(_error_text(err))
     prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
@@ -104,7 +109,22 @@ def compile_env(environ, arch_=None):
     if n < 0:
         raise PolicyError("the policy does not fit in one seccomp filter (%s)"
                           % os.strerror(-n))
-    return bytes(ffi.buffer(prog, n * INSN_SIZE))
+    return bytes(ffi.buffer(prog, n * INSN_SIZE)), _report(policy) if policy.verbose else []
+
+
+def _report(policy):
+    lines = []
+    for i in range(policy.nrules):
+        nr = policy.rules[i].nr
+        p = lib.sb_syscall_name(policy.arch, nr)
+        name = ffi.string(p).decode() if p != ffi.NULL else "syscall %d" % nr
+        lines.append("adding %s to the process seccomp filter" % name)
+    return lines
+
+
+def env_is_ours(name):
+    """Is NAME a variable libsandbox.so reads (and removes)?"""
+    return name.startswith("SECCOMP_") and bool(lib.sb_env_is_ours(name.encode()))
 
 
 def _error_text(err):
@@ -120,3 +140,19 @@ def install(prog):
     r = lib.sb_install(insns, n)
     if r < 0:
         raise InstallError(-r, "seccomp: " + os.strerror(-r))
+
+
+# ---- ptrace, for sandboxify: each returns 0 or -errno ----
+
+trace_seize = lib.sb_trace_seize
+trace_cont = lib.sb_trace_cont
+trace_syscall = lib.sb_trace_syscall
+trace_listen = lib.sb_trace_listen
+trace_detach = lib.sb_trace_detach
+set_ptracer = lib.sb_set_ptracer
+inject_exit = lib.sb_inject_exit
+
+
+def inject_filter(pid, prog):
+    insns = ffi.from_buffer("struct sb_insn[]", prog)
+    return lib.sb_inject_filter(pid, insns, len(prog) // INSN_SIZE)

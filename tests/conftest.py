@@ -37,6 +37,36 @@ class Kit:
         self.hello_static = self.copy(os.path.join(ROOT, "helloworld", "helloworld-static"))
         self.probe = build_c(os.path.join(PROGS, "probe.c"), self.file("probe"))
 
+    def sandboxify(self, as_nobody=False):
+        """argv prefix that runs sandboxify; for uid 65534 a copy of the
+        package in the kit, run by a system interpreter it can reach."""
+        if not as_nobody:
+            return [os.path.join(os.path.dirname(sys.executable), "sandboxify")]
+        script = self.file("bin/sandboxify")
+        if not os.path.exists(script):
+            self._python_kit(script)
+        return [script]
+
+    def _python_kit(self, script):
+        import _cffi_backend
+
+        want = "python%d.%d" % sys.version_info[:2]
+        python = next((p for p in ("/usr/bin/" + want, "/usr/local/bin/" + want)
+                       if os.access(p, os.X_OK)), None)
+        if python is None:
+            pytest.fail("uid 65534 needs a %s it can read (apt-get install python3)" % want)
+        site = self.file("site")
+        shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(_cffi_backend.__file__, site)
+        os.makedirs(os.path.dirname(script), exist_ok=True)
+        with open(script, "w") as f:
+            f.write("#!%s -I\nimport sys\nsys.path.insert(0, %r)\n"
+                    "from pysandbox.sandboxify import main\nsys.exit(main())\n" % (python, site))
+        for root, dirs, files in os.walk(self.path):
+            for name in dirs + files:
+                os.chmod(os.path.join(root, name), 0o755)
+
     def file(self, name):
         return os.path.join(self.path, name)
 

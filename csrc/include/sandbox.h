@@ -118,6 +118,23 @@ int sb_bpf_compile(const struct sb_policy *policy, struct sb_insn *out, unsigned
  * 0 or -errno. */
 int sb_install(const struct sb_insn *prog, unsigned int len);
 
+/* ---- trace.c: ptrace for sandboxify (cffi module only) ---- */
+
+/* Each returns 0 or -errno. seize sets TRACEEXEC, TRACESYSGOOD, EXITKILL:
+ * should the tracer die, the tracee is killed, never left running free. */
+int sb_trace_seize(int pid);
+int sb_trace_cont(int pid, int sig);
+int sb_trace_syscall(int pid, int sig);
+int sb_trace_listen(int pid);
+int sb_trace_detach(int pid, int sig);
+/* Declare PID as our tracer for Yama (no-op without Yama). */
+int sb_set_ptracer(int pid);
+/* With PID in a ptrace stop outside any syscall: make it set no_new_privs and
+ * install PROG on itself, then restore its registers and code. */
+int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
+/* Make the stopped tracee call exit_group(CODE). */
+int sb_inject_exit(int pid, int code);
+
 /* CDEF-END */
 
 #endif /* SANDBOX_H */

@@ -1,0 +1,236 @@
+"""sandboxify PROG [ARGS...]: run PROG under the SECCOMP_* policy from its first
+instruction. For static programs, where LD_PRELOAD cannot reach; works for
+dynamic ones too (then the dynamic loader's syscalls need allowing).
+
+How (no privilege needed): this process forks a helper that ptrace-seizes it,
+then execs PROG itself, so PROG keeps this PID, parent and exit status. The
+helper waits for the exec to finish (the syscall-exit-stop of execve: the new
+image has not run one instruction), makes PROG call prctl(PR_SET_NO_NEW_PRIVS)
+and seccomp(SECCOMP_SET_MODE_FILTER) on itself by injecting the two syscalls,
+restores PROG's registers and code, detaches and exits. The filter holds no
+exemption: the launch exec happened before it existed, and any later execve
+meets the policy. Should the helper die while attached, PTRACE_O_EXITKILL
+kills PROG: it never runs unfiltered.
+
+Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure,
+126 PROG cannot be executed, 127 PROG not found.
+"""
+import os
+import signal
+import sys
+
+from pysandbox._errors import SandboxError
+
+EXIT_USAGE, EXIT_FAILURE, EXIT_NOEXEC, EXIT_NOTFOUND = 2, 125, 126, 127
+
+HELP = """\
+usage: sandboxify [--] PROG [ARGS...]
+
+Run PROG under the seccomp policy of the SECCOMP_* environment variables,
+in force from PROG's first instruction. PROG keeps sandboxify's PID; its exit
+status or death signal is sandboxify's.
+
+  SECCOMP_SYSCALL_ALLOW=a:b:c   only these syscalls; others get the default action
+  SECCOMP_SYSCALL_DENY=a:b      these get the default action; others run
+  SECCOMP_DEFAULT_ACTION=kill   or log (log and allow)
+  SECCOMP_VERBOSE=1             print each rule as it is added
+
+The launch exec needs no allowance; later execve calls meet the policy.
+For a dynamically linked PROG the dynamic loader's start-up syscalls must be
+allowed too (openat, mmap, mprotect, ...): prefer LD_PRELOAD=$(pysandbox libpath)
+for those, which installs the filter right before main().
+
+example:
+  SECCOMP_SYSCALL_ALLOW="arch_prctl:brk:set_tid_address:set_robust_list:rseq:\\
+prlimit64:mprotect:getrandom:newfstatat:ioctl:readlink:write:exit_group" \\
+      sandboxify ./helloworld/helloworld-static
+
+exit status: PROG's, or 2 usage, 125 policy or sandbox failure,
+             126 PROG cannot be executed, 127 PROG not found
+"""
+
+WALL = 0x40000000  # __WALL: wait for the tracee whatever its relation to us
+EVENT_EXEC, EVENT_STOP = 4, 128
+SYSCALL_STOP = signal.SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
+STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+
+
+class Failure(Exception):
+    def __init__(self, message, status=EXIT_FAILURE):
+        super().__init__(message)
+        self.status = status
+
+
+def parse_args(argv):
+    """-> the PROG argv, or raises SystemExit for help and usage errors."""
+    if argv and argv[0] in ("-h", "--help"):
+        sys.stdout.write(HELP)
+        raise SystemExit(0)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    elif argv and argv[0].startswith("-"):
+        raise Failure("unknown option: '%s' (use -- before a program named so)" % argv[0],
+                      EXIT_USAGE)
+    if not argv:
+        raise Failure("no program given (sandboxify --help)", EXIT_USAGE)
+    return argv
+
+
+def resolve(prog, path=None):
+    """The file execvp would run for PROG."""
+    if "/" in prog:
+        candidates = [prog]
+    else:
+        dirs = (path if path is not None else os.environ.get("PATH", "/bin:/usr/bin")).split(":")
+        candidates = [os.path.join(d or ".", prog) for d in dirs]
+    found = [c for c in candidates if os.path.exists(c)]
+    if not found:
+        raise Failure("program not found: '%s'" % prog, EXIT_NOTFOUND)
+    for c in found:
+        if os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    raise Failure("cannot execute: '%s' (%s)" % (
+        found[0], "is a directory" if os.path.isdir(found[0]) else "permission denied"),
+        EXIT_NOEXEC)
+
+
+def program_env(environ):
+    from pysandbox import _native
+
+    return {k: v for k, v in environ.items() if not _native.env_is_ours(k)}
+
+
+# ---- the helper (tracer) side ----
+
+def trace_launch(pid, prog):
+    """Follow PID through its exec and install PROG there. Returns the helper's
+    exit status; on anything unexpected the tracee is stopped for good."""
+    from pysandbox import _native
+
+    phase, pending = "exec", 0
+    while True:
+        try:
+            _, status = os.waitpid(pid, WALL)
+        except ChildProcessError:
+            return 1
+        if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+            return 0  # gone before its exec completed (exec failed, killed)
+        if not os.WIFSTOPPED(status):
+            return abort(pid, "unexpected wait status 0x%x" % status)
+        sig, event = os.WSTOPSIG(status), status >> 16
+        resume = _native.trace_cont if phase == "exec" else _native.trace_syscall
+        if phase == "exec" and sig == signal.SIGTRAP and event == EVENT_EXEC:
+            phase, rc = "exit", _native.trace_syscall(pid, 0)
+        elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
+            rc = _native.inject_filter(pid, prog)
+            if rc < 0:
+                return abort(pid, "cannot install the filter in the program: %s"
+                             % os.strerror(-rc))
+            return 0 if _native.trace_detach(pid, pending) == 0 else abort(pid, "detach failed")
+        elif event == EVENT_STOP:
+            rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
+        elif event == 0 and sig != signal.SIGTRAP and sig != SYSCALL_STOP:
+            if phase == "exec":  # still sandboxify's own code: deliver as usual
+                rc = resume(pid, sig)
+            else:  # the new image: hold the signal until the filter is in
+                pending, rc = sig, resume(pid, 0)
+        else:
+            return abort(pid, "unexpected ptrace stop 0x%x in phase %s" % (status, phase))
+        if rc < 0:
+            return abort(pid, "ptrace: %s" % os.strerror(-rc))
+
+
+def abort(pid, message):
+    """Never let the tracee run free: make it exit 125, or kill it."""
+    from pysandbox import _native
+
+    sys.stderr.write("sandboxify: %s\n" % message)
+    if _native.inject_exit(pid, EXIT_FAILURE) < 0:
+        try:
+            os.kill(pid, signal.SIGKILL)  # still our tracee: the PID cannot be reused
+        except ProcessLookupError:
+            pass
+    return 1
+
+
+def helper(target, prog, rfd, wfd):
+    from pysandbox import _native
+
+    os.write(wfd, b"%d\n" % os.getpid())
+    if os.read(rfd, 16) != b"go":
+        return 1
+    rc = _native.trace_seize(target)
+    os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
+    os.close(wfd)
+    return trace_launch(target, prog) if rc == 0 else 1
+
+
+def start_helper(prog):
+    """Fork the tracer as a grandchild (its parent exits at once, so it is
+    never a child the program could see or must reap) and let it seize us."""
+    from pysandbox import _native
+
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
+    me = os.getpid()
+    middle = os.fork()
+    if middle == 0:
+        status = 0
+        try:
+            if os.fork() == 0:
+                os.close(down_w)
+                os.close(up_r)
+                try:
+                    status = helper(me, prog, down_r, up_w)
+                finally:
+                    os._exit(status)
+        finally:
+            os._exit(0)
+    os.waitpid(middle, 0)
+    os.close(down_r)
+    os.close(up_w)
+    helper_pid = int(os.read(up_r, 32) or b"0")
+    rc = _native.set_ptracer(helper_pid) if helper_pid else -1
+    if rc < 0:
+        raise Failure("cannot declare the tracer: %s" % os.strerror(-rc))
+    os.write(down_w, b"go")
+    answer = os.read(up_r, 32)
+    if answer != b"ok":
+        err = int(answer) if answer.isdigit() else 0
+        raise Failure("cannot trace the program (ptrace: %s); see `pysandbox features`"
+                      % (os.strerror(err) if err else "helper failed"))
+    os.close(up_r)
+    os.close(down_w)
+
+
+def run(argv):
+    from pysandbox import _native
+
+    args = parse_args(argv)
+    prog, report = _native.compile_policy(os.environ)
+    if prog is None:
+        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY")
+    path = resolve(args[0])
+    for line in report:
+        sys.stderr.write(line + "\n")
+    env = program_env(os.environ)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    start_helper(prog)
+    try:
+        os.execve(path, args, env)
+    except OSError as e:
+        raise Failure("cannot execute: '%s' (%s)" % (path, e.strerror.lower()), EXIT_NOEXEC)
+
+
+def main(argv=None):
+    try:
+        run(sys.argv[1:] if argv is None else argv)
+    except (Failure, SandboxError) as e:  # SandboxError: the C error line
+        sys.stderr.write("sandboxify: %s\n" % e)
+        return getattr(e, "status", EXIT_FAILURE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""sandboxify end to end: static (and dynamic) programs, root and uid 65534."""
+import os
+import re
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import PROGS, SIGSYS_STATUS, build_c, clean_env, run
+
+# The README's example, verbatim.
+README_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
+                "getrandom:newfstatat:ioctl:readlink:write:exit_group")
+STATIC_PROBE_ALLOW = README_ALLOW + ":getpid:getppid"
+
+
+@pytest.fixture(scope="module")
+def probe_static(kit):
+    return build_c(os.path.join(PROGS, "probe.c"), kit.file("probe-static"), "-static")
+
+
+def sandboxify(kit, argv, as_nobody=False, **policy):
+    return run(kit.sandboxify(as_nobody) + list(argv), clean_env(**policy), as_nobody)
+
+
+def test_readme_example_static_hello(kit, as_nobody):
+    r = sandboxify(kit, [kit.hello_static], as_nobody, SECCOMP_SYSCALL_ALLOW=README_ALLOW)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+
+
+def test_static_hello_killed_without_write(kit, as_nobody):
+    allow = README_ALLOW.replace(":write", "")
+    r = sandboxify(kit, [kit.hello_static], as_nobody, SECCOMP_SYSCALL_ALLOW=allow)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "")
+
+
+def test_filter_in_force_before_first_instruction(kit, probe_static, as_nobody):
+    """Deny a syscall the static C runtime makes before main(): it must be
+    caught, which an install any later than the exec could not do."""
+    r = sandboxify(kit, [probe_static, "getpid"], as_nobody, SECCOMP_SYSCALL_DENY="arch_prctl")
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "")
+
+
+def test_denylist(kit, probe_static, as_nobody):
+    r = sandboxify(kit, [probe_static, "getppid", "getpid"], as_nobody,
+                   SECCOMP_SYSCALL_DENY="getpid")
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
+
+
+def test_later_exec_meets_the_allowlist(kit, probe_static, as_nobody):
+    r = sandboxify(kit, [probe_static, "getpid", "exec:/bin/true"], as_nobody,
+                   SECCOMP_SYSCALL_ALLOW=STATIC_PROBE_ALLOW)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = ok\n")
+
+
+def test_later_exec_meets_the_denylist(kit, probe_static, as_nobody):
+    r = sandboxify(kit, [probe_static, "getpid", "exec:/bin/true"], as_nobody,
+                   SECCOMP_SYSCALL_DENY="execve:execveat")
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = ok\n")
+
+
+def test_dynamic_program_and_proc_status(kit, as_nobody):
+    r = sandboxify(kit, ["/bin/grep", "-E", "^(Seccomp|NoNewPrivs|TracerPid):",
+                         "/proc/self/status"], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert r.returncode == 0
+    fields = dict(re.split(r":\s*", l, 1) for l in r.stdout.splitlines())
+    assert fields == {"Seccomp": "2", "NoNewPrivs": "1", "TracerPid": "0"}
+
+
+def test_exit_status_propagates(kit, as_nobody):
+    r = sandboxify(kit, ["sh", "-c", "exit 7"], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert r.returncode == 7
+
+
+def test_death_signal_propagates(kit, as_nobody):
+    r = sandboxify(kit, ["sh", "-c", "kill -TERM $$"], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert r.returncode == -15
+
+
+def test_program_keeps_the_pid(kit, as_nobody):
+    argv = kit.sandboxify(as_nobody) + ["sh", "-c", "echo $$"]
+    env = clean_env(SECCOMP_SYSCALL_DENY="ptrace")
+    if as_nobody:
+        from conftest import NOBODY
+
+        argv = NOBODY + ["--", "/usr/bin/env", "-i"] + ["%s=%s" % kv for kv in env.items()] + argv
+        env = clean_env()
+    p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
+    out, _ = p.communicate(timeout=60)
+    assert (p.returncode, out) == (0, "%d\n" % p.pid)
+
+
+def test_no_helper_left_behind(kit, as_nobody):
+    marker = "marker-" + uuid.uuid4().hex
+    r = sandboxify(kit, ["sh", "-c", "read kids < /proc/$$/task/$$/children; echo \"[$kids]\"",
+                         marker], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stdout) == (0, "[]\n")
+    leftovers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if marker.encode() in f.read():
+                    leftovers.append(pid)
+        except OSError:
+            pass
+    assert leftovers == []
+
+
+def test_verbose_lines(kit):
+    r = sandboxify(kit, [kit.hello_static], SECCOMP_SYSCALL_ALLOW=README_ALLOW,
+                   SECCOMP_VERBOSE="1")
+    assert r.returncode == 0
+    assert r.stderr.splitlines() == ["adding %s to the process seccomp filter" % n
+                                     for n in README_ALLOW.split(":")]
+
+
+def test_variables_hidden_from_program(kit, as_nobody):
+    r = sandboxify(kit, ["/usr/bin/env"], as_nobody, SECCOMP_SYSCALL_DENY="ptrace",
+                   SECCOMP_VERBOSE="0")
+    assert r.returncode == 0 and "PATH=" in r.stdout and "SECCOMP_" not in r.stdout
+
+
+def test_path_lookup(kit):
+    r = sandboxify(kit, ["true"], SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("argv,policy,status,message", [
+    (["/bin/true"], {}, 125,
+     "no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY"),
+    (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace:opne"}, 125,
+     "SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)"),
+    (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace", "SECCOMP_DEFAULT_ACTION": "nope"}, 125,
+     "SECCOMP_DEFAULT_ACTION: unknown action 'nope'"),
+    (["no-such-program-xyz"], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 127,
+     "program not found: 'no-such-program-xyz'"),
+    (["/etc/passwd"], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 126,
+     "cannot execute: '/etc/passwd' (permission denied)"),
+    (["/etc"], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 126,
+     "cannot execute: '/etc' (is a directory)"),
+    ([], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 2, "no program given (sandboxify --help)"),
+    (["-x"], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 2,
+     "unknown option: '-x' (use -- before a program named so)"),
+], ids=["no-policy", "bad-syscall", "bad-action", "not-found", "not-executable", "directory",
+        "no-program", "bad-option"])
+def test_errors(kit, as_nobody, argv, policy, status, message):
+    r = sandboxify(kit, argv, as_nobody, **policy)
+    assert (r.returncode, r.stdout, r.stderr) == (status, "", "sandboxify: %s\n" % message)
+
+
+def test_exec_failure_after_launch(kit, tmp_path):
+    """A file that passes the checks but the kernel will not run."""
+    bad = kit.file("not-elf")
+    with open(bad, "w") as f:
+        f.write("\x7fELF garbage")
+    os.chmod(bad, 0o755)
+    r = sandboxify(kit, [bad], SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stderr) == (126, "sandboxify: cannot execute: '%s' (exec format error)\n"
+                                        % bad)
+
+
+def test_help_shows_readme_example(kit):
+    r = subprocess.run(kit.sandboxify() + ["--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "sandboxify ./helloworld/helloworld-static" in r.stdout
