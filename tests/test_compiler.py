@@ -6,6 +6,7 @@ lines of set logic that restate the documented semantics. Tables first, the
 tests that walk them below.
 """
 import errno
+import functools
 import math
 
 import pytest
@@ -64,14 +65,20 @@ def model_action(word):
     return ERRNO | getattr(errno, value)
 
 
+@functools.lru_cache(maxsize=None)
+def table(arch):
+    return _native.syscalls(arch)
+
+
+@functools.lru_cache(maxsize=None)
 def model_numbers(items, arch):
-    table, out = _native.syscalls(arch), set()
+    out = set()
     for item in items.split(":"):
         if item[:1].isdigit():
             out.add(int(item, 16 if item.lower().startswith("0x") else 10))
-        elif item in table:  # names of other arches are skipped
-            out.add(table[item])
-    return out
+        elif item in table(arch):  # names of other arches are skipped
+            out.add(table(arch)[item])
+    return frozenset(out)
 
 
 def model(environ, arch, nr, audit=None):
@@ -91,7 +98,7 @@ def model(environ, arch, nr, audit=None):
 
 def probes(arch, environ=None):
     """Every number 0..1023, the boundaries, and every number the policy names."""
-    top = max(_native.syscalls(arch).values())
+    top = max(table(arch).values())
     extra = set()
     for var in ("SECCOMP_SYSCALL_ALLOW", "SECCOMP_SYSCALL_DENY"):
         extra |= model_numbers((environ or {}).get(var, ""), arch)
