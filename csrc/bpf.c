@@ -57,7 +57,9 @@ static unsigned int emit_load(struct emitter *e, uint32_t offset)
 }
 
 /* NOTE: seccomp(2) "Caveats": check the arch first, and on x86_64 reject the
- * x32 bit too, or a denylist can be sidestepped through another ABI. */
+ * x32 bit too, or a denylist can be sidestepped through another ABI. Number
+ * -1 is let through to the search (it gets the default action): a tracer sets
+ * it to skip a syscall, and the kernel answers it with ENOSYS. */
 static unsigned int emit_prologue(struct emitter *e, const struct sb_arch *arch)
 {
 	unsigned int n = 0;
@@ -68,7 +70,8 @@ static unsigned int emit_prologue(struct emitter *e, const struct sb_arch *arch)
 	n += emit_ret(e, SB_ACT_KILL_PROCESS);
 	n += emit_load(e, offsetof(struct seccomp_data, nr));
 	if (abi_bit) {
-		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, abi_bit);
+		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 2, abi_bit);
+		n += emit(e, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX);
 		n += emit_ret(e, SB_ACT_KILL_PROCESS);
 	}
 	return n;

@@ -199,17 +199,13 @@ static int run_filter_syscalls(pid_t pid, const regs_t *saved, const struct sb_i
 	if ((r = poke(pid, at, &fprog, sizeof(fprog))) < 0 ||
 	    (r = poke(pid, at + sizeof(fprog), prog, len * sizeof(*prog))) < 0)
 		return r;
-	if ((r = inject(pid, saved, SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, &ret)) < 0)
-		return r;
-	if (ret < 0)
-		return (int)ret;
 	if ((r = inject(pid, saved, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)at, &ret)) < 0)
 		return r;
 	return ret < 0 ? (int)ret : 0;
 }
 
 /* Run a syscall in the tracee with the code at its pc replaced, then put
- * everything back. Used for the filter (two syscalls) and for exit_group. */
+ * everything back. Used for seccomp() and for exit_group(). */
 static int with_syscall_insn(pid_t pid, const struct sb_insn *prog, unsigned int len, int code)
 {
 	regs_t saved;

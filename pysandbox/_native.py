@@ -99,7 +99,11 @@ def compile_policy(environ, arch_=None):
     policy = ffi.new("struct sb_policy *")
     err = ffi.new("struct sb_error *")
     envp, _keep = _envp(environ)
-    r = lib.sb_policy_from_env(policy, arch(arch_), envp, err)
+    a = arch(arch_)
+    if not lib.sb_arch_is_target(a):
+        raise PolicyError("cannot compile a filter for %s (targets: %s)"
+                          % (arch_name(a), ", ".join(TARGET_ARCHES)))
+    r = lib.sb_policy_from_env(policy, a, envp, err)
     if r == 1:
         return None, []
     if r < 0:
@@ -150,6 +154,7 @@ trace_syscall = lib.sb_trace_syscall
 trace_listen = lib.sb_trace_listen
 trace_detach = lib.sb_trace_detach
 set_ptracer = lib.sb_set_ptracer
+no_new_privs = lib.sb_no_new_privs
 inject_exit = lib.sb_inject_exit
 
 

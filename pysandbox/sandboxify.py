@@ -5,9 +5,11 @@ dynamic ones too (then the dynamic loader's syscalls need allowing).
 How (no privilege needed): this process forks a helper that ptrace-seizes it,
 then execs PROG itself, so PROG keeps this PID, parent and exit status. The
 helper waits for the exec to finish (the syscall-exit-stop of execve: the new
-image has not run one instruction), makes PROG call prctl(PR_SET_NO_NEW_PRIVS)
-and seccomp(SECCOMP_SET_MODE_FILTER) on itself by injecting the two syscalls,
-restores PROG's registers and code, detaches and exits. The filter holds no
+image has not run one instruction), makes PROG call
+seccomp(SECCOMP_SET_MODE_FILTER) on itself by injecting the syscall, restores
+PROG's registers and code, detaches and exits. (no_new_privs, which an
+unprivileged filter needs, is set by this process before the exec and
+survives it; so a set-id PROG gains no privilege.) The filter holds no
 exemption: the launch exec happened before it existed, and any later execve
 meets the policy. Should the helper die while attached, PTRACE_O_EXITKILL
 kills PROG: it never runs unfiltered.
@@ -16,7 +18,6 @@ Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure,
 126 PROG cannot be executed, 127 PROG not found.
 """
 import os
-import signal
 import sys
 
 from pysandbox._errors import SandboxError
@@ -49,10 +50,13 @@ exit status: PROG's, or 2 usage, 125 policy or sandbox failure,
              126 PROG cannot be executed, 127 PROG not found
 """
 
+# Linux constants, the same on x86_64 and aarch64. Spelt out rather than
+# imported: the `signal` module (and its enum) would cost this launcher ~4 ms.
 WALL = 0x40000000  # __WALL: wait for the tracee whatever its relation to us
-EVENT_EXEC, EVENT_STOP = 4, 128
-SYSCALL_STOP = signal.SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
-STOP_SIGNALS = (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+EVENT_EXEC, EVENT_STOP = 4, 128  # PTRACE_EVENT_*
+SIGKILL, SIGTRAP = 9, 5
+SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
+STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
 
 
 class Failure(Exception):
@@ -119,7 +123,7 @@ def trace_launch(pid, prog):
             return abort(pid, "unexpected wait status 0x%x" % status)
         sig, event = os.WSTOPSIG(status), status >> 16
         resume = _native.trace_cont if phase == "exec" else _native.trace_syscall
-        if phase == "exec" and sig == signal.SIGTRAP and event == EVENT_EXEC:
+        if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
             phase, rc = "exit", _native.trace_syscall(pid, 0)
         elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
             rc = _native.inject_filter(pid, prog)
@@ -129,7 +133,7 @@ def trace_launch(pid, prog):
             return 0 if _native.trace_detach(pid, pending) == 0 else abort(pid, "detach failed")
         elif event == EVENT_STOP:
             rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
-        elif event == 0 and sig != signal.SIGTRAP and sig != SYSCALL_STOP:
+        elif event == 0 and sig != SIGTRAP and sig != SYSCALL_STOP:
             if phase == "exec":  # still sandboxify's own code: deliver as usual
                 rc = resume(pid, sig)
             else:  # the new image: hold the signal until the filter is in
@@ -147,18 +151,19 @@ def abort(pid, message):
     sys.stderr.write("sandboxify: %s\n" % message)
     if _native.inject_exit(pid, EXIT_FAILURE) < 0:
         try:
-            os.kill(pid, signal.SIGKILL)  # still our tracee: the PID cannot be reused
+            os.kill(pid, SIGKILL)  # still our tracee: the PID cannot be reused
         except ProcessLookupError:
             pass
     return 1
 
 
-def helper(target, prog, rfd, wfd):
+def helper(target, prog, rfd, wfd, yama):
     from pysandbox import _native
 
-    os.write(wfd, b"%d\n" % os.getpid())
-    if os.read(rfd, 16) != b"go":
-        return 1
+    if yama:  # the target must first name us its tracer
+        os.write(wfd, b"%d\n" % os.getpid())
+        if os.read(rfd, 16) != b"go":
+            return 1
     rc = _native.trace_seize(target)
     os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
     os.close(wfd)
@@ -173,6 +178,9 @@ def start_helper(prog):
     down_r, down_w = os.pipe()
     up_r, up_w = os.pipe()
     me = os.getpid()
+    # NOTE: Yama (Documentation/admin-guide/LSM/Yama.rst) lets a non-ancestor
+    # attach only once declared with PR_SET_PTRACER; without Yama, skip that.
+    yama = os.path.exists("/proc/sys/kernel/yama/ptrace_scope")
     middle = os.fork()
     if middle == 0:
         status = 0
@@ -181,7 +189,7 @@ def start_helper(prog):
                 os.close(down_w)
                 os.close(up_r)
                 try:
-                    status = helper(me, prog, down_r, up_w)
+                    status = helper(me, prog, down_r, up_w, yama)
                 finally:
                     os._exit(status)
         finally:
@@ -189,11 +197,12 @@ def start_helper(prog):
     os.waitpid(middle, 0)
     os.close(down_r)
     os.close(up_w)
-    helper_pid = int(os.read(up_r, 32) or b"0")
-    rc = _native.set_ptracer(helper_pid) if helper_pid else -1
-    if rc < 0:
-        raise Failure("cannot declare the tracer: %s" % os.strerror(-rc))
-    os.write(down_w, b"go")
+    if yama:
+        helper_pid = int(os.read(up_r, 32) or b"0")
+        rc = _native.set_ptracer(helper_pid) if helper_pid else -1
+        if rc < 0:
+            raise Failure("cannot declare the tracer: %s" % os.strerror(-rc))
+        os.write(down_w, b"go")
     answer = os.read(up_r, 32)
     if answer != b"ok":
         err = int(answer) if answer.isdigit() else 0
@@ -201,6 +210,9 @@ def start_helper(prog):
                       % (os.strerror(err) if err else "helper failed"))
     os.close(up_r)
     os.close(down_w)
+    rc = _native.no_new_privs()
+    if rc < 0:
+        raise Failure("cannot set no_new_privs: %s" % os.strerror(-rc))
 
 
 def run(argv):

@@ -114,6 +114,9 @@ int sb_bpf_compile(const struct sb_policy *policy, struct sb_insn *out, unsigned
 
 /* ---- install.c: the only unit with side effects ---- */
 
+/* Set no_new_privs on the calling thread (inherited by children and kept
+ * across execve). 0 or -errno. */
+int sb_no_new_privs(void);
 /* Set no_new_privs and load PROG as a seccomp filter on every thread.
  * 0 or -errno. */
 int sb_install(const struct sb_insn *prog, unsigned int len);
@@ -129,8 +132,9 @@ int sb_trace_listen(int pid);
 int sb_trace_detach(int pid, int sig);
 /* Declare PID as our tracer for Yama (no-op without Yama). */
 int sb_set_ptracer(int pid);
-/* With PID in a ptrace stop outside any syscall: make it set no_new_privs and
- * install PROG on itself, then restore its registers and code. */
+/* With PID in a ptrace stop outside any syscall: make it install PROG on
+ * itself with seccomp(2), then restore its registers and code. PID must
+ * already have no_new_privs (sandboxify sets it before the launch exec). */
 int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
 /* Make the stopped tracee call exit_group(CODE). */
 int sb_inject_exit(int pid, int code);
