@@ -282,3 +282,13 @@ def test_library_needs_only_libc(kit):
     out = subprocess.run(["readelf", "-d", kit.lib], capture_output=True, text=True,
                          check=True).stdout
     assert re.findall(r"\(NEEDED\).*\[(.*?)\]", out) == ["libc.so.6"]
+
+
+def test_kernel_refusing_seccomp_stops_the_program(kit, as_nobody):
+    """A kernel without seccomp filters answers seccomp(2) with an error; here
+    an outer filter makes it answer ENOSYS. The program must not run."""
+    outer = preload(kit, SECCOMP_SYSCALL_DENY="seccomp", SECCOMP_DEFAULT_ACTION="errno:ENOSYS")
+    inner = "LD_PRELOAD=%s SECCOMP_SYSCALL_DENY=ptrace %s getpid" % (kit.lib, kit.probe)
+    r = run(["/bin/sh", "-c", "exec env " + inner], outer, as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "libsandbox: cannot install the seccomp filter: Function not implemented\n")

@@ -162,3 +162,16 @@ def test_exec_failure_after_launch(kit, tmp_path):
 def test_help_shows_readme_example(kit):
     r = subprocess.run(kit.sandboxify() + ["--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "sandboxify ./helloworld/helloworld-static" in r.stdout
+
+
+def test_kernel_refusing_seccomp_stops_the_program(kit, probe_static, as_nobody):
+    """The injected seccomp(2) fails (an outer filter answers ENOSYS, as a
+    kernel without filters would): the program exits 125, never runs."""
+    outer = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY="seccomp",
+                      SECCOMP_DEFAULT_ACTION="errno:ENOSYS")
+    inner = "env -u LD_PRELOAD SECCOMP_SYSCALL_DENY=ptrace %s %s getpid" % (
+        " ".join(kit.sandboxify(as_nobody)), probe_static)
+    r = run(["/bin/sh", "-c", "exec " + inner], outer, as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "sandboxify: cannot install the filter in the program: "
+        "Function not implemented\n")
