@@ -33,9 +33,9 @@ test: build
 bench: build
 	$(MAKE) -s -C bench PY=$(CURDIR)/$(PY)
 
-syscalls: $(PY)
+tables: $(PY)
 	$(PY) -m pip install -q 'system-calls>=7.2'
-	$(PY) tools/gen_syscalls.py csrc/syscalls_table.h
+	$(PY) tools/gen_tables.py csrc/tables.h
 
 clean:
 	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__
@@ -44,4 +44,4 @@ clean:
 distclean: clean
 	rm -rf $(VENV)
 
-.PHONY: all build demo test bench syscalls clean distclean
+.PHONY: all build demo test bench tables clean distclean

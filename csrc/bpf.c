@@ -19,14 +19,30 @@
 #include "sandbox.h"
 
 /* The syscall numbers are split into ranges; ranges[i] covers
- * [ranges[i].lo, ranges[i + 1].lo) and the last one runs to 2^32 - 1. */
+ * [ranges[i].lo, ranges[i + 1].lo) and the last one runs to 2^32 - 1. A range
+ * either returns a constant action, or (one syscall with argument
+ * conditions) runs a leaf: its conditional rules, strictest first, then
+ * the fallback action. */
 struct range {
 	uint32_t lo;
-	uint32_t action;
+	uint32_t action; /* the constant, or the leaf's fallback */
+	int leaf; /* -1, or index into plan.leaves */
+};
+
+struct leaf {
+	unsigned int first, count; /* conditional rules in plan.sorted */
 };
 
 #define RANGES_MAX (2 * SB_RULES_MAX + 1)
 #define JUMP_MAX 255 /* jt/jf are 8 bits */
+
+struct plan {
+	const struct sb_policy *p;
+	struct sb_rule sorted[SB_RULES_MAX];
+	struct range ranges[RANGES_MAX];
+	struct leaf leaves[SB_RULES_MAX];
+	unsigned int nranges, nleaves;
+};
 
 struct emitter {
 	struct sb_insn *out;
@@ -77,96 +93,299 @@ static unsigned int emit_prologue(struct emitter *e, const struct sb_arch *arch)
 	return n;
 }
 
+/* Argument words: both targets are little-endian, so the low half of
+ * args[i] comes first. */
+static uint32_t arg_lo(const struct sb_cond *c)
+{
+	return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * c->arg);
+}
+
+static uint32_t arg_hi(const struct sb_cond *c)
+{
+	return arg_lo(c) + 4;
+}
+
+static unsigned int cond_size(const struct sb_cond *c)
+{
+	if (c->width == 32)
+		return c->op == SB_CMP_MASKED_EQ ? 3 : 2;
+	switch (c->op) {
+	case SB_CMP_EQ:
+	case SB_CMP_NE:
+		return 4;
+	case SB_CMP_MASKED_EQ:
+		return 6;
+	default:
+		return 5;
+	}
+}
+
+/* One condition; falls through when it holds, else jumps FAIL instructions
+ * past its own start. j: position of the jump within the condition. */
+#define F(j) (fail - (j) - 1)
+
+static unsigned int emit_cond32(struct emitter *e, const struct sb_cond *c, unsigned int fail)
+{
+	uint32_t v = (uint32_t)c->value;
+
+	emit_load(e, arg_lo(c));
+	if (c->op == SB_CMP_MASKED_EQ) {
+		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, (uint32_t)c->mask);
+		return 2 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, F(2), v);
+	}
+	if (c->op == SB_CMP_NE)
+		return 1 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, F(1), 0, v);
+	return 1 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, F(1), v);
+}
+
+static unsigned int emit_cond64(struct emitter *e, const struct sb_cond *c, unsigned int fail)
+{
+	uint32_t hi = (uint32_t)(c->value >> 32), lo = (uint32_t)c->value;
+	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K, jgt = BPF_JMP | BPF_JGT | BPF_K,
+		       jge = BPF_JMP | BPF_JGE | BPF_K;
+
+	emit_load(e, arg_hi(c));
+	switch (c->op) {
+	case SB_CMP_EQ:
+		emit(e, jeq, 0, F(1), hi);
+		emit_load(e, arg_lo(c));
+		return 3 + emit(e, jeq, 0, F(3), lo);
+	case SB_CMP_NE:
+		emit(e, jeq, 0, 2, hi);
+		emit_load(e, arg_lo(c));
+		return 3 + emit(e, jeq, F(3), 0, lo);
+	case SB_CMP_MASKED_EQ:
+		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, (uint32_t)(c->mask >> 32));
+		emit(e, jeq, 0, F(2), hi);
+		emit_load(e, arg_lo(c));
+		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, (uint32_t)c->mask);
+		return 5 + emit(e, jeq, 0, F(5), lo);
+	case SB_CMP_GT:
+	case SB_CMP_GE: /* hi > HI, or hi == HI and lo >(=) LO */
+		emit(e, jgt, 3, 0, hi);
+		emit(e, jeq, 0, F(2), hi);
+		emit_load(e, arg_lo(c));
+		return 4 + emit(e, c->op == SB_CMP_GT ? jgt : jge, 0, F(4), lo);
+	default: /* LT, LE: not (hi > HI), and hi < HI or lo <(=) LO */
+		emit(e, jgt, F(1), 0, hi);
+		emit(e, jeq, 0, 2, hi);
+		emit_load(e, arg_lo(c));
+		return 4 + emit(e, c->op == SB_CMP_LT ? jge : jgt, F(4), 0, lo);
+	}
+}
+
+#undef F
+
+static unsigned int rule_size(const struct sb_policy *p, const struct sb_rule *r)
+{
+	unsigned int n = 1; /* the ret */
+
+	for (unsigned int i = 0; i < r->nconds; i++)
+		n += cond_size(&p->conds[r->cond + i]);
+	return n;
+}
+
+/* All conditions, then return the rule's action; a failed one skips to
+ * whatever follows the rule. */
+static unsigned int emit_rule(struct emitter *e, const struct sb_policy *p,
+			      const struct sb_rule *r)
+{
+	unsigned int size = rule_size(p, r), n = 0;
+
+	for (unsigned int i = 0; i < r->nconds; i++) {
+		const struct sb_cond *c = &p->conds[r->cond + i];
+
+		n += c->width == 32 ? emit_cond32(e, c, size - n) : emit_cond64(e, c, size - n);
+	}
+	return n + emit_ret(e, r->action);
+}
+
+static unsigned int leaf_size(const struct plan *pl, const struct range *r)
+{
+	unsigned int n = 1;
+
+	if (r->leaf < 0)
+		return 1;
+	for (unsigned int i = 0; i < pl->leaves[r->leaf].count; i++)
+		n += rule_size(pl->p, &pl->sorted[pl->leaves[r->leaf].first + i]);
+	return n;
+}
+
+static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const struct range *r)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; r->leaf >= 0 && i < pl->leaves[r->leaf].count; i++)
+		n += emit_rule(e, pl->p, &pl->sorted[pl->leaves[r->leaf].first + i]);
+	return n + emit_ret(e, r->action);
+}
+
 /* Size of the search tree over ranges [i, j), as emit_tree() writes it. */
-static unsigned int tree_size(const struct range *r, unsigned int i, unsigned int j)
+static unsigned int tree_size(const struct plan *pl, unsigned int i, unsigned int j)
 {
 	unsigned int m = i + (j - i) / 2, left, right;
 
 	if (j - i == 1)
-		return 1;
-	left = tree_size(r, i, m);
-	right = tree_size(r, m, j);
+		return leaf_size(pl, &pl->ranges[i]);
+	left = tree_size(pl, i, m);
+	right = tree_size(pl, m, j);
 	return (left <= JUMP_MAX ? 1 : 2) + left + right;
 }
 
 /* if (nr >= ranges[m].lo) goto right; left subtree; right subtree. */
-static unsigned int emit_tree(struct emitter *e, const struct range *r, unsigned int i,
+static unsigned int emit_tree(struct emitter *e, const struct plan *pl, unsigned int i,
 			      unsigned int j)
 {
 	unsigned int m = i + (j - i) / 2, left, n = 0;
 
 	if (j - i == 1)
-		return emit_ret(e, r[i].action);
-	left = tree_size(r, i, m);
+		return emit_leaf(e, pl, &pl->ranges[i]);
+	left = tree_size(pl, i, m);
 	if (left <= JUMP_MAX) {
-		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, left, 0, r[m].lo);
+		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, left, 0, pl->ranges[m].lo);
 	} else {
-		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, r[m].lo);
+		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, pl->ranges[m].lo);
 		n += emit(e, BPF_JMP | BPF_JA, 0, 0, left);
 	}
-	n += emit_tree(e, r, i, m);
-	n += emit_tree(e, r, m, j);
+	n += emit_tree(e, pl, i, m);
+	n += emit_tree(e, pl, m, j);
 	return n;
 }
 
 /* The kernel's precedence between actions: lower signed value wins. */
-static uint32_t strictest(uint32_t a, uint32_t b)
+static int precedence(uint32_t action)
 {
-	return (int32_t)(a & 0xffff0000U) <= (int32_t)(b & 0xffff0000U) ? a : b;
+	return (int32_t)(action & 0xffff0000U);
 }
 
+static uint32_t strictest(uint32_t a, uint32_t b)
+{
+	return precedence(a) <= precedence(b) ? a : b;
+}
+
+/* By number; within one number the strictest first, then input order. */
 static int cmp_rule(const void *a, const void *b)
 {
 	const struct sb_rule *x = a, *y = b;
 
-	return x->nr < y->nr ? -1 : x->nr > y->nr;
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	if (precedence(x->action) != precedence(y->action))
+		return precedence(x->action) < precedence(y->action) ? -1 : 1;
+	return x->cond < y->cond ? -1 : x->cond > y->cond;
 }
 
-static void push(struct range *r, unsigned int *n, uint32_t lo, uint32_t action)
+static void push(struct plan *pl, uint32_t lo, uint32_t action, int leaf)
 {
-	if (*n > 0 && r[*n - 1].action == action)
+	struct range *prev = pl->nranges ? &pl->ranges[pl->nranges - 1] : NULL;
+
+	if (prev && prev->leaf < 0 && leaf < 0 && prev->action == action)
 		return; /* extends the previous range */
-	r[*n].lo = lo;
-	r[*n].action = action;
-	(*n)++;
+	pl->ranges[pl->nranges].lo = lo;
+	pl->ranges[pl->nranges].action = action;
+	pl->ranges[pl->nranges].leaf = leaf;
+	pl->nranges++;
 }
 
-/* Sorted rules -> ranges covering every 32-bit number; several rules for one
- * number resolve to the strictest action. */
-static unsigned int make_ranges(const struct sb_policy *p, struct range *r)
+/*
+ * The rules for one number, sorted[i..j): the result is the strictest action
+ * among the rules that match (unconditional ones always do), or the default
+ * when none does. Conditional rules no stricter than an unconditional one
+ * cannot change that and are dropped.
+ */
+static void add_number(struct plan *pl, unsigned int i, unsigned int j)
 {
-	struct sb_rule sorted[SB_RULES_MAX];
-	unsigned int n = 0, i = 0;
+	const struct sb_rule *r = &pl->sorted[i];
+	uint32_t fallback = pl->p->default_action;
+	unsigned int first = i, count = 0;
+	int uncond = 0;
+
+	for (unsigned int k = i; k < j; k++) {
+		if (pl->sorted[k].nconds == 0) {
+			fallback = uncond ? strictest(fallback, pl->sorted[k].action)
+					  : pl->sorted[k].action;
+			uncond = 1;
+		}
+	}
+	for (unsigned int k = i; k < j; k++) {
+		const struct sb_rule *c = &pl->sorted[k];
+
+		if (c->nconds && (!uncond || precedence(c->action) < precedence(fallback))) {
+			if (count == 0)
+				first = k;
+			count++; /* strictest first: the kept ones are contiguous */
+		}
+	}
+	if (count == 0) {
+		push(pl, r->nr, fallback, -1);
+		return;
+	}
+	pl->leaves[pl->nleaves].first = first;
+	pl->leaves[pl->nleaves].count = count;
+	push(pl, r->nr, fallback, (int)pl->nleaves++);
+}
+
+/* Sorted rules -> ranges covering every 32-bit number. */
+static void make_ranges(struct plan *pl)
+{
+	const struct sb_policy *p = pl->p;
+	unsigned int i = 0, j;
 	uint64_t next = 0;
 
-	memcpy(sorted, p->rules, p->nrules * sizeof(sorted[0]));
-	qsort(sorted, p->nrules, sizeof(sorted[0]), cmp_rule);
-	while (i < p->nrules) {
-		uint32_t nr = sorted[i].nr, action = sorted[i].action;
+	memcpy(pl->sorted, p->rules, p->nrules * sizeof(pl->sorted[0]));
+	qsort(pl->sorted, p->nrules, sizeof(pl->sorted[0]), cmp_rule);
+	for (; i < p->nrules; i = j) {
+		uint32_t nr = pl->sorted[i].nr;
 
-		for (i++; i < p->nrules && sorted[i].nr == nr; i++)
-			action = strictest(action, sorted[i].action);
+		for (j = i + 1; j < p->nrules && pl->sorted[j].nr == nr; j++)
+			;
 		if (nr > next)
-			push(r, &n, (uint32_t)next, p->default_action);
-		push(r, &n, nr, action);
+			push(pl, (uint32_t)next, p->default_action, -1);
+		add_number(pl, i, j);
 		next = (uint64_t)nr + 1;
 	}
 	if (next <= UINT32_MAX)
-		push(r, &n, (uint32_t)next, p->default_action);
-	return n;
+		push(pl, (uint32_t)next, p->default_action, -1);
+}
+
+static int policy_valid(const struct sb_policy *p)
+{
+	if (!p->arch || !sb_arch_is_target(p->arch) || p->nrules > SB_RULES_MAX ||
+	    p->nconds > SB_CONDS_MAX || p->default_action == SB_ACT_DEFAULT)
+		return 0;
+	for (unsigned int i = 0; i < p->nrules; i++) {
+		const struct sb_rule *r = &p->rules[i];
+
+		if (r->action == SB_ACT_DEFAULT || r->nconds > SB_RULE_CONDS_MAX ||
+		    r->cond + r->nconds > p->nconds)
+			return 0;
+		for (unsigned int k = 0; k < r->nconds; k++) {
+			const struct sb_cond *c = &p->conds[r->cond + k];
+
+			if (c->arg > 5 || c->op < SB_CMP_NE || c->op > SB_CMP_MASKED_EQ ||
+			    (c->width != 32 && c->width != 64))
+				return 0;
+		}
+	}
+	return 1;
 }
 
 int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int cap)
 {
 	struct emitter e = { out, cap, 0 };
-	struct range ranges[RANGES_MAX];
-	unsigned int n;
+	struct plan *pl;
 
-	if (!p->arch || !sb_arch_is_target(p->arch) || p->nrules > SB_RULES_MAX)
+	if (!policy_valid(p))
 		return -EINVAL;
-	n = make_ranges(p, ranges);
+	pl = malloc(sizeof(*pl)); /* ~90 KiB: not on the caller's stack */
+	if (!pl)
+		return -ENOMEM;
+	pl->p = p;
+	pl->nranges = pl->nleaves = 0;
+	make_ranges(pl);
 	emit_prologue(&e, p->arch);
-	emit_tree(&e, ranges, 0, n);
+	emit_tree(&e, pl, 0, pl->nranges);
+	free(pl);
 	if (e.n > cap || e.n > SB_PROG_MAX)
 		return -E2BIG;
 	return (int)e.n;

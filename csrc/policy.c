@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * policy.c - SECCOMP_* environment text -> struct sb_policy.
+ * policy.c - SECCOMP_* text -> struct sb_policy.
  *
- * Pure: no getenv, no I/O. The caller hands in the environment array and gets
- * back either a complete policy or one error record naming the bad input.
+ * Pure: no getenv, no I/O. The caller hands in the environment array (and
+ * the text of SECCOMP_POLICY_FILE, which it reads itself) and gets back
+ * either a complete policy or one error record naming the bad input.
+ *
+ * An entry, in a list variable or on a policy-file line:
+ *   TARGET [ "(" COND { "," COND } ")" ] [ "=" ACTION ]
+ *   TARGET  syscall name | number | @group
+ *   COND    argN OP VALUE | argN & VALUE == VALUE      (OP: == != < <= > >=)
+ *   VALUE   number | -number | CONSTANT { "|" CONSTANT-or-number }
  */
 #define _GNU_SOURCE /* strchrnul */
 #include <errno.h>
@@ -16,30 +23,45 @@
 #define VAR_DENY "SECCOMP_SYSCALL_DENY"
 #define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
 #define VAR_VERBOSE "SECCOMP_VERBOSE"
+#define VAR_FILE "SECCOMP_POLICY_FILE"
 
-#define NAME_MAX_LEN 63 /* longer items cannot be syscall names */
+#define ENTRY_MAX 255 /* longest entry */
+#define LINE_MAX_LEN 1023 /* longest policy-file line */
 #define NR_MAX 0xffff /* numeric entries: 0..65535 */
 #define ERRNO_MAX 4095 /* SECCOMP_RET_DATA for errno is capped by the kernel */
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@-"
+#define VALUE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_|-"
 
-struct env {
-	const char *allow, *deny, *action, *verbose;
+/* Where the text being parsed came from, for error records. */
+struct src {
+	const char *var; /* variable name or file path */
+	int line; /* policy-file line, or 0 */
+	int item; /* list item, or 0 */
 };
 
-static int fail(struct sb_error *err, const char *var, const char *what,
-		const char *token, size_t len, int item)
+static int fail(struct sb_error *err, const struct src *src, const char *what,
+		const char *token, size_t len)
 {
-	snprintf(err->var, sizeof(err->var), "%s", var);
+	if (src->line)
+		snprintf(err->var, sizeof(err->var), "%s:%d", src->var, src->line);
+	else
+		snprintf(err->var, sizeof(err->var), "%s", src->var);
 	snprintf(err->what, sizeof(err->what), "%s", what);
 	if (len >= sizeof(err->token))
 		len = sizeof(err->token) - 1;
 	memcpy(err->token, token, len);
 	err->token[len] = '\0';
-	err->item = item;
+	err->item = src->item;
 	return -EINVAL;
 }
 
+static int fails(struct sb_error *err, const struct src *src, const char *what, const char *token)
+{
+	return fail(err, src, what, token, strlen(token));
+}
+
 /* Strict unsigned parse: decimal or 0x-hex, whole string, no sign, <= max. */
-static int parse_uint(const char *s, uint32_t max, uint32_t *out)
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -61,20 +83,25 @@ static int parse_uint(const char *s, uint32_t max, uint32_t *out)
 			d = *s - 'A' + 10;
 		else
 			return -EINVAL;
-		v = v * base + d;
-		if (v > max)
+		if (v > (max - d) / base)
 			return -ERANGE;
+		v = v * base + d;
 	}
-	*out = (uint32_t)v;
+	*out = v;
 	return 0;
 }
 
 static int parse_errno(const char *s, uint32_t *out)
 {
+	uint64_t v;
 	int e;
 
-	if (s[0] >= '0' && s[0] <= '9')
-		return parse_uint(s, ERRNO_MAX, out) == 0 && *out > 0 ? 0 : -EINVAL;
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (parse_uint(s, ERRNO_MAX, &v) < 0 || v == 0)
+			return -EINVAL;
+		*out = (uint32_t)v;
+		return 0;
+	}
 	e = sb_errno_lookup(s);
 	if (e <= 0 || e > ERRNO_MAX)
 		return -EINVAL;
@@ -93,6 +120,8 @@ int sb_action_parse(const char *text, uint32_t *action)
 		{ "log", SB_ACT_LOG },		   { "allow", SB_ACT_ALLOW },
 		{ "errno", SB_ACT_ERRNO | EPERM },
 	};
+	char arg[32];
+	size_t n = strlen(text);
 	uint32_t e;
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -101,79 +130,283 @@ int sb_action_parse(const char *text, uint32_t *action)
 			return 0;
 		}
 	}
-	if (strncmp(text, "errno:", 6) != 0 || parse_errno(text + 6, &e) < 0)
+	if (strncmp(text, "errno:", 6) == 0 && n - 6 < sizeof(arg)) {
+		memcpy(arg, text + 6, n - 5);
+	} else if (strncmp(text, "errno(", 6) == 0 && text[n - 1] == ')' && n - 7 < sizeof(arg)) {
+		memcpy(arg, text + 6, n - 7);
+		arg[n - 7] = '\0';
+	} else if (text[0] == 'E' && n < sizeof(arg)) {
+		memcpy(arg, text, n + 1); /* a bare errno name: EPERM */
+	} else {
+		return -EINVAL;
+	}
+	if (parse_errno(arg, &e) < 0)
 		return -EINVAL;
 	*action = SB_ACT_ERRNO | e;
 	return 0;
 }
 
-static int add_rule(struct sb_policy *p, uint32_t nr, uint32_t action)
+/* VALUE: a number, a negative number (a 32-bit int), or constants and
+ * numbers joined by '|'. *negative tells the int case apart. */
+static int parse_value(const char *s, uint64_t *out, int *negative)
 {
-	if (p->nrules >= SB_RULES_MAX)
-		return -E2BIG;
-	p->rules[p->nrules].nr = nr;
-	p->rules[p->nrules].action = action;
-	p->nrules++;
+	char term[64];
+	uint64_t v = 0;
+
+	*negative = 0;
+	if (s[0] == '-') {
+		if (parse_uint(s + 1, 0x80000000ULL, &v) < 0 || v == 0)
+			return -EINVAL;
+		*out = (uint64_t)-(int64_t)v;
+		*negative = 1;
+		return 0;
+	}
+	*out = 0;
+	for (const char *t = s;; t++) {
+		const char *end = strchrnul(t, '|');
+		size_t n = (size_t)(end - t);
+		int64_t c;
+
+		if (n == 0 || n >= sizeof(term))
+			return -EINVAL;
+		memcpy(term, t, n);
+		term[n] = '\0';
+		if (sb_const_lookup(term, &c) == 0) {
+			v = (uint64_t)c;
+			if (c < 0 && t == s && *end == '\0')
+				*negative = 1; /* AT_FDCWD alone */
+			else if (c < 0)
+				return -EINVAL;
+		} else if (parse_uint(term, UINT64_MAX, &v) < 0) {
+			return -EINVAL;
+		}
+		*out |= v;
+		if (*end == '\0')
+			return 0;
+		t = end;
+	}
+}
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Copy the next VALUE word at *s into BUF; advance *s past it. */
+static int next_word(const char **s, char *buf, size_t size)
+{
+	size_t n = strspn(*s, VALUE_CHARS);
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(buf, *s, n);
+	buf[n] = '\0';
+	*s = skip_ws(*s + n);
 	return 0;
 }
 
-static int valid_name(const char *s)
+static int parse_op(const char **s, uint8_t *op)
 {
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+	static const struct {
+		char text[3];
+		uint8_t op;
+	} ops[] = {
+		{ "==", SB_CMP_EQ }, { "!=", SB_CMP_NE }, { "<=", SB_CMP_LE },
+		{ ">=", SB_CMP_GE }, { "<", SB_CMP_LT },  { ">", SB_CMP_GT },
+	};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i].text);
+
+		if (strncmp(*s, ops[i].text, n) == 0) {
+			*op = ops[i].op;
+			*s = skip_ws(*s + n);
 			return 0;
-	return 1;
+		}
+	}
+	return -EINVAL;
 }
 
-/* One list item (NUL-terminated) -> a rule, nothing (a syscall of another
- * arch), or an error. */
-static int parse_item(struct sb_policy *p, const char *var, const char *item,
-		      int index, uint32_t action, struct sb_error *err)
+/* One condition, TEXT NUL-terminated. */
+static int parse_cond(const struct src *src, const char *text, struct sb_cond *c,
+		      struct sb_error *err)
 {
-	uint32_t nr;
+	char word[64];
+	const char *s = skip_ws(text);
+	int neg_value, neg_mask = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->width = 64;
+	if (strncmp(s, "arg", 3) != 0 || s[3] < '0' || s[3] > '5')
+		return fails(err, src, "invalid condition", text);
+	c->arg = (uint8_t)(s[3] - '0');
+	s = skip_ws(s + 4);
+	if (*s == '&') {
+		s = skip_ws(s + 1);
+		if (next_word(&s, word, sizeof(word)) < 0 ||
+		    parse_value(word, &c->mask, &neg_mask) < 0)
+			return fails(err, src, "invalid mask in condition", text);
+	}
+	if (parse_op(&s, &c->op) < 0 || next_word(&s, word, sizeof(word)) < 0 || *s)
+		return fails(err, src, "invalid condition", text);
+	if (parse_value(word, &c->value, &neg_value) < 0)
+		return fails(err, src, "invalid value in condition", text);
+	if (*text && strchr(text, '&')) {
+		if (c->op != SB_CMP_EQ)
+			return fails(err, src, "a masked condition needs ==", text);
+		c->op = SB_CMP_MASKED_EQ;
+	}
+	if (neg_value || neg_mask) {
+		/* NOTE: a C int reaches seccomp sign- or zero-extended depending
+		 * on the C library; the kernel reads its low 32 bits. So do we. */
+		if (c->op != SB_CMP_EQ && c->op != SB_CMP_NE && c->op != SB_CMP_MASKED_EQ)
+			return fails(err, src, "ordering comparison with a negative value", text);
+		c->width = 32;
+		c->value &= 0xffffffffU;
+		c->mask &= 0xffffffffU;
+	}
+	return 0;
+}
+
+/* "cond, cond, ..." (NUL-terminated, modified) into CONDS. */
+static int parse_conds(const struct src *src, char *text, struct sb_cond *conds,
+		       struct sb_error *err)
+{
+	int n = 0;
+
+	for (char *s = text;; s++) {
+		char *end = strchrnul(s, ',');
+		int last = *end == '\0';
+
+		*end = '\0';
+		if (n == SB_RULE_CONDS_MAX)
+			return fails(err, src, "too many conditions at", s);
+		if (parse_cond(src, s, &conds[n++], err) < 0)
+			return -EINVAL;
+		if (last)
+			return n;
+		s = end;
+	}
+}
+
+static int add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
+		    const struct sb_cond *conds, int nconds)
+{
+	struct sb_rule *r;
+
+	if (p->nrules >= SB_RULES_MAX || p->nconds + nconds > SB_CONDS_MAX)
+		return -E2BIG;
+	r = &p->rules[p->nrules++];
+	r->nr = nr;
+	r->action = action;
+	r->cond = (uint16_t)p->nconds;
+	r->nconds = (uint16_t)nconds;
+	memcpy(&p->conds[p->nconds], conds, nconds * sizeof(*conds));
+	p->nconds += nconds;
+	return 0;
+}
+
+static int add_group(struct sb_policy *p, const struct src *src, const char *name,
+		     uint32_t action, int nconds, struct sb_error *err)
+{
+	uint32_t nrs[1024];
+	int n = sb_group_members(p->arch, name, nrs, sizeof(nrs) / sizeof(nrs[0]));
+
+	if (n < 0)
+		return fails(err, src, "unknown group", name);
+	if (nconds)
+		return fails(err, src, "argument conditions on a group", name);
+	for (int i = 0; i < n; i++)
+		if (add_rule(p, nrs[i], action, NULL, 0) < 0)
+			return fails(err, src, "too many rules at", name);
+	return 0;
+}
+
+/* TARGET resolved to rules: a group, a number or a syscall name. */
+static int add_target(struct sb_policy *p, const struct src *src, const char *target,
+		      uint32_t action, const struct sb_cond *conds, int nconds,
+		      struct sb_error *err)
+{
+	uint64_t nr;
 	int r;
 
-	if (item[0] >= '0' && item[0] <= '9') {
-		r = parse_uint(item, NR_MAX, &nr);
+	if (target[0] == '@')
+		return add_group(p, src, target, action, nconds, err);
+	if (target[0] >= '0' && target[0] <= '9') {
+		r = parse_uint(target, NR_MAX, &nr);
 		if (r == -ERANGE)
-			return fail(err, var, "syscall number out of range", item, strlen(item), index);
+			return fails(err, src, "syscall number out of range", target);
 		if (r < 0)
-			return fail(err, var, "invalid syscall number", item, strlen(item), index);
-	} else if (!valid_name(item)) {
-		return fail(err, var, "invalid syscall name", item, strlen(item), index);
+			return fails(err, src, "invalid syscall number", target);
 	} else {
-		r = sb_syscall_nr(p->arch, item);
-		if (r < 0 && sb_syscall_known(item))
+		if (strspn(target, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(target))
+			return fails(err, src, "invalid syscall name", target);
+		r = sb_syscall_nr(p->arch, target);
+		if (r < 0 && sb_syscall_known(target))
 			return 0; /* exists on other arches: cannot be called here */
 		if (r < 0)
-			return fail(err, var, "unknown syscall", item, strlen(item), index);
-		nr = (uint32_t)r;
+			return fails(err, src, "unknown syscall", target);
+		nr = (uint64_t)r;
 	}
-	if (add_rule(p, nr, action) < 0)
-		return fail(err, var, "too many rules at", item, strlen(item), index);
+	if (add_rule(p, (uint32_t)nr, action, conds, nconds) < 0)
+		return fails(err, src, "too many rules at", target);
 	return 0;
+}
+
+/* One entry (NUL-terminated, modified). ACTION: the list's own action. */
+static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
+		       uint32_t action, struct sb_error *err)
+{
+	struct sb_cond conds[SB_RULE_CONDS_MAX];
+	char whole[ENTRY_MAX + 1];
+	char *rest = text + strspn(text, NAME_CHARS);
+	int nconds = 0;
+
+	snprintf(whole, sizeof(whole), "%s", text);
+	if (*rest == '(') {
+		char *close = strchr(rest, ')');
+
+		if (!close)
+			return fails(err, src, "missing ')' in", whole);
+		*close = '\0';
+		nconds = parse_conds(src, rest + 1, conds, err);
+		if (nconds < 0)
+			return -EINVAL;
+		*rest = '\0';
+		rest = close + 1;
+	}
+	if (*rest == '=') {
+		if (sb_action_parse(rest + 1, &action) < 0)
+			return fails(err, src, "unknown action", rest + 1);
+		*rest = '\0';
+	} else if (*rest) {
+		return fails(err, src, "invalid entry", whole);
+	}
+	if (*text == '\0')
+		return fails(err, src, "invalid entry", whole);
+	return add_target(p, src, text, action, conds, nconds, err);
 }
 
 static int parse_list(struct sb_policy *p, const char *var, const char *list,
 		      uint32_t action, struct sb_error *err)
 {
-	char item[NAME_MAX_LEN + 1];
-	int index = 0;
+	char item[ENTRY_MAX + 1];
+	struct src src = { var, 0, 0 };
 
 	for (const char *s = list;; s++) {
 		const char *end = strchrnul(s, ':');
 		size_t len = (size_t)(end - s);
-		int r;
 
-		index++;
+		src.item++;
 		if (len >= sizeof(item))
-			return fail(err, var, "invalid syscall name", s, len, index);
+			return fail(err, &src, "entry too long", s, len);
 		if (len > 0) {
 			memcpy(item, s, len);
 			item[len] = '\0';
-			r = parse_item(p, var, item, index, action, err);
-			if (r < 0)
-				return r;
+			if (parse_entry(p, &src, item, action, err) < 0)
+				return -EINVAL;
 		}
 		if (*end == '\0')
 			return 0;
@@ -181,7 +414,67 @@ static int parse_list(struct sb_policy *p, const char *var, const char *list,
 	}
 }
 
-static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE };
+static int set_deny_action(struct sb_policy *p, const struct src *src, const char *text,
+			   struct sb_error *err)
+{
+	if (p->has_deny_action)
+		return fails(err, src, "default action set twice", text);
+	if (sb_action_parse(text, &p->deny_action) < 0)
+		return fails(err, src, "unknown action", text);
+	p->has_deny_action = 1;
+	return 0;
+}
+
+/* One policy-file line, comments and surrounding blanks removed. */
+static int parse_line(struct sb_policy *p, const struct src *src, char *line,
+		      struct sb_error *err)
+{
+	char *arg = line + strcspn(line, " \t");
+
+	if (*arg)
+		*arg++ = '\0';
+	arg = (char *)skip_ws(arg);
+	if (strcmp(line, "default") == 0)
+		return set_deny_action(p, src, arg, err);
+	if (strcmp(line, "allow") == 0) {
+		p->has_allow = 1;
+		return parse_entry(p, src, arg, SB_ACT_ALLOW, err);
+	}
+	if (strcmp(line, "deny") == 0) {
+		p->has_deny = 1;
+		return parse_entry(p, src, arg, SB_ACT_DEFAULT, err);
+	}
+	return fails(err, src, "expected allow, deny or default, not", line);
+}
+
+int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, size_t len,
+		       struct sb_error *err)
+{
+	struct src src = { path, 0, 0 };
+	char line[LINE_MAX_LEN + 1];
+
+	for (size_t pos = 0; pos < len;) {
+		const char *start = text + pos, *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+
+		pos += n + 1;
+		src.line++;
+		if (n >= sizeof(line))
+			return fail(err, &src, "line too long", start, 32);
+		memcpy(line, start, n);
+		line[n] = '\0';
+		if (memchr(line, '\0', n))
+			return fail(err, &src, "NUL byte in", "line", 4);
+		line[strcspn(line, "#")] = '\0';
+		while (n > 0 && strchr(" \t\r", line[n - 1]))
+			line[--n] = '\0';
+		if (*skip_ws(line) && parse_line(p, &src, (char *)skip_ws(line), err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE };
 
 int sb_env_is_ours(const char *name)
 {
@@ -191,76 +484,90 @@ int sb_env_is_ours(const char *name)
 	return 0;
 }
 
-/* Pick our variables out of ENVP; any other SECCOMP_* name is an error, so a
- * misspelt variable never leaves a program unfiltered. */
-static int scan_env(char *const *envp, struct env *env, struct sb_error *err)
+/* Pick our variables out of ENVP into VALUES (our_vars order); any other
+ * SECCOMP_* name is an error, so a misspelt variable never leaves a program
+ * unfiltered. */
+static int scan_env(char *const *envp, const char **values, struct sb_error *err)
 {
 	static const char prefix[] = "SECCOMP_";
-	const char **slot[] = { &env->allow, &env->deny, &env->action, &env->verbose };
+	const size_t nvars = sizeof(our_vars) / sizeof(our_vars[0]);
 
-	memset(env, 0, sizeof(*env));
 	for (; *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
-		size_t n;
-		size_t i;
+		size_t n, i;
 
 		if (!eq || strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
 			continue;
 		n = (size_t)(eq - *envp);
-		for (i = 0; i < sizeof(our_vars) / sizeof(our_vars[0]); i++)
+		for (i = 0; i < nvars; i++)
 			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)
 				break;
-		if (i == sizeof(our_vars) / sizeof(our_vars[0])) {
+		if (i == nvars) {
 			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
 			snprintf(err->what, sizeof(err->what), "unknown variable");
 			return -EINVAL;
 		}
-		if (!*slot[i]) /* the first one wins, as with getenv() */
-			*slot[i] = eq + 1;
+		if (!values[i]) /* the first one wins, as with getenv() */
+			values[i] = eq + 1;
 	}
 	return 0;
 }
 
 static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 {
-	if (!v || strcmp(v, "0") == 0 || v[0] == '\0') {
-		*verbose = 0;
+	struct src src = { VAR_VERBOSE, 0, 0 };
+
+	*verbose = v && strcmp(v, "1") == 0;
+	if (!v || !*v || strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
 		return 0;
-	}
-	if (strcmp(v, "1") == 0) {
-		*verbose = 1;
-		return 0;
-	}
-	return fail(err, VAR_VERBOSE, "expected 0 or 1, not", v, strlen(v), 0);
+	return fails(err, &src, "expected 0 or 1, not", v);
 }
 
-int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch,
-		       char *const *envp, struct sb_error *err)
+int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *const *envp,
+		       struct sb_error *err)
 {
-	uint32_t deny_action = SB_ACT_KILL_PROCESS;
-	struct env env;
-	int r;
+	const char *v[sizeof(our_vars) / sizeof(our_vars[0])] = { 0 };
+	struct src action_src = { VAR_ACTION, 0, 0 };
 
 	memset(p, 0, sizeof(*p));
 	memset(err, 0, sizeof(*err));
 	p->arch = arch;
-	r = scan_env(envp, &env, err);
-	if (r < 0)
-		return r;
-	if (!env.allow && !env.deny && !env.action)
-		return 1;
-	if (parse_verbose(env.verbose, &p->verbose, err) < 0)
+	if (scan_env(envp, v, err) < 0)
 		return -EINVAL;
-	if (env.action && sb_action_parse(env.action, &deny_action) < 0)
-		return fail(err, VAR_ACTION, "unknown action", env.action, strlen(env.action), 0);
-	if (!env.allow && !env.deny)
-		return fail(err, VAR_ACTION, "is set without " VAR_ALLOW " or " VAR_DENY, "", 0, 0);
-	/* Everything the policy does not allow gets SECCOMP_DEFAULT_ACTION. */
-	p->default_action = env.allow ? deny_action : SB_ACT_ALLOW;
-	if (env.allow && (r = parse_list(p, VAR_ALLOW, env.allow, SB_ACT_ALLOW, err)) < 0)
-		return r;
-	if (env.deny && (r = parse_list(p, VAR_DENY, env.deny, deny_action, err)) < 0)
-		return r;
+	if (!v[0] && !v[1] && !v[2] && !v[4])
+		return 1; /* SECCOMP_VERBOSE alone is no policy */
+	if (parse_verbose(v[3], &p->verbose, err) < 0)
+		return -EINVAL;
+	if (v[2] && set_deny_action(p, &action_src, v[2], err) < 0)
+		return -EINVAL;
+	if (v[4] && !*v[4])
+		return fails(err, &(struct src){ VAR_FILE, 0, 0 }, "is empty", "");
+	p->file = v[4];
+	p->has_allow = v[0] != NULL;
+	p->has_deny = v[1] != NULL;
+	if (v[0] && parse_list(p, VAR_ALLOW, v[0], SB_ACT_ALLOW, err) < 0)
+		return -EINVAL;
+	if (v[1] && parse_list(p, VAR_DENY, v[1], SB_ACT_DEFAULT, err) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
+{
+	if (!p->has_allow && !p->has_deny) {
+		if (p->file)
+			return fails(err, &(struct src){ p->file, 0, 0 },
+				     "has no allow or deny entry", "");
+		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
+			     "is set without " VAR_ALLOW " or " VAR_DENY, "");
+	}
+	if (!p->has_deny_action)
+		p->deny_action = SB_ACT_KILL_PROCESS;
+	/* Everything the policy does not allow gets the default action. */
+	p->default_action = p->has_allow ? p->deny_action : SB_ACT_ALLOW;
+	for (unsigned int i = 0; i < p->nrules; i++)
+		if (p->rules[i].action == SB_ACT_DEFAULT)
+			p->rules[i].action = p->deny_action;
 	return 0;
 }
 

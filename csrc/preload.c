@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -182,40 +184,80 @@ static int hook_reachable(void)
 static void report(const struct sb_policy *p)
 {
 	for (unsigned int i = 0; i < p->nrules; i++) {
-		const char *name = sb_syscall_name(p->arch, p->rules[i].nr);
+		const struct sb_rule *r = &p->rules[i];
+		const char *name = sb_syscall_name(p->arch, r->nr);
+		char num[16];
 
-		if (name)
-			say("adding %s to the process seccomp filter", name);
+		snprintf(num, sizeof(num), "syscall %u", r->nr);
+		if (r->nconds)
+			say("adding %s to the process seccomp filter (%u argument conditions)",
+			    name ? name : num, r->nconds);
 		else
-			say("adding syscall %u to the process seccomp filter", p->rules[i].nr);
+			say("adding %s to the process seccomp filter", name ? name : num);
 	}
 }
 
-__attribute__((constructor)) static void sandbox_init(void)
-{
-	static struct sb_policy policy;
-	const struct sb_arch *arch = sb_arch_native();
-	struct sb_error err;
-	char msg[256];
-	int r;
+#define FILE_MAX (1 << 20)
 
-	r = sb_policy_from_env(&policy, arch, environ, &err);
+/* SECCOMP_POLICY_FILE's text into BUF; the length, or dies. */
+static size_t read_policy_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("SECCOMP_POLICY_FILE: cannot read '%s': %s", path, strerror(errno));
+	while ((n = read(fd, buf + len, size - len)) > 0 && len + (size_t)n < size)
+		len += (size_t)n;
+	if (n < 0)
+		die("SECCOMP_POLICY_FILE: cannot read '%s': %s", path, strerror(errno));
+	if (n > 0)
+		die("SECCOMP_POLICY_FILE: larger than %d bytes: '%s'", FILE_MAX, path);
+	close(fd);
+	return len;
+}
+
+static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
+{
+	static char text[FILE_MAX];
+	struct sb_error err;
+	char msg[512];
+	int r = sb_policy_from_env(policy, arch, environ, &err);
+
 	if (r == 1)
 		return;
 	if (getauxval(AT_SECURE))
 		die("refusing a SECCOMP_* policy from the environment of a set-id or "
 		    "file-capability program");
+	if (r == 0 && policy->file) {
+		size_t len = read_policy_file(policy->file, text, sizeof(text));
+
+		r = sb_policy_add_file(policy, policy->file, text, len, &err);
+	}
+	if (r == 0)
+		r = sb_policy_finish(policy, &err);
 	if (r < 0) {
 		sb_error_format(&err, msg, sizeof(msg));
 		die("%s", msg);
 	}
+	pending = 1;
+}
+
+__attribute__((constructor)) static void sandbox_init(void)
+{
+	static struct sb_policy policy;
+	int r;
+
+	parse_policy(&policy, sb_arch_native());
+	if (!pending)
+		return;
 	r = sb_bpf_compile(&policy, prog, SB_PROG_MAX);
 	if (r < 0)
 		die("the policy does not fit in one seccomp filter (%s)", strerror(-r));
 	prog_len = (unsigned int)r;
 	if (policy.verbose)
 		report(&policy);
-	pending = 1;
 	if (!hook_reachable()) {
 		if (policy.verbose)
 			say("libsandbox: main() cannot be reached; installing the filter now");

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * syscalls.c - syscall names <-> numbers per architecture.
+ * syscalls.c - names <-> numbers: syscalls per architecture, errnos,
+ * symbolic constants, syscall groups.
  *
- * The tables are data, generated into syscalls_table.h by
- * tools/gen_syscalls.py (`make syscalls`); this unit only searches them.
+ * The tables are data, generated into tables.h by tools/gen_tables.py
+ * (`make tables`); this unit only searches them.
  */
 #include <linux/audit.h>
 #include <stdlib.h>
@@ -16,7 +17,19 @@ struct sb_sysent {
 	uint16_t nr; /* number without the arch's bias */
 };
 
-#include "syscalls_table.h"
+struct sb_const {
+	uint16_t name;
+	int64_t value;
+};
+
+struct sb_group {
+	uint16_t name;
+	uint16_t first; /* into sb_members */
+	uint16_t count;
+	uint8_t all; /* every syscall of the arch (@known) */
+};
+
+#include "tables.h"
 
 struct sb_arch {
 	char name[8];
@@ -136,4 +149,56 @@ int sb_errno_lookup(const char *name)
 
 	e = bsearch(name, sb_errnos, n, sizeof(*e), cmp_name);
 	return e ? e->nr : -1;
+}
+
+static int cmp_const(const void *key, const void *elem)
+{
+	const struct sb_const *c = elem;
+
+	return strcmp(key, sb_pool + c->name);
+}
+
+int sb_const_lookup(const char *name, int64_t *value)
+{
+	size_t n = sizeof(sb_consts) / sizeof(sb_consts[0]);
+	const struct sb_const *c = bsearch(name, sb_consts, n, sizeof(*c), cmp_const);
+
+	if (!c)
+		return -1;
+	*value = c->value;
+	return 0;
+}
+
+static int cmp_group(const void *key, const void *elem)
+{
+	const struct sb_group *g = elem;
+
+	return strcmp(key, sb_pool + g->name);
+}
+
+int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
+		     unsigned int cap)
+{
+	size_t ngroups = sizeof(sb_groups) / sizeof(sb_groups[0]);
+	const struct sb_group *g = bsearch(name, sb_groups, ngroups, sizeof(*g), cmp_group);
+	unsigned int n = 0;
+
+	if (!g)
+		return -1;
+	for (int i = 0; g->all && i < arch->n && n < cap; i++)
+		nrs[n++] = arch->tab[i].nr + arch->nr_bias;
+	for (int i = 0; !g->all && i < g->count && n < cap; i++) {
+		int nr = sb_syscall_nr(arch, sb_pool + sb_members[g->first + i]);
+
+		if (nr >= 0) /* members missing on this arch are skipped */
+			nrs[n++] = (uint32_t)nr;
+	}
+	return (int)n;
+}
+
+const char *sb_group_at(int i)
+{
+	if (i < 0 || (size_t)i >= sizeof(sb_groups) / sizeof(sb_groups[0]))
+		return NULL;
+	return sb_pool + sb_groups[i].name;
 }

@@ -106,6 +106,12 @@ def compile_policy(environ, arch_=None):
     r = lib.sb_policy_from_env(policy, a, envp, err)
     if r == 1:
         return None, []
+    if r == 0 and policy.file != ffi.NULL:
+        path = ffi.string(policy.file)
+        text = _read_policy_file(path.decode(errors="replace"))
+        r = lib.sb_policy_add_file(policy, policy.file, text, len(text), err)
+    if r == 0:
+        r = lib.sb_policy_finish(policy, err)
     if r < 0:
         raise PolicyError(_error_text(err))
     prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
@@ -116,13 +122,31 @@ def compile_policy(environ, arch_=None):
     return bytes(ffi.buffer(prog, n * INSN_SIZE)), _report(policy) if policy.verbose else []
 
 
+FILE_MAX = 1 << 20  # as libsandbox.so
+
+
+def _read_policy_file(path):
+    try:
+        with open(path, "rb") as f:
+            text = f.read(FILE_MAX + 1)
+    except OSError as e:
+        raise PolicyError("SECCOMP_POLICY_FILE: cannot read '%s': %s" % (path, e.strerror))
+    if len(text) > FILE_MAX:
+        raise PolicyError("SECCOMP_POLICY_FILE: larger than %d bytes: '%s'" % (FILE_MAX, path))
+    return text
+
+
 def _report(policy):
+    """The lines libsandbox.so prints for SECCOMP_VERBOSE=1."""
     lines = []
     for i in range(policy.nrules):
-        nr = policy.rules[i].nr
-        p = lib.sb_syscall_name(policy.arch, nr)
-        name = ffi.string(p).decode() if p != ffi.NULL else "syscall %d" % nr
-        lines.append("adding %s to the process seccomp filter" % name)
+        rule = policy.rules[i]
+        p = lib.sb_syscall_name(policy.arch, rule.nr)
+        name = ffi.string(p).decode() if p != ffi.NULL else "syscall %d" % rule.nr
+        line = "adding %s to the process seccomp filter" % name
+        if rule.nconds:
+            line += " (%d argument conditions)" % rule.nconds
+        lines.append(line)
     return lines
 
 

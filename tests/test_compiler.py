@@ -184,7 +184,7 @@ CASES = [
 ]
 
 # (environment, exact one-line error)
-TOO_MANY = ":".join(["read"] * 1025)
+TOO_MANY = ":".join(["read"] * 2049)
 ERRORS = [
     R(env("read::opne"), "SECCOMP_SYSCALL_ALLOW: unknown syscall 'opne' (item 3)", id="unknown"),
     R(env(deny="read:write:opne"), "SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 3)",
@@ -196,17 +196,19 @@ ERRORS = [
     R(env("Read"), "SECCOMP_SYSCALL_ALLOW: invalid syscall name 'Read' (item 1)", id="uppercase"),
     R(env("read:re-ad"), "SECCOMP_SYSCALL_ALLOW: invalid syscall name 're-ad' (item 2)",
       id="dash"),
-    R(env("read write"), "SECCOMP_SYSCALL_ALLOW: invalid syscall name 'read write' (item 1)",
+    R(env("read write"), "SECCOMP_SYSCALL_ALLOW: invalid entry 'read write' (item 1)",
       id="space"),
-    R(env("read,write"), "SECCOMP_SYSCALL_ALLOW: invalid syscall name 'read,write' (item 1)",
+    R(env("read,write"), "SECCOMP_SYSCALL_ALLOW: invalid entry 'read,write' (item 1)",
       id="comma"),
     R(env("-1"), "SECCOMP_SYSCALL_ALLOW: invalid syscall name '-1' (item 1)", id="negative"),
-    R(env("a" * 64), "SECCOMP_SYSCALL_ALLOW: invalid syscall name '%s' (item 1)" % ("a" * 63),
+    R(env("a" * 64), "SECCOMP_SYSCALL_ALLOW: unknown syscall '%s' (item 1)" % ("a" * 63),
       id="64-chars-truncated"),
+    R(env("a" * 256), "SECCOMP_SYSCALL_ALLOW: entry too long '%s' (item 1)" % ("a" * 63),
+      id="256-chars"),
     R(env("12a"), "SECCOMP_SYSCALL_ALLOW: invalid syscall number '12a' (item 1)", id="12a"),
     R(env("read:0x"), "SECCOMP_SYSCALL_ALLOW: invalid syscall number '0x' (item 2)", id="0x"),
     R(env("0xg"), "SECCOMP_SYSCALL_ALLOW: invalid syscall number '0xg' (item 1)", id="0xg"),
-    R(env("1.5"), "SECCOMP_SYSCALL_ALLOW: invalid syscall number '1.5' (item 1)", id="1.5"),
+    R(env("1.5"), "SECCOMP_SYSCALL_ALLOW: invalid entry '1.5' (item 1)", id="1.5"),
     R(env("65536"), "SECCOMP_SYSCALL_ALLOW: syscall number out of range '65536' (item 1)",
       id="65536"),
     R(env(deny=":0x10000"), "SECCOMP_SYSCALL_DENY: syscall number out of range '0x10000' (item 2)",
@@ -239,7 +241,7 @@ ERRORS = [
     R({"SECCOMP_SYSCALL_ALLOW": "read", "SECCOMP_SYSCALLS_DENY": "write"},
       "SECCOMP_SYSCALLS_DENY: unknown variable", id="misspelt-with-policy"),
     R({"SECCOMP_": ""}, "SECCOMP_: unknown variable", id="bare-prefix"),
-    R({"SECCOMP_" + "X" * 60: "1"}, "SECCOMP_" + "X" * 39 + ": unknown variable",
+    R({"SECCOMP_" + "X" * 300: "1"}, "SECCOMP_" + "X" * 247 + ": unknown variable",
       id="long-variable-truncated"),
     R({"SECCOMP_SYSCALL_ALLOW": "opne", "SECCOMP_BOGUS": "1"}, "SECCOMP_BOGUS: unknown variable",
       id="variable-checked-first"),
@@ -248,9 +250,9 @@ ERRORS = [
     R(env("read", verbose="01"), "SECCOMP_VERBOSE: expected 0 or 1, not '01'", id="verbose-01"),
     R(env("opne", deny="bogus"), "SECCOMP_SYSCALL_ALLOW: unknown syscall 'opne' (item 1)",
       id="allow-checked-before-deny"),
-    R(env(TOO_MANY), "SECCOMP_SYSCALL_ALLOW: too many rules at 'read' (item 1025)",
+    R(env(TOO_MANY), "SECCOMP_SYSCALL_ALLOW: too many rules at 'read' (item 2049)",
       id="too-many-rules"),
-    R(env("read:" * 1024, deny="write"), "SECCOMP_SYSCALL_DENY: too many rules at 'write' (item 1)",
+    R(env("read:" * 2048, deny="write"), "SECCOMP_SYSCALL_DENY: too many rules at 'write' (item 1)",
       id="too-many-rules-across-lists"),
 ]
 

@@ -104,7 +104,7 @@ BAD_INPUT = [
     ({"SECCOMP_SYSCALL_ALLOW": "read:opne"},
      "SECCOMP_SYSCALL_ALLOW: unknown syscall 'opne' (item 2)"),
     ({"SECCOMP_SYSCALL_DENY": "read::wr1te!"},
-     "SECCOMP_SYSCALL_DENY: invalid syscall name 'wr1te!' (item 3)"),
+     "SECCOMP_SYSCALL_DENY: invalid entry 'wr1te!' (item 3)"),
     ({"SECCOMP_SYSCALL_DENY": "12x"},
      "SECCOMP_SYSCALL_DENY: invalid syscall number '12x' (item 1)"),
     ({"SECCOMP_SYSCALL_DENY": "read:70000"},

@@ -27,9 +27,22 @@
 #define SB_ACT_LOG 0x7ffc0000U
 #define SB_ACT_ALLOW 0x7fff0000U
 
-#define SB_RULES_MAX 1024 /* resolved rules in one policy */
+#define SB_ACT_DEFAULT 0xffffffffU /* placeholder: the policy's default action */
+
+#define SB_RULES_MAX 2048 /* resolved rules in one policy */
+#define SB_CONDS_MAX 1024 /* argument conditions in one policy */
+#define SB_RULE_CONDS_MAX 6 /* conditions on one rule (all must hold) */
 #define SB_PROG_MAX 4096 /* BPF_MAXINSNS */
 #define SB_EXIT_FAILURE 125 /* documented status of every setup failure */
+
+/* Comparison operators; libseccomp's SCMP_CMP_* numbering. */
+#define SB_CMP_NE 1
+#define SB_CMP_LT 2
+#define SB_CMP_LE 3
+#define SB_CMP_EQ 4
+#define SB_CMP_GE 5
+#define SB_CMP_GT 6
+#define SB_CMP_MASKED_EQ 7
 
 /* One classic BPF instruction; same layout as struct sock_filter. */
 struct sb_insn {
@@ -42,22 +55,41 @@ struct sb_insn {
 /* An architecture the compiler knows (x86_64, i386, x32, aarch64). */
 struct sb_arch;
 
+/* argN OP value, or (argN & mask) == value. width 64 compares the whole
+ * register; width 32 only its low half (a C int, however it was extended). */
+struct sb_cond {
+	uint64_t value;
+	uint64_t mask;
+	uint8_t arg;
+	uint8_t op; /* SB_CMP_* */
+	uint8_t width; /* 64 or 32 */
+};
+
 struct sb_rule {
 	uint32_t nr; /* syscall number as the filter sees it */
-	uint32_t action; /* SB_ACT_* */
+	uint32_t action; /* SB_ACT_* (SB_ACT_DEFAULT until sb_policy_finish) */
+	uint16_t cond; /* first condition in policy->conds */
+	uint16_t nconds; /* 0: unconditional */
 };
 
 struct sb_policy {
 	const struct sb_arch *arch;
-	uint32_t default_action; /* for every syscall no rule names */
+	uint32_t default_action; /* for every syscall no rule allows */
+	uint32_t deny_action; /* SECCOMP_DEFAULT_ACTION, or "default" in a file */
+	int has_allow; /* an allowlist was given (variable or file) */
+	int has_deny; /* a denylist was given (variable or file) */
+	int has_deny_action;
 	int verbose; /* SECCOMP_VERBOSE=1 */
+	const char *file; /* SECCOMP_POLICY_FILE, for the caller to read */
 	unsigned int nrules;
+	unsigned int nconds;
 	struct sb_rule rules[SB_RULES_MAX]; /* in input order */
+	struct sb_cond conds[SB_CONDS_MAX];
 };
 
 /* Where a policy went wrong; sb_error_format() turns it into one line. */
 struct sb_error {
-	char var[48]; /* variable or file, e.g. "SECCOMP_SYSCALL_DENY" */
+	char var[256]; /* variable, or "file:line" */
 	char what[64]; /* e.g. "unknown syscall" */
 	char token[64]; /* the offending input, truncated */
 	int item; /* 1-based item number, 0 if none */
@@ -88,19 +120,35 @@ int sb_syscall_count(const struct sb_arch *arch);
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr);
 /* Value of errno NAME ("EPERM"), or -1. */
 int sb_errno_lookup(const char *name);
+/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -1. */
+int sb_const_lookup(const char *name, int64_t *value);
+/* Syscall group "@name": members on ARCH into NRS (room for CAP); returns
+ * the count (names missing on ARCH skipped), or -1 for an unknown group. */
+int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
+		     unsigned int cap);
+/* Group listing: name of group I (0-based), or NULL past the end. */
+const char *sb_group_at(int i);
 
 /* ---- policy.c: text -> struct sb_policy; pure, no I/O ---- */
 
 /* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
- * errno, errno:NAME, errno:NUMBER) into *action. 0 or -EINVAL. */
+ * errno, errno:NAME, errno:NUMBER, errno(NAME), errno(NUMBER), ENAME) into
+ * *action. 0 or -EINVAL. */
 int sb_action_parse(const char *text, uint32_t *action);
 /*
- * Build the policy that ENVP (a NULL-terminated "NAME=value" array) describes
+ * Start the policy that ENVP (a NULL-terminated "NAME=value" array) describes
  * for ARCH. Returns 0 when a policy was parsed, 1 when ENVP sets no policy
- * variable (nothing to do), or -EINVAL with *err filled.
+ * variable (nothing to do), or -EINVAL with *err filled. Then: if
+ * policy->file is set, read it and call sb_policy_add_file(); last,
+ * sb_policy_finish().
  */
 int sb_policy_from_env(struct sb_policy *policy, const struct sb_arch *arch,
 		       char *const *envp, struct sb_error *err);
+/* Add the policy-file text TEXT (LEN bytes) read from PATH. 0 or -EINVAL. */
+int sb_policy_add_file(struct sb_policy *policy, const char *path, const char *text,
+		       size_t len, struct sb_error *err);
+/* Resolve default actions and check the whole. 0 or -EINVAL. */
+int sb_policy_finish(struct sb_policy *policy, struct sb_error *err);
 /* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
 int sb_env_is_ours(const char *name);
 /* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Generate csrc/tables.h: every name the policy compiler knows, as data.
+
+Sources, never typed numbers:
+  syscalls   the PyPI package `system-calls` (per-arch tables from the kernel
+             sources, through Linux 7.2)
+  errnos     Python's errno module (asm-generic values: x86_64 and aarch64)
+  constants  the C library's own headers, read by compiling a probe with cc;
+             only names whose value is the same on x86_64 and aarch64
+  groups     tools/groups.txt (syscall groups, systemd's names + @dangerous)
+Run `make tables` after changing any of them; never edit the output.
+
+Layout (one string pool and offsets, no pointers, so libsandbox.so needs no
+relocations for it):
+  sb_pool[]            every name once, NUL-separated
+  sb_tab_<arch>[]      {pool offset, nr - bias} sorted by name
+  sb_known[]           pool offsets of every Linux syscall name of any arch
+  sb_errnos[]          {pool offset, value} sorted by name
+  sb_consts[]          {pool offset, value} sorted by name
+  sb_groups[]          {pool offset, first member, count, all} sorted by name
+  sb_members[]         pool offsets of member syscall names, flattened
+"""
+import errno
+import importlib
+import os
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+
+import system_calls
+from system_calls.tables.names import syscalls_names
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# (our arch name, system_calls table module, nr bias the table already carries)
+ARCHES = [
+    ("x86_64", "x86_64", 0),
+    ("i386", "i386", 0),
+    ("x32", "x32", 0x40000000),
+    ("aarch64", "arm64", 0),
+]
+
+# Symbolic constants for argument conditions: (header, names). Only values
+# that x86_64 and aarch64 share (O_DIRECTORY, O_NOFOLLOW, O_DIRECT,
+# O_LARGEFILE and O_TMPFILE differ, so they are left out).
+CONSTANTS = [
+    ("sys/socket.h", "AF_UNSPEC AF_UNIX AF_LOCAL AF_INET AF_INET6 AF_NETLINK AF_PACKET "
+     "AF_BLUETOOTH AF_ALG AF_VSOCK SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_SEQPACKET "
+     "SOCK_NONBLOCK SOCK_CLOEXEC"),
+    ("linux/sched.h", "CLONE_VM CLONE_FS CLONE_FILES CLONE_SIGHAND CLONE_PIDFD CLONE_PTRACE "
+     "CLONE_VFORK CLONE_PARENT CLONE_THREAD CLONE_NEWNS CLONE_SYSVSEM CLONE_SETTLS "
+     "CLONE_PARENT_SETTID CLONE_CHILD_CLEARTID CLONE_UNTRACED CLONE_CHILD_SETTID "
+     "CLONE_NEWCGROUP CLONE_NEWUTS CLONE_NEWIPC CLONE_NEWUSER CLONE_NEWPID CLONE_NEWNET "
+     "CLONE_IO CLONE_NEWTIME"),
+    ("fcntl.h", "O_RDONLY O_WRONLY O_RDWR O_ACCMODE O_CREAT O_EXCL O_NOCTTY O_TRUNC O_APPEND "
+     "O_NONBLOCK O_DSYNC O_SYNC O_CLOEXEC O_PATH AT_FDCWD AT_SYMLINK_NOFOLLOW AT_REMOVEDIR "
+     "AT_EMPTY_PATH"),
+    ("sys/prctl.h", "PR_SET_PDEATHSIG PR_GET_PDEATHSIG PR_GET_DUMPABLE PR_SET_DUMPABLE "
+     "PR_GET_KEEPCAPS PR_SET_KEEPCAPS PR_SET_NAME PR_GET_NAME PR_GET_SECCOMP PR_SET_SECCOMP "
+     "PR_CAPBSET_READ PR_CAPBSET_DROP PR_GET_SECUREBITS PR_SET_SECUREBITS PR_SET_TIMERSLACK "
+     "PR_GET_TIMERSLACK PR_SET_PTRACER PR_SET_CHILD_SUBREAPER PR_GET_CHILD_SUBREAPER "
+     "PR_SET_NO_NEW_PRIVS PR_GET_NO_NEW_PRIVS PR_SET_MM PR_CAP_AMBIENT PR_SET_VMA"),
+    ("sys/personality.h", "PER_LINUX PER_LINUX32 PER_LINUX_32BIT ADDR_NO_RANDOMIZE"),
+    ("sys/mman.h", "PROT_NONE PROT_READ PROT_WRITE PROT_EXEC MAP_SHARED MAP_PRIVATE MAP_FIXED "
+     "MAP_ANONYMOUS"),
+]
+# Not a C macro, but the value people need: personality(PERSONALITY_QUERY)
+# returns the current persona without changing it.
+EXTRA_CONSTANTS = {"PERSONALITY_QUERY": 0xFFFFFFFF}
+
+
+def load(table):
+    mod = importlib.import_module("system_calls.tables." + table)
+    return getattr(mod, "syscalls_" + table)
+
+
+def c_constants():
+    src = ["#define _GNU_SOURCE", "#include <stdio.h>"]
+    src += ["#include <%s>" % h for h, _ in CONSTANTS]
+    names = [n for _, ns in CONSTANTS for n in ns.split()]
+    src.append("int main(void) {")
+    src += ['\tprintf("%%s %%lld\\n", "%s", (long long)(%s));' % (n, n) for n in names]
+    src.append("\treturn 0;\n}")
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "c.c"), "w") as f:
+            f.write("\n".join(src) + "\n")
+        subprocess.run(["cc", "-o", os.path.join(d, "c"), os.path.join(d, "c.c")], check=True)
+        out = subprocess.run([os.path.join(d, "c")], check=True, capture_output=True, text=True)
+    values = {n: int(v) for n, v in (l.split() for l in out.stdout.splitlines())}
+    values.update(EXTRA_CONSTANTS)
+    return values
+
+
+def read_groups(path, known):
+    """{group: ([member groups], [syscall names], all)} from tools/groups.txt."""
+    groups, cur = {}, None
+    for lineno, raw in enumerate(open(path), 1):
+        line = raw.split("#", 1)[0].rstrip()
+        if not line:
+            continue
+        where = "%s:%d" % (path, lineno)
+        if not line.startswith(" "):
+            assert line.startswith("@") and line not in groups, where
+            cur = groups[line] = ([], [], False)
+            continue
+        member = line.strip()
+        assert cur is not None, where
+        if member == "*":
+            groups[next(reversed(groups))] = (cur[0], cur[1], True)
+            cur = groups[next(reversed(groups))]
+        elif member.startswith("@"):
+            cur[0].append(member)
+        else:
+            assert member in known, "%s: not a Linux syscall: %s" % (where, member)
+            cur[1].append(member)
+    return groups
+
+
+def flatten(groups, name, seen=()):
+    assert name in groups and name not in seen, "unknown or cyclic group " + name
+    subs, names, all_ = groups[name]
+    out = set(names)
+    for s in subs:
+        sub_names, sub_all = flatten(groups, s, seen + (name,))
+        out |= sub_names
+        all_ = all_ or sub_all
+    return out, all_
+
+
+class Pool:
+    def __init__(self, names):
+        self.names = sorted(set(names))
+        self.offset, pos = {}, 0
+        for n in self.names:
+            self.offset[n] = pos
+            pos += len(n) + 1
+        assert pos < 65536, "pool too large for uint16 offsets"
+        self.size = pos
+
+    def emit(self, w):
+        w.append("#define SB_POOL_SIZE %d" % self.size)
+        w.append("static const char sb_pool[SB_POOL_SIZE + 1] =")
+        line = ""
+        for n in self.names:
+            piece = n + "\\0"
+            if len(line) + len(piece) > 70:
+                w.append('\t"%s"' % line)
+                line = ""
+            line += piece
+        w.append('\t"%s";' % line)
+
+
+def emit_pairs(w, decl, pairs, pool, fmt="\t{ %5d, %4d },\t/* %s */"):
+    w.append("")
+    w.append(decl + " = {")
+    for name, value in pairs:
+        w.append(fmt % (pool.offset[name], value, name))
+    w.append("};")
+
+
+def main(out_path):
+    tables = {arch: load(mod) for arch, mod, _ in ARCHES}
+    errnos = sorted((n, getattr(errno, n)) for n in dir(errno)
+                    if n.startswith("E") and isinstance(getattr(errno, n), int))
+    consts = sorted(c_constants().items())
+    known = set(syscalls_names) | {n for t in tables.values() for n in t}
+    groups = read_groups(os.path.join(HERE, "groups.txt"), known)
+    pool = Pool(list(known) + [n for n, _ in errnos] + [n for n, _ in consts] + list(groups))
+
+    w = ["/* Generated by tools/gen_tables.py from system-calls %s (Linux %s), the C"
+         " library's headers and tools/groups.txt. Do not edit. */"
+         % (metadata.version("system-calls"), system_calls.syscalls().linux_version)]
+    pool.emit(w)
+    for arch, _, bias in ARCHES:
+        pairs = [(n, tables[arch][n] - bias) for n in sorted(tables[arch])]
+        assert all(0 <= nr < 65536 for _, nr in pairs), arch
+        emit_pairs(w, "static const struct sb_sysent sb_tab_%s[]" % arch, pairs, pool)
+    w.append("")
+    w.append("static const uint16_t sb_known[] = {")
+    w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in sorted(syscalls_names)]
+    w.append("};")
+    emit_pairs(w, "static const struct sb_sysent sb_errnos[]", errnos, pool)
+    emit_pairs(w, "static const struct sb_const sb_consts[]", consts, pool,
+               "\t{ %5d, %dLL },\t/* %s */")
+    members, rows = [], []
+    for name in sorted(groups):
+        names, all_ = flatten(groups, name)
+        rows.append((name, len(members), len(names), int(all_)))
+        members += sorted(names)
+    w.append("")
+    w.append("static const struct sb_group sb_groups[] = {")
+    w += ["\t{ %5d, %4d, %4d, %d },\t/* %s */" % (pool.offset[n], first, count, all_, n)
+          for n, first, count, all_ in rows]
+    w.append("};")
+    w.append("")
+    w.append("static const uint16_t sb_members[] = {")
+    w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in members]
+    w.append("};")
+    with open(out_path, "w") as f:
+        f.write("\n".join(w) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "csrc", "tables.h"))
