@@ -355,13 +355,15 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 	return 0;
 }
 
-/* One entry (NUL-terminated, modified). ACTION: the list's own action. */
+/* One entry (NUL-terminated, modified). ACTION: the list's own action.
+ * Blanks may stand around "(", ")" and "=". */
 static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		       uint32_t action, struct sb_error *err)
 {
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
-	char *rest = text + strspn(text, NAME_CHARS);
+	char *name_end = text + strspn(text, NAME_CHARS);
+	char *rest = (char *)skip_ws(name_end);
 	int nconds = 0;
 
 	snprintf(whole, sizeof(whole), "%s", text);
@@ -374,18 +376,19 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		nconds = parse_conds(src, rest + 1, conds, err);
 		if (nconds < 0)
 			return -EINVAL;
-		*rest = '\0';
-		rest = close + 1;
+		rest = (char *)skip_ws(close + 1);
 	}
 	if (*rest == '=') {
-		if (sb_action_parse(rest + 1, &action) < 0)
-			return fails(err, src, "unknown action", rest + 1);
-		*rest = '\0';
-	} else if (*rest) {
-		return fails(err, src, "invalid entry", whole);
+		char *word = (char *)skip_ws(rest + 1);
+
+		word[strcspn(word, " \t")] = '\0';
+		if (sb_action_parse(word, &action) < 0)
+			return fails(err, src, "unknown action", word);
+		rest = (char *)skip_ws(word + strlen(word));
 	}
-	if (*text == '\0')
+	if (*rest || name_end == text)
 		return fails(err, src, "invalid entry", whole);
+	*name_end = '\0';
 	return add_target(p, src, text, action, conds, nconds, err);
 }
 

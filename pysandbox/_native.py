@@ -63,6 +63,25 @@ def syscalls(arch_=None):
     return out
 
 
+def groups():
+    """Names of every syscall group ("@aio", ...)."""
+    out, i = [], 0
+    while lib.sb_group_at(i) != ffi.NULL:
+        out.append(ffi.string(lib.sb_group_at(i)).decode())
+        i += 1
+    return out
+
+
+def group_members(name, arch_=None):
+    """Sorted syscall names of group NAME on the arch; PolicyError if unknown."""
+    a = arch(arch_)
+    nrs = ffi.new("uint32_t[]", 4096)
+    n = lib.sb_group_members(a, name.encode(), nrs, 4096)
+    if n < 0:
+        raise PolicyError("unknown group '%s'" % name)
+    return sorted(ffi.string(lib.sb_syscall_name(a, nrs[i])).decode() for i in range(n))
+
+
 def parse_action(text):
     out = ffi.new("uint32_t *")
     if lib.sb_action_parse(text.encode(), out) < 0:

@@ -1,4 +1,4 @@
-"""`pysandbox` command line: libpath, compile.
+"""`pysandbox` command line: libpath, compile, groups.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure. Messages: `pysandbox: <what>: '<value>'`.
@@ -17,6 +17,7 @@ examples:
   LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
+  pysandbox groups @dangerous
 """
 
 
@@ -50,6 +51,21 @@ def cmd_compile(args):
         print("\n".join(lines))
 
 
+def cmd_groups(args):
+    from pysandbox import _native
+
+    names = args.names or _native.groups()
+    for name in names:
+        if not name.startswith("@"):
+            name = "@" + name
+        members = _native.group_members(name, args.arch)
+        if args.names:
+            print("\n".join(members))
+        else:
+            print("%-16s %3d  %s" % (name, len(members), " ".join(members[:8])
+                                      + (" ..." if len(members) > 8 else "")))
+
+
 def write_output(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -78,6 +94,13 @@ def parser():
     s.add_argument("--explain", action="store_true", help="print the program readably")
     s.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
     s.set_defaults(func=cmd_compile)
+    s = sub.add_parser("groups", help="list syscall groups (@name) and their members",
+                       description="Without NAME: every group with its size. With NAME: "
+                       "its members on the arch, one per line.")
+    s.add_argument("names", nargs="*", metavar="NAME", help="a group, e.g. @dangerous")
+    s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
+                   help="arch whose syscalls to list (default: native)")
+    s.set_defaults(func=cmd_groups)
     return p
 
 
@@ -88,9 +111,12 @@ def main(argv=None):
         p.error("compile: give -o FILE and/or --explain")
     try:
         args.func(args)
+        sys.stdout.flush()
     except (Failure, SandboxError) as e:
         print("pysandbox: %s" % e, file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:  # `pysandbox groups | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -1,0 +1,184 @@
+"""The policy language end to end: real programs under real filters."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import SIGSYS_STATUS, clean_env, run
+
+PY = "/usr/bin/python3"  # a system interpreter uid 65534 can run
+
+SOCKETS = """
+import socket
+for fam in ("AF_UNIX", "AF_INET"):
+    try:
+        socket.socket(getattr(socket, fam), socket.SOCK_STREAM).close()
+        print(fam, "ok")
+    except OSError as e:
+        print(fam, e.errno)
+"""
+
+ERRNOS = """
+import os
+for name in ("getppid", "getpid", "getuid"):
+    try:
+        os.sched_yield() if name == "getuid" else None
+        print(name, getattr(os, name)() > -1)
+    except OSError as e:
+        print(name, e.errno)
+"""
+
+
+def preload(kit, **policy):
+    return clean_env(LD_PRELOAD=kit.lib, **policy)
+
+
+@pytest.fixture(autouse=True)
+def need_python():
+    if not os.access(PY, os.X_OK):
+        pytest.fail("these tests run %s (apt-get install python3)" % PY)
+
+
+def test_socket_af_unix_allowed_af_inet_denied(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="socket(arg0!=AF_UNIX)=EACCES")
+    r = run([PY, "-c", SOCKETS], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "AF_UNIX ok\nAF_INET 13\n")
+
+
+def test_socket_allowlist_condition_kills_other_families(kit, as_nobody):
+    """In an allowlist, a conditional entry allows only matching calls."""
+    allow = "@system-service:@default"
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW=allow + ":socket(arg0==AF_UNIX)",
+                  SECCOMP_SYSCALL_DENY="socket(arg0!=AF_UNIX)")
+    r = run([PY, "-c", SOCKETS], env, as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "AF_UNIX ok\n")
+
+
+def test_errno_returned_and_program_continues(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="getppid=ENOSYS:getpid=errno(13)")
+    r = run([PY, "-c", "import os\nfor f in (os.getppid, os.getpid, os.getuid):\n"
+             "    try: print(f.__name__, f() >= 0)\n"
+             "    except OSError as e: print(f.__name__, e.errno)\n"], env, as_nobody)
+    # getppid/getpid never fail in libc, so Python sees the raw -errno as a value
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[2] == "getuid True"
+
+
+def test_default_action_errno(kit, as_nobody):
+    probe = run([kit.probe, "getppid", "getpid"],
+                preload(kit, SECCOMP_SYSCALL_DENY="getpid", SECCOMP_DEFAULT_ACTION="errno:EPERM"),
+                as_nobody)
+    assert (probe.returncode, probe.stdout) == (0, "getppid = ok\ngetpid = Operation not permitted\n")
+
+
+def test_per_entry_errno_values(kit, as_nobody):
+    r = run([kit.probe, "getpid", "getppid"],
+            preload(kit, SECCOMP_SYSCALL_DENY="getpid=ENOSYS:getppid=errno(13)"), as_nobody)
+    assert (r.returncode, r.stdout) == (
+        0, "getpid = Function not implemented\ngetppid = Permission denied\n")
+
+
+def test_per_entry_actions_mixed(kit, as_nobody):
+    """ptrace-style EPERM for one, kill for another."""
+    env = preload(kit, SECCOMP_SYSCALL_DENY="getpid=EPERM:getppid")
+    r = run([kit.probe, "getpid", "getppid"], env, as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = Operation not permitted\n")
+
+
+def test_trap_delivers_sigsys_to_the_program(kit, as_nobody):
+    script = ("import os, signal\n"
+              "signal.signal(signal.SIGSYS, lambda s, f: print('caught', s))\n"
+              "os.getppid()\nprint('after')\n")
+    r = run([PY, "-c", script], preload(kit, SECCOMP_SYSCALL_DENY="getppid=trap"), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "caught 31\nafter\n")
+
+
+def test_dangerous_denied_ls_and_python_run(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="@dangerous=EPERM")
+    ls = run(["/bin/ls", "/"], env, as_nobody)
+    py = run([PY, "-c", "import ctypes, json; libc = ctypes.CDLL(None);"
+              "print(json.dumps([libc.ptrace(0, 0, 0, 0), ctypes.get_errno()]))"],
+             env, as_nobody)
+    assert ls.returncode == 0 and "usr" in ls.stdout.split()
+    assert py.returncode == 0 and py.stdout.startswith("[-1,")
+
+
+def test_dangerous_ptrace_really_refused(kit, as_nobody):
+    script = ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "print(libc.ptrace(0, 0, 0, 0), ctypes.get_errno())\n")
+    r = run([PY, "-c", script], preload(kit, SECCOMP_SYSCALL_DENY="@dangerous=EPERM"), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "-1 1\n")
+
+
+def test_system_service_allowlist_runs_ls_and_python(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW="@system-service")
+    ls = run(["/bin/ls", "/"], env, as_nobody)
+    py = run([PY, "-c", "import json, os; print(json.dumps(sorted(os.listdir('/'))[:1]))"],
+             env, as_nobody)
+    assert (ls.returncode, py.returncode) == (0, 0), (ls.stderr, py.stderr)
+    assert "usr" in ls.stdout.split()
+
+
+def test_system_service_kills_what_it_leaves_out(kit, as_nobody):
+    r = run([PY, "-c", "import ctypes; ctypes.CDLL(None).reboot(0)"],
+            preload(kit, SECCOMP_SYSCALL_ALLOW="@system-service"), as_nobody)
+    assert r.returncode == SIGSYS_STATUS
+
+
+def test_clone_newuser_denied(kit, as_nobody):
+    env = preload(kit, SECCOMP_SYSCALL_DENY="clone(arg0&CLONE_NEWUSER==CLONE_NEWUSER)=EPERM:"
+                  "unshare(arg0&CLONE_NEWUSER==CLONE_NEWUSER)=EPERM:clone3=ENOSYS")
+    r = run(["/usr/bin/unshare", "-U", "true"], env, as_nobody)
+    ok = run(["/bin/sh", "-c", "/bin/true && echo forked"], env, as_nobody)
+    assert r.returncode != 0 and "Operation not permitted" in r.stderr
+    assert (ok.returncode, ok.stdout) == (0, "forked\n")
+
+
+def test_personality_query_only(kit, as_nobody):
+    script = ("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "libc.personality.argtypes = [ctypes.c_ulong]\n"
+              "print(libc.personality(0xffffffff) >= 0)\n"
+              "print(libc.personality(0x0040000), ctypes.get_errno())\n")
+    env = preload(kit, SECCOMP_SYSCALL_DENY="personality(arg0!=PERSONALITY_QUERY)=EPERM")
+    r = run([PY, "-c", script], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "True\n-1 1\n")
+
+
+def test_at_fdcwd_condition_matches_the_real_call(kit, as_nobody):
+    """openat(AT_FDCWD, ...) as glibc makes it: an int condition on -100."""
+    denied = run(["/bin/cat", "/etc/hostname"],
+                 preload(kit, SECCOMP_SYSCALL_DENY="openat(arg0==AT_FDCWD)=EACCES"), as_nobody)
+    other = run(["/bin/cat", "/etc/hostname"],
+                preload(kit, SECCOMP_SYSCALL_DENY="openat(arg0==-99)=EACCES"), as_nobody)
+    assert (denied.returncode, denied.stderr) == (
+        1, "/bin/cat: /etc/hostname: Permission denied\n")
+    assert (other.returncode, other.stdout) == (0, open("/etc/hostname").read())
+
+
+def test_policy_file_with_libsandbox_and_sandboxify(kit, as_nobody, tmp_path):
+    policy = kit.file("policy-%d.txt" % as_nobody)
+    with open(policy, "w") as f:
+        f.write("# deny two calls, differently\n"
+                "deny getpid = ENOSYS\n"
+                "deny getppid          # killed\n"
+                "default kill\n")
+    os.chmod(policy, 0o644)
+    r = run([kit.probe, "getpid", "getppid"], preload(kit, SECCOMP_POLICY_FILE=policy), as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = Function not implemented\n")
+    r = run(kit.sandboxify(as_nobody) + [kit.probe, "getpid", "getppid"],
+            clean_env(SECCOMP_POLICY_FILE=policy), as_nobody)
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getpid = Function not implemented\n")
+
+
+def test_policy_file_errors(kit, as_nobody, tmp_path):
+    policy = kit.file("bad-policy-%d.txt" % as_nobody)
+    with open(policy, "w") as f:
+        f.write("deny getpid\n\nallow socket(arg9 == 1)\n")
+    os.chmod(policy, 0o644)
+    r = run([kit.hello], preload(kit, SECCOMP_POLICY_FILE=policy), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "libsandbox: %s:3: invalid condition 'arg9 == 1'\n" % policy)
+    missing = run([kit.hello], preload(kit, SECCOMP_POLICY_FILE=policy + ".nope"), as_nobody)
+    assert (missing.returncode, missing.stderr) == (
+        125, "libsandbox: SECCOMP_POLICY_FILE: cannot read '%s.nope': No such file or directory\n"
+        % policy)
