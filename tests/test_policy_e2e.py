@@ -182,3 +182,33 @@ def test_policy_file_errors(kit, as_nobody, tmp_path):
     assert (missing.returncode, missing.stderr) == (
         125, "libsandbox: SECCOMP_POLICY_FILE: cannot read '%s.nope': No such file or directory\n"
         % policy)
+
+
+def readme_blocks():
+    text = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "README.md")).read()
+    return text.split("```")[1::2]
+
+
+def test_readme_policy_file_example_compiles(tmp_path):
+    from pysandbox import _native
+
+    block = next(b for b in readme_blocks() if "# web worker policy" in b)
+    path = tmp_path / "web.policy"
+    path.write_text(block.split("\n", 1)[1])
+    assert _native.compile_env({"SECCOMP_POLICY_FILE": str(path)})
+
+
+def test_readme_examples_compile():
+    """Every SECCOMP_* assignment in the README's example block parses."""
+    import shlex
+
+    from pysandbox import _native
+
+    block = next(b for b in readme_blocks() if "examples people copy" in b.lower()
+                 or "deny ptrace with EPERM" in b)
+    lines = [l for l in block.splitlines() if l.startswith("SECCOMP_")]
+    assert len(lines) >= 5
+    for line in lines:
+        env = dict(w.split("=", 1) for w in shlex.split(line))
+        assert _native.compile_env(env), line
