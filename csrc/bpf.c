@@ -39,6 +39,7 @@ struct leaf {
 struct plan {
 	const struct sb_policy *p;
 	struct sb_rule sorted[SB_RULES_MAX];
+	struct sb_rule tmp[SB_RULES_MAX]; /* for the merge sort */
 	struct range ranges[RANGES_MAX];
 	struct leaf leaves[SB_RULES_MAX];
 	unsigned int nranges, nleaves;
@@ -325,6 +326,27 @@ static void add_number(struct plan *pl, unsigned int i, unsigned int j)
 	push(pl, r->nr, fallback, (int)pl->nleaves++);
 }
 
+/* Stable bottom-up merge sort of A (N rules) with cmp_rule; TMP as big.
+ * (glibc's qsort() may call sysinfo(2) and malloc.) */
+static void sort_rules(struct sb_rule *a, struct sb_rule *tmp, unsigned int n)
+{
+	for (unsigned int w = 1; w < n; w *= 2) {
+		for (unsigned int lo = 0; lo < n; lo += 2 * w) {
+			unsigned int mid = lo + w < n ? lo + w : n;
+			unsigned int hi = lo + 2 * w < n ? lo + 2 * w : n;
+			unsigned int i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				tmp[k++] = cmp_rule(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+			while (i < mid)
+				tmp[k++] = a[i++];
+			while (j < hi)
+				tmp[k++] = a[j++];
+		}
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
 /* Sorted rules -> ranges covering every 32-bit number. */
 static void make_ranges(struct plan *pl)
 {
@@ -333,7 +355,7 @@ static void make_ranges(struct plan *pl)
 	uint64_t next = 0;
 
 	memcpy(pl->sorted, p->rules, p->nrules * sizeof(pl->sorted[0]));
-	qsort(pl->sorted, p->nrules, sizeof(pl->sorted[0]), cmp_rule);
+	sort_rules(pl->sorted, pl->tmp, p->nrules);
 	for (; i < p->nrules; i = j) {
 		uint32_t nr = pl->sorted[i].nr;
 

@@ -1,0 +1,278 @@
+"""report.py - run the helpers bench/Makefile built and print one report.
+
+    $(PY) report.py OUT      (OUT: the helpers' directory, bench/out)
+
+PY must be the project's venv: the full allowlist is every x86_64 syscall
+in pysandbox's own table. Timing happens in the C helpers; this only picks
+the configurations, runs them and formats the tables:
+
+  1. start-up: out/startup runs out/nop (fork + execve + waitpid) per configuration
+  2. per syscall: out/loop (syscall(SYS_getppid) in batches) per configuration
+  3. the filter for the full allowlist: size, kernel load time (out/load),
+     user-space build time (out/filterbuild, out/ref_tool time)
+
+"ref" is ref_preload.c: the same SECCOMP_* interface built on libseccomp.
+"""
+import os
+import platform
+import statistics
+import struct
+import subprocess
+import sys
+
+from pysandbox import _native
+
+STARTUP_RUNS = 2000
+LOOP_CALLS = 2000000
+LOOP_REPS = 5
+LOAD_RUNS = 500
+BUILD_ITERS_OURS = 2000
+BUILD_ITERS_REF = 200
+SMALL = "getppid:write:newfstatat:fstat:clock_gettime:exit_group"  # what out/loop needs
+LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                   "pysandbox", "libsandbox.so")
+
+
+def clean_env(extra):
+    """This environment minus LD_PRELOAD and SECCOMP_*, plus EXTRA."""
+    env = {k: v for k, v in os.environ.items()
+           if k != "LD_PRELOAD" and not k.startswith("SECCOMP_")}
+    env.update(extra)
+    return env
+
+
+def run(argv, env=None):
+    """stdout of ARGV, run in the clean environment plus ENV; exit on failure."""
+    p = subprocess.run(argv, env=clean_env(env or {}), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (status %d): %s"
+                 % (" ".join(argv)[:100], p.returncode, p.stderr.strip()))
+    return p.stdout
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    return "Linux %s %s, %s, %d CPUs, load average %s" % (
+        platform.release(), platform.machine(), cpu, os.cpu_count(), load)
+
+
+def delta(value, base, is_base):
+    return "%10s" % "-" if is_base else "%+10.1f" % (value - base)
+
+
+def check_filtered(rows):
+    """A preload that fails to load only gets a warning from ld.so: make sure
+    every configuration with a policy really runs under a filter."""
+    for tag, name, env in rows:
+        want = "2" if "SECCOMP_SYSCALL_ALLOW" in env else "0"
+        got = run(["grep", "^Seccomp:", "/proc/self/status"], env).split()[1]
+        if got != want:
+            sys.exit("bench: %s: 'Seccomp: %s' in /proc/self/status, expected %s"
+                     % (name, got, want))
+
+
+def startup(out, rows):
+    """Section 1; returns {tag: median overhead in us}."""
+    check_filtered(rows)
+    argv = [os.path.join(out, "startup"), str(STARTUP_RUNS), os.path.join(out, "nop")]
+    for tag, _, env in rows:
+        argv += ["--", tag] + ["%s=%s" % kv for kv in env.items()]
+    res = {}
+    for line in run(argv).splitlines():
+        f = line.split()
+        res[f[0]] = [float(x) for x in f[2:6]]  # mean, median, p10, p90
+    base = res[rows[0][0]]
+    print()
+    print("1. Start-up: fork+execve+waitpid of a dynamic `int main(void) { return 0; }`,")
+    print("   %d runs per row, interleaved in random order; microseconds per process"
+          % STARTUP_RUNS)
+    print("   %-38s %8s %8s %14s %10s %10s" % ("", "mean", "median", "p10 .. p90",
+                                               "+median", "+mean"))
+    for tag, name, _ in rows:
+        mean, med, p10, p90 = res[tag]
+        first = tag == rows[0][0]
+        print("   %-38s %8.1f %8.1f %6.0f .. %-5.0f %s %s" % (
+            "%s. %s" % (tag, name), mean, med, p10, p90,
+            delta(med, base[1], first), delta(mean, base[0], first)))
+    return {tag: res[tag][1] - base[1] for tag in res}
+
+
+def loop(out, rows):
+    """Section 2; returns {tag: best-case overhead in ns}."""
+    samples = {tag: [] for tag, _, _ in rows}
+    for _ in range(LOOP_REPS):
+        for tag, _, env in rows:
+            best, median = run([os.path.join(out, "loop"), str(LOOP_CALLS)], env).split()
+            samples[tag].append((float(best), float(median)))
+    res = {tag: (min(s[0] for s in v), statistics.median(s[1] for s in v))
+           for tag, v in samples.items()}
+    base = res[rows[0][0]]
+    print()
+    print("2. Per-syscall cost of an allowed syscall: syscall(SYS_getppid) x %d per run,"
+          % LOOP_CALLS)
+    print("   timed in batches of 10000 (best batch, median batch); %d runs per row,"
+          % LOOP_REPS)
+    print("   interleaved; ns per call")
+    print("   %-38s %8s %8s %10s %10s" % ("", "best", "median", "+best", "+median"))
+    for tag, name, _ in rows:
+        best, med = res[tag]
+        first = tag == rows[0][0]
+        print("   %-38s %8.1f %8.1f %s %s" % (
+            "%s. %s" % (tag, name), best, med,
+            delta(best, base[0], first), delta(med, base[1], first)))
+    return {tag: res[tag][0] - base[0] for tag in res}
+
+
+def filters(out, full, ref_full):
+    """Section 3; returns {kind: instructions}."""
+    ref_tool = os.path.join(out, "ref_tool")
+    names = {
+        "ours": "libsandbox.so (pysandbox compile)",
+        "ref": "libseccomp, default (what ref loads)",
+        "ref-tree": "libseccomp, CTL_OPTIMIZE=2 (b-tree)",
+        "one": "1-insn allow-all (kernel's floor)",
+    }
+    files = {k: os.path.join(out, k + ".bpf") for k in names}
+    run([sys.executable, "-m", "pysandbox.cli", "compile", "-o", files["ours"]],
+        {"SECCOMP_SYSCALL_ALLOW": full})
+    run([ref_tool, "export", files["ref"]], {"SECCOMP_SYSCALL_ALLOW": ref_full})
+    run([ref_tool, "-t", "export", files["ref-tree"]], {"SECCOMP_SYSCALL_ALLOW": ref_full})
+    with open(files["one"], "wb") as f:
+        f.write(struct.pack("=HBBI", 0x06, 0, 0, 0x7FFF0000))  # BPF_RET|BPF_K, ALLOW
+
+    insns, parse, compile_ = run([os.path.join(out, "filterbuild"), str(BUILD_ITERS_OURS)],
+                                 {"SECCOMP_SYSCALL_ALLOW": full}).split()
+    parse, compile_ = float(parse), float(compile_)
+    build = {"ours": "%.1f (parse %.1f + compile %.1f)" % (parse + compile_, parse, compile_),
+             "one": "-"}
+    for k, flags in (("ref", []), ("ref-tree", ["-t"])):
+        build[k] = "%.1f" % float(run([ref_tool] + flags + ["time", str(BUILD_ITERS_REF)],
+                                      {"SECCOMP_SYSCALL_ALLOW": ref_full}))
+    load = {}
+    lines = run([os.path.join(out, "load"), str(LOAD_RUNS)] + list(files.values()))
+    for k, line in zip(files, lines.splitlines()):
+        f = line.split()
+        load[k] = (int(f[1]), float(f[2]), float(f[3]), float(f[4]))
+    if int(insns) != load["ours"][0]:  # csrc/ changed since `make build`?
+        build["ours"] += " [csrc/ now: %s insns]" % insns
+
+    print()
+    print("3. The filter for the full allowlist: size; kernel load time (seccomp(2) in a")
+    print("   fresh child: check, JIT, fill the action cache; median of %d); user-space"
+          % LOAD_RUNS)
+    print("   build time (parse the list + generate the BPF, %d/%d iterations)"
+          % (BUILD_ITERS_OURS, BUILD_ITERS_REF))
+    print("   %-38s %6s %8s %14s  %s" % ("", "insns", "load us", "p10 .. p90", "build us"))
+    for k, name in names.items():
+        n, med, p10, p90 = load[k]
+        print("   %-38s %6d %8.1f %6.0f .. %-5.0f  %s" % (name, n, med, p10, p90, build[k]))
+    return {k: v[0] for k, v in load.items()}
+
+
+STATIC_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
+                "getrandom:newfstatat:ioctl:readlink:write:exit_group")
+LAUNCH_RUNS = 150
+
+
+def launch(rows):
+    """Median wall time (ms) of each argv, interleaved; subprocess's own cost
+    is the same for every row and cancels in the differences."""
+    import random
+    import subprocess
+    import time
+
+    env = dict(os.environ, SECCOMP_SYSCALL_ALLOW=STATIC_ALLOW)
+    times = {key: [] for key, _, _ in rows}
+    for i in range(LAUNCH_RUNS + 5):
+        order = list(rows)
+        random.shuffle(order)
+        for key, _, argv in order:
+            t = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+            if i >= 5:
+                times[key].append((time.perf_counter() - t) * 1e3)
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    print()
+    print("4. sandboxify launch: the README's static hello, %d runs per row, interleaved;"
+          % LAUNCH_RUNS)
+    print("   median ms per run (Python's own start shown for comparison)")
+    for key, label, _ in rows:
+        print("   %-44s %7.2f" % ("%s. %s" % (key, label), med[key]))
+    return med
+
+
+def main():
+    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "out")
+    ref = os.path.join(out, "ref_preload.so")
+    table = _native.syscalls()
+    full = ":".join(sorted(table))
+    # What this libseccomp cannot resolve goes to it as numbers: the same set.
+    unknown = set(run([os.path.join(out, "ref_tool"), "unknown"],
+                      {"SECCOMP_SYSCALL_ALLOW": full}).split())
+    ref_full = ":".join(str(table[n]) if n in unknown else n for n in sorted(table))
+    version = run([os.path.join(out, "ref_tool"), "version"]).strip()
+    ours = {"LD_PRELOAD": LIB, "SECCOMP_SYSCALL_ALLOW": full}
+    refs = {"LD_PRELOAD": ref, "SECCOMP_SYSCALL_ALLOW": ref_full}
+    small = len(SMALL.split(":"))
+
+    print("pysandbox benchmark: %s" % machine())
+    print("full allowlist: all %d x86_64 syscalls in pysandbox's table (libseccomp %s "
+          "resolves %d of the names; the other %d are given to it as numbers)"
+          % (len(table), version, len(table) - len(unknown), len(unknown)))
+    print("ref: bench/ref_preload.c, the same SECCOMP_* interface on libseccomp "
+          "(seccomp_init + seccomp_rule_add, seccomp_load right before main)")
+
+    start = startup(out, [
+        ("a", "no sandbox", {}),
+        ("a1", "LD_PRELOAD of an empty .so", {"LD_PRELOAD": os.path.join(out, "empty.so")}),
+        ("b0", "libsandbox.so, no policy", {"LD_PRELOAD": LIB}),
+        ("b", "libsandbox.so, full allowlist", ours),
+        ("c0", "ref, no policy", {"LD_PRELOAD": ref}),
+        ("c", "ref, full allowlist", refs),
+    ])
+    call = loop(out, [
+        ("a", "no filter", {}),
+        ("b", "libsandbox.so, full allowlist", ours),
+        ("c", "ref, full allowlist", refs),
+        ("d", "libsandbox.so, %d-syscall allowlist" % small,
+         dict(ours, SECCOMP_SYSCALL_ALLOW=SMALL)),
+        ("e", "ref, %d-syscall allowlist" % small, dict(refs, SECCOMP_SYSCALL_ALLOW=SMALL)),
+    ])
+    insns = filters(out, full, ref_full)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    hello = os.path.join(root, "helloworld", "helloworld-static")
+    import sysconfig
+
+    lean = ("import sys; sys.path[:0] = [%r, %r]; from pysandbox.sandboxify import main; "
+            "sys.exit(main())" % (root, sysconfig.get_path("purelib")))
+    py = sys.executable
+    med = launch([
+        ("a", "static hello, bare", [hello]),
+        ("p", "python -I -S -c pass", [py, "-I", "-S", "-c", "pass"]),
+        ("p1", "python -c pass (site, this venv)", [py, "-c", "pass"]),
+        ("s", "sandboxify hello (-I -S, package on path)", [py, "-I", "-S", "-c", lean, hello]),
+        ("s1", "sandboxify hello (the installed script)",
+         [os.path.join(os.path.dirname(py), "sandboxify"), hello]),
+    ])
+    own = med["s"] - med["p"] - med["a"]
+
+    print()
+    print("Summary, full allowlist vs no sandbox: libsandbox.so %+.0f us per process start "
+          "(median), %+.0f ns per allowed syscall (best), %d-instruction filter; "
+          "libseccomp ref %+.0f us, %+.0f ns, %d instructions"
+          % (start["b"], call["b"], insns["ours"], start["c"], call["c"], insns["ref"]))
+    print("sandboxify: %.2f ms of its own per launch beyond python -I -S and the program "
+          "(s - p - a); the installed script adds site.py's %.2f ms (p1 - p)"
+          % (own, med["p1"] - med["p"]))
+
+
+if __name__ == "__main__":
+    main()
