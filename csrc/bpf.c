@@ -33,15 +33,14 @@ struct leaf {
 	unsigned int first, count; /* conditional rules in plan.sorted */
 };
 
-#define RANGES_MAX (2 * SB_RULES_MAX + 1)
 #define JUMP_MAX 255 /* jt/jf are 8 bits */
 
+/* Work space, sized for the policy at hand (one allocation). */
 struct plan {
 	const struct sb_policy *p;
-	struct sb_rule sorted[SB_RULES_MAX];
-	struct sb_rule tmp[SB_RULES_MAX]; /* for the merge sort */
-	struct range ranges[RANGES_MAX];
-	struct leaf leaves[SB_RULES_MAX];
+	struct sb_rule *sorted, *tmp; /* nrules each; tmp for the merge sort */
+	struct range *ranges; /* 2 * nrules + 1 */
+	struct leaf *leaves; /* nrules */
 	unsigned int nranges, nleaves;
 };
 
@@ -395,19 +394,25 @@ static int policy_valid(const struct sb_policy *p)
 int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int cap)
 {
 	struct emitter e = { out, cap, 0 };
-	struct plan *pl;
+	struct plan plan = { .p = p }, *pl = &plan;
+	size_t n;
+	void *mem;
 
 	if (!policy_valid(p))
 		return -EINVAL;
-	pl = malloc(sizeof(*pl)); /* ~90 KiB: not on the caller's stack */
-	if (!pl)
+	n = p->nrules;
+	mem = malloc(n * (2 * sizeof(struct sb_rule) + sizeof(struct leaf)) +
+		     (2 * n + 1) * sizeof(struct range));
+	if (!mem)
 		return -ENOMEM;
-	pl->p = p;
-	pl->nranges = pl->nleaves = 0;
+	pl->ranges = mem;
+	pl->sorted = (struct sb_rule *)(pl->ranges + 2 * n + 1);
+	pl->tmp = pl->sorted + n;
+	pl->leaves = (struct leaf *)(pl->tmp + n);
 	make_ranges(pl);
 	emit_prologue(&e, p->arch);
 	emit_tree(&e, pl, 0, pl->nranges);
-	free(pl);
+	free(mem);
 	if (e.n > cap || e.n > SB_PROG_MAX)
 		return -E2BIG;
 	return (int)e.n;
