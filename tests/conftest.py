@@ -18,7 +18,8 @@ import pysandbox
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 PROGS = os.path.join(ROOT, "tests", "progs")
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+          "--bounding-set=-all"]
 SIGSYS_STATUS = -signal.SIGSYS  # subprocess reports death by signal as -N
 
 

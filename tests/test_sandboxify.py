@@ -175,3 +175,11 @@ def test_kernel_refusing_seccomp_stops_the_program(kit, probe_static, as_nobody)
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "sandboxify: cannot install the filter in the program: "
         "Function not implemented\n")
+
+
+def test_readme_example_is_the_tested_one():
+    """The README shows exactly the policy and command the tests above run."""
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "README.md")).read()
+    assert ('SECCOMP_SYSCALL_ALLOW="%s" \\\n    sandboxify ./helloworld/helloworld-static\n'
+            'Hello, world!' % README_ALLOW) in readme
