@@ -413,11 +413,12 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 	}
 	if (*rest == '=') {
 		char *word = (char *)skip_ws(rest + 1);
+		char *end = word + strcspn(word, " \t");
 
-		word[strcspn(word, " \t")] = '\0';
+		rest = (char *)skip_ws(end); /* what follows the action */
+		*end = '\0';
 		if (sb_action_parse(word, &action) < 0)
 			return fails(err, src, "unknown action", word);
-		rest = (char *)skip_ws(word + strlen(word));
 	}
 	if (*rest || name_end == text)
 		return fails(err, src, "invalid entry", whole);
