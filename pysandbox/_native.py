@@ -2,7 +2,7 @@
 import errno
 import os
 
-from pysandbox._errors import InstallError, PolicyError
+from pysandbox._errors import PolicyError
 from pysandbox._native_cffi import ffi, lib
 
 INSN_SIZE = ffi.sizeof("struct sb_insn")
@@ -47,10 +47,6 @@ def syscall_nr(name, arch_=None):
 def syscall_name(nr, arch_=None):
     p = lib.sb_syscall_name(arch(arch_), nr)
     return None if p == ffi.NULL else ffi.string(p).decode()
-
-
-def syscall_known(name):
-    return bool(lib.sb_syscall_known(name.encode()))
 
 
 def syscalls(arch_=None):
@@ -178,15 +174,6 @@ def _error_text(err):
     buf = ffi.new("char[512]")
     lib.sb_error_format(err, buf, len(buf))
     return ffi.string(buf).decode(errors="replace")
-
-
-def install(prog):
-    """Load PROG (bytes from compile_env) on this process: no way back."""
-    n = len(prog) // INSN_SIZE
-    insns = ffi.from_buffer("struct sb_insn[]", prog)
-    r = lib.sb_install(insns, n)
-    if r < 0:
-        raise InstallError(-r, "seccomp: " + os.strerror(-r))
 
 
 # ---- ptrace, for sandboxify: each returns 0 or -errno ----
