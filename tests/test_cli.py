@@ -90,3 +90,23 @@ def test_usage_errors_exit_2():
 def test_help_shows_an_example():
     r = cli("--help")
     assert r.returncode == 0 and b"LD_PRELOAD=$(pysandbox libpath)" in r.stdout
+
+
+def test_groups_lists_every_group_with_its_size():
+    r = cli("groups")
+    rows = {l.split()[0]: int(l.split()[1]) for l in r.stdout.decode().splitlines()}
+    assert r.returncode == 0
+    assert rows["@known"] == len(_native.syscalls())
+    assert {"@dangerous", "@system-service", "@default", "@mount"} <= set(rows)
+
+
+def test_groups_prints_members_per_arch():
+    x86 = cli("groups", "@dangerous").stdout.decode().split()
+    arm = cli("groups", "--arch", "aarch64", "dangerous").stdout.decode().split()
+    assert "ptrace" in x86 and "ioperm" in x86
+    assert "ptrace" in arm and "ioperm" not in arm  # no port I/O on aarch64
+
+
+def test_groups_unknown_name():
+    r = cli("groups", "@nope")
+    assert (r.returncode, r.stderr) == (125, b"pysandbox: unknown group '@nope'\n")
