@@ -127,15 +127,27 @@ static unsigned int cond_size(const struct sb_cond *c)
 static unsigned int emit_cond32(struct emitter *e, const struct sb_cond *c, unsigned int fail)
 {
 	uint32_t v = (uint32_t)c->value;
+	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K, jgt = BPF_JMP | BPF_JGT | BPF_K,
+		       jge = BPF_JMP | BPF_JGE | BPF_K;
 
 	emit_load(e, arg_lo(c));
-	if (c->op == SB_CMP_MASKED_EQ) {
+	switch (c->op) {
+	case SB_CMP_MASKED_EQ:
 		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, (uint32_t)c->mask);
-		return 2 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, F(2), v);
+		return 2 + emit(e, jeq, 0, F(2), v);
+	case SB_CMP_EQ:
+		return 1 + emit(e, jeq, 0, F(1), v);
+	case SB_CMP_NE:
+		return 1 + emit(e, jeq, F(1), 0, v);
+	case SB_CMP_GT:
+		return 1 + emit(e, jgt, 0, F(1), v);
+	case SB_CMP_GE:
+		return 1 + emit(e, jge, 0, F(1), v);
+	case SB_CMP_LT:
+		return 1 + emit(e, jge, F(1), 0, v);
+	default: /* LE */
+		return 1 + emit(e, jgt, F(1), 0, v);
 	}
-	if (c->op == SB_CMP_NE)
-		return 1 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, F(1), 0, v);
-	return 1 + emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, F(1), v);
 }
 
 static unsigned int emit_cond64(struct emitter *e, const struct sb_cond *c, unsigned int fail)
@@ -258,11 +270,6 @@ static int precedence(uint32_t action)
 	return (int32_t)(action & 0xffff0000U);
 }
 
-static uint32_t strictest(uint32_t a, uint32_t b)
-{
-	return precedence(a) <= precedence(b) ? a : b;
-}
-
 /* By number; within one number the strictest first, then input order. */
 static int cmp_rule(const void *a, const void *b)
 {
@@ -288,41 +295,31 @@ static void push(struct plan *pl, uint32_t lo, uint32_t action, int leaf)
 }
 
 /*
- * The rules for one number, sorted[i..j): the result is the strictest action
- * among the rules that match (unconditional ones always do), or the default
- * when none does. Conditional rules no stricter than an unconditional one
- * cannot change that and are dropped.
+ * The rules for one number, sorted[i..j) strictest first, then in input
+ * order: the result is the first rule that matches (unconditional ones always
+ * do) - the strictest action, the earliest written among equals - or the
+ * default when none does. So the conditional rules before the first
+ * unconditional one are checked, in order, and it is the fallback; the rules
+ * after it can never decide, nor can trailing ones that return the fallback.
  */
 static void add_number(struct plan *pl, unsigned int i, unsigned int j)
 {
-	const struct sb_rule *r = &pl->sorted[i];
 	uint32_t fallback = pl->p->default_action;
-	unsigned int first = i, count = 0;
-	int uncond = 0;
+	unsigned int u = i;
 
-	for (unsigned int k = i; k < j; k++) {
-		if (pl->sorted[k].nconds == 0) {
-			fallback = uncond ? strictest(fallback, pl->sorted[k].action)
-					  : pl->sorted[k].action;
-			uncond = 1;
-		}
-	}
-	for (unsigned int k = i; k < j; k++) {
-		const struct sb_rule *c = &pl->sorted[k];
-
-		if (c->nconds && (!uncond || precedence(c->action) < precedence(fallback))) {
-			if (count == 0)
-				first = k;
-			count++; /* strictest first: the kept ones are contiguous */
-		}
-	}
-	if (count == 0) {
-		push(pl, r->nr, fallback, -1);
+	while (u < j && pl->sorted[u].nconds)
+		u++;
+	if (u < j)
+		fallback = pl->sorted[u].action;
+	while (u > i && pl->sorted[u - 1].action == fallback)
+		u--;
+	if (u == i) {
+		push(pl, pl->sorted[i].nr, fallback, -1);
 		return;
 	}
-	pl->leaves[pl->nleaves].first = first;
-	pl->leaves[pl->nleaves].count = count;
-	push(pl, r->nr, fallback, (int)pl->nleaves++);
+	pl->leaves[pl->nleaves].first = i;
+	pl->leaves[pl->nleaves].count = u - i;
+	push(pl, pl->sorted[i].nr, fallback, (int)pl->nleaves++);
 }
 
 /* Stable bottom-up merge sort of A (N rules) with cmp_rule; TMP as big.

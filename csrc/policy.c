@@ -322,20 +322,53 @@ static int parse_conds(const struct src *src, char *text, struct sb_cond *conds,
 	}
 }
 
-static int add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
-		    const struct sb_cond *conds, int nconds)
+int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
+		       const struct sb_cond *conds, int nconds, int *bad)
 {
+	unsigned int ints = nconds ? sb_syscall_int_args(p->arch, nr) : 0;
+	struct sb_cond *c = &p->conds[p->nconds];
 	struct sb_rule *r;
 
 	if (p->nrules >= SB_RULES_MAX || p->nconds + nconds > SB_CONDS_MAX)
 		return -E2BIG;
+	memcpy(c, conds, nconds * sizeof(*conds));
+	for (int i = 0; i < nconds; i++) {
+		/* NOTE: the kernel truncates a 32-bit parameter to its C type, so
+		 * socket(0x100000002, ...) is socket(AF_INET, ...): a 64-bit
+		 * comparison would let it past a deny rule. Compare what the
+		 * kernel reads. */
+		if (!(ints & (1U << c[i].arg)) || c[i].width == 32)
+			continue;
+		if (c[i].value > UINT32_MAX) {
+			*bad = i;
+			return -ERANGE;
+		}
+		c[i].width = 32;
+		c[i].mask &= UINT32_MAX;
+	}
 	r = &p->rules[p->nrules++];
 	r->nr = nr;
 	r->action = action;
 	r->cond = (uint16_t)p->nconds;
 	r->nconds = (uint16_t)nconds;
-	memcpy(&p->conds[p->nconds], conds, nconds * sizeof(*conds));
 	p->nconds += nconds;
+	return 0;
+}
+
+static int add_rule(struct sb_policy *p, const struct src *src, uint32_t nr, uint32_t action,
+		    const struct sb_cond *conds, int nconds, const char *target,
+		    struct sb_error *err)
+{
+	char what[sizeof(err->what)];
+	int bad, r = sb_policy_add_rule(p, nr, action, conds, nconds, &bad);
+
+	if (r == -ERANGE) {
+		snprintf(what, sizeof(what), "value too wide for 32-bit arg%d of",
+			 conds[bad].arg);
+		return fails(err, src, what, target);
+	}
+	if (r < 0)
+		return fails(err, src, "too many rules at", target);
 	return 0;
 }
 
@@ -350,8 +383,8 @@ static int add_group(struct sb_policy *p, const struct src *src, const char *nam
 	if (nconds)
 		return fails(err, src, "argument conditions on a group", name);
 	for (int i = 0; i < n; i++)
-		if (add_rule(p, nrs[i], action, NULL, 0) < 0)
-			return fails(err, src, "too many rules at", name);
+		if (add_rule(p, src, nrs[i], action, NULL, 0, name, err) < 0)
+			return -EINVAL;
 	return 0;
 }
 
@@ -381,9 +414,7 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 			return fails(err, src, "unknown syscall", target);
 		nr = (uint64_t)r;
 	}
-	if (add_rule(p, (uint32_t)nr, action, conds, nconds) < 0)
-		return fails(err, src, "too many rules at", target);
-	return 0;
+	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, err);
 }
 
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.

@@ -29,6 +29,11 @@ struct sb_group {
 	uint8_t all; /* every syscall of the arch (@known) */
 };
 
+struct sb_intargs {
+	uint16_t nr;
+	uint8_t mask; /* bit N: argument N is a 32-bit C type */
+};
+
 #include "tables.h"
 
 struct sb_arch {
@@ -39,17 +44,20 @@ struct sb_arch {
 	int target; /* can filters be compiled for it */
 	const struct sb_sysent *tab;
 	int n;
+	const struct sb_intargs *ints; /* targets only */
+	int nints;
 };
 
 #define X32_BIT 0x40000000U /* __X32_SYSCALL_BIT */
-#define ARCH(nm, audit, bias, abi, tgt, t) \
-	{ nm, audit, bias, abi, tgt, t, sizeof(t) / sizeof(t[0]) }
+#define N(t) (int)(sizeof(t) / sizeof(t[0]))
+#define TABLE(nm, audit, bias, abi, t) { nm, audit, bias, abi, 0, t, N(t), NULL, 0 }
+#define TARGET(nm, audit, abi, t, i) { nm, audit, 0, abi, 1, t, N(t), i, N(i) }
 
 static const struct sb_arch arches[] = {
-	ARCH("x86_64", AUDIT_ARCH_X86_64, 0, X32_BIT, 1, sb_tab_x86_64),
-	ARCH("i386", AUDIT_ARCH_I386, 0, 0, 0, sb_tab_i386),
-	ARCH("x32", AUDIT_ARCH_X86_64, X32_BIT, 0, 0, sb_tab_x32),
-	ARCH("aarch64", AUDIT_ARCH_AARCH64, 0, 0, 1, sb_tab_aarch64),
+	TARGET("x86_64", AUDIT_ARCH_X86_64, X32_BIT, sb_tab_x86_64, sb_int_x86_64),
+	TABLE("i386", AUDIT_ARCH_I386, 0, 0, sb_tab_i386),
+	TABLE("x32", AUDIT_ARCH_X86_64, X32_BIT, 0, sb_tab_x32),
+	TARGET("aarch64", AUDIT_ARCH_AARCH64, 0, sb_tab_aarch64, sb_int_aarch64),
 };
 
 const struct sb_arch *sb_arch_native(void)
@@ -112,6 +120,24 @@ const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr)
 		if (arch->tab[i].nr + arch->nr_bias == nr)
 			return sb_pool + arch->tab[i].name;
 	return NULL;
+}
+
+static int cmp_intargs(const void *key, const void *elem)
+{
+	uint32_t nr = *(const uint32_t *)key;
+	const struct sb_intargs *e = elem;
+
+	return nr < e->nr ? -1 : nr > e->nr;
+}
+
+unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr)
+{
+	const struct sb_intargs *e;
+
+	if (!arch->ints)
+		return 0;
+	e = bsearch(&nr, arch->ints, (size_t)arch->nints, sizeof(*e), cmp_intargs);
+	return e ? e->mask : 0;
 }
 
 static int cmp_known(const void *key, const void *elem)

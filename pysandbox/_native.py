@@ -49,6 +49,13 @@ def syscall_name(nr, arch_=None):
     return None if p == ffi.NULL else ffi.string(p).decode()
 
 
+def int_args(nr, arch_=None):
+    """Indexes of syscall NR's arguments that are 32-bit C types (compared on
+    their low half only)."""
+    mask = lib.sb_syscall_int_args(arch(arch_), nr)
+    return tuple(i for i in range(6) if mask >> i & 1)
+
+
 def syscalls(arch_=None):
     """{name: nr} for every syscall of the arch."""
     a, out = arch(arch_), {}

@@ -45,6 +45,29 @@ def test_socket_af_unix_allowed_af_inet_denied(kit, as_nobody):
     assert (r.returncode, r.stdout) == (0, "AF_UNIX ok\nAF_INET 13\n")
 
 
+RAW_SOCKET = """
+import ctypes, socket
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+fd = libc.syscall(ctypes.c_long(41), ctypes.c_long(0x100000002), ctypes.c_long(1), ctypes.c_long(0))
+if fd < 0:
+    print("errno", ctypes.get_errno())
+else:
+    print("family", socket.socket(fileno=fd).family.name)
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw syscall number is x86_64's")
+def test_int_argument_high_half_cannot_sidestep_a_deny(kit, as_nobody):
+    """The kernel truncates socket's int domain: 0x100000002 is AF_INET. Without a
+    filter the raw call makes an AF_INET socket; the deny rule stops it anyway."""
+    r = run([PY, "-c", RAW_SOCKET], clean_env(), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "family AF_INET\n")
+    env = preload(kit, SECCOMP_SYSCALL_DENY="socket(arg0 == AF_INET)=EACCES")
+    r = run([PY, "-c", RAW_SOCKET], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "errno 13\n")
+
+
 def test_socket_allowlist_condition_kills_other_families(kit, as_nobody):
     """In an allowlist, a conditional entry allows only matching calls."""
     allow = "@system-service:@default"

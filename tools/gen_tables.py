@@ -8,6 +8,10 @@ Sources, never typed numbers:
   constants  the C library's own headers, read by compiling a probe with cc;
              only names whose value is the same on x86_64 and aarch64
   groups     tools/groups.txt (syscall groups, systemd's names + @dangerous)
+  int args   the kernel's include/linux/syscalls.h (from Debian's newest
+             linux-headers-*-common, or --syscalls-h PATH): which arguments
+             of each syscall are 32-bit, so conditions compare what the
+             kernel reads (it truncates them to their C type)
 Run `make tables` after changing any of them; never edit the output.
 
 Layout (one string pool and offsets, no pointers, so libsandbox.so needs no
@@ -19,13 +23,17 @@ relocations for it):
   sb_consts[]          {pool offset, value} sorted by name
   sb_groups[]          {pool offset, first member, count, all} sorted by name
   sb_members[]         pool offsets of member syscall names, flattened
+  sb_int_<arch>[]      {nr, bitmask of 32-bit arguments} sorted by nr (targets)
 """
+import argparse
 import errno
 import importlib
+import lzma
 import os
+import re
 import subprocess
-import sys
 import tempfile
+import urllib.request
 from importlib import metadata
 
 import system_calls
@@ -68,6 +76,83 @@ CONSTANTS = [
 # Not a C macro, but the value people need: personality(PERSONALITY_QUERY)
 # returns the current persona without changing it.
 EXTRA_CONSTANTS = {"PERSONALITY_QUERY": 0xFFFFFFFF}
+
+
+# Argument types the kernel truncates to 32 bits (its syscall wrappers cast each
+# register to the declared type). umode_t is 16 bits; comparing 32 is still
+# closer than 64. Anything else - pointers, long, size_t, off_t - stays 64.
+INT32_TYPES = {"int", "unsigned int", "unsigned", "signed int", "u32", "__u32", "s32",
+               "__s32", "uint32_t", "pid_t", "uid_t", "gid_t", "qid_t", "key_serial_t",
+               "clockid_t", "timer_t", "mqd_t", "umode_t", "rwf_t", "key_t"}
+C_TYPE_WORDS = {"int", "long", "short", "char", "unsigned", "signed"}
+# syscall table names whose kernel function is called otherwise
+SYS_ALIASES = {"umount2": "umount"}
+DEBIAN = "http://deb.debian.org/debian/"
+
+
+def debian_syscalls_h(cache):
+    """include/linux/syscalls.h of the newest linux-headers-*-common in Debian
+    unstable, downloaded into CACHE. Returns (path, package name)."""
+    index = urllib.request.urlopen(DEBIAN + "dists/sid/main/binary-all/Packages.xz").read()
+    best = None
+    for stanza in lzma.decompress(index).decode().split("\n\n"):
+        m = re.search(r"^Package: (linux-headers-([0-9.]+)[^\n]*-common)$", stanza, re.M)
+        f = re.search(r"^Filename: (\S+)$", stanza, re.M)
+        if m and f and not m.group(1).endswith("-rt-common"):
+            key = tuple(int(x) for x in m.group(2).split(".") if x)
+            if best is None or key > best[0]:
+                best = (key, m.group(1), f.group(1))
+    assert best, "no linux-headers-*-common in Debian sid"
+    _, package, filename = best
+    deb = os.path.join(cache, os.path.basename(filename))
+    if not os.path.exists(deb):
+        urllib.request.urlretrieve(DEBIAN + filename, deb)
+    tree = os.path.join(cache, package)
+    subprocess.run(["dpkg-deb", "-x", deb, tree], check=True)
+    path = os.path.join(tree, "usr/src", package, "include/linux/syscalls.h")
+    return path, package
+
+
+def param_is_int32(param):
+    if "*" in param or "[" in param:
+        return False
+    words = [w for w in param.split() if w not in ("const", "volatile", "__user")]
+    if words and words[0] == "enum":
+        return True
+    if " ".join(words) in INT32_TYPES:
+        return True  # unnamed: "int"
+    if len(words) > 1 and words[-1] not in C_TYPE_WORDS:
+        words = words[:-1]  # drop the parameter's name
+    return " ".join(words) in INT32_TYPES
+
+
+def int_args(syscalls_h):
+    """{kernel function name without sys_: bitmask of its 32-bit arguments}. Where
+    the header declares a function several ways (#ifdef variants, e.g. clone), an
+    argument counts as 32-bit only if every declaration agrees."""
+    text = re.sub(r"/\*.*?\*/", " ", open(syscalls_h).read(), flags=re.S)
+    decls = {}
+    for m in re.finditer(r"asmlinkage\s+long\s+sys_(\w+)\s*\(([^;]*?)\)\s*;", text, re.S):
+        params = " ".join(m.group(2).split())
+        kinds = [] if params == "void" else [param_is_int32(p.strip()) for p in params.split(",")]
+        decls.setdefault(m.group(1), []).append(kinds)
+    masks = {}
+    for name, variants in decls.items():
+        masks[name] = sum(1 << i for i in range(6)
+                          if all(i < len(v) and v[i] for v in variants))
+    assert masks.get("socket") == 0b111 and masks.get("clone") == 0, "syscalls.h not understood"
+    return masks
+
+
+def arch_int_args(table, masks):
+    """[(nr, mask)] for one arch's table, nonzero masks only, by number."""
+    out = []
+    for name, nr in table.items():
+        fn = SYS_ALIASES.get(name, name)
+        mask = masks.get(fn, masks.get("new" + fn, 0))
+        if mask:
+            out.append((nr, mask))
+    return sorted(out)
 
 
 def load(table):
@@ -159,7 +244,12 @@ def emit_pairs(w, decl, pairs, pool, fmt="\t{ %5d, %4d },\t/* %s */"):
     w.append("};")
 
 
-def main(out_path):
+def main(out_path, syscalls_h):
+    if syscalls_h:
+        source = syscalls_h
+    else:
+        syscalls_h, source = debian_syscalls_h(tempfile.mkdtemp(prefix="pysandbox-tables-"))
+    masks = int_args(syscalls_h)
     tables = {arch: load(mod) for arch, mod, _ in ARCHES}
     errnos = sorted((n, getattr(errno, n)) for n in dir(errno)
                     if n.startswith("E") and isinstance(getattr(errno, n), int))
@@ -169,8 +259,10 @@ def main(out_path):
     pool = Pool(list(known) + [n for n, _ in errnos] + [n for n, _ in consts] + list(groups))
 
     w = ["/* Generated by tools/gen_tables.py from system-calls %s (Linux %s), the C"
-         " library's headers and tools/groups.txt. Do not edit. */"
-         % (metadata.version("system-calls"), system_calls.syscalls().linux_version)]
+         " library's headers, tools/groups.txt and include/linux/syscalls.h of %s."
+         " Do not edit. */"
+         % (metadata.version("system-calls"), system_calls.syscalls().linux_version,
+            source)]
     pool.emit(w)
     for arch, _, bias in ARCHES:
         pairs = [(n, tables[arch][n] - bias) for n in sorted(tables[arch])]
@@ -197,9 +289,27 @@ def main(out_path):
     w.append("static const uint16_t sb_members[] = {")
     w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in members]
     w.append("};")
+    for arch, _, bias in ARCHES:
+        if arch not in ("x86_64", "aarch64"):
+            continue  # name tables only: no filters are compiled for them
+        rows = arch_int_args(tables[arch], masks)
+        w.append("")
+        w.append("static const struct sb_intargs sb_int_%s[] = {" % arch)
+        w += ["\t{ %4d, 0x%02x },\t/* %s */" % (nr, mask, name_of(tables[arch], nr))
+              for nr, mask in rows]
+        w.append("};")
     with open(out_path, "w") as f:
         f.write("\n".join(w) + "\n")
 
 
+def name_of(table, nr):
+    return next(n for n, v in table.items() if v == nr)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "csrc", "tables.h"))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("out", nargs="?", default=os.path.join(HERE, "..", "csrc", "tables.h"))
+    ap.add_argument("--syscalls-h", help="the kernel's include/linux/syscalls.h "
+                    "(default: download Debian's newest linux-headers-*-common)")
+    opts = ap.parse_args()
+    main(opts.out, opts.syscalls_h)

@@ -113,6 +113,9 @@ int sb_arch_is_target(const struct sb_arch *arch);
 int sb_syscall_nr(const struct sb_arch *arch, const char *name);
 /* Name of syscall NR on ARCH, or NULL. */
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr);
+/* Bit N set: argument N of syscall NR on ARCH is a 32-bit C type (int,
+ * unsigned int, pid_t, ...), which the kernel truncates to its low half. */
+unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr);
 /* 1 if NAME is a Linux syscall on any architecture, else 0. */
 int sb_syscall_known(const char *name);
 /* Table access for listings: entry I (0-based, by name); -1 past the end. */
@@ -188,5 +191,14 @@ int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
 int sb_inject_exit(int pid, int code);
 
 /* CDEF-END */
+
+/* ---- internal to csrc/ ---- */
+
+/* Append a rule for syscall NR. Conditions on a 32-bit argument of NR (see
+ * sb_syscall_int_args) compare its low half only; a value wider than 32 bits
+ * there is refused. 0, -E2BIG (policy full) or -ERANGE with *BAD the index
+ * of the condition at fault. */
+int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
+		       const struct sb_cond *conds, int nconds, int *bad);
 
 #endif /* SANDBOX_H */
