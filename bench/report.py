@@ -10,6 +10,8 @@ the configurations, runs them and formats the tables:
   2. per syscall: out/loop (syscall(SYS_getppid) in batches) per configuration
   3. the filter for the full allowlist: size, kernel load time (out/load),
      user-space build time (out/filterbuild, out/ref_tool time)
+  4. sandboxify's launch cost
+  5. pysandbox learn vs strace -f -c on out/loop (LEARN_CALLS syscalls)
 
 "ref" is ref_preload.c: the same SECCOMP_* interface built on libseccomp.
 """
@@ -28,6 +30,7 @@ LOOP_REPS = 5
 LOAD_RUNS = 500
 BUILD_ITERS_OURS = 2000
 BUILD_ITERS_REF = 200
+LEARN_CALLS = int(os.environ.get("LEARN_CALLS", 1000000))
 SMALL = "getppid:write:newfstatat:fstat:clock_gettime:exit_group"  # what out/loop needs
 LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "pysandbox", "libsandbox.so")
@@ -209,6 +212,34 @@ def launch(rows):
     return med
 
 
+def learn(out):
+    """Wall time of one traced run each: strace -f -c, then pysandbox learn."""
+    import time
+
+    loop = [os.path.join(out, "loop"), str(LEARN_CALLS)]
+    pysandbox = os.path.join(os.path.dirname(sys.executable), "pysandbox")
+    rows = [("strace -f -c -o /dev/null", ["strace", "-f", "-c", "-o", "/dev/null"] + loop),
+            ("pysandbox learn -o /dev/null", [pysandbox, "learn", "-o", "/dev/null", "--"] + loop),
+            ("pysandbox learn --exec -o /dev/null",
+             [pysandbox, "learn", "--exec", "-o", "/dev/null", "--"] + loop)]
+    print()
+    print("5. Learning what a program calls: out/loop making %d getppid calls, traced;"
+          % LEARN_CALLS)
+    print("   wall seconds, one run each (LEARN_CALLS=N make bench to change N)")
+    times = {}
+    base = time.perf_counter()
+    run(loop)
+    bare = time.perf_counter() - base
+    print("   %-44s %8.2f" % ("untraced", bare))
+    for label, argv in rows:
+        t = time.perf_counter()
+        run(argv)
+        times[label] = time.perf_counter() - t
+        print("   %-44s %8.2f  (%.2fx strace)" % (label, times[label],
+                                                 times[label] / times[rows[0][0]]))
+    return times[rows[1][0]] / times[rows[0][0]]
+
+
 def main():
     out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "out")
     ref = os.path.join(out, "ref_preload.so")
@@ -263,6 +294,7 @@ def main():
          [os.path.join(os.path.dirname(py), "sandboxify"), hello]),
     ])
     own = med["s"] - med["p"] - med["a"]
+    learn_ratio = learn(out)
 
     print()
     print("Summary, full allowlist vs no sandbox: libsandbox.so %+.0f us per process start "
@@ -272,6 +304,8 @@ def main():
     print("sandboxify: %.2f ms of its own per launch beyond python -I -S and the program "
           "(s - p - a); the installed script adds site.py's %.2f ms (p1 - p)"
           % (own, med["p1"] - med["p"]))
+    print("learn: %.2fx the time of strace -f -c on the same %d syscalls"
+          % (learn_ratio, LEARN_CALLS))
 
 
 if __name__ == "__main__":

@@ -397,6 +397,8 @@ int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int 
 
 	if (!policy_valid(p))
 		return -EINVAL;
+	if (p->learn) /* every call of every arch to the tracer */
+		return cap ? (int)emit_ret(&e, SB_ACT_TRACE) : -E2BIG;
 	n = p->nrules;
 	mem = malloc(n * (2 * sizeof(struct sb_rule) + sizeof(struct leaf)) +
 		     (2 * n + 1) * sizeof(struct range));

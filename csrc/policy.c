@@ -25,6 +25,7 @@
 #define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
 #define VAR_VERBOSE "SECCOMP_VERBOSE"
 #define VAR_FILE "SECCOMP_POLICY_FILE"
+#define VAR_LEARN "SECCOMP_LEARN"
 
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
@@ -542,7 +543,8 @@ int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, 
 	return 0;
 }
 
-static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE };
+static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE,
+					VAR_LEARN };
 
 int sb_env_is_ours(const char *name)
 {
@@ -591,6 +593,20 @@ static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 	return fails(err, &src, "expected 0 or 1, not", v);
 }
 
+/* SECCOMP_LEARN=1 (set by `pysandbox learn`): trace every syscall, alone. */
+static int parse_learn(struct sb_policy *p, const char **v, struct sb_error *err)
+{
+	struct src src = { VAR_LEARN, 0, 0 };
+
+	if (strcmp(v[5], "1") != 0)
+		return fails(err, &src, "expected 1, not", v[5]);
+	for (int i = 0; i < 5; i++)
+		if (v[i] && i != 3) /* SECCOMP_VERBOSE goes with anything */
+			return fails(err, &src, "cannot be combined with", our_vars[i]);
+	p->learn = 1;
+	return 0;
+}
+
 int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *const *envp,
 		       struct sb_error *err)
 {
@@ -600,7 +616,7 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 	memset(err, 0, sizeof(*err));
 	if (scan_env(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[0] && !v[1] && !v[2] && !v[4])
+	if (!v[0] && !v[1] && !v[2] && !v[4] && !v[5])
 		return 1; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
@@ -608,6 +624,8 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 	p->arch = arch;
 	if (parse_verbose(v[3], &p->verbose, err) < 0)
 		return -EINVAL;
+	if (v[5])
+		return parse_learn(p, v, err);
 	if (v[2] && set_deny_action(p, &action_src, v[2], err) < 0)
 		return -EINVAL;
 	if (v[4] && !*v[4])
@@ -624,6 +642,10 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 
 int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
 {
+	if (p->learn) {
+		p->default_action = SB_ACT_TRACE;
+		return 0;
+	}
 	if (!p->has_allow && !p->has_deny) {
 		if (p->file)
 			return fails(err, &(struct src){ p->file, 0, 0 },

@@ -218,6 +218,23 @@ static size_t read_policy_file(const char *path, char *buf, size_t size)
 	return len;
 }
 
+/* Is a tracer attached (TracerPid in /proc/self/status)? */
+static int traced(void)
+{
+	char buf[4096];
+	const char *t;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	t = strstr(buf, "\nTracerPid:");
+	return t && strtol(t + 11, NULL, 10) > 0;
+}
+
 static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 {
 	static char text[FILE_MAX];
@@ -237,6 +254,9 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 	}
 	if (r == 0)
 		r = sb_policy_finish(policy, &err);
+	/* SECCOMP_RET_TRACE with no tracer fails every syscall with ENOSYS. */
+	if (r == 0 && policy->learn && !traced())
+		die("SECCOMP_LEARN: no tracer: run the program through `pysandbox learn`");
 	if (r < 0) {
 		sb_error_format(&err, msg, sizeof(msg));
 		die("%s", msg);

@@ -13,10 +13,12 @@
  */
 #define _GNU_SOURCE
 #include <elf.h>
+#include <linux/audit.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -238,4 +240,198 @@ int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len)
 int sb_inject_exit(int pid, int code)
 {
 	return with_syscall_insn(pid, NULL, 0, code);
+}
+
+/* ---- pysandbox learn ---- */
+
+/* Tasks seen, so a new one's first stop (an auto-attach SIGSTOP) is known
+ * for what it is. Open addressing, linear probing, pids > 0. */
+struct pidset {
+	pid_t *slot;
+	size_t cap, n;
+};
+
+static size_t pid_home(const struct pidset *s, pid_t pid)
+{
+	return ((size_t)pid * 2654435761U) & (s->cap - 1);
+}
+
+static int pidset_has(const struct pidset *s, pid_t pid)
+{
+	for (size_t i = pid_home(s, pid); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == pid)
+			return 1;
+	return 0;
+}
+
+static int pidset_add(struct pidset *s, pid_t pid)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct pidset bigger = { calloc(s->cap * 2, sizeof(pid_t)), s->cap * 2, 0 };
+
+		if (!bigger.slot)
+			return -ENOMEM;
+		for (size_t k = 0; k < s->cap; k++)
+			if (s->slot[k])
+				pidset_add(&bigger, s->slot[k]);
+		free(s->slot);
+		*s = bigger;
+	}
+	for (i = pid_home(s, pid); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == pid)
+			return 0;
+	s->slot[i] = pid;
+	s->n++;
+	return 0;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void pidset_del(struct pidset *s, pid_t pid)
+{
+	size_t i = pid_home(s, pid), j;
+
+	while (s->slot[i] && s->slot[i] != pid)
+		i = (i + 1) & (s->cap - 1);
+	if (!s->slot[i])
+		return;
+	s->slot[i] = 0;
+	s->n--;
+	for (j = (i + 1) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1)) {
+		pid_t p = s->slot[j];
+		size_t h = pid_home(s, p);
+
+		/* move P into the hole unless its home lies cyclically in (i, j] */
+		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+			s->slot[i] = p;
+			s->slot[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static void count_call(struct sb_learn *out, pid_t pid)
+{
+	struct __ptrace_syscall_info info;
+	uint32_t native = sb_arch_audit(sb_arch_native());
+	uint32_t *table = NULL;
+	uint64_t nr;
+
+	out->calls++;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		out->other++;
+		return;
+	}
+	nr = info.seccomp.nr;
+	if (info.arch == native && (nr & 0x40000000U) && sb_arch_abi_bit(sb_arch_native())) {
+		table = out->x32;
+		nr &= ~(uint64_t)0x40000000U;
+	} else if (info.arch == native) {
+		table = out->native;
+	} else if (info.arch == AUDIT_ARCH_I386 || info.arch == AUDIT_ARCH_ARM) {
+		table = out->compat;
+	}
+	if (table && nr < SB_LEARN_NRS)
+		table[nr]++;
+	else
+		out->other++;
+}
+
+static pid_t start_stopped(const char *path, char *const argv[], char *const envp[], int nnp)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ||
+		    (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0))
+			_exit(126);
+		raise(SIGSTOP);
+		execve(path, argv, envp);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	return pid;
+}
+
+int sb_learn_run(const char *path, char *const argv[], char *const envp[],
+		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out)
+{
+	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+		    PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
+		    PTRACE_O_EXITKILL;
+	struct pidset seen = { calloc(64, sizeof(pid_t)), 64, 0 };
+	int status, r = 0, injecting = prog != NULL;
+	pid_t main_pid, pid;
+
+	memset(out, 0, sizeof(*out));
+	if (!seen.slot)
+		return -ENOMEM;
+	main_pid = start_stopped(path, argv, envp, prog != NULL);
+	if (main_pid < 0) {
+		free(seen.slot);
+		return -errno;
+	}
+	/* the child's own SIGSTOP, before its exec */
+	if (waitpid(main_pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
+		out->status = status;
+		free(seen.slot);
+		return -ECHILD;
+	}
+	pidset_add(&seen, main_pid);
+	out->tasks = 1;
+	if ((r = req(PTRACE_SETOPTIONS, main_pid, NULL, (void *)opts)) < 0 ||
+	    (r = req(PTRACE_CONT, main_pid, NULL, NULL)) < 0) {
+		kill(main_pid, SIGKILL);
+		waitpid(main_pid, &status, 0);
+		free(seen.slot);
+		return r;
+	}
+	while ((pid = waitpid(-1, &status, __WALL)) > 0) {
+		int sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+		int event = (unsigned int)status >> 16;
+		int deliver = 0;
+
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (pid == main_pid)
+				out->status = status;
+			pidset_del(&seen, pid);
+			continue;
+		}
+		if (!pidset_has(&seen, pid)) {
+			/* a new task: its first stop is the auto-attach SIGSTOP */
+			pidset_add(&seen, pid);
+			out->tasks++;
+			if (sig == SIGSTOP)
+				sig = 0;
+		}
+		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
+			count_call(out, pid);
+		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && injecting &&
+			   pid == main_pid) {
+			/* to the exec's syscall-exit-stop: no instruction run yet */
+			req(PTRACE_SYSCALL, pid, NULL, NULL);
+			continue;
+		} else if (sig == (SIGTRAP | 0x80) && injecting && pid == main_pid) {
+			injecting = 0;
+			r = sb_inject_filter(pid, prog, len);
+			if (r < 0) {
+				kill(pid, SIGKILL);
+				continue; /* reap everything, then report */
+			}
+		} else if (sig == SIGTRAP && event) {
+			/* fork, vfork, clone, exec: the new task announces itself */
+		} else if (sig == (SIGTRAP | 0x80)) {
+		} else if (event == 0 && sig) {
+			siginfo_t si;
+
+			/* a signal for the program, unless this is a group-stop
+			 * (no siginfo): those are not honoured while learning */
+			if (ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) == 0)
+				deliver = sig;
+		}
+		req(PTRACE_CONT, pid, NULL, (void *)(long)deliver);
+	}
+	free(seen.slot);
+	return r;
 }

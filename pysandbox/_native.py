@@ -198,3 +198,20 @@ inject_exit = lib.sb_inject_exit
 def inject_filter(pid, prog):
     insns = ffi.from_buffer("struct sb_insn[]", prog)
     return lib.sb_inject_filter(pid, insns, len(prog) // INSN_SIZE)
+
+
+def learn_run(path, argv, environ, prog=None):
+    """Run PATH traced (see sb_learn_run); returns (wait status, {abi: {nr: calls}},
+    calls, other, tasks) with abi "native", "x32", "compat". Raises OSError."""
+    out = ffi.new("struct sb_learn *")
+    keep = [ffi.new("char[]", a.encode()) for a in argv]
+    c_argv = ffi.new("char *[]", keep + [ffi.NULL])
+    envp, _keep = _envp(environ)
+    insns = ffi.from_buffer("struct sb_insn[]", prog) if prog else ffi.NULL
+    n = len(prog) // INSN_SIZE if prog else 0
+    r = lib.sb_learn_run(path.encode(), c_argv, envp, insns, n, out)
+    if r < 0:
+        raise OSError(-r, os.strerror(-r))
+    counts = {abi: {nr: getattr(out, abi)[nr] for nr in range(lib.SB_LEARN_NRS)
+                    if getattr(out, abi)[nr]} for abi in ("native", "x32", "compat")}
+    return out.status, counts, out.calls, out.other, out.tasks

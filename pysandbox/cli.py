@@ -1,4 +1,4 @@
-"""`pysandbox` command line: libpath, compile, groups.
+"""`pysandbox` command line: libpath, compile, groups, learn.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure. Messages: `pysandbox: <what>: '<value>'`.
@@ -8,6 +8,7 @@ import os
 import sys
 
 import pysandbox
+from pysandbox import sandboxify
 from pysandbox._errors import SandboxError
 
 EXIT_FAILURE = 125
@@ -18,6 +19,7 @@ examples:
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
   pysandbox groups @dangerous
+  pysandbox learn -o hello.env -- ./helloworld/helloworld
 """
 
 
@@ -66,6 +68,12 @@ def cmd_groups(args):
                                       + (" ..." if len(members) > 8 else "")))
 
 
+def cmd_learn(args):
+    from pysandbox import learn
+
+    return learn.run(args)
+
+
 def write_output(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -101,6 +109,24 @@ def parser():
     s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
                    help="arch whose syscalls to list (default: native)")
     s.set_defaults(func=cmd_groups)
+    s = sub.add_parser(
+        "learn", help="run a program and write the allowlist it needs",
+        description="Run PROG traced and write the smallest SECCOMP_SYSCALL_ALLOW it needs "
+        "(every syscall it and its children make after the filter point). The exit status "
+        "is PROG's.", epilog="examples:\n  pysandbox learn -o hello.env -- ./helloworld/helloworld"
+        "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("-o", "--output", metavar="FILE",
+                   help="write the policy to FILE (default: stdout, after PROG's own output)")
+    s.add_argument("--exec", dest="exec_mode", action="store_true",
+                   help="count from the launch exec, for sandboxify (automatic for static PROG)")
+    s.add_argument("--format", choices=["env", "policy", "oci"], default="env",
+                   help="env: SECCOMP_SYSCALL_ALLOW=... (default); policy: a "
+                   "SECCOMP_POLICY_FILE; oci: a Docker/OCI seccomp profile")
+    s.add_argument("--append", action="store_true",
+                   help="merge with the policy already in FILE (several runs, one list)")
+    s.add_argument("command", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
+    s.set_defaults(func=cmd_learn)
     return p
 
 
@@ -110,14 +136,14 @@ def main(argv=None):
     if args.command == "compile" and not (args.output or args.explain):
         p.error("compile: give -o FILE and/or --explain")
     try:
-        args.func(args)
+        status = args.func(args)
         sys.stdout.flush()
-    except (Failure, SandboxError) as e:
+    except (Failure, sandboxify.Failure, SandboxError) as e:
         print("pysandbox: %s" % e, file=sys.stderr)
-        return EXIT_FAILURE
+        return getattr(e, "status", EXIT_FAILURE)
     except BrokenPipeError:  # `pysandbox groups | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -41,14 +41,20 @@ class Kit:
     def sandboxify(self, as_nobody=False):
         """argv prefix that runs sandboxify; for uid 65534 a copy of the
         package in the kit, run by a system interpreter it can reach."""
-        if not as_nobody:
-            return [os.path.join(os.path.dirname(sys.executable), "sandboxify")]
-        script = self.file("bin/sandboxify")
-        if not os.path.exists(script):
-            self._python_kit(script)
-        return [script]
+        return self._script("sandboxify", as_nobody)
 
-    def _python_kit(self, script):
+    def pysandbox(self, as_nobody=False):
+        """argv prefix that runs the `pysandbox` command, as sandboxify()."""
+        return self._script("pysandbox", as_nobody)
+
+    def _script(self, name, as_nobody):
+        if not as_nobody:
+            return [os.path.join(os.path.dirname(sys.executable), name)]
+        if not os.path.exists(self.file("site")):
+            self._python_kit()
+        return [self.file("bin/" + name)]
+
+    def _python_kit(self):
         import _cffi_backend
 
         want = "python%d.%d" % sys.version_info[:2]
@@ -60,13 +66,16 @@ class Kit:
         shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(_cffi_backend.__file__, site)
-        os.makedirs(os.path.dirname(script), exist_ok=True)
-        with open(script, "w") as f:
-            f.write("#!%s -I\nimport sys\nsys.path.insert(0, %r)\n"
-                    "from pysandbox.sandboxify import main\nsys.exit(main())\n" % (python, site))
-        for root, dirs, files in os.walk(self.path):
-            for name in dirs + files:
-                os.chmod(os.path.join(root, name), 0o755)
+        os.makedirs(self.file("bin"), exist_ok=True)
+        for name, module in (("sandboxify", "pysandbox.sandboxify"), ("pysandbox", "pysandbox.cli")):
+            with open(self.file("bin/" + name), "w") as f:
+                f.write("#!%s -I\nimport sys\nsys.path.insert(0, %r)\n"
+                        "from %s import main\nsys.exit(main())\n" % (python, site, module))
+        for top in (site, self.file("bin")):
+            os.chmod(top, 0o755)
+            for root, dirs, files in os.walk(top):
+                for name in dirs + files:
+                    os.chmod(os.path.join(root, name), 0o755)
 
     def file(self, name):
         return os.path.join(self.path, name)

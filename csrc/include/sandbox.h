@@ -80,6 +80,7 @@ struct sb_policy {
 	int has_deny; /* a denylist was given (variable or file) */
 	int has_deny_action;
 	int verbose; /* SECCOMP_VERBOSE=1 */
+	int learn; /* SECCOMP_LEARN=1: trace every syscall (pysandbox learn) */
 	const char *file; /* SECCOMP_POLICY_FILE, for the caller to read */
 	unsigned int nrules;
 	unsigned int nconds;
@@ -189,6 +190,30 @@ int sb_set_ptracer(int pid);
 int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
 /* Make the stopped tracee call exit_group(CODE). */
 int sb_inject_exit(int pid, int code);
+
+/* pysandbox learn: every syscall a traced program tree made, counted per
+ * number. Calls of the native ABI in native[], x32 (x86_64) in x32[], the
+ * 32-bit compat ABI (i386) in compat[]; anything else in other. */
+#define SB_LEARN_NRS 1024
+struct sb_learn {
+	uint32_t native[SB_LEARN_NRS];
+	uint32_t x32[SB_LEARN_NRS];
+	uint32_t compat[SB_LEARN_NRS];
+	uint64_t calls; /* every seccomp stop */
+	uint64_t other; /* numbers beyond the arrays, unknown arches */
+	int status; /* wait status of the program itself */
+	int tasks; /* processes and threads traced */
+};
+/*
+ * Start PATH (ARGV, ENVP) stopped in a child, trace it and every process and
+ * thread it starts, count the syscalls a SECCOMP_RET_TRACE filter reports,
+ * until the last of them is gone. The filter comes from the program
+ * (libsandbox.so with SECCOMP_LEARN=1) or, with PROG, is injected at the
+ * launch exec (the child gets no_new_privs). 0, or -errno if the program
+ * could not be started (then OUT->status is 127 << 8 for a failed exec).
+ */
+int sb_learn_run(const char *path, char *const argv[], char *const envp[],
+		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
 
 /* CDEF-END */
 

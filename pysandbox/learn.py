@@ -1,0 +1,192 @@
+"""pysandbox learn: run a program and write the smallest allowlist it needs.
+
+The program runs traced, under a filter that hands every syscall to us
+(SECCOMP_RET_TRACE) and installed where the real filter would be:
+
+- default: by libsandbox.so (LD_PRELOAD, SECCOMP_LEARN=1) right before main(),
+  so the dynamic loader's own calls are not counted - the list is what
+  LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=... needs;
+- --exec: injected at the launch exec, as sandboxify does - the list is what
+  sandboxify needs (and the only choice for a static program).
+
+Every process and thread the program starts is followed; its children inherit
+the filter, so what they call is counted too, as the real policy would meet it.
+The counting loop is C (csrc/trace.c): one ptrace stop per syscall.
+"""
+import json
+import os
+import re
+import sys
+
+import pysandbox
+from pysandbox.sandboxify import Failure, resolve
+
+FORMATS = ("env", "policy", "oci")
+OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
+
+
+def is_static(path):
+    """An ELF file without a PT_INTERP header (no dynamic loader)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:  # not a 64-bit ELF (a script...)
+            return False
+        phoff = int.from_bytes(head[32:40], "little")
+        phentsize = int.from_bytes(head[54:56], "little")
+        phnum = int.from_bytes(head[56:58], "little")
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    return all(int.from_bytes(table[i:i + 4], "little") != 3  # PT_INTERP
+               for i in range(0, len(table), phentsize))
+
+
+class Learned:
+    """What one or more runs called, by ABI: {abi: {name: calls}}."""
+
+    def __init__(self):
+        self.calls = {"native": {}, "x32": {}, "compat": {}}
+        self.total = self.other = self.tasks = 0
+
+    def add(self, counts, total, other, tasks):
+        from pysandbox import _native
+
+        native = _native_arch()
+        tables = {"native": (native, 0), "x32": ("x32", 0x40000000),
+                  "compat": ("i386", 0) if native == "x86_64" else (None, 0)}
+        for abi, by_nr in counts.items():
+            table, bias = tables[abi]
+            for nr, n in by_nr.items():
+                name = (table and _native.syscall_name(nr + bias, table)) or str(nr)
+                self.calls[abi][name] = self.calls[abi].get(name, 0) + n
+        self.total += total
+        self.other += other
+        self.tasks += tasks
+
+    def names(self):
+        return sorted(self.calls["native"])
+
+
+def learn(argv, exec_mode=False, environ=None):
+    """Run ARGV once; returns (Learned, wait status, whether --exec was used)."""
+    from pysandbox import _native
+
+    environ = dict(os.environ if environ is None else environ)
+    path = resolve(argv[0], environ.get("PATH", "/bin:/usr/bin"))
+    if not exec_mode and is_static(path):
+        sys.stderr.write("pysandbox learn: %s is statically linked: measuring from its "
+                         "exec, for sandboxify (--exec)\n" % argv[0])
+        exec_mode = True
+    env = {k: v for k, v in environ.items() if not _native.env_is_ours(k)}
+    prog = None
+    if exec_mode:
+        prog = _native.compile_env({"SECCOMP_LEARN": "1"})
+    else:
+        preload = [pysandbox.libpath()] + [p for p in env.get("LD_PRELOAD", "").split(":") if p]
+        env["LD_PRELOAD"] = ":".join(preload)
+        env["SECCOMP_LEARN"] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        status, counts, total, other, tasks = _native.learn_run(path, argv, env, prog)
+    except OSError as e:
+        raise Failure("cannot trace '%s': %s" % (argv[0], e.strerror))
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127 and total == 0:
+        raise Failure("cannot execute: '%s'" % path, 126)
+    result = Learned()
+    result.add(counts, total, other, tasks)
+    if total == 0 and not exec_mode:
+        raise Failure("no syscall reached the filter: %s did not load libsandbox.so "
+                      "(try --exec)" % argv[0])
+    return result, status, exec_mode
+
+
+def previous_names(text):
+    """Syscall names an earlier output of any format allows."""
+    text = text.strip()
+    if text.startswith("{"):
+        profile = json.loads(text)
+        return {n for rule in profile.get("syscalls", []) if rule.get("action") == "SCMP_ACT_ALLOW"
+                for n in rule.get("names", [])}
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("SECCOMP_SYSCALL_ALLOW="):
+            names |= {n for n in line.split("=", 1)[1].split(":") if n}
+        elif re.match(r"allow\s+\S+$", line):
+            names.add(line.split()[1])
+    return names
+
+
+def render(fmt, names, header):
+    if fmt == "oci":
+        arch = _native_arch()
+        return json.dumps({
+            "defaultAction": "SCMP_ACT_KILL_PROCESS",
+            "architectures": [OCI_ARCH[arch]],
+            "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}],
+        }, indent=2) + "\n"
+    lines = ["# " + h for h in header]
+    if fmt == "policy":
+        lines += ["allow %s" % n for n in names]
+    else:
+        lines.append("SECCOMP_SYSCALL_ALLOW=" + ":".join(names))
+    return "\n".join(lines) + "\n"
+
+
+def _native_arch():
+    from pysandbox import _native
+
+    return _native.arch_name(_native.arch())
+
+
+def describe(status):
+    if os.WIFSIGNALED(status):
+        return "killed by signal %d" % os.WTERMSIG(status)
+    return "exit status %d" % os.WEXITSTATUS(status)
+
+
+def exit_code(status):
+    """The program's status as a shell reports it."""
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def run(args):
+    argv = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not argv:
+        raise Failure("learn: no program given (pysandbox learn -- PROG [ARGS])", 2)
+    if args.append and not args.output:
+        raise Failure("learn: --append needs -o FILE", 2)
+    result, status, exec_mode = learn(argv, args.exec_mode)
+    names = set(result.names())
+    if args.append and os.path.exists(args.output):
+        try:
+            with open(args.output) as f:
+                names |= previous_names(f.read())
+        except (OSError, ValueError) as e:
+            raise Failure("cannot read the earlier policy: '%s' (%s)" % (args.output, e))
+    names = sorted(names)
+    header = ["pysandbox learn%s: %s (%s)" % (" --exec" if exec_mode else "", " ".join(argv),
+                                            describe(status)),
+              "%d syscalls seen in %d calls by %d tasks, counted from %s" % (
+                  len(result.names()), result.total, result.tasks,
+                  "the launch exec (for sandboxify)" if exec_mode
+                  else "main() (for LD_PRELOAD=libsandbox.so)")]
+    if args.append:
+        header.append("merged with the earlier %s: %d syscalls in all" % (args.output, len(names)))
+    compat = "i386" if _native_arch() == "x86_64" else "arm"
+    foreign = ["%s: %s" % ({"compat": compat}.get(abi, abi), " ".join(sorted(result.calls[abi])))
+               for abi in ("x32", "compat") if result.calls[abi]]
+    if foreign or result.other:
+        header.append("also called through another ABI (every filter kills these): " +
+                      "; ".join(foreign + (["%d unidentified" % result.other]
+                                           if result.other else [])))
+    text = render(args.format, names, header)
+    if args.output:
+        try:
+            with open(args.output, "w") as f:
+                f.write(text)
+        except OSError as e:
+            raise Failure("cannot write %s: '%s'" % (e.strerror.lower(), args.output))
+    else:
+        sys.stdout.write(text)
+    return exit_code(status)

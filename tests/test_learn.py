@@ -1,0 +1,229 @@
+"""pysandbox learn: learn a program's allowlist, then run it under exactly that.
+
+Each test learns as root and as uid 65534 (no root, no kernel log) and then
+runs the program again under the learned policy, for the same input.
+"""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import SIGSYS_STATUS, clean_env, run
+
+PY = "/usr/bin/python3"
+X86_64 = os.uname().machine == "x86_64"
+
+THREADS = """
+import threading, os
+out = []
+ts = [threading.Thread(target=lambda: out.append(os.getppid())) for _ in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(len(out))
+"""
+
+
+def learn(kit, as_nobody, argv, *opts, env=None):
+    return run(kit.pysandbox(as_nobody) + ["learn", *opts, "--", *argv],
+               env or clean_env(), as_nobody)
+
+
+def allowlist(text):
+    """The SECCOMP_SYSCALL_ALLOW value of an env-format output (its last line)."""
+    last = text.strip().splitlines()[-1]
+    assert last.startswith("SECCOMP_SYSCALL_ALLOW="), text
+    return last.split("=", 1)[1]
+
+
+def writable(kit, name):
+    """A path in a directory uid 65534 may write to."""
+    d = kit.file("learn-out")
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o1777)
+    return os.path.join(d, name)
+
+
+def learn_to_file(kit, as_nobody, argv, *opts):
+    out = writable(kit, "learned-%s" % ("nobody" if as_nobody else "root"))
+    if os.path.exists(out):
+        os.unlink(out)
+    r = learn(kit, as_nobody, argv, "-o", out, *opts)
+    assert os.path.exists(out), r
+    with open(out) as f:
+        return r, f.read()
+
+
+def test_dynamic_program_learns_only_what_main_calls(kit, as_nobody):
+    """The dynamic loader's calls are not in the list: helloworld after main() makes
+    three syscalls. Then it runs under exactly that list."""
+    r, text = learn_to_file(kit, as_nobody, [kit.hello])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+    allow = allowlist(text)
+    if X86_64:
+        assert allow == "exit_group:newfstatat:write"
+    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allow), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n")
+
+
+def test_one_syscall_fewer_is_killed(kit, as_nobody):
+    """The learned list is minimal: without any one of its entries, helloworld dies."""
+    _, text = learn_to_file(kit, as_nobody, [kit.hello])
+    names = allowlist(text).split(":")
+    for drop in names:
+        allow = ":".join(n for n in names if n != drop)
+        r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allow),
+                as_nobody)
+        assert r.returncode == SIGSYS_STATUS, drop
+
+
+def test_static_program_is_learned_from_its_exec(kit, as_nobody):
+    """A static program cannot load libsandbox.so: learn measures from the launch
+    exec (what sandboxify needs), says so, and sandboxify runs it with the list."""
+    r, text = learn_to_file(kit, as_nobody, [kit.hello_static])
+    assert r.returncode == 0 and r.stdout == "Hello, world!\n"
+    assert "statically linked: measuring from its exec" in r.stderr
+    allow = allowlist(text)
+    assert "arch_prctl" in allow.split(":")  # the C runtime's start-up is counted
+    r = run(kit.sandboxify(as_nobody) + [kit.hello_static],
+            clean_env(SECCOMP_SYSCALL_ALLOW=allow), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n")
+
+
+def test_exec_mode_on_a_dynamic_program_runs_under_sandboxify(kit, as_nobody):
+    r, text = learn_to_file(kit, as_nobody, [kit.hello], "--exec")
+    allow = allowlist(text).split(":")
+    assert r.returncode == 0 and {"openat", "mmap"} <= set(allow)  # the loader's calls
+    r = run(kit.sandboxify(as_nobody) + [kit.hello],
+            clean_env(SECCOMP_SYSCALL_ALLOW=":".join(allow)), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n")
+
+
+def test_children_are_followed(kit, as_nobody):
+    """sh -c "ls; echo": the forked ls and its exec are counted; under the learned
+    list the same command gives the same output."""
+    cmd = ["/bin/sh", "-c", "ls /; echo done"]
+    r, text = learn_to_file(kit, as_nobody, cmd)
+    assert r.returncode == 0 and r.stdout.endswith("done\n")
+    want = r.stdout
+    allow = allowlist(text)
+    assert "getdents64" in allow.split(":")  # only ls lists a directory
+    assert re.search(r"by [2-9]\d* tasks", text)
+    r = run(cmd, clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allow), as_nobody)
+    assert (r.returncode, r.stdout) == (0, want)
+
+
+def test_threads_are_followed(kit, as_nobody):
+    r, text = learn_to_file(kit, as_nobody, [PY, "-c", THREADS])
+    assert (r.returncode, r.stdout) == (0, "4\n")
+    allow = allowlist(text)
+    assert {"clone3", "getppid"} <= set(allow.split(":")) or "clone" in allow
+    r = run([PY, "-c", THREADS], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allow),
+            as_nobody)
+    assert (r.returncode, r.stdout) == (0, "4\n")
+
+
+def test_stdout_is_the_programs_with_o_and_gets_the_policy_without(kit, as_nobody):
+    r = learn(kit, as_nobody, [kit.hello])
+    assert r.returncode == 0
+    head, _, policy = r.stdout.partition("Hello, world!\n")
+    assert head == "" and policy.startswith("# pysandbox learn: ")
+    assert allowlist(policy)
+
+
+def test_killed_program_still_reports(kit, as_nobody):
+    """A program that dies: learn's status is the shell's 128+signal, and the list
+    holds what it called up to then (the kill itself included)."""
+    r, text = learn_to_file(kit, as_nobody, ["/bin/sh", "-c", "echo before; kill -9 $$"])
+    assert (r.returncode, r.stdout) == (137, "before\n")
+    assert "killed by signal 9" in text and "kill" in allowlist(text).split(":")
+
+
+def test_failing_program_status_passes_through(kit, as_nobody):
+    r, text = learn_to_file(kit, as_nobody, ["/bin/sh", "-c", "exit 3"])
+    assert r.returncode == 3 and "(exit status 3)" in text
+
+
+def test_append_merges_runs(kit, as_nobody):
+    out = writable(kit, "append-%s" % ("nobody" if as_nobody else "root"))
+    if os.path.exists(out):
+        os.unlink(out)
+    learn(kit, as_nobody, [kit.probe, "getpid"], "-o", out, "--append")
+    first = set(allowlist(open(out).read()).split(":"))
+    learn(kit, as_nobody, [kit.probe, "getppid"], "-o", out, "--append")
+    merged = set(allowlist(open(out).read()).split(":"))
+    assert "getpid" in first and "getppid" not in first
+    assert merged >= first | {"getppid"}
+    for step in ("getpid", "getppid"):
+        r = run([kit.probe, "getpid", "getppid"],
+                clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=":".join(merged)), as_nobody)
+        assert (r.returncode, r.stdout) == (0, "getpid = ok\ngetppid = ok\n")
+
+
+def test_policy_format_is_a_policy_file(kit, as_nobody):
+    _, text = learn_to_file(kit, as_nobody, [kit.hello], "--format", "policy")
+    assert re.search(r"^allow write$", text, re.M)
+    path = writable(kit, "hello-%s.policy" % ("nobody" if as_nobody else "root"))
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_POLICY_FILE=path), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n")
+
+
+def test_oci_format(kit):
+    _, text = learn_to_file(kit, False, [kit.hello], "--format", "oci")
+    profile = json.loads(text)
+    assert profile["defaultAction"] == "SCMP_ACT_KILL_PROCESS"
+    assert profile["syscalls"][0]["action"] == "SCMP_ACT_ALLOW"
+    assert "write" in profile["syscalls"][0]["names"]
+
+
+@pytest.mark.skipif(not X86_64, reason="the i386 ABI is x86_64's")
+def test_other_abi_is_reported(kit):
+    """A call through int $0x80 is seen and named, but never allowed: every filter
+    kills other ABIs."""
+    _, text = learn_to_file(kit, False, [kit.probe, "i386:getpid", "getppid"])
+    assert "i386: getpid" in text
+    assert "getpid" not in allowlist(text).split(":")
+
+
+def test_no_program(kit):
+    r = learn(kit, False, [])
+    assert (r.returncode, r.stderr) == (
+        2, "pysandbox: learn: no program given (pysandbox learn -- PROG [ARGS])\n")
+
+
+def test_program_not_found(kit):
+    r = learn(kit, False, ["/nonexistent/prog"])
+    assert (r.returncode, r.stderr) == (127, "pysandbox: program not found: '/nonexistent/prog'\n")
+
+
+def test_learn_variable_without_a_tracer_refuses(kit, as_nobody):
+    """SECCOMP_LEARN hands every syscall to a tracer; with none, each would fail
+    with ENOSYS. libsandbox.so refuses to start the program instead."""
+    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_LEARN="1"), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "libsandbox: SECCOMP_LEARN: no tracer: run the program through "
+        "`pysandbox learn`\n")
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"SECCOMP_LEARN": "yes"}, "SECCOMP_LEARN: expected 1, not 'yes'"),
+    ({"SECCOMP_LEARN": "1", "SECCOMP_SYSCALL_ALLOW": "read"},
+     "SECCOMP_LEARN: cannot be combined with 'SECCOMP_SYSCALL_ALLOW'"),
+    ({"SECCOMP_LEARN": "1", "SECCOMP_POLICY_FILE": "/x"},
+     "SECCOMP_LEARN: cannot be combined with 'SECCOMP_POLICY_FILE'"),
+])
+def test_learn_variable_errors(kit, extra, message):
+    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, **extra))
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", "libsandbox: %s\n" % message)
+
+
+def test_learn_filter_traces_every_call():
+    """The learn program is one instruction: SECCOMP_RET_TRACE for every arch and number."""
+    from pysandbox import _native, bpf
+
+    prog = bpf.decode(_native.compile_env({"SECCOMP_LEARN": "1"}))
+    assert prog == [(bpf.RET | bpf.K, 0, 0, 0x7FF00000)]
