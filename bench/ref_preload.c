@@ -8,7 +8,9 @@
  *   SECCOMP_SYSCALL_DENY=a:b      these get the default action, the rest run
  *   SECCOMP_DEFAULT_ACTION=kill|log   action for what is not allowed (kill)
  *
- * Items are names (resolved by libseccomp) or numbers. The constructor builds
+ * Items are names (resolved by libseccomp) or numbers; an ALLOW item may carry
+ * argument conditions, name(argN OP VALUE, ...) with OP one of == != < <= > >=
+ * (all must hold), for the argument-filter row. The constructor builds
  * the libseccomp context (seccomp_init + seccomp_rule_add); a
  * __libc_start_main wrapper calls seccomp_load (BPF generation + no_new_privs
  * + seccomp(2), TSYNC) right before main(). The context is never released:
@@ -115,15 +117,53 @@ static void add_deny(const char *var, const char *item, void *arg)
 	r->deny[r->ndeny++] = resolve_or_die(var, item);
 }
 
+/* "argN OP VALUE, ..." into CMP; the count. */
+static unsigned int parse_conds(const char *var, char *text, struct scmp_arg_cmp *cmp)
+{
+	static const struct {
+		const char *op;
+		enum scmp_compare cmp;
+	} ops[] = { { "==", SCMP_CMP_EQ }, { "!=", SCMP_CMP_NE }, { "<=", SCMP_CMP_LE },
+		    { ">=", SCMP_CMP_GE }, { "<", SCMP_CMP_LT },  { ">", SCMP_CMP_GT } };
+	unsigned int n = 0;
+
+	for (char *c = strtok(text, ","); c; c = strtok(NULL, ",")) {
+		unsigned int arg;
+		unsigned long long value;
+		char op[3];
+		size_t i;
+
+		if (n == 6 || sscanf(c, " arg%u %2[=!<>] %lli", &arg, op, &value) != 3 || arg > 5)
+			die("%s: bad condition '%s'", var, c);
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]) && strcmp(op, ops[i].op); i++)
+			;
+		if (i == sizeof(ops) / sizeof(ops[0]))
+			die("%s: bad operator '%s'", var, op);
+		cmp[n++] = (struct scmp_arg_cmp){ arg, ops[i].cmp, value, 0 };
+	}
+	return n;
+}
+
 static void add_allow(const char *var, const char *item, void *arg)
 {
 	struct rules *r = arg;
-	int nr = resolve_or_die(var, item), rc;
+	struct scmp_arg_cmp cmp[6];
+	char name[ITEM_MAX], *paren;
+	unsigned int ncmp = 0;
+	int nr, rc;
 
+	snprintf(name, sizeof(name), "%s", item);
+	paren = strchr(name, '(');
+	if (paren) {
+		*paren = '\0';
+		*strchrnul(paren + 1, ')') = '\0';
+		ncmp = parse_conds(var, paren + 1, cmp);
+	}
+	nr = resolve_or_die(var, name);
 	for (int i = 0; i < r->ndeny; i++)
 		if (r->deny[i] == nr)
 			return; /* ALLOW minus DENY */
-	rc = seccomp_rule_add(r->ctx, SCMP_ACT_ALLOW, nr, 0);
+	rc = seccomp_rule_add_array(r->ctx, SCMP_ACT_ALLOW, nr, ncmp, cmp);
 	if (rc < 0)
 		die("seccomp_rule_add(%s): %s", item, strerror(-rc));
 }
