@@ -30,19 +30,26 @@ struct range {
 };
 
 struct leaf {
-	unsigned int first, count; /* conditional rules in plan.sorted */
+	unsigned int first, count; /* conditional rules in plan.order */
 };
 
 #define JUMP_MAX 255 /* jt/jf are 8 bits */
 
-/* Work space, sized for the policy at hand (one allocation). */
+/* Work space, sized for the policy at hand (one small allocation: every
+ * fresh page costs a sandboxed program a page fault at start-up). */
 struct plan {
 	const struct sb_policy *p;
-	struct sb_rule *sorted, *tmp; /* nrules each; tmp for the merge sort */
-	struct range *ranges; /* 2 * nrules + 1 */
-	struct leaf *leaves; /* nrules */
+	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
+	struct range *ranges; /* NULL while counting them */
+	struct leaf *leaves; /* one per number with conditional rules */
 	unsigned int nranges, nleaves;
+	struct range last; /* the latest range, while counting */
 };
+
+static const struct sb_rule *sorted(const struct plan *pl, unsigned int k)
+{
+	return &pl->p->rules[pl->order[k]];
+}
 
 struct emitter {
 	struct sb_insn *out;
@@ -219,7 +226,7 @@ static unsigned int leaf_size(const struct plan *pl, const struct range *r)
 	if (r->leaf < 0)
 		return 1;
 	for (unsigned int i = 0; i < pl->leaves[r->leaf].count; i++)
-		n += rule_size(pl->p, &pl->sorted[pl->leaves[r->leaf].first + i]);
+		n += rule_size(pl->p, sorted(pl, pl->leaves[r->leaf].first + i));
 	return n;
 }
 
@@ -228,7 +235,7 @@ static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const st
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; r->leaf >= 0 && i < pl->leaves[r->leaf].count; i++)
-		n += emit_rule(e, pl->p, &pl->sorted[pl->leaves[r->leaf].first + i]);
+		n += emit_rule(e, pl->p, sorted(pl, pl->leaves[r->leaf].first + i));
 	return n + emit_ret(e, r->action);
 }
 
@@ -282,15 +289,16 @@ static int cmp_rule(const void *a, const void *b)
 	return x->cond < y->cond ? -1 : x->cond > y->cond;
 }
 
+/* Append a range, or count it while pl->ranges is NULL. */
 static void push(struct plan *pl, uint32_t lo, uint32_t action, int leaf)
 {
-	struct range *prev = pl->nranges ? &pl->ranges[pl->nranges - 1] : NULL;
+	struct range r = { lo, action, leaf };
 
-	if (prev && prev->leaf < 0 && leaf < 0 && prev->action == action)
+	if (pl->nranges && pl->last.leaf < 0 && leaf < 0 && pl->last.action == action)
 		return; /* extends the previous range */
-	pl->ranges[pl->nranges].lo = lo;
-	pl->ranges[pl->nranges].action = action;
-	pl->ranges[pl->nranges].leaf = leaf;
+	if (pl->ranges)
+		pl->ranges[pl->nranges] = r;
+	pl->last = r;
 	pl->nranges++;
 }
 
@@ -307,24 +315,26 @@ static void add_number(struct plan *pl, unsigned int i, unsigned int j)
 	uint32_t fallback = pl->p->default_action;
 	unsigned int u = i;
 
-	while (u < j && pl->sorted[u].nconds)
+	while (u < j && sorted(pl, u)->nconds)
 		u++;
 	if (u < j)
-		fallback = pl->sorted[u].action;
-	while (u > i && pl->sorted[u - 1].action == fallback)
+		fallback = sorted(pl, u)->action;
+	while (u > i && sorted(pl, u - 1)->action == fallback)
 		u--;
 	if (u == i) {
-		push(pl, pl->sorted[i].nr, fallback, -1);
+		push(pl, sorted(pl, i)->nr, fallback, -1);
 		return;
 	}
-	pl->leaves[pl->nleaves].first = i;
-	pl->leaves[pl->nleaves].count = u - i;
-	push(pl, pl->sorted[i].nr, fallback, (int)pl->nleaves++);
+	if (pl->ranges) {
+		pl->leaves[pl->nleaves].first = i;
+		pl->leaves[pl->nleaves].count = u - i;
+	}
+	push(pl, sorted(pl, i)->nr, fallback, (int)pl->nleaves++);
 }
 
-/* Stable bottom-up merge sort of A (N rules) with cmp_rule; TMP as big.
- * (glibc's qsort() may call sysinfo(2) and malloc.) */
-static void sort_rules(struct sb_rule *a, struct sb_rule *tmp, unsigned int n)
+/* Stable bottom-up merge sort of the rule indexes A (N) by cmp_rule; TMP as
+ * big. (glibc's qsort() may call sysinfo(2) and malloc.) */
+static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, unsigned int n)
 {
 	for (unsigned int w = 1; w < n; w *= 2) {
 		for (unsigned int lo = 0; lo < n; lo += 2 * w) {
@@ -333,7 +343,7 @@ static void sort_rules(struct sb_rule *a, struct sb_rule *tmp, unsigned int n)
 			unsigned int i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				tmp[k++] = cmp_rule(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+				tmp[k++] = cmp_rule(&rules[a[j]], &rules[a[i]]) < 0 ? a[j++] : a[i++];
 			while (i < mid)
 				tmp[k++] = a[i++];
 			while (j < hi)
@@ -343,19 +353,51 @@ static void sort_rules(struct sb_rule *a, struct sb_rule *tmp, unsigned int n)
 	}
 }
 
-/* Sorted rules -> ranges covering every 32-bit number. */
+#define COUNT_NRS 1024 /* every real syscall number of the targets is below */
+
+/* The same order as sort_rules(), in linear time when every number is below
+ * COUNT_NRS (the usual case): a counting sort by number keeps input order,
+ * then each number's few rules are insertion-sorted by precedence. */
+static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, unsigned int n)
+{
+	uint16_t start[COUNT_NRS + 1] = { 0 };
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (rules[i].nr >= COUNT_NRS) {
+			for (unsigned int k = 0; k < n; k++)
+				a[k] = (uint16_t)k;
+			sort_rules(rules, a, tmp, n);
+			return;
+		}
+		start[rules[i].nr + 1]++;
+	}
+	for (unsigned int nr = 0; nr < COUNT_NRS; nr++)
+		start[nr + 1] += start[nr];
+	for (unsigned int i = 0; i < n; i++)
+		a[start[rules[i].nr]++] = (uint16_t)i; /* start[nr]: now its end */
+	for (unsigned int i = 1; i < n; i++) {
+		uint16_t x = a[i];
+		unsigned int j = i;
+
+		for (; j > 0 && cmp_rule(&rules[x], &rules[a[j - 1]]) < 0; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/* Sorted rules -> ranges covering every 32-bit number (or their count,
+ * while pl->ranges is NULL). */
 static void make_ranges(struct plan *pl)
 {
 	const struct sb_policy *p = pl->p;
 	unsigned int i = 0, j;
 	uint64_t next = 0;
 
-	memcpy(pl->sorted, p->rules, p->nrules * sizeof(pl->sorted[0]));
-	sort_rules(pl->sorted, pl->tmp, p->nrules);
+	pl->nranges = pl->nleaves = 0;
 	for (; i < p->nrules; i = j) {
-		uint32_t nr = pl->sorted[i].nr;
+		uint32_t nr = sorted(pl, i)->nr;
 
-		for (j = i + 1; j < p->nrules && pl->sorted[j].nr == nr; j++)
+		for (j = i + 1; j < p->nrules && sorted(pl, j)->nr == nr; j++)
 			;
 		if (nr > next)
 			push(pl, (uint32_t)next, p->default_action, -1);
@@ -392,25 +434,32 @@ int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int 
 {
 	struct emitter e = { out, cap, 0 };
 	struct plan plan = { .p = p }, *pl = &plan;
+	void *mem, *ranges;
 	size_t n;
-	void *mem;
 
 	if (!policy_valid(p))
 		return -EINVAL;
 	if (p->learn) /* every call of every arch to the tracer */
 		return cap ? (int)emit_ret(&e, SB_ACT_TRACE) : -E2BIG;
 	n = p->nrules;
-	mem = malloc(n * (2 * sizeof(struct sb_rule) + sizeof(struct leaf)) +
-		     (2 * n + 1) * sizeof(struct range));
+	mem = malloc(2 * n * sizeof(uint16_t) + 1);
 	if (!mem)
 		return -ENOMEM;
-	pl->ranges = mem;
-	pl->sorted = (struct sb_rule *)(pl->ranges + 2 * n + 1);
-	pl->tmp = pl->sorted + n;
-	pl->leaves = (struct leaf *)(pl->tmp + n);
+	pl->order = mem;
+	pl->tmp = pl->order + n;
+	order_rules(p->rules, pl->order, pl->tmp, n);
+	make_ranges(pl); /* count */
+	ranges = malloc(pl->nranges * sizeof(struct range) + pl->nleaves * sizeof(struct leaf));
+	if (!ranges) {
+		free(mem);
+		return -ENOMEM;
+	}
+	pl->ranges = ranges;
+	pl->leaves = (struct leaf *)(pl->ranges + pl->nranges);
 	make_ranges(pl);
 	emit_prologue(&e, p->arch);
 	emit_tree(&e, pl, 0, pl->nranges);
+	free(ranges);
 	free(mem);
 	if (e.n > cap || e.n > SB_PROG_MAX)
 		return -E2BIG;

@@ -332,7 +332,8 @@ int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 
 	if (p->nrules >= SB_RULES_MAX || p->nconds + nconds > SB_CONDS_MAX)
 		return -E2BIG;
-	memcpy(c, conds, nconds * sizeof(*conds));
+	if (nconds)
+		memcpy(c, conds, nconds * sizeof(*conds));
 	for (int i = 0; i < nconds; i++) {
 		/* NOTE: the kernel truncates a 32-bit parameter to its C type, so
 		 * socket(0x100000002, ...) is socket(AF_INET, ...): a 64-bit
@@ -426,10 +427,14 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
 	char *name_end = text + span(text, is_name_char);
-	char *rest = (char *)skip_ws(name_end);
-	size_t len = strlen(text);
+	char *rest;
+	size_t len;
 	int nconds = 0;
 
+	if (*name_end == '\0' && name_end != text) /* a bare name: most entries */
+		return add_target(p, src, text, action, NULL, 0, err);
+	rest = (char *)skip_ws(name_end);
+	len = strlen(text);
 	memcpy(whole, text, len < sizeof(whole) ? len + 1 : sizeof(whole)); /* for errors */
 	whole[sizeof(whole) - 1] = '\0';
 	if (*rest == '(') {

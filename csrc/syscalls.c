@@ -46,18 +46,19 @@ struct sb_arch {
 	int n;
 	const struct sb_intargs *ints; /* targets only */
 	int nints;
+	const uint16_t *hash; /* targets only: sb_hash_<arch> */
 };
 
 #define X32_BIT 0x40000000U /* __X32_SYSCALL_BIT */
 #define N(t) (int)(sizeof(t) / sizeof(t[0]))
-#define TABLE(nm, audit, bias, abi, t) { nm, audit, bias, abi, 0, t, N(t), NULL, 0 }
-#define TARGET(nm, audit, abi, t, i) { nm, audit, 0, abi, 1, t, N(t), i, N(i) }
+#define TABLE(nm, audit, bias, abi, t) { nm, audit, bias, abi, 0, t, N(t), NULL, 0, NULL }
+#define TARGET(nm, audit, abi, t, i, h) { nm, audit, 0, abi, 1, t, N(t), i, N(i), h }
 
 static const struct sb_arch arches[] = {
-	TARGET("x86_64", AUDIT_ARCH_X86_64, X32_BIT, sb_tab_x86_64, sb_int_x86_64),
+	TARGET("x86_64", AUDIT_ARCH_X86_64, X32_BIT, sb_tab_x86_64, sb_int_x86_64, sb_hash_x86_64),
 	TABLE("i386", AUDIT_ARCH_I386, 0, 0, sb_tab_i386),
 	TABLE("x32", AUDIT_ARCH_X86_64, X32_BIT, 0, sb_tab_x32),
-	TARGET("aarch64", AUDIT_ARCH_AARCH64, 0, sb_tab_aarch64, sb_int_aarch64),
+	TARGET("aarch64", AUDIT_ARCH_AARCH64, 0, sb_tab_aarch64, sb_int_aarch64, sb_hash_aarch64),
 };
 
 const struct sb_arch *sb_arch_native(void)
@@ -106,10 +107,35 @@ static int cmp_name(const void *key, const void *elem)
 	return strcmp(key, sb_pool + e->name);
 }
 
+/* NOTE: every sandboxed program's start looks up each name of its policy,
+ * so the targets have a hash index (tools/gen_tables.py builds it with the
+ * same FNV-1a and linear probing): one hash and, as a rule, one compare. */
+static int hash_lookup(const struct sb_arch *arch, const char *name)
+{
+	uint32_t h = 2166136261U;
+	size_t n = 0;
+
+	for (; name[n]; n++)
+		h = (h ^ (uint8_t)name[n]) * 16777619U;
+	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
+		const struct sb_sysent *e = &arch->tab[arch->hash[i] - 1];
+		const char *p = sb_pool + e->name;
+		size_t k = 0;
+
+		while (k < n && p[k] == name[k])
+			k++;
+		if (k == n && p[n] == '\0')
+			return e->nr;
+	}
+	return -1;
+}
+
 int sb_syscall_nr(const struct sb_arch *arch, const char *name)
 {
 	const struct sb_sysent *e;
 
+	if (arch->hash)
+		return hash_lookup(arch, name);
 	e = bsearch(name, arch->tab, arch->n, sizeof(*e), cmp_name);
 	return e ? (int)(e->nr + arch->nr_bias) : -1;
 }

@@ -24,6 +24,9 @@ relocations for it):
   sb_groups[]          {pool offset, first member, count, all} sorted by name
   sb_members[]         pool offsets of member syscall names, flattened
   sb_int_<arch>[]      {nr, bitmask of 32-bit arguments} sorted by nr (targets)
+  sb_hash_<arch>[]     open-addressing index into sb_tab_<arch> by FNV-1a of the
+                       name, linear probing, 0 = empty, else index + 1 (targets:
+                       the name lookups every sandboxed program's start makes)
 """
 import argparse
 import errno
@@ -264,6 +267,7 @@ def main(out_path, syscalls_h):
          % (metadata.version("system-calls"), system_calls.syscalls().linux_version,
             source)]
     pool.emit(w)
+    w.append("#define SB_HASH_SIZE %d" % HASH_SIZE)
     for arch, _, bias in ARCHES:
         pairs = [(n, tables[arch][n] - bias) for n in sorted(tables[arch])]
         assert all(0 <= nr < 65536 for _, nr in pairs), arch
@@ -292,6 +296,12 @@ def main(out_path, syscalls_h):
     for arch, _, bias in ARCHES:
         if arch not in ("x86_64", "aarch64"):
             continue  # name tables only: no filters are compiled for them
+        slots = hash_index(sorted(tables[arch]))
+        w.append("")
+        w.append("static const uint16_t sb_hash_%s[SB_HASH_SIZE] = {" % arch)
+        for i in range(0, HASH_SIZE, 16):
+            w.append("\t" + " ".join("%d," % v for v in slots[i:i + 16]))
+        w.append("};")
         rows = arch_int_args(tables[arch], masks)
         w.append("")
         w.append("static const struct sb_intargs sb_int_%s[] = {" % arch)
@@ -300,6 +310,28 @@ def main(out_path, syscalls_h):
         w.append("};")
     with open(out_path, "w") as f:
         f.write("\n".join(w) + "\n")
+
+
+HASH_SIZE = 1024  # a power of two, at least twice the largest table
+
+
+def fnv1a(name):
+    h = 2166136261
+    for c in name.encode():
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def hash_index(names):
+    """Slots for NAMES (sorted; slot value = position + 1), as syscalls.c probes."""
+    assert 2 * len(names) <= HASH_SIZE
+    slots = [0] * HASH_SIZE
+    for pos, name in enumerate(names):
+        i = fnv1a(name) & (HASH_SIZE - 1)
+        while slots[i]:
+            i = (i + 1) & (HASH_SIZE - 1)
+        slots[i] = pos + 1
+    return slots
 
 
 def name_of(table, nr):
