@@ -387,11 +387,16 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		free(seen.slot);
 		return r;
 	}
-	while ((pid = waitpid(-1, &status, __WALL)) > 0) {
-		int sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
-		int event = (unsigned int)status >> 16;
-		int deliver = 0;
+	for (;;) {
+		int sig, event, deliver = 0;
 
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0 && errno == EINTR)
+			continue; /* ^C: the program got it too; follow it to its end */
+		if (pid < 0)
+			break; /* ECHILD: every task is gone */
+		sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+		event = (unsigned int)status >> 16;
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			if (pid == main_pid)
 				out->status = status;
