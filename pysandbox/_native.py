@@ -38,6 +38,10 @@ def arch_audit(a):
     return lib.sb_arch_audit(a)
 
 
+# x32 shares x86_64's AUDIT_ARCH value; its syscall numbers carry this bit.
+X32_BIT = lib.sb_arch_abi_bit(arch("x86_64"))
+
+
 def syscall_nr(name, arch_=None):
     """Number of NAME on the arch, or None if the arch has no such syscall."""
     nr = lib.sb_syscall_nr(arch(arch_), name.encode())
@@ -54,6 +58,11 @@ def int_args(nr, arch_=None):
     their low half only)."""
     mask = lib.sb_syscall_int_args(arch(arch_), nr)
     return tuple(i for i in range(6) if mask >> i & 1)
+
+
+def syscall_known(name):
+    """Is NAME a Linux syscall on any architecture (ours or another)?"""
+    return bool(lib.sb_syscall_known(name.encode()))
 
 
 def syscalls(arch_=None):

@@ -1,10 +1,11 @@
-"""`pysandbox` command line: libpath, compile, groups.
+"""`pysandbox` command line: libpath, compile, groups, syscalls.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure. Messages: `pysandbox: <what>: '<value>'`.
 """
 import argparse
 import os
+import string
 import sys
 
 import pysandbox
@@ -18,6 +19,7 @@ examples:
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
   pysandbox groups @dangerous
+  pysandbox syscalls read 0x3c 231 --arch i386
 """
 
 
@@ -66,6 +68,76 @@ def cmd_groups(args):
                                       + (" ..." if len(members) > 8 else "")))
 
 
+def cmd_syscalls(args):
+    from pysandbox import _native
+
+    arch = args.arch or _native.arch_name(_native.arch())
+    table = _native.syscalls(arch)
+    by_nr = {nr: name for name, nr in table.items()}
+    width = len(str(max(by_nr)))
+    if not args.items:
+        print("# %s: %d syscalls; %s" % (arch, len(table), INT_ARGS_NOTE.get(arch, INT_ARGS_NOTE[None])))
+        for nr in sorted(by_nr):
+            print(syscall_row(nr, by_nr[nr], arch, width))
+        return
+    failed = False
+    for item in args.items:
+        try:
+            nr = syscall_item(item, arch, table, by_nr)
+            print(syscall_row(nr, by_nr[nr], arch, width))
+        except Failure as e:
+            print("pysandbox: %s" % e, file=sys.stderr)
+            failed = True
+    if failed:
+        raise SystemExit(EXIT_FAILURE)
+
+
+INT_ARGS_NOTE = {
+    "i386": "every argument is 32 bits wide",
+    "x32": "argument widths are not tabulated (no filters for x32)",
+    None: "*N: argument N is a 32-bit C int, compared on its low half",
+}
+
+
+def syscall_item(item, arch, table, by_nr):
+    """The number of ITEM (a syscall name, or a number: decimal or 0x hex)."""
+    from pysandbox import _native
+
+    nr = parse_number(item)
+    if nr is not None:
+        if arch == "x32" and nr < _native.X32_BIT:
+            nr |= _native.X32_BIT  # x32 numbers may be given without the ABI bit
+        if nr not in by_nr:
+            raise Failure("no syscall with this number on %s: '%s'" % (arch, item))
+        return nr
+    if item in table:
+        return table[item]
+    others = [a for a in _native.ARCHES if item in _native.syscalls(a)]
+    if others:
+        raise Failure("not a syscall on %s (it is on %s): '%s'" % (arch, ", ".join(others), item))
+    if _native.syscall_known(item):
+        raise Failure("not a syscall on %s (only on other Linux architectures): '%s'"
+                      % (arch, item))
+    raise Failure("unknown syscall: '%s'" % item)
+
+
+def parse_number(text):
+    """Decimal or 0x hex, the whole string; None if TEXT is not a number."""
+    hexa = text[:2] in ("0x", "0X")
+    digits = text[2:] if hexa else text
+    if digits and all(c in (string.hexdigits if hexa else string.digits) for c in digits):
+        return int(digits, 16 if hexa else 10)
+    return None
+
+
+def syscall_row(nr, name, arch, width):
+    from pysandbox import _native
+
+    marks = " ".join("*%d" % i for i in _native.int_args(nr, arch)) \
+        if arch in _native.TARGET_ARCHES else ""
+    return ("%*d  %-24s %s" % (width, nr, name, marks)).rstrip()
+
+
 def write_output(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -101,6 +173,18 @@ def parser():
     s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
                    help="arch whose syscalls to list (default: native)")
     s.set_defaults(func=cmd_groups)
+    s = sub.add_parser(
+        "syscalls", help="resolve syscall names and numbers; list an arch's syscalls",
+        description="Without arguments: every syscall of the arch, by number, with the\n"
+        "indexes of its 32-bit int arguments (*N). With NAME or NUMBER (decimal or 0x hex):\n"
+        "their rows, in the same form. Unknown names, and names of another arch's syscalls,\n"
+        "are errors (status 125).",
+        epilog="examples:\n  pysandbox syscalls\n  pysandbox syscalls read 0x3c 231 "
+        "--arch i386", formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("items", nargs="*", metavar="NAME|NUMBER")
+    s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
+                   help="arch whose numbers to use (default: native)")
+    s.set_defaults(func=cmd_syscalls)
     return p
 
 

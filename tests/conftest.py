@@ -41,14 +41,21 @@ class Kit:
     def sandboxify(self, as_nobody=False):
         """argv prefix that runs sandboxify; for uid 65534 a copy of the
         package in the kit, run by a system interpreter it can reach."""
+        return self._script("sandboxify", "pysandbox.sandboxify", as_nobody)
+
+    def pysandbox(self, as_nobody=False):
+        """argv prefix that runs the `pysandbox` command, as sandboxify()."""
+        return self._script("pysandbox", "pysandbox.cli", as_nobody)
+
+    def _script(self, name, module, as_nobody):
         if not as_nobody:
-            return [os.path.join(os.path.dirname(sys.executable), "sandboxify")]
-        script = self.file("bin/sandboxify")
+            return [os.path.join(os.path.dirname(sys.executable), name)]
+        script = self.file("bin/" + name)
         if not os.path.exists(script):
-            self._python_kit(script)
+            self._python_kit(script, module)
         return [script]
 
-    def _python_kit(self, script):
+    def _python_kit(self, script, module):
         import _cffi_backend
 
         want = "python%d.%d" % sys.version_info[:2]
@@ -57,13 +64,14 @@ class Kit:
         if python is None:
             pytest.fail("uid 65534 needs a %s it can read (apt-get install python3)" % want)
         site = self.file("site")
-        shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy2(_cffi_backend.__file__, site)
+        if not os.path.exists(site):
+            shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copy2(_cffi_backend.__file__, site)
         os.makedirs(os.path.dirname(script), exist_ok=True)
         with open(script, "w") as f:
             f.write("#!%s -I\nimport sys\nsys.path.insert(0, %r)\n"
-                    "from pysandbox.sandboxify import main\nsys.exit(main())\n" % (python, site))
+                    "from %s import main\nsys.exit(main())\n" % (python, site, module))
         for root, dirs, files in os.walk(self.path):
             for name in dirs + files:
                 os.chmod(os.path.join(root, name), 0o755)
