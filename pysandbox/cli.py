@@ -1,4 +1,4 @@
-"""`pysandbox` command line: libpath, compile, groups, syscalls.
+"""`pysandbox` command line: libpath, compile, groups, syscalls, audit.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure. Messages: `pysandbox: <what>: '<value>'`.
@@ -20,11 +20,21 @@ examples:
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
   pysandbox groups @dangerous
   pysandbox syscalls read 0x3c 231 --arch i386
+  pysandbox audit --summary --allow                # seccomp records in the kernel log
 """
 
 
 class Failure(Exception):
     """A setup failure: printed as one line, exit 125."""
+
+
+AUDIT_EPILOG = """\
+examples:
+  pysandbox audit                                  # the kernel log, as root
+  journalctl -k -b | pysandbox audit -
+  ausearch -m SECCOMP --raw | pysandbox audit - --summary
+  pysandbox audit --follow --allow --exe helloworld   # Ctrl-C prints the allowlist
+"""
 
 
 def cmd_libpath(args):
@@ -138,6 +148,18 @@ def syscall_row(nr, name, arch, width):
     return ("%*d  %-24s %s" % (width, nr, name, marks)).rstrip()
 
 
+def cmd_audit(args):
+    from pysandbox import audit
+
+    def fail(message):
+        raise Failure(message)
+
+    status = audit.run(args, fail)
+    if status:
+        sys.stdout.flush()
+        raise SystemExit(status)
+
+
 def write_output(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -185,6 +207,28 @@ def parser():
     s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
                    help="arch whose numbers to use (default: native)")
     s.set_defaults(func=cmd_syscalls)
+    s = sub.add_parser(
+        "audit", help="print the kernel's seccomp audit records readably",
+        description="Read seccomp audit records (type=1326 / SECCOMP) from FILE, from\n"
+        "stdin (-), or by default from the kernel log (/dev/kmsg, what dmesg reads;\n"
+        "needs root when kernel.dmesg_restrict is 1). dmesg, journalctl and\n"
+        "ausearch --raw text all work. One line per record: local time, pid, uid,\n"
+        "arch, syscall, action, program.\n\n"
+        "exit status: 0 records printed, 1 none found, 2 usage,\n"
+        "             125 the log cannot be read or a record is malformed",
+        epilog=AUDIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("file", nargs="?", metavar="FILE|-", help="a log (default: the kernel log)")
+    s.add_argument("-f", "--follow", action="store_true",
+                   help="keep reading as records arrive (like tail -f); stop with Ctrl-C")
+    s.add_argument("-s", "--summary", action="store_true",
+                   help="count records per program and syscall instead")
+    s.add_argument("-a", "--allow", action="store_true",
+                   help="print the SECCOMP_SYSCALL_ALLOW that lets each program's logged "
+                   "calls through")
+    s.add_argument("--pid", type=int, help="only records of this process")
+    s.add_argument("--exe", metavar="PROG", help="only records of this program (path, "
+                   "file name or comm)")
+    s.set_defaults(func=cmd_audit)
     return p
 
 
