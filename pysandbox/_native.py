@@ -207,3 +207,25 @@ inject_exit = lib.sb_inject_exit
 def inject_filter(pid, prog):
     insns = ffi.from_buffer("struct sb_insn[]", prog)
     return lib.sb_inject_filter(pid, insns, len(prog) // INSN_SIZE)
+
+
+# ---- kernel probes, for `pysandbox features`: each returns 0 (or a value) or -errno ----
+
+probe_seccomp_filter = lib.sb_probe_seccomp_filter
+probe_seccomp_action = lib.sb_probe_seccomp_action
+probe_notif_listener = lib.sb_probe_notif_listener
+probe_landlock_abi = lib.sb_probe_landlock_abi
+probe_userns = lib.sb_probe_userns
+probe_i386 = lib.sb_probe_i386
+probe_x32 = lib.sb_probe_x32
+probe_ptrace_child = lib.sb_probe_ptrace_child
+probe_syscall_info = lib.sb_probe_syscall_info
+probe_suspend_seccomp = lib.sb_probe_suspend_seccomp
+probe_ptrace_parent = lib.sb_probe_ptrace_parent
+
+
+def probe_notif_sizes():
+    """(sizeof seccomp_notif, seccomp_notif_resp, seccomp_data), or -errno."""
+    sizes = ffi.new("uint16_t[3]")
+    r = lib.sb_probe_notif_sizes(sizes)
+    return r if r < 0 else tuple(sizes)

@@ -1,4 +1,4 @@
-"""`pysandbox` command line: libpath, compile, groups, syscalls, audit.
+"""`pysandbox` command line: libpath, compile, groups, syscalls, audit, features.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure. Messages: `pysandbox: <what>: '<value>'`.
@@ -21,6 +21,7 @@ examples:
   pysandbox groups @dangerous
   pysandbox syscalls read 0x3c 231 --arch i386
   pysandbox audit --summary --allow                # seccomp records in the kernel log
+  pysandbox features                               # what this kernel offers a sandbox
 """
 
 
@@ -160,6 +161,12 @@ def cmd_audit(args):
         raise SystemExit(status)
 
 
+def cmd_features(args):
+    from pysandbox import features
+
+    features.run(args)
+
+
 def write_output(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -229,6 +236,17 @@ def parser():
     s.add_argument("--exe", metavar="PROG", help="only records of this program (path, "
                    "file name or comm)")
     s.set_defaults(func=cmd_audit)
+    s = sub.add_parser(
+        "features", help="what this kernel offers a sandbox, and what pysandbox can do here",
+        description="Probe the kernel (syscalls and /proc, never its version number): seccomp\n"
+        "filters and actions, SECCOMP_RET_LOG, user notification, Landlock, user\n"
+        "namespaces, ptrace (Yama, PTRACE_GET_SYSCALL_INFO, PTRACE_O_SUSPEND_SECCOMP),\n"
+        "i386 and x32 syscalls, the kernel log; then what pysandbox can do because of it.\n"
+        "Answers are for the calling user.",
+        epilog="examples:\n  pysandbox features\n  pysandbox features --json | jq .pysandbox",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--json", action="store_true", help="print the probes as JSON (stable keys)")
+    s.set_defaults(func=cmd_features)
     return p
 
 
