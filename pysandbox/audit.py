@@ -20,6 +20,7 @@ import sys
 import time
 
 from pysandbox import _native
+from pysandbox._errors import SandboxError
 
 MARKER = re.compile(r"\btype=(?:1326|SECCOMP)\b|\baudit\[\d+\]: SECCOMP\b")
 FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
@@ -95,10 +96,6 @@ def printable(text):
     return "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in text)
 
 
-def action_text(code):
-    return _native.action_name(code)
-
-
 def syscall_text(rec):
     return rec.syscall or "#%d" % rec.nr
 
@@ -123,7 +120,7 @@ def local_time(when):
 def record_line(rec):
     return "%-29s %7d %5s  %-7s %-18s %-13s %s" % (
         local_time(rec.time), rec.pid, "-" if rec.uid is None else rec.uid, rec.arch,
-        syscall_text(rec), action_text(rec.action), program(rec))
+        syscall_text(rec), _native.action_name(rec.action), program(rec))
 
 
 class Summary:
@@ -134,7 +131,7 @@ class Summary:
 
     def add(self, rec):
         calls, pids = self.programs.setdefault(program(rec), (collections.Counter(), set()))
-        calls[(rec.arch, rec.nr, syscall_text(rec), action_text(rec.action))] += 1
+        calls[(rec.arch, rec.nr, syscall_text(rec), _native.action_name(rec.action))] += 1
         pids.add(rec.pid)
 
     def lines(self):
@@ -209,7 +206,7 @@ def kmsg_messages(fd, follow):
 
 def kernel_log_hint(err):
     """One line on why the kernel log cannot be read, and what to do."""
-    restrict = read_sysctl("/proc/sys/kernel/dmesg_restrict")
+    restrict = read_proc("/proc/sys/kernel/dmesg_restrict")
     why = os.strerror(err.errno).lower()
     if err.errno in (errno.EPERM, errno.EACCES) and restrict == "1":
         why = "kernel.dmesg_restrict is 1: needs root or CAP_SYSLOG"
@@ -217,7 +214,7 @@ def kernel_log_hint(err):
             "pysandbox audit -): '%s'" % (why, KMSG))
 
 
-def read_sysctl(path):
+def read_proc(path):
     try:
         with open(path) as f:
             return f.read().strip()
@@ -227,14 +224,18 @@ def read_sysctl(path):
 
 # ---- the command ----
 
-def run(args, fail):
-    """Print the records ARGS selects. Returns the exit status; calls FAIL
-    (which raises) with the message when the source cannot be read."""
+class Unreadable(SandboxError):
+    """The log cannot be read; the message names it."""
+
+
+def run(args):
+    """Print the records ARGS selects; return the exit status (0 printed,
+    1 none found, 125 a malformed record). Unreadable if the log is."""
     try:
         source, lines = open_source(args)
     except OSError as e:
-        fail(kernel_log_hint(e) if args.file is None else
-             "cannot read %s: '%s'" % (e.strerror.lower(), args.file))
+        raise Unreadable(kernel_log_hint(e) if args.file is None else
+                         "cannot read %s: '%s'" % (e.strerror.lower(), args.file)) from None
     summary, bad, seen = Summary(), 0, 0
     try:
         for n, line in enumerate(lines, 1):

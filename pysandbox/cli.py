@@ -152,10 +152,7 @@ def syscall_row(nr, name, arch, width):
 def cmd_audit(args):
     from pysandbox import audit
 
-    def fail(message):
-        raise Failure(message)
-
-    status = audit.run(args, fail)
+    status = audit.run(args)
     if status:
         sys.stdout.flush()
         raise SystemExit(status)

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from pysandbox import audit
+from pysandbox import _native, audit
 from conftest import clean_env, run
 from test_preload import printk_unlimited  # noqa: F401  (a fixture)
 
@@ -63,7 +63,7 @@ def test_arch_and_syscall(arch, nr, compat, want_arch, want_name):
 ])
 def test_actions(code, action):
     rec = audit.parse_record(dmesg_line(code=code))
-    assert audit.action_text(rec.action) == action
+    assert _native.action_name(rec.action) == action
 
 
 @pytest.mark.parametrize("line", [

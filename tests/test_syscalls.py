@@ -8,7 +8,7 @@ import pyseccomp
 import pytest
 
 from pysandbox import _native
-from conftest import clean_env
+from conftest import ROOT, clean_env
 
 SECCOMP_ARCH = {"x86_64": pyseccomp.Arch.X86_64, "i386": pyseccomp.Arch.X86,
                 "aarch64": pyseccomp.Arch.AARCH64, "x32": pyseccomp.Arch.X32}
@@ -57,6 +57,15 @@ def test_readme_example_resolves_names_and_numbers():
     r = syscalls("read", "0x3c", "231", "--arch", "i386")
     assert (r.returncode, r.stderr) == (0, "")
     assert r.stdout == "  3  read\n 60  umask\n231  fgetxattr\n"
+
+
+def test_readme_examples():
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    for args in (["socket", "openat"], ["read", "0x3c", "231", "--arch", "i386"]):
+        block = readme.split("$ pysandbox syscalls %s\n" % " ".join(args))[1].split("\n$ ")[0]
+        assert syscalls(*args).stdout.rstrip("\n") == block.split("```")[0].rstrip("\n")
+    listing = readme.split("$ pysandbox syscalls  ")[1].split("\n...")[0].split("\n", 1)[1]
+    assert syscalls().stdout.startswith(listing + "\n")
 
 
 def test_x32_numbers_with_or_without_the_abi_bit():
