@@ -151,7 +151,7 @@ class Summary:
             yield "# %s" % prog
             per_arch = collections.OrderedDict()
             for arch, nr, name, _ in calls:
-                per_arch.setdefault(arch, set()).add(name if not name.startswith("#") else str(nr))
+                per_arch.setdefault(arch, set()).add(name if name != "#%d" % nr else str(nr))
             for arch, names in per_arch.items():
                 items = sorted(names)
                 if arch in _native.TARGET_ARCHES:

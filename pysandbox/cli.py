@@ -87,7 +87,8 @@ def cmd_syscalls(args):
     by_nr = {nr: name for name, nr in table.items()}
     width = len(str(max(by_nr)))
     if not args.items:
-        print("# %s: %d syscalls; %s" % (arch, len(table), INT_ARGS_NOTE.get(arch, INT_ARGS_NOTE[None])))
+        note = INT_ARGS_NOTE.get(arch, INT_ARGS_NOTE[None])
+        print("# %s: %d syscalls; %s" % (arch, len(table), note))
         for nr in sorted(by_nr):
             print(syscall_row(nr, by_nr[nr], arch, width))
         return

@@ -86,7 +86,8 @@ def gather():
             "suspend_seccomp": probe(_native.probe_suspend_seccomp()),
         },
         "abi": {"i386": probe(_native.probe_i386()), "x32": probe(_native.probe_x32())},
-        "kernel_log": probe(kernel_log(), dmesg_restrict=read_int("/proc/sys/kernel/dmesg_restrict")),
+        "kernel_log": probe(kernel_log(),
+                            dmesg_restrict=read_int("/proc/sys/kernel/dmesg_restrict")),
     }
     facts["pysandbox"] = uses(facts)
     return facts
@@ -145,6 +146,8 @@ def text(f):
     avail = " ".join(a for a in acts if acts[a]) or "none"
     missing = [a for a in acts if not acts[a]]
     notif = sc["user_notif"]
+    sizes = ("; sizes notif %(notif)d, resp %(resp)d, data %(data)d" % notif["sizes"]
+             if notif["sizes"] else "")
     rows = [
         ("kernel", "Linux %s %s" % (f["kernel"]["release"], f["kernel"]["machine"])),
         ("seccomp filters", yes_no(sc["filter"]) + "; this process: Seccomp %s" % sc["mode"]),
@@ -152,9 +155,7 @@ def text(f):
          if sc["get_action_avail"]["ok"] else yes_no(sc["get_action_avail"])),
         ("SECCOMP_RET_LOG", ("yes" if acts["log"] else "no") + "; logged: "
          + (" ".join(sc["actions_logged"]) if sc["actions_logged"] is not None else "unknown")),
-        ("user notification", yes_no(notif, "yes (listener fd; sizes notif %(notif)d, resp "
-                                     "%(resp)d, data %(data)d)" % notif["sizes"]
-                                     if notif["sizes"] else "yes")),
+        ("user notification", yes_no(notif, "yes (listener fd%s)" % sizes)),
         ("Landlock", yes_no(ll, "ABI %s" % ll["abi"])),
         ("user namespaces", yes_no(ns, "yes, as uid %d" % f["uid"]) + "; max_user_namespaces %s"
          % ns["max_user_namespaces"] + ("; unprivileged_userns_clone %s"

@@ -88,7 +88,8 @@ def test_log_forms(line):
 def test_journald_audit_transport_has_no_stamp():
     line = "Nov 14 22:13:20 vm audit[2334]: SECCOMP " + FIELDS % (X86_64, 1, 0, "0x7ffc0000")
     rec = audit.parse_record(line)
-    assert (rec.time, rec.pid, rec.syscall, audit.local_time(rec.time)) == (None, 2334, "write", "-")
+    assert (rec.time, rec.pid, rec.syscall) == (None, 2334, "write")
+    assert audit.local_time(rec.time) == "-"
 
 
 def test_hex_encoded_exe_and_comm():
@@ -200,7 +201,8 @@ def test_no_records_exit_1():
 
 def test_malformed_record_is_named_and_fails(tmp_path):
     log = tmp_path / "audit.log"
-    log.write_text(dmesg_line() + "\n" + dmesg_line().replace("arch=c000003e", "arch=x86_64") + "\n")
+    bad = dmesg_line().replace("arch=c000003e", "arch=x86_64")
+    log.write_text(dmesg_line() + "\n" + bad + "\n")
     r = pysandbox_audit(str(log))
     assert r.returncode == 125
     assert len(r.stdout.splitlines()) == 2  # the good record is printed

@@ -75,7 +75,8 @@ def test_x32_numbers_with_or_without_the_abi_bit():
 
 @pytest.mark.parametrize("args,message", [
     (["foo"], "unknown syscall: 'foo'"),
-    (["open", "--arch", "aarch64"], "not a syscall on aarch64 (it is on x86_64, i386, x32): 'open'"),
+    (["open", "--arch", "aarch64"],
+     "not a syscall on aarch64 (it is on x86_64, i386, x32): 'open'"),
     (["arc_gettls"], "not a syscall on x86_64 (only on other Linux architectures): 'arc_gettls'"),
     (["999"], "no syscall with this number on x86_64: '999'"),
     (["0x"], "unknown syscall: '0x'"),
