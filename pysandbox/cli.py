@@ -1,7 +1,8 @@
 """`pysandbox` command line: libpath, compile, groups, syscalls, audit, features.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
-failure. Messages: `pysandbox: <what>: '<value>'`.
+failure, an unknown syscall, an unreadable log; `audit` also 1 when it finds no
+records. Messages: `pysandbox: <what>: '<value>'`.
 """
 import argparse
 import os
