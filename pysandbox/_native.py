@@ -38,6 +38,10 @@ def arch_audit(a):
     return lib.sb_arch_audit(a)
 
 
+# x32 shares x86_64's AUDIT_ARCH value; its syscall numbers carry this bit.
+X32_BIT = lib.sb_arch_abi_bit(arch("x86_64"))
+
+
 def syscall_nr(name, arch_=None):
     """Number of NAME on the arch, or None if the arch has no such syscall."""
     nr = lib.sb_syscall_nr(arch(arch_), name.encode())
@@ -54,6 +58,11 @@ def int_args(nr, arch_=None):
     their low half only)."""
     mask = lib.sb_syscall_int_args(arch(arch_), nr)
     return tuple(i for i in range(6) if mask >> i & 1)
+
+
+def syscall_known(name):
+    """Is NAME a Linux syscall on any architecture (ours or another)?"""
+    return bool(lib.sb_syscall_known(name.encode()))
 
 
 def syscalls(arch_=None):
@@ -215,3 +224,24 @@ def learn_run(path, argv, environ, prog=None):
     counts = {abi: {nr: getattr(out, abi)[nr] for nr in range(lib.SB_LEARN_NRS)
                     if getattr(out, abi)[nr]} for abi in ("native", "x32", "compat")}
     return out.status, counts, out.calls, out.other, out.tasks
+
+# ---- kernel probes, for `pysandbox features`: each returns 0 (or a value) or -errno ----
+
+probe_seccomp_filter = lib.sb_probe_seccomp_filter
+probe_seccomp_action = lib.sb_probe_seccomp_action
+probe_notif_listener = lib.sb_probe_notif_listener
+probe_landlock_abi = lib.sb_probe_landlock_abi
+probe_userns = lib.sb_probe_userns
+probe_i386 = lib.sb_probe_i386
+probe_x32 = lib.sb_probe_x32
+probe_ptrace_child = lib.sb_probe_ptrace_child
+probe_syscall_info = lib.sb_probe_syscall_info
+probe_suspend_seccomp = lib.sb_probe_suspend_seccomp
+probe_ptrace_parent = lib.sb_probe_ptrace_parent
+
+
+def probe_notif_sizes():
+    """(sizeof seccomp_notif, seccomp_notif_resp, seccomp_data), or -errno."""
+    sizes = ffi.new("uint16_t[3]")
+    r = lib.sb_probe_notif_sizes(sizes)
+    return r if r < 0 else tuple(sizes)

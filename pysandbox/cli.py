@@ -1,10 +1,13 @@
-"""`pysandbox` command line: libpath, compile, groups, learn.
+"""`pysandbox` command line: libpath, compile, groups, syscalls, audit, features,
+learn. Exit status of learn: the program's.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
-failure. Messages: `pysandbox: <what>: '<value>'`.
+failure, an unknown syscall, an unreadable log; `audit` also 1 when it finds no
+records. Messages: `pysandbox: <what>: '<value>'`.
 """
 import argparse
 import os
+import string
 import sys
 
 import pysandbox
@@ -19,12 +22,24 @@ examples:
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
   pysandbox groups @dangerous
+  pysandbox syscalls read 0x3c 231 --arch i386
+  pysandbox audit --summary --allow                # seccomp records in the kernel log
+  pysandbox features                               # what this kernel offers a sandbox
   pysandbox learn -o hello.env -- ./helloworld/helloworld
 """
 
 
 class Failure(Exception):
     """A setup failure: printed as one line, exit 125."""
+
+
+AUDIT_EPILOG = """\
+examples:
+  pysandbox audit                                  # the kernel log, as root
+  journalctl -k -b | pysandbox audit -
+  ausearch -m SECCOMP --raw | pysandbox audit - --summary
+  pysandbox audit --follow --allow --exe helloworld   # Ctrl-C prints the allowlist
+"""
 
 
 def cmd_libpath(args):
@@ -72,6 +87,92 @@ def cmd_learn(args):
     from pysandbox import learn
 
     return learn.run(args)
+
+
+def cmd_syscalls(args):
+    from pysandbox import _native
+
+    arch = args.arch or _native.arch_name(_native.arch())
+    table = _native.syscalls(arch)
+    by_nr = {nr: name for name, nr in table.items()}
+    width = len(str(max(by_nr)))
+    if not args.items:
+        note = INT_ARGS_NOTE.get(arch, INT_ARGS_NOTE[None])
+        print("# %s: %d syscalls; %s" % (arch, len(table), note))
+        for nr in sorted(by_nr):
+            print(syscall_row(nr, by_nr[nr], arch, width))
+        return
+    failed = False
+    for item in args.items:
+        try:
+            nr = syscall_item(item, arch, table, by_nr)
+            print(syscall_row(nr, by_nr[nr], arch, width))
+        except Failure as e:
+            print("pysandbox: %s" % e, file=sys.stderr)
+            failed = True
+    if failed:
+        raise SystemExit(EXIT_FAILURE)
+
+
+INT_ARGS_NOTE = {
+    "i386": "every argument is 32 bits wide",
+    "x32": "argument widths are not tabulated (no filters for x32)",
+    None: "*N: argument N is a 32-bit C int, compared on its low half",
+}
+
+
+def syscall_item(item, arch, table, by_nr):
+    """The number of ITEM (a syscall name, or a number: decimal or 0x hex)."""
+    from pysandbox import _native
+
+    nr = parse_number(item)
+    if nr is not None:
+        if arch == "x32" and nr < _native.X32_BIT:
+            nr |= _native.X32_BIT  # x32 numbers may be given without the ABI bit
+        if nr not in by_nr:
+            raise Failure("no syscall with this number on %s: '%s'" % (arch, item))
+        return nr
+    if item in table:
+        return table[item]
+    others = [a for a in _native.ARCHES if item in _native.syscalls(a)]
+    if others:
+        raise Failure("not a syscall on %s (it is on %s): '%s'" % (arch, ", ".join(others), item))
+    if _native.syscall_known(item):
+        raise Failure("not a syscall on %s (only on other Linux architectures): '%s'"
+                      % (arch, item))
+    raise Failure("unknown syscall: '%s'" % item)
+
+
+def parse_number(text):
+    """Decimal or 0x hex, the whole string; None if TEXT is not a number."""
+    hexa = text[:2] in ("0x", "0X")
+    digits = text[2:] if hexa else text
+    if digits and all(c in (string.hexdigits if hexa else string.digits) for c in digits):
+        return int(digits, 16 if hexa else 10)
+    return None
+
+
+def syscall_row(nr, name, arch, width):
+    from pysandbox import _native
+
+    marks = " ".join("*%d" % i for i in _native.int_args(nr, arch)) \
+        if arch in _native.TARGET_ARCHES else ""
+    return ("%*d  %-24s %s" % (width, nr, name, marks)).rstrip()
+
+
+def cmd_audit(args):
+    from pysandbox import audit
+
+    status = audit.run(args)
+    if status:
+        sys.stdout.flush()
+        raise SystemExit(status)
+
+
+def cmd_features(args):
+    from pysandbox import features
+
+    features.run(args)
 
 
 def write_output(path, data):
@@ -125,8 +226,53 @@ def parser():
                    "SECCOMP_POLICY_FILE; oci: a Docker/OCI seccomp profile")
     s.add_argument("--append", action="store_true",
                    help="merge with the policy already in FILE (several runs, one list)")
-    s.add_argument("command", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
+    s.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
     s.set_defaults(func=cmd_learn)
+    s = sub.add_parser(
+        "syscalls", help="resolve syscall names and numbers; list an arch's syscalls",
+        description="Without arguments: every syscall of the arch, by number, with the\n"
+        "indexes of its 32-bit int arguments (*N). With NAME or NUMBER (decimal or 0x hex):\n"
+        "their rows, in the same form. Unknown names, and names of another arch's syscalls,\n"
+        "are errors (status 125).",
+        epilog="examples:\n  pysandbox syscalls\n  pysandbox syscalls read 0x3c 231 "
+        "--arch i386", formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("items", nargs="*", metavar="NAME|NUMBER")
+    s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
+                   help="arch whose numbers to use (default: native)")
+    s.set_defaults(func=cmd_syscalls)
+    s = sub.add_parser(
+        "audit", help="print the kernel's seccomp audit records readably",
+        description="Read seccomp audit records (type=1326 / SECCOMP) from FILE, from\n"
+        "stdin (-), or by default from the kernel log (/dev/kmsg, what dmesg reads;\n"
+        "needs root when kernel.dmesg_restrict is 1). dmesg, journalctl and\n"
+        "ausearch --raw text all work. One line per record: local time, pid, uid,\n"
+        "arch, syscall, action, program.\n\n"
+        "exit status: 0 records printed, 1 none found, 2 usage,\n"
+        "             125 the log cannot be read or a record is malformed",
+        epilog=AUDIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("file", nargs="?", metavar="FILE|-", help="a log (default: the kernel log)")
+    s.add_argument("-f", "--follow", action="store_true",
+                   help="keep reading as records arrive (like tail -f); stop with Ctrl-C")
+    s.add_argument("-s", "--summary", action="store_true",
+                   help="count records per program and syscall instead")
+    s.add_argument("-a", "--allow", action="store_true",
+                   help="print the SECCOMP_SYSCALL_ALLOW that lets each program's logged "
+                   "calls through")
+    s.add_argument("--pid", type=int, help="only records of this process")
+    s.add_argument("--exe", metavar="PROG", help="only records of this program (path, "
+                   "file name or comm)")
+    s.set_defaults(func=cmd_audit)
+    s = sub.add_parser(
+        "features", help="what this kernel offers a sandbox, and what pysandbox can do here",
+        description="Probe the kernel (syscalls and /proc, never its version number): seccomp\n"
+        "filters and actions, SECCOMP_RET_LOG, user notification, Landlock, user\n"
+        "namespaces, ptrace (Yama, PTRACE_GET_SYSCALL_INFO, PTRACE_O_SUSPEND_SECCOMP),\n"
+        "i386 and x32 syscalls, the kernel log; then what pysandbox can do because of it.\n"
+        "Answers are for the calling user.",
+        epilog="examples:\n  pysandbox features\n  pysandbox features --json | jq .pysandbox",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--json", action="store_true", help="print the probes as JSON (stable keys)")
+    s.set_defaults(func=cmd_features)
     return p
 
 
@@ -135,6 +281,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.command == "compile" and not (args.output or args.explain):
         p.error("compile: give -o FILE and/or --explain")
+    status = 0
     try:
         status = args.func(args)
         sys.stdout.flush()

@@ -151,7 +151,7 @@ def exit_code(status):
 
 
 def run(args):
-    argv = args.command[1:] if args.command[:1] == ["--"] else args.command
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise Failure("learn: no program given (pysandbox learn -- PROG [ARGS])", 2)
     if args.append and not args.output:

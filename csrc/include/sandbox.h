@@ -215,6 +215,41 @@ struct sb_learn {
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
 
+/* ---- probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
+
+/* Each asks the kernel itself, never its version, from a forked child (the
+ * probe may change or kill that process; the caller is left as it was).
+ * Each returns 0 (or a value >= 0) when the feature works, else -errno;
+ * -ECHILD if the probing child died (e.g. a seccomp filter killed it). */
+
+/* A child installs a one-instruction allow-all filter (after no_new_privs). */
+int sb_probe_seccomp_filter(void);
+/* SECCOMP_GET_ACTION_AVAIL: does the kernel know ACTION (SB_ACT_*)? */
+int sb_probe_seccomp_action(uint32_t action);
+/* SECCOMP_GET_NOTIF_SIZES into SIZES[0..2]: struct seccomp_notif,
+ * seccomp_notif_resp, seccomp_data. */
+int sb_probe_notif_sizes(uint16_t *sizes);
+/* A child installs a filter with SECCOMP_FILTER_FLAG_NEW_LISTENER (gets a
+ * user-notification fd). */
+int sb_probe_notif_listener(void);
+/* landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the
+ * highest Landlock ABI (>= 1). */
+int sb_probe_landlock_abi(void);
+/* A child calls unshare(CLONE_NEWUSER) as the caller's user. */
+int sb_probe_userns(void);
+/* getpid through the i386 ABI (int $0x80: without emulation the kernel
+ * kills the child) or the x32 ABI; 0 if it answered the right pid. -EOPNOTSUPP off x86_64. */
+int sb_probe_i386(void);
+int sb_probe_x32(void);
+/* A child PTRACE_SEIZEs a child of its own: plainly; then stopped, asking
+ * PTRACE_GET_SYSCALL_INFO; then with PTRACE_O_SUSPEND_SECCOMP. */
+int sb_probe_ptrace_child(void);
+int sb_probe_syscall_info(void);
+int sb_probe_suspend_seccomp(void);
+/* sandboxify's case: a child is PTRACE_SEIZEd by its own child, which it
+ * declared with PR_SET_PTRACER (Yama: a non-descendant tracer). */
+int sb_probe_ptrace_parent(void);
+
 /* CDEF-END */
 
 /* ---- internal to csrc/ ---- */

@@ -1,0 +1,305 @@
+"""`pysandbox audit`: the kernel's seccomp audit records (type=1326), readably.
+
+The kernel writes one record per logged syscall: always for kill_process and
+kill_thread, for every call a `log` default action lets through, and for the
+other actions when the filter asked for it. Records reach the kernel log
+(dmesg, /dev/kmsg, `journalctl -k`) or, with auditd running, the audit log
+(`ausearch -m SECCOMP --raw`, /var/log/audit/audit.log). All those text forms
+are read here: a record is recognised by `type=1326`, `type=SECCOMP` or
+journald's `audit[PID]: SECCOMP`, and read as its key=value fields.
+
+Parsing (parse_record) and rendering (record_line, summary, allowlists) are
+pure; only read_lines and kernel_log touch files.
+"""
+import collections
+import datetime
+import errno
+import os
+import re
+import sys
+import time
+
+from pysandbox import _native
+from pysandbox._errors import SandboxError
+
+MARKER = re.compile(r"\btype=(?:1326|SECCOMP)\b|\baudit\[\d+\]: SECCOMP\b")
+FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
+STAMP = re.compile(r"\baudit\((\d+)\.(\d+):(\d+)\)")
+HEX = re.compile(r"(?:[0-9A-F]{2})+")
+KMSG = "/dev/kmsg"
+AUDIT_LOG = "/var/log/audit/audit.log"
+HEADER = "%-29s %7s %5s  %-7s %-18s %-13s %s" % (
+    "TIME", "PID", "UID", "ARCH", "SYSCALL", "ACTION", "EXE")
+
+# AUDIT_ARCH_* value -> arch name, from the C tables (x32 shares x86_64's).
+ARCH_NAMES = {_native.arch_audit(_native.arch(a)): a for a in _native.ARCHES if a != "x32"}
+
+Record = collections.namedtuple(
+    "Record", "time serial pid uid comm exe arch nr syscall action")
+
+
+class BadRecord(ValueError):
+    """A seccomp record that cannot be read; args: (what, offending text)."""
+
+
+def parse_record(line):
+    """The Record in LINE; None if LINE holds no seccomp record; BadRecord if
+    it holds one that cannot be read."""
+    m = MARKER.search(line)
+    if not m:
+        return None
+    body = line[m.end():].split("\x1d")[0]  # auditd's enriched part follows GS
+    fields = {}
+    for key, value in FIELD.findall(body):
+        fields.setdefault(key, value)
+    stamp = STAMP.search(line)
+    when = serial = None
+    if stamp:
+        sec, frac, serial = stamp.groups()
+        when, serial = int(sec) + int(frac) / 10 ** len(frac), int(serial)
+    audit_arch = number(fields, "arch", 16)
+    nr = number(fields, "syscall", 10)
+    arch = ARCH_NAMES.get(audit_arch, "0x%08x" % audit_arch)
+    if arch == "x86_64" and nr >= 0 and nr & _native.X32_BIT:
+        arch = "x32"
+    syscall = _native.syscall_name(nr, arch) if arch in _native.ARCHES and nr >= 0 else None
+    return Record(time=when, serial=serial, pid=number(fields, "pid", 10),
+                  uid=int(fields["uid"]) if fields.get("uid", "").isdigit() else None,
+                  comm=untrusted(fields.get("comm")), exe=untrusted(fields.get("exe")),
+                  arch=arch, nr=nr, syscall=syscall, action=number(fields, "code", 16))
+
+
+def number(fields, key, base):
+    text = fields.get(key)
+    if text is None:
+        raise BadRecord("no %s= field" % key, "")
+    try:
+        return int(text, base)
+    except ValueError:
+        hint = " (ausearch -i output? use ausearch --raw)" if key != "pid" else ""
+        raise BadRecord("bad %s= value%s" % (key, hint), text) from None
+
+
+def untrusted(value):
+    """A comm= or exe= value: "quoted", or hex when it has blanks, quotes or
+    control characters (the kernel's audit_log_untrustedstring)."""
+    if value is None:
+        return None
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    if HEX.fullmatch(value):
+        return bytes.fromhex(value).decode("utf-8", "replace")
+    return value  # e.g. (null)
+
+
+def printable(text):
+    return "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in text)
+
+
+def syscall_text(rec):
+    return rec.syscall or "#%d" % rec.nr
+
+
+def program(rec):
+    """What the record names the program by: exe, with comm when exe alone
+    does not show it (an interpreter, a truncated or missing exe)."""
+    exe, comm = rec.exe, rec.comm
+    if exe and exe != "(null)":
+        if comm and not os.path.basename(exe).startswith(comm):
+            return "%s [%s]" % (printable(exe), printable(comm))
+        return printable(exe)
+    return "[%s]" % printable(comm or "?")
+
+
+def local_time(when):
+    if when is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(when).astimezone().isoformat(timespec="milliseconds")
+
+
+def record_line(rec):
+    return "%-29s %7d %5s  %-7s %-18s %-13s %s" % (
+        local_time(rec.time), rec.pid, "-" if rec.uid is None else rec.uid, rec.arch,
+        syscall_text(rec), _native.action_name(rec.action), program(rec))
+
+
+class Summary:
+    """Counts per program, then per (arch, syscall, action), in order of appearance."""
+
+    def __init__(self):
+        self.programs = collections.OrderedDict()
+
+    def add(self, rec):
+        calls, pids = self.programs.setdefault(program(rec), (collections.Counter(), set()))
+        calls[(rec.arch, rec.nr, syscall_text(rec), _native.action_name(rec.action))] += 1
+        pids.add(rec.pid)
+
+    def lines(self):
+        for prog, (calls, pids) in self.programs.items():
+            n = sum(calls.values())
+            yield "%s: %d record%s, %d process%s" % (
+                prog, n, "" if n == 1 else "s", len(pids), "" if len(pids) == 1 else "es")
+            for (arch, _, name, action), n in calls.items():
+                yield "%7d  %-7s %-22s %s" % (n, arch, name, action)
+
+    def allowlists(self):
+        """Per program: `SECCOMP_SYSCALL_ALLOW=...` for each filter target arch
+        among its records; a comment for calls of other ABIs, which
+        pysandbox's filter kills whatever the lists say."""
+        native = _native.arch_name(_native.arch())
+        for prog, (calls, _) in self.programs.items():
+            yield "# %s" % prog
+            per_arch = collections.OrderedDict()
+            for arch, nr, name, _ in calls:
+                per_arch.setdefault(arch, set()).add(name if name != "#%d" % nr else str(nr))
+            for arch, names in per_arch.items():
+                items = sorted(names)
+                if arch in _native.TARGET_ARCHES:
+                    yield "%sSECCOMP_SYSCALL_ALLOW=%s" % (
+                        "" if arch == native else "# for %s: " % arch, ":".join(items))
+                else:
+                    yield "# not allowable, another ABI (the filter kills every %s call): %s" \
+                        % (arch, " ".join(items))
+
+
+# ---- input ----
+
+def read_lines(f, follow):
+    """Lines of the binary file F (decoded); with FOLLOW, wait at the end of a
+    regular file for more, as tail -f does (a pipe's end is final)."""
+    regular = os.path.isfile("/proc/self/fd/%d" % f.fileno())
+    while True:
+        line = f.readline()
+        if line:
+            yield line.decode("utf-8", "replace")
+        elif follow and regular:
+            time.sleep(0.2)
+        else:
+            return
+
+
+def kernel_log(follow):
+    """Messages of the kernel log, from /dev/kmsg (what dmesg reads): the
+    whole ring buffer, then, with FOLLOW, new messages as they come.
+    OSError now if the log cannot be opened (kernel.dmesg_restrict)."""
+    return kmsg_messages(os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), follow)
+
+
+def kmsg_messages(fd, follow):
+    try:
+        while True:
+            try:
+                data = os.read(fd, 8192)
+            except BlockingIOError:
+                if not follow:
+                    return
+                os.set_blocking(fd, True)
+                continue
+            except BrokenPipeError:  # NOTE: EPIPE: messages were overwritten; go on
+                continue
+            # NOTE: Documentation/ABI/testing/dev-kmsg: "prio,seq,usec,flags;text\n"
+            # followed by " KEY=value" continuation lines.
+            yield data.decode("utf-8", "replace").partition(";")[2].split("\n")[0]
+    finally:
+        os.close(fd)
+
+
+def kernel_log_hint(err):
+    """One line on why the kernel log cannot be read, and what to do."""
+    restrict = read_proc("/proc/sys/kernel/dmesg_restrict")
+    why = os.strerror(err.errno).lower()
+    if err.errno in (errno.EPERM, errno.EACCES) and restrict == "1":
+        why = "kernel.dmesg_restrict is 1: needs root or CAP_SYSLOG"
+    return ("cannot read the kernel log (%s; or give a file: journalctl -k | "
+            "pysandbox audit -): '%s'" % (why, KMSG))
+
+
+def read_proc(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+# ---- the command ----
+
+class Unreadable(SandboxError):
+    """The log cannot be read; the message names it."""
+
+
+def run(args):
+    """Print the records ARGS selects; return the exit status (0 printed,
+    1 none found, 125 a malformed record). Unreadable if the log is."""
+    try:
+        source, lines = open_source(args)
+    except OSError as e:
+        raise Unreadable(kernel_log_hint(e) if args.file is None else
+                         "cannot read %s: '%s'" % (e.strerror.lower(), args.file)) from None
+    summary, bad, seen = Summary(), 0, 0
+    try:
+        for n, line in enumerate(lines, 1):
+            try:
+                rec = parse_record(line)
+            except BadRecord as e:
+                bad += 1
+                print("pysandbox: %s line %d: %s: '%s'" % (source, n, e.args[0], e.args[1]),
+                      file=sys.stderr)
+                continue
+            if rec is None or not wanted(rec, args):
+                continue
+            seen += 1
+            if args.summary or args.allow:
+                summary.add(rec)
+            else:
+                if seen == 1:
+                    print(HEADER)
+                print(record_line(rec), flush=args.follow)
+    except KeyboardInterrupt:  # how --follow ends
+        if not args.follow:
+            raise
+    print_summary(summary, args)
+    if bad:
+        return 125
+    if not seen:
+        print("pysandbox: no seccomp records in %s%s" % (source, no_records_hint(args)),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def open_source(args):
+    """(name for messages, iterable of lines)."""
+    if args.file is None:
+        return "the kernel log", kernel_log(args.follow)
+    if args.file == "-":
+        return "stdin", read_lines(sys.stdin.buffer, args.follow)
+    return args.file, read_lines(open(args.file, "rb"), args.follow)
+
+
+def wanted(rec, args):
+    if args.pid is not None and rec.pid != args.pid:
+        return False
+    if args.exe is not None:
+        names = {rec.exe, rec.comm, os.path.basename(rec.exe or "")}
+        return args.exe in names
+    return True
+
+
+def print_summary(summary, args):
+    if args.summary:
+        for line in summary.lines():
+            print(line)
+    if args.allow:
+        if args.summary and summary.programs:
+            print()
+        for line in summary.allowlists():
+            print(line)
+
+
+def no_records_hint(args):
+    if args.file is None and os.path.exists(AUDIT_LOG):
+        return " (auditd keeps them: ausearch -m SECCOMP --raw | pysandbox audit -)"
+    if args.pid is not None or args.exe is not None:
+        return " for the selected program"
+    return ""
