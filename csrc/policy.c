@@ -426,12 +426,24 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 {
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
-	char *name_end = text + span(text, is_name_char);
+	char *name_end;
 	char *rest;
 	size_t len;
 	int nconds = 0;
+	uint32_t h = SB_HASH_INIT;
+	size_t n = 0;
 
-	if (*name_end == '\0' && name_end != text) /* a bare name: most entries */
+	/* Most entries are a bare syscall name: one pass checks and hashes it. */
+	for (; is_syscall_char(text[n]); n++)
+		h = sb_hash_step(h, text[n]);
+	if (text[n] == '\0' && n > 0 && !(text[0] >= '0' && text[0] <= '9')) {
+		int nr = sb_syscall_nr_hashed(p->arch, text, n, h);
+
+		if (nr >= 0)
+			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, err);
+	}
+	name_end = text + span(text, is_name_char);
+	if (*name_end == '\0' && name_end != text)
 		return add_target(p, src, text, action, NULL, 0, err);
 	rest = (char *)skip_ws(name_end);
 	len = strlen(text);

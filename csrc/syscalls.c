@@ -110,13 +110,10 @@ static int cmp_name(const void *key, const void *elem)
 /* NOTE: every sandboxed program's start looks up each name of its policy,
  * so the targets have a hash index (tools/gen_tables.py builds it with the
  * same FNV-1a and linear probing): one hash and, as a rule, one compare. */
-static int hash_lookup(const struct sb_arch *arch, const char *name)
+int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n, uint32_t h)
 {
-	uint32_t h = 2166136261U;
-	size_t n = 0;
-
-	for (; name[n]; n++)
-		h = (h ^ (uint8_t)name[n]) * 16777619U;
+	if (!arch->hash)
+		return -2;
 	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
 		const struct sb_sysent *e = &arch->tab[arch->hash[i] - 1];
 		const char *p = sb_pool + e->name;
@@ -134,8 +131,14 @@ int sb_syscall_nr(const struct sb_arch *arch, const char *name)
 {
 	const struct sb_sysent *e;
 
-	if (arch->hash)
-		return hash_lookup(arch, name);
+	if (arch->hash) {
+		uint32_t h = SB_HASH_INIT;
+		size_t n = 0;
+
+		for (; name[n]; n++)
+			h = sb_hash_step(h, name[n]);
+		return sb_syscall_nr_hashed(arch, name, n, h);
+	}
 	e = bsearch(name, arch->tab, arch->n, sizeof(*e), cmp_name);
 	return e ? (int)(e->nr + arch->nr_bias) : -1;
 }

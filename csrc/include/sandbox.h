@@ -261,4 +261,17 @@ int sb_probe_ptrace_parent(void);
 int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad);
 
+/* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
+ * from SB_HASH_INIT, one step per character of the name. */
+#define SB_HASH_INIT 2166136261U
+static inline uint32_t sb_hash_step(uint32_t h, char c)
+{
+	return (h ^ (uint8_t)c) * 16777619U;
+}
+
+/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -1 if
+ * ARCH has no such syscall, -2 if ARCH has no hash index. */
+int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
+			 uint32_t h);
+
 #endif /* SANDBOX_H */
