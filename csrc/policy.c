@@ -25,6 +25,7 @@
 #define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
 #define VAR_VERBOSE "SECCOMP_VERBOSE"
 #define VAR_FILE "SECCOMP_POLICY_FILE"
+#define VAR_PROFILE "SECCOMP_PROFILE"
 
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
@@ -417,11 +418,18 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, err);
 }
 
+/* On top of a profile, deny entries may only take away. */
+static int allows(uint32_t action)
+{
+	return action == SB_ACT_ALLOW || action == SB_ACT_LOG;
+}
+
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.
  * Blanks may stand around "(", ")" and "=". */
 static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		       uint32_t action, struct sb_error *err)
 {
+	const int deny = action == SB_ACT_DEFAULT;
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
 	char *name_end = text + span(text, is_name_char);
@@ -450,6 +458,8 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		*end = '\0';
 		if (sb_action_parse(word, &action) < 0)
 			return fails(err, src, "unknown action", word);
+		if (deny && p->profile && allows(action))
+			return fails(err, src, "cannot allow on top of " VAR_PROFILE, whole);
 	}
 	if (*rest || name_end == text)
 		return fails(err, src, "invalid entry", whole);
@@ -502,6 +512,13 @@ static int parse_line(struct sb_policy *p, const struct src *src, char *line,
 	if (*arg)
 		*arg++ = '\0';
 	arg = (char *)skip_ws(arg);
+	if (p->profile && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
+		char what[sizeof(err->what)];
+
+		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " VAR_PROFILE,
+			 line);
+		return fails(err, src, what, "");
+	}
 	if (strcmp(line, "default") == 0)
 		return set_deny_action(p, src, arg, err);
 	if (strcmp(line, "allow") == 0) {
@@ -542,7 +559,8 @@ int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, 
 	return 0;
 }
 
-static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE };
+static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE,
+					VAR_PROFILE };
 
 int sb_env_is_ours(const char *name)
 {
@@ -591,6 +609,23 @@ static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 	return fails(err, &src, "expected 0 or 1, not", v);
 }
 
+/* A profile is the base: it says what is allowed and the default action;
+ * the deny list and a policy file's deny lines may only add to it. */
+static int check_profile_combination(const char **v, struct sb_error *err)
+{
+	if (v[5] && !*v[5])
+		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "is empty", "");
+	if (v[5] && v[0])
+		return fails(err, &(struct src){ VAR_ALLOW, 0, 0 },
+			     "cannot be combined with " VAR_PROFILE
+			     " (the profile says what is allowed)", "");
+	if (v[5] && v[2])
+		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
+			     "cannot be combined with " VAR_PROFILE
+			     " (the profile's defaultAction applies)", "");
+	return 0;
+}
+
 int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *const *envp,
 		       struct sb_error *err)
 {
@@ -600,8 +635,10 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 	memset(err, 0, sizeof(*err));
 	if (scan_env(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[0] && !v[1] && !v[2] && !v[4])
+	if (!v[0] && !v[1] && !v[2] && !v[4] && !v[5])
 		return 1; /* SECCOMP_VERBOSE alone is no policy */
+	if (check_profile_combination(v, err) < 0)
+		return -EINVAL;
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
 	memset(p, 0, offsetof(struct sb_policy, rules));
@@ -613,6 +650,7 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 	if (v[4] && !*v[4])
 		return fails(err, &(struct src){ VAR_FILE, 0, 0 }, "is empty", "");
 	p->file = v[4];
+	p->profile = v[5];
 	p->has_allow = v[0] != NULL;
 	p->has_deny = v[1] != NULL;
 	if (v[0] && parse_list(p, VAR_ALLOW, v[0], SB_ACT_ALLOW, err) < 0)
@@ -622,8 +660,24 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 	return 0;
 }
 
+/* The profile's default action for whatever no rule decides; deny entries
+ * without their own action are killed, as without SECCOMP_DEFAULT_ACTION. */
+static int finish_profile(struct sb_policy *p, struct sb_error *err)
+{
+	if (!p->has_profile)
+		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "was not read", "");
+	p->deny_action = SB_ACT_KILL_PROCESS;
+	p->default_action = p->profile_default;
+	for (unsigned int i = 0; i < p->nrules; i++)
+		if (p->rules[i].action == SB_ACT_DEFAULT)
+			p->rules[i].action = p->deny_action;
+	return 0;
+}
+
 int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
 {
+	if (p->profile)
+		return finish_profile(p, err);
 	if (!p->has_allow && !p->has_deny) {
 		if (p->file)
 			return fails(err, &(struct src){ p->file, 0, 0 },
