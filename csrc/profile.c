@@ -337,8 +337,10 @@ static int args(struct walk *w, unsigned int arr, struct sb_cond *conds, int *sp
 	if (want(w, arr, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	for (unsigned int k = elem(w, arr, arr); k; k = elem(w, arr, k)) {
-		if (n == ARGS_MAX)
+		if (n == ARGS_MAX) {
+			here(w, 1, "args", -1);
 			return bad(w, NULL, "more than %d conditions", ARGS_MAX);
+		}
 		if (arg(w, n, k, &conds[n]) < 0)
 			return -EINVAL;
 		*split |= (seen >> conds[n].arg) & 1;

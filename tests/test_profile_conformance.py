@@ -95,11 +95,11 @@ def errno_of(number, name):
 
 def lib_action(word, number=None, name=None):
     """runc's getAction."""
-    code = errno_of(number, name)
+    if word in ("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"):
+        return (ps.ERRNO if word == "SCMP_ACT_ERRNO" else ps.TRACE)(errno_of(number, name))
     return {"SCMP_ACT_KILL": ps.KILL_THREAD, "SCMP_ACT_KILL_THREAD": ps.KILL_THREAD,
             "SCMP_ACT_KILL_PROCESS": ps.KILL_PROCESS, "SCMP_ACT_TRAP": ps.TRAP,
-            "SCMP_ACT_ALLOW": ps.ALLOW, "SCMP_ACT_LOG": ps.LOG}.get(word) or \
-        {"SCMP_ACT_ERRNO": ps.ERRNO, "SCMP_ACT_TRACE": ps.TRACE}[word](code)
+            "SCMP_ACT_ALLOW": ps.ALLOW, "SCMP_ACT_LOG": ps.LOG}[word]
 
 
 def lib_conds(args):
