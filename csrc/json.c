@@ -144,7 +144,14 @@ static int string(struct parser *p)
 		return r;
 	p->pos++; /* the opening quote */
 	for (;;) {
-		int c = peek(p);
+		int c;
+
+		/* the common case first: plain ASCII */
+		while (p->pos < p->len && (unsigned char)p->s[p->pos] >= 0x20 &&
+		       (unsigned char)p->s[p->pos] < 0x80 && p->s[p->pos] != '"' &&
+		       p->s[p->pos] != '\\')
+			p->pos++;
+		c = peek(p);
 
 		if (c < 0)
 			return fail(p, -EINVAL, "unterminated string");
@@ -412,6 +419,13 @@ int sb_json_string(const char *text, const struct sb_json *v, char *buf, size_t 
 
 	if (v->type != SB_JSON_STRING || size == 0)
 		return -EINVAL;
+	if (!memchr(s, '\\', (size_t)(end - s))) { /* no escapes (nor raw NULs): as is */
+		if ((size_t)(end - s) >= size)
+			return -E2BIG;
+		memcpy(buf, s, (size_t)(end - s));
+		buf[end - s] = '\0';
+		return (int)(end - s);
+	}
 	while (s < end) {
 		char tmp[4];
 		size_t k = 1, used = 1;

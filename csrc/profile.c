@@ -521,8 +521,10 @@ static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_
 		w->p->profile_skipped++;
 		return 0;
 	}
-	memcpy(c, conds, (size_t)n * sizeof(c[0]));
-	narrow_ints(w, (uint32_t)nr, c, n);
+	if (n) {
+		memcpy(c, conds, (size_t)n * sizeof(c[0]));
+		narrow_ints(w, (uint32_t)nr, c, n);
+	}
 	if (!split)
 		return add_rule(w, (uint32_t)nr, action, c, n, 0, name);
 	for (int i = 0; i < n && r >= 0; i++)
