@@ -18,7 +18,8 @@ OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
 OPS = {1: "SCMP_CMP_NE", 2: "SCMP_CMP_LT", 3: "SCMP_CMP_LE", 4: "SCMP_CMP_EQ",
        5: "SCMP_CMP_GE", 6: "SCMP_CMP_GT", 7: "SCMP_CMP_MASKED_EQ"}
 OP_TEXT = {1: "!=", 2: "<", 3: "<=", 4: "==", 5: ">=", 6: ">"}
-LOW = 0xFFFFFFFF
+EQ, MASKED_EQ = 4, 7
+LOW, U64 = 0xFFFFFFFF, 2**64 - 1
 
 
 class Rule:
@@ -53,14 +54,17 @@ def oci_arg(c, name, arch):
     condition: == becomes a masked comparison of the low half; on a 32-bit argument
     the others keep their 32-bit value (ours reads it back as such; libseccomp compares
     the whole register - README)."""
-    if c.width == 64 or c.op == 7 or c.op == 4:
-        mask = c.mask if c.op == 7 else LOW
-        if c.width == 64 and c.op != 7:
-            return {"index": c.arg, "value": c.value, "valueTwo": 0, "op": OPS[c.op]}
-        return {"index": c.arg, "value": mask & (LOW if c.width == 32 else 2**64 - 1),
-                "valueTwo": c.value, "op": OPS[7]}
+    def arg(op, value, two=0):
+        return {"index": c.arg, "value": value, "valueTwo": two, "op": OPS[op]}
+
+    if c.op == MASKED_EQ:
+        return arg(MASKED_EQ, c.mask & (LOW if c.width == 32 else U64), c.value)
+    if c.width == 64:
+        return arg(c.op, c.value)
+    if c.op == EQ:
+        return arg(MASKED_EQ, LOW, c.value)
     if c.arg in _native.int_args(_native.syscall_nr(name, arch), arch):
-        return {"index": c.arg, "value": c.value, "valueTwo": 0, "op": OPS[c.op]}
+        return arg(c.op, c.value)
     raise PolicyError("cannot write '%s(arg%d %s %#x)' in a profile: it compares the low "
                       "32 bits of a 64-bit argument" % (name, c.arg, OP_TEXT[c.op], c.value))
 
@@ -129,7 +133,7 @@ def export(environ, arch=None, host=None):
 # ---- show ------------------------------------------------------------------------------------
 
 def cond_text(c):
-    if c.op == 7:
+    if c.op == MASKED_EQ:
         return "arg%d & %#x == %#x" % (c.arg, c.mask, c.value)
     return "arg%d %s %#x" % (c.arg, OP_TEXT[c.op], c.value)
 
