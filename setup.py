@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.join("csrc")
 WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wformat=2", "-Wshadow",
             "-Wstrict-prototypes", "-Wmissing-prototypes"]
-CORE = ["policy.c", "bpf.c", "syscalls.c", "install.c"]
+CORE = ["policy.c", "json.c", "profile.c", "bpf.c", "syscalls.c", "install.c"]
 
 
 def build_libsandbox(out_dir):

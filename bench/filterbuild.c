@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * filterbuild.c - time pysandbox's policy compiler alone (csrc/policy.c,
- * csrc/bpf.c, csrc/syscalls.c), nothing installed: parse this process's
- * SECCOMP_* environment ITERATIONS times, then compile the policy to BPF
- * ITERATIONS times.
+ * csrc/json.c, csrc/profile.c, csrc/bpf.c, csrc/syscalls.c), nothing
+ * installed: parse this process's SECCOMP_* environment ITERATIONS times
+ * (with SECCOMP_PROFILE: read once, then parsed each time for this process's
+ * capabilities and kernel), then compile the policy to BPF ITERATIONS times.
  *
  *   filterbuild ITERATIONS -> prints "INSNS PARSE_US COMPILE_US" (per build)
  */
 #define _GNU_SOURCE /* environ */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,6 +19,10 @@
 
 static struct sb_policy policy;
 static struct sb_insn prog[SB_PROG_MAX];
+static struct sb_json tape[SB_JSON_MAX];
+static char text[SB_FILE_MAX];
+static ssize_t text_len = -1; /* the profile, read once */
+static struct sb_host host;
 
 static double now_us(void)
 {
@@ -29,10 +35,24 @@ static double now_us(void)
 static void parse(void)
 {
 	struct sb_error err;
-	char msg[256];
+	char msg[1024];
 	int r;
 
 	r = sb_policy_from_env(&policy, sb_arch_native(), environ, &err);
+	if (r == 0 && policy.profile) {
+		if (text_len < 0) {
+			int fd = open(policy.profile, O_RDONLY);
+
+			if (fd < 0 || (text_len = read(fd, text, sizeof(text))) < 0 ||
+			    sb_host_probe(&host) < 0) {
+				perror(policy.profile);
+				exit(1);
+			}
+			close(fd);
+		}
+		r = sb_policy_add_profile(&policy, policy.profile, text, (size_t)text_len, &host,
+					  tape, SB_JSON_MAX, &err);
+	}
 	if (r == 0)
 		r = sb_policy_finish(&policy, &err);
 	if (r == 0)

@@ -7,6 +7,14 @@
  *   SECCOMP_SYSCALL_ALLOW=a:b:c   only these (ALLOW minus DENY) run
  *   SECCOMP_SYSCALL_DENY=a:b      these get the default action, the rest run
  *   SECCOMP_DEFAULT_ACTION=kill|log   action for what is not allowed (kill)
+ *   SECCOMP_REF_RULES=FILE        instead: a Docker/OCI profile's rules, as
+ *                                 runc would give them to libseccomp, one per
+ *                                 line (bench/report.py writes the file):
+ *                                   default ACTION
+ *                                   ACTION NAME [ARG OP DATUM_A DATUM_B]...
+ *                                 (ACTION: libseccomp's action value; OP:
+ *                                 SCMP_CMP_*; names it cannot resolve are
+ *                                 skipped, as runc skips them)
  *
  * Items are names (resolved by libseccomp) or numbers; an ALLOW item may carry
  * argument conditions, name(argN OP VALUE, ...) with OP one of == != < <= > >=
@@ -38,6 +46,7 @@
 #define VAR_ALLOW "SECCOMP_SYSCALL_ALLOW"
 #define VAR_DENY "SECCOMP_SYSCALL_DENY"
 #define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
+#define VAR_RULES "SECCOMP_REF_RULES"
 #define ITEM_MAX 64
 #define DENY_MAX 1024
 #define EXIT_SETUP 125 /* libsandbox.so's status for setup failures */
@@ -168,6 +177,56 @@ static void add_allow(const char *var, const char *item, void *arg)
 		die("seccomp_rule_add(%s): %s", item, strerror(-rc));
 }
 
+/* One "ACTION NAME [ARG OP A B]..." line of a rules file into CTX. */
+static void add_rules_line(scmp_filter_ctx c, char *line)
+{
+	struct scmp_arg_cmp conds[6];
+	char *save, *name, *tok = strtok_r(line, " \n", &save);
+	uint32_t action = (uint32_t)strtoul(tok, NULL, 0);
+	unsigned int n = 0;
+	int nr, rc;
+
+	name = strtok_r(NULL, " \n", &save);
+	while ((tok = strtok_r(NULL, " \n", &save)) && n < 6) {
+		conds[n].arg = (unsigned int)strtoul(tok, NULL, 0);
+		conds[n].op = (enum scmp_compare)strtoul(strtok_r(NULL, " ", &save), NULL, 0);
+		conds[n].datum_a = strtoull(strtok_r(NULL, " ", &save), NULL, 0);
+		conds[n].datum_b = strtoull(strtok_r(NULL, " \n", &save), NULL, 0);
+		n++;
+	}
+	nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return;
+	rc = seccomp_rule_add_array(c, action, nr, n, conds);
+	if (rc < 0)
+		die("seccomp_rule_add(%s): %s", name, strerror(-rc));
+}
+
+/* SECCOMP_REF_RULES: the file's rules as a libseccomp context. */
+static scmp_filter_ctx build_rules(const char *path)
+{
+	static char line[4096];
+	scmp_filter_ctx c = NULL;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "default ", 8) == 0) {
+			c = seccomp_init((uint32_t)strtoul(line + 8, NULL, 0));
+			if (!c || seccomp_attr_set(c, SCMP_FLTATR_CTL_TSYNC, 1) < 0 ||
+			    (optimize && seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0))
+				die("seccomp_init failed");
+		} else if (c) {
+			add_rules_line(c, line);
+		}
+	}
+	fclose(f);
+	if (!c)
+		die("%s: no default line", path);
+	return c;
+}
+
 /* The policy in the environment as a libseccomp context, or NULL if none. */
 static scmp_filter_ctx build(void)
 {
@@ -177,6 +236,8 @@ static scmp_filter_ctx build(void)
 	static struct rules r;
 	int rc;
 
+	if (getenv(VAR_RULES))
+		return build_rules(getenv(VAR_RULES));
 	if (!allow && !deny) {
 		if (word)
 			die("%s is set without %s or %s", VAR_ACTION, VAR_ALLOW, VAR_DENY);
@@ -257,7 +318,7 @@ static scmp_filter_ctx build_or_die(void)
 	scmp_filter_ctx c = build();
 
 	if (!c)
-		die("no policy: set %s or %s", VAR_ALLOW, VAR_DENY);
+		die("no policy: set %s, %s or %s", VAR_ALLOW, VAR_DENY, VAR_RULES);
 	return c;
 }
 

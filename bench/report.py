@@ -11,7 +11,10 @@ the configurations, runs them and formats the tables:
   3. the filter for the full allowlist: size, kernel load time (out/load),
      user-space build time (out/filterbuild, out/ref_tool time)
   4. sandboxify's launch cost
-  5. pysandbox learn vs strace -f -c on out/loop (LEARN_CALLS syscalls)
+  5. Docker's default profile (../shared/profiles/docker-default.json):
+     SECCOMP_PROFILE against libseccomp building the same rules (the ones moby
+     and runc would give it for this process: ref_rules() below)
+  6. pysandbox learn vs strace -f -c on out/loop (LEARN_CALLS syscalls)
 
 "ref" is ref_preload.c: the same SECCOMP_* interface built on libseccomp.
 """
@@ -32,8 +35,9 @@ BUILD_ITERS_OURS = 2000
 BUILD_ITERS_REF = 200
 LEARN_CALLS = int(os.environ.get("LEARN_CALLS", 1000000))
 SMALL = "getppid:write:newfstatat:fstat:clock_gettime:exit_group"  # what out/loop needs
-LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                   "pysandbox", "libsandbox.so")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIB = os.path.join(ROOT, "pysandbox", "libsandbox.so")
+DOCKER = os.path.join(os.path.dirname(ROOT), "shared", "profiles", "docker-default.json")
 
 
 def clean_env(extra):
@@ -75,7 +79,7 @@ def check_filtered(rows):
     """A preload that fails to load only gets a warning from ld.so: make sure
     every configuration with a policy really runs under a filter."""
     for tag, name, env in rows:
-        want = "2" if "SECCOMP_SYSCALL_ALLOW" in env else "0"
+        want = "2" if set(env) - {"LD_PRELOAD"} else "0"
         got = run(["grep", "^Seccomp:", "/proc/self/status"], env).split()[1]
         if got != want:
             sys.exit("bench: %s: 'Seccomp: %s' in /proc/self/status, expected %s"
@@ -182,6 +186,91 @@ def filters(out, full, ref_full):
     return {k: v[0] for k, v in load.items()}
 
 
+def ref_rules(path, out):
+    """The rules moby + runc would hand libseccomp for the profile at PATH in this
+    process (its capabilities, this kernel), written for ref_preload.c; returns
+    the file's name. Bench-side only: it decides includes/excludes as moby does."""
+    import errno
+    import json
+
+    with open(path) as f:
+        profile = json.load(f)
+    host = _native.probe_host()
+    caps = {n for i, n in enumerate(_native.cap_names()) if host.caps >> i & 1}
+    kernel = (host.kernel_major, host.kernel_minor)
+    goarch = {"x86_64": "amd64", "aarch64": "arm64"}[platform.machine()]
+    ops = {"SCMP_CMP_NE": 1, "SCMP_CMP_LT": 2, "SCMP_CMP_LE": 3, "SCMP_CMP_EQ": 4,
+           "SCMP_CMP_GE": 5, "SCMP_CMP_GT": 6, "SCMP_CMP_MASKED_EQ": 7}
+
+    def action(word, ret):
+        ret = errno.EPERM if ret is None else ret
+        return {"SCMP_ACT_KILL": 0, "SCMP_ACT_KILL_THREAD": 0, "SCMP_ACT_KILL_PROCESS": 0x80000000,
+                "SCMP_ACT_TRAP": 0x30000, "SCMP_ACT_ERRNO": 0x50000 | ret,
+                "SCMP_ACT_TRACE": 0x7FF00000 | ret, "SCMP_ACT_LOG": 0x7FFC0000,
+                "SCMP_ACT_ALLOW": 0x7FFF0000}[word]
+
+    def ver(text):
+        return tuple(map(int, text.split(".")))
+
+    def applies(c):
+        inc, exc = c.get("includes") or {}, c.get("excludes") or {}
+        return not (goarch in (exc.get("arches") or []) or set(exc.get("caps") or []) & caps
+                    or (exc.get("minKernel") and kernel >= ver(exc["minKernel"]))
+                    or (inc.get("arches") and goarch not in inc["arches"])
+                    or set(inc.get("caps") or []) - caps
+                    or (inc.get("minKernel") and kernel < ver(inc["minKernel"])))
+
+    default = action(profile["defaultAction"], profile.get("defaultErrnoRet"))
+    lines = ["default %#x" % default]
+    for c in profile["syscalls"]:
+        act = action(c["action"], c.get("errnoRet"))
+        if not applies(c) or act == default:
+            continue
+        args = c.get("args") or []
+        split = len({a["index"] for a in args}) < len(args)
+        for name in c.get("names") or [c["name"]]:
+            for conds in ([[a] for a in args] if split else [args]):
+                lines.append(" ".join(["%#x %s" % (act, name)] + [
+                    "%d %d %d %d" % (a["index"], ops[a["op"]], a["value"], a.get("valueTwo", 0))
+                    for a in conds]))
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return out
+
+
+def docker_profile(out, start):
+    """Section 5; START: section 1's overheads."""
+    rules = ref_rules(DOCKER, os.path.join(out, "docker.rules"))
+    ref_tool = os.path.join(out, "ref_tool")
+    files = {k: os.path.join(out, "docker-%s.bpf" % k) for k in ("ours", "ref")}
+    run([sys.executable, "-m", "pysandbox.cli", "compile", "-o", files["ours"]],
+        {"SECCOMP_PROFILE": DOCKER})
+    run([ref_tool, "export", files["ref"]], {"SECCOMP_REF_RULES": rules})
+    insns, parse, compile_ = run([os.path.join(out, "filterbuild"), str(BUILD_ITERS_OURS)],
+                                 {"SECCOMP_PROFILE": DOCKER}).split()
+    ref_build = float(run([ref_tool, "time", str(BUILD_ITERS_REF)], {"SECCOMP_REF_RULES": rules}))
+    load = {}
+    for k, line in zip(files, run([os.path.join(out, "load"), str(LOAD_RUNS)]
+                                  + list(files.values())).splitlines()):
+        load[k] = (int(line.split()[1]), float(line.split()[2]))
+    print()
+    print("5. Docker's default profile (%s, %d bytes), for this process's capabilities;"
+          % (os.path.basename(DOCKER), os.path.getsize(DOCKER)))
+    print("   ref: libseccomp given the same rules as runc would (%s)" % os.path.basename(rules))
+    print("   %-38s %10s %10s" % ("", "ours", "ref"))
+    print("   %-38s %10s %10d" % ("filter size, instructions", insns, load["ref"][0]))
+    print("   %-38s %10.1f %10.1f" % ("build in user space (warm), us", float(parse) +
+                                       float(compile_), ref_build))
+    print("   %-38s %10s" % ("  of which JSON + profile -> rules", "%.1f" % float(parse)))
+    print("   %-38s %10.1f %10.1f" % ("kernel seccomp() load, us (median)", load["ours"][1],
+                                       load["ref"][1]))
+    print("   %-38s %+10.1f %+10.1f" % ("process start vs no sandbox, us", start["b2"],
+                                         start["c2"]))
+    print("   %-38s %+10.1f %+10.1f" % ("process start vs the preload, no policy",
+                                         start["b2"] - start["b0"], start["c2"] - start["c0"]))
+    return float(parse) + float(compile_)
+
+
 STATIC_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
                 "getrandom:newfstatat:ioctl:readlink:write:exit_group")
 LAUNCH_RUNS = 150
@@ -225,7 +314,7 @@ def learn(out):
             ("pysandbox learn --exec -o /dev/null",
              [pysandbox, "learn", "--exec", "-o", "/dev/null", "--"] + loop)]
     print()
-    print("5. Learning what a program calls: out/loop making %d getppid calls, traced;"
+    print("6. Learning what a program calls: out/loop making %d getppid calls, traced;"
           % LEARN_CALLS)
     print("   wall seconds, one run each (LEARN_CALLS=N make bench to change N)")
     times = {}
@@ -273,6 +362,11 @@ def main():
         ("b", "libsandbox.so, full allowlist", ours),
         ("c0", "ref, no policy", {"LD_PRELOAD": ref}),
         ("c", "ref, full allowlist", refs),
+        ("b2", "libsandbox.so, Docker's default profile",
+         {"LD_PRELOAD": LIB, "SECCOMP_PROFILE": DOCKER}),
+        ("c2", "ref, Docker's default profile",
+         {"LD_PRELOAD": ref, "SECCOMP_REF_RULES": ref_rules(DOCKER, os.path.join(
+             out, "docker.rules"))}),
     ])
     call = loop(out, [
         ("a", "no filter", {}),
@@ -301,6 +395,7 @@ def main():
          [os.path.join(os.path.dirname(py), "sandboxify"), hello]),
     ])
     own = med["s"] - med["p"] - med["a"]
+    docker_build = docker_profile(out, start)
     learn_ratio = learn(out)
 
     print()
@@ -315,6 +410,10 @@ def main():
           % (own, med["p1"] - med["p"]))
     print("learn: %.2fx the time of strace -f -c on the same %d syscalls"
           % (learn_ratio, LEARN_CALLS))
+    print("Docker's default profile: libsandbox.so %+.0f us per process start over no "
+          "sandbox (%+.0f us over libsandbox.so without a policy; parse + compile %.0f us "
+          "warm); libseccomp ref %+.0f us" % (start["b2"], start["b2"] - start["b0"],
+                                              docker_build, start["c2"]))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * install.c - no_new_privs + seccomp(2). The only unit with side effects.
+ * install.c - no_new_privs + seccomp(2), and the host facts a profile is
+ * decided against. The only unit with side effects.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -39,4 +43,42 @@ int sb_install(const struct sb_insn *prog, unsigned int len)
 	if (r > 0)
 		return -ESRCH; /* thread r could not be synchronised */
 	return 0;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "6.18.44-fc" -> 6, 18: the leading "N.N", as moby reads it. */
+static int parse_release(const char *s, unsigned int *major, unsigned int *minor)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!is_digit(*s))
+		return -EINVAL;
+	a = strtoul(s, &end, 10);
+	if (*end != '.' || !is_digit(end[1]))
+		return -EINVAL;
+	b = strtoul(end + 1, &end, 10);
+	if (a > 0xffff || b > 0xffff)
+		return -EINVAL;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return 0;
+}
+
+int sb_host_probe(struct sb_host *host)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct utsname u;
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	host->caps = (uint64_t)data[1].effective << 32 | data[0].effective;
+	if (uname(&u) < 0)
+		return -errno;
+	return parse_release(u.release, &host->kernel_major, &host->kernel_minor);
 }

@@ -26,6 +26,7 @@
 #define VAR_VERBOSE "SECCOMP_VERBOSE"
 #define VAR_FILE "SECCOMP_POLICY_FILE"
 #define VAR_LEARN "SECCOMP_LEARN"
+#define VAR_PROFILE "SECCOMP_PROFILE"
 
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
@@ -419,11 +420,18 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, err);
 }
 
+/* On top of a profile, deny entries may only take away. */
+static int allows(uint32_t action)
+{
+	return action == SB_ACT_ALLOW || action == SB_ACT_LOG;
+}
+
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.
  * Blanks may stand around "(", ")" and "=". */
 static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		       uint32_t action, struct sb_error *err)
 {
+	const int deny = action == SB_ACT_DEFAULT;
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
 	char *name_end;
@@ -468,6 +476,8 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		*end = '\0';
 		if (sb_action_parse(word, &action) < 0)
 			return fails(err, src, "unknown action", word);
+		if (deny && p->profile && allows(action))
+			return fails(err, src, "cannot allow on top of " VAR_PROFILE, whole);
 	}
 	if (*rest || name_end == text)
 		return fails(err, src, "invalid entry", whole);
@@ -520,6 +530,13 @@ static int parse_line(struct sb_policy *p, const struct src *src, char *line,
 	if (*arg)
 		*arg++ = '\0';
 	arg = (char *)skip_ws(arg);
+	if (p->profile && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
+		char what[sizeof(err->what)];
+
+		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " VAR_PROFILE,
+			 line);
+		return fails(err, src, what, "");
+	}
 	if (strcmp(line, "default") == 0)
 		return set_deny_action(p, src, arg, err);
 	if (strcmp(line, "allow") == 0) {
@@ -560,8 +577,13 @@ int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, 
 	return 0;
 }
 
-static const char *const our_vars[] = { VAR_ALLOW, VAR_DENY, VAR_ACTION, VAR_VERBOSE, VAR_FILE,
-					VAR_LEARN };
+/* Our variables; values are picked out of the environment in this order. */
+enum { V_ALLOW, V_DENY, V_ACTION, V_VERBOSE, V_FILE, V_PROFILE, V_LEARN, V_COUNT };
+static const char *const our_vars[V_COUNT] = {
+	[V_ALLOW] = VAR_ALLOW,	   [V_DENY] = VAR_DENY,	      [V_ACTION] = VAR_ACTION,
+	[V_VERBOSE] = VAR_VERBOSE, [V_FILE] = VAR_FILE,	      [V_PROFILE] = VAR_PROFILE,
+	[V_LEARN] = VAR_LEARN,
+};
 
 int sb_env_is_ours(const char *name)
 {
@@ -615,45 +637,80 @@ static int parse_learn(struct sb_policy *p, const char **v, struct sb_error *err
 {
 	struct src src = { VAR_LEARN, 0, 0 };
 
-	if (strcmp(v[5], "1") != 0)
-		return fails(err, &src, "expected 1, not", v[5]);
-	for (int i = 0; i < 5; i++)
-		if (v[i] && i != 3) /* SECCOMP_VERBOSE goes with anything */
+	if (strcmp(v[V_LEARN], "1") != 0)
+		return fails(err, &src, "expected 1, not", v[V_LEARN]);
+	for (int i = 0; i < V_COUNT; i++)
+		if (v[i] && i != V_VERBOSE && i != V_LEARN) /* SECCOMP_VERBOSE goes with anything */
 			return fails(err, &src, "cannot be combined with", our_vars[i]);
 	p->learn = 1;
+	return 0;
+}
+
+/* A profile is the base: it says what is allowed and the default action;
+ * the deny list and a policy file's deny lines may only add to it. */
+static int check_profile_combination(const char **v, struct sb_error *err)
+{
+	if (v[V_PROFILE] && !*v[V_PROFILE])
+		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "is empty", "");
+	if (v[V_PROFILE] && v[V_ALLOW])
+		return fails(err, &(struct src){ VAR_ALLOW, 0, 0 },
+			     "cannot be combined with " VAR_PROFILE
+			     " (the profile says what is allowed)", "");
+	if (v[V_PROFILE] && v[V_ACTION])
+		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
+			     "cannot be combined with " VAR_PROFILE
+			     " (the profile's defaultAction applies)", "");
 	return 0;
 }
 
 int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *const *envp,
 		       struct sb_error *err)
 {
-	const char *v[sizeof(our_vars) / sizeof(our_vars[0])] = { 0 };
+	const char *v[V_COUNT] = { 0 };
 	struct src action_src = { VAR_ACTION, 0, 0 };
 
 	memset(err, 0, sizeof(*err));
 	if (scan_env(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[0] && !v[1] && !v[2] && !v[4] && !v[5])
+	if (!v[V_ALLOW] && !v[V_DENY] && !v[V_ACTION] && !v[V_FILE] && !v[V_PROFILE] &&
+	    !v[V_LEARN])
 		return 1; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
 	memset(p, 0, offsetof(struct sb_policy, rules));
 	p->arch = arch;
-	if (parse_verbose(v[3], &p->verbose, err) < 0)
+	if (parse_verbose(v[V_VERBOSE], &p->verbose, err) < 0)
 		return -EINVAL;
-	if (v[5])
+	if (v[V_LEARN])
 		return parse_learn(p, v, err);
-	if (v[2] && set_deny_action(p, &action_src, v[2], err) < 0)
+	if (check_profile_combination(v, err) < 0)
 		return -EINVAL;
-	if (v[4] && !*v[4])
+	if (v[V_ACTION] && set_deny_action(p, &action_src, v[V_ACTION], err) < 0)
+		return -EINVAL;
+	if (v[V_FILE] && !*v[V_FILE])
 		return fails(err, &(struct src){ VAR_FILE, 0, 0 }, "is empty", "");
-	p->file = v[4];
-	p->has_allow = v[0] != NULL;
-	p->has_deny = v[1] != NULL;
-	if (v[0] && parse_list(p, VAR_ALLOW, v[0], SB_ACT_ALLOW, err) < 0)
+	p->file = v[V_FILE];
+	p->profile = v[V_PROFILE];
+	p->has_allow = v[V_ALLOW] != NULL;
+	p->has_deny = v[V_DENY] != NULL;
+	if (v[V_ALLOW] && parse_list(p, VAR_ALLOW, v[V_ALLOW], SB_ACT_ALLOW, err) < 0)
 		return -EINVAL;
-	if (v[1] && parse_list(p, VAR_DENY, v[1], SB_ACT_DEFAULT, err) < 0)
+	if (v[V_DENY] && parse_list(p, VAR_DENY, v[V_DENY], SB_ACT_DEFAULT, err) < 0)
 		return -EINVAL;
+	return 0;
+}
+
+/* The profile's default action for whatever no rule decides; deny entries
+ * without their own action are killed, as without SECCOMP_DEFAULT_ACTION. */
+static int finish_profile(struct sb_policy *p, struct sb_error *err)
+{
+	if (!p->has_profile)
+		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "was not read", "");
+	p->deny_action = SB_ACT_KILL_PROCESS;
+	p->default_action = p->profile_default;
+	for (unsigned int i = 0; i < p->nrules; i++)
+		if (p->rules[i].action == SB_ACT_DEFAULT)
+			p->rules[i].action = p->deny_action;
 	return 0;
 }
 
@@ -663,6 +720,8 @@ int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
 		p->default_action = SB_ACT_TRACE;
 		return 0;
 	}
+	if (p->profile)
+		return finish_profile(p, err);
 	if (!p->has_allow && !p->has_deny) {
 		if (p->file)
 			return fails(err, &(struct src){ p->file, 0, 0 },

@@ -40,7 +40,7 @@ static main_fn real_main;
 
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
-	char line[512];
+	char line[1100];
 	va_list ap;
 	int n;
 
@@ -197,23 +197,21 @@ static void report(const struct sb_policy *p)
 	}
 }
 
-#define FILE_MAX (1 << 20)
-
-/* SECCOMP_POLICY_FILE's text into BUF; the length, or dies. */
-static size_t read_policy_file(const char *path, char *buf, size_t size)
+/* The text of file PATH (VAR names it) into BUF; the length, or dies. */
+static size_t read_file(const char *var, const char *path, char *buf, size_t size)
 {
 	size_t len = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		die("SECCOMP_POLICY_FILE: cannot read '%s': %s", path, strerror(errno));
+		die("%s: cannot read '%s': %s", var, path, strerror(errno));
 	while ((n = read(fd, buf + len, size - len)) > 0 && len + (size_t)n < size)
 		len += (size_t)n;
 	if (n < 0)
-		die("SECCOMP_POLICY_FILE: cannot read '%s': %s", path, strerror(errno));
+		die("%s: cannot read '%s': %s", var, path, strerror(errno));
 	if (n > 0)
-		die("SECCOMP_POLICY_FILE: larger than %d bytes: '%s'", FILE_MAX, path);
+		die("%s: larger than %d bytes: '%s'", var, SB_FILE_MAX, path);
 	close(fd);
 	return len;
 }
@@ -235,11 +233,26 @@ static int traced(void)
 	return t && strtol(t + 11, NULL, 10) > 0;
 }
 
+/* SECCOMP_PROFILE: read it, decide its includes/excludes for this process. */
+static int add_profile(struct sb_policy *policy, char *text, struct sb_error *err)
+{
+	static struct sb_json tape[SB_JSON_MAX];
+	struct sb_host host;
+	size_t len = read_file("SECCOMP_PROFILE", policy->profile, text, SB_FILE_MAX);
+	int r = sb_host_probe(&host);
+
+	if (r < 0)
+		die("SECCOMP_PROFILE: cannot read this process's capabilities or kernel version: %s",
+		    strerror(-r));
+	return sb_policy_add_profile(policy, policy->profile, text, len, &host, tape, SB_JSON_MAX,
+				     err);
+}
+
 static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 {
-	static char text[FILE_MAX];
+	static char text[SB_FILE_MAX];
 	struct sb_error err;
-	char msg[512];
+	char msg[1024];
 	int r = sb_policy_from_env(policy, arch, environ, &err);
 
 	if (r == 1)
@@ -248,10 +261,12 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 		die("refusing a SECCOMP_* policy from the environment of a set-id or "
 		    "file-capability program");
 	if (r == 0 && policy->file) {
-		size_t len = read_policy_file(policy->file, text, sizeof(text));
+		size_t len = read_file("SECCOMP_POLICY_FILE", policy->file, text, sizeof(text));
 
 		r = sb_policy_add_file(policy, policy->file, text, len, &err);
 	}
+	if (r == 0 && policy->profile)
+		r = add_profile(policy, text, &err); /* the file's text is no longer needed */
 	if (r == 0)
 		r = sb_policy_finish(policy, &err);
 	/* SECCOMP_RET_TRACE with no tracer fails every syscall with ENOSYS. */

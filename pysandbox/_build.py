@@ -23,7 +23,8 @@ ffibuilder.set_source(
     "pysandbox._native_cffi",
     '#include "sandbox.h"',
     sources=[os.path.relpath(os.path.join(CSRC, f)) for f in
-             ("policy.c", "bpf.c", "syscalls.c", "install.c", "trace.c", "probe.c")],
+             ("policy.c", "json.c", "profile.c", "bpf.c", "syscalls.c", "install.c",
+              "trace.c", "probe.c")],
     include_dirs=[os.path.join(CSRC, "include"), CSRC],
     extra_compile_args=["-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
 )

@@ -117,16 +117,37 @@ def _envp(environ):
     return envp, keep
 
 
-def compile_env(environ, arch_=None):
+def compile_env(environ, arch_=None, host=None):
     """BPF (raw struct sock_filter bytes) for the policy ENVIRON describes.
 
     Returns None when ENVIRON sets no policy; raises PolicyError with the same
-    one-line message libsandbox.so prints."""
-    return compile_policy(environ, arch_)[0]
+    one-line message libsandbox.so prints. HOST: see parse_policy()."""
+    return compile_policy(environ, arch_, host)[0]
 
 
-def compile_policy(environ, arch_=None):
+def compile_policy(environ, arch_=None, host=None):
     """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
+    policy = parse_policy(environ, arch_, host)
+    if policy is None:
+        return None, []
+    return compile_parsed(policy), _report(policy) if policy.verbose else []
+
+
+def compile_parsed(policy):
+    """BPF bytes for a struct sb_policy from parse_policy()."""
+    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
+    n = lib.sb_bpf_compile(policy, prog, lib.SB_PROG_MAX)
+    if n < 0:
+        raise PolicyError("the policy does not fit in one seccomp filter (%s)"
+                          % os.strerror(-n))
+    return bytes(ffi.buffer(prog, n * INSN_SIZE))
+
+
+def parse_policy(environ, arch_=None, host=None):
+    """The finished struct sb_policy ENVIRON describes, or None without a policy.
+
+    HOST (a SECCOMP_PROFILE's includes/excludes are decided against it): a
+    struct sb_host from host(), or None for this process's own."""
     policy = ffi.new("struct sb_policy *")
     err = ffi.new("struct sb_error *")
     envp, _keep = _envp(environ)
@@ -136,35 +157,77 @@ def compile_policy(environ, arch_=None):
                           % (arch_name(a), ", ".join(TARGET_ARCHES)))
     r = lib.sb_policy_from_env(policy, a, envp, err)
     if r == 1:
-        return None, []
+        return None
     if r == 0 and policy.file != ffi.NULL:
-        path = ffi.string(policy.file)
-        text = _read_policy_file(path.decode(errors="replace"))
+        text = _read_file("SECCOMP_POLICY_FILE", ffi.string(policy.file))
         r = lib.sb_policy_add_file(policy, policy.file, text, len(text), err)
+    if r == 0 and policy.profile != ffi.NULL:
+        text = _read_file("SECCOMP_PROFILE", ffi.string(policy.profile))
+        tape = ffi.new("struct sb_json[]", min(len(text) // 2 + 2, lib.SB_JSON_MAX))
+        r = lib.sb_policy_add_profile(policy, policy.profile, text, len(text),
+                                      host if host is not None else probe_host(), tape,
+                                      len(tape), err)
     if r == 0:
         r = lib.sb_policy_finish(policy, err)
     if r < 0:
         raise PolicyError(_error_text(err))
-    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
-    n = lib.sb_bpf_compile(policy, prog, lib.SB_PROG_MAX)
-    if n < 0:
-        raise PolicyError("the policy does not fit in one seccomp filter (%s)"
-                          % os.strerror(-n))
-    return bytes(ffi.buffer(prog, n * INSN_SIZE)), _report(policy) if policy.verbose else []
+    return policy
 
 
-FILE_MAX = 1 << 20  # as libsandbox.so
+FILE_MAX = lib.SB_FILE_MAX  # as libsandbox.so
 
 
-def _read_policy_file(path):
+def _read_file(var, path):
+    path = path.decode(errors="replace")
     try:
         with open(path, "rb") as f:
             text = f.read(FILE_MAX + 1)
     except OSError as e:
-        raise PolicyError("SECCOMP_POLICY_FILE: cannot read '%s': %s" % (path, e.strerror))
-    if len(text) > FILE_MAX:
-        raise PolicyError("SECCOMP_POLICY_FILE: larger than %d bytes: '%s'" % (FILE_MAX, path))
+        raise PolicyError("%s: cannot read '%s': %s" % (var, path, e.strerror))
+    if len(text) >= FILE_MAX:  # libsandbox.so's buffer is FILE_MAX bytes
+        raise PolicyError("%s: larger than %d bytes: '%s'" % (var, FILE_MAX, path))
     return text
+
+
+# ---- the host a profile's includes/excludes are decided against ----
+
+def cap_names():
+    """Capability names by number: CAP_CHOWN, CAP_DAC_OVERRIDE, ..."""
+    out = []
+    while lib.sb_cap_name(len(out)) != ffi.NULL:
+        out.append(ffi.string(lib.sb_cap_name(len(out))).decode())
+    return out
+
+
+ALL_CAPS = (1 << len(cap_names())) - 1
+
+
+def cap_lookup(name):
+    n = lib.sb_cap_lookup(name.encode())
+    if n < 0:
+        raise PolicyError("unknown capability '%s'" % name)
+    return n
+
+
+def probe_host():
+    """This process's host: effective capabilities, running kernel."""
+    h = ffi.new("struct sb_host *")
+    r = lib.sb_host_probe(h)
+    if r < 0:
+        raise PolicyError("cannot read this process's capabilities or kernel version: %s"
+                          % os.strerror(-r))
+    return h
+
+
+def host(caps=None, kernel=None):
+    """A struct sb_host: CAPS a bit mask (None: this process's effective set),
+    KERNEL (major, minor) (None: the running kernel's)."""
+    h = probe_host()
+    if caps is not None:
+        h.caps = caps
+    if kernel is not None:
+        h.kernel_major, h.kernel_minor = kernel
+    return h
 
 
 def _report(policy):
@@ -187,7 +250,7 @@ def env_is_ours(name):
 
 
 def _error_text(err):
-    buf = ffi.new("char[512]")
+    buf = ffi.new("char[1100]")
     lib.sb_error_format(err, buf, len(buf))
     return ffi.string(buf).decode(errors="replace")
 

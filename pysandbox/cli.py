@@ -1,5 +1,5 @@
-"""`pysandbox` command line: libpath, compile, groups, syscalls, audit, features,
-learn. Exit status of learn: the program's.
+"""`pysandbox` command line: libpath, compile, groups, profile, syscalls, audit,
+features, learn. Exit status of learn: the program's.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure, an unknown syscall, an unreadable log; `audit` also 1 when it finds no
@@ -21,11 +21,14 @@ examples:
   LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
+  SECCOMP_PROFILE=docker-default.json pysandbox compile --caps none -o filter.bpf
   pysandbox groups @dangerous
   pysandbox syscalls read 0x3c 231 --arch i386
   pysandbox audit --summary --allow                # seccomp records in the kernel log
   pysandbox features                               # what this kernel offers a sandbox
   pysandbox learn -o hello.env -- ./helloworld/helloworld
+  SECCOMP_SYSCALL_DENY='ptrace=EPERM:mount' pysandbox profile export -o sandbox.json
+  pysandbox profile show docker-default.json --caps none
 """
 
 
@@ -49,12 +52,30 @@ def cmd_libpath(args):
     print(path)
 
 
+def host(args):
+    """The host a profile's includes/excludes are decided for: this process,
+    or what --caps and --kernel say."""
+    from pysandbox import _native, profile
+
+    kernel = None
+    if args.kernel:
+        try:
+            kernel = tuple(int(p) for p in args.kernel.split("."))
+        except ValueError:
+            kernel = ()
+        if len(kernel) != 2:
+            raise Failure("--kernel: expected MAJOR.MINOR, not '%s'" % args.kernel)
+    caps = None if args.caps is None else profile.parse_caps(args.caps)
+    return _native.host(caps, kernel)
+
+
 def cmd_compile(args):
     from pysandbox import _native, bpf
 
-    prog = _native.compile_env(os.environ, args.arch)
+    prog = _native.compile_env(os.environ, args.arch, host(args))
     if prog is None:
-        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY")
+        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or "
+                      "SECCOMP_PROFILE")
     if args.output:
         write_output(args.output, prog)
     if args.explain:
@@ -173,6 +194,26 @@ def cmd_features(args):
     from pysandbox import features
 
     features.run(args)
+def cmd_profile_export(args):
+    import json
+
+    from pysandbox import profile
+
+    text = json.dumps(profile.export(os.environ, args.arch, host(args)), indent=2) + "\n"
+    write_output(args.output or "-", text.encode())
+
+
+def cmd_profile_show(args):
+    from pysandbox import profile
+
+    print("\n".join(profile.show(args.file, args.arch, host(args))))
+
+
+def host_options(s):
+    s.add_argument("--caps", metavar="LIST", help="capabilities a profile's includes/excludes "
+                   "see: all, none or CAP_A,CAP_B (default: this process's effective set)")
+    s.add_argument("--kernel", metavar="X.Y", help="kernel version for minKernel "
+                   "(default: the running one)")
 
 
 def write_output(path, data):
@@ -202,6 +243,7 @@ def parser():
     s.add_argument("-o", "--output", metavar="FILE", help="write the program to FILE ('-': stdout)")
     s.add_argument("--explain", action="store_true", help="print the program readably")
     s.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    host_options(s)
     s.set_defaults(func=cmd_compile)
     s = sub.add_parser("groups", help="list syscall groups (@name) and their members",
                        description="Without NAME: every group with its size. With NAME: "
@@ -273,7 +315,26 @@ def parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("--json", action="store_true", help="print the probes as JSON (stable keys)")
     s.set_defaults(func=cmd_features)
+    profile_parser(sub)
     return p
+
+
+def profile_parser(sub):
+    s = sub.add_parser("profile", help="Docker/OCI seccomp profiles: export, show",
+                       description="Write the SECCOMP_* policy as a Docker/OCI seccomp "
+                       "profile, or summarise a profile.", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    verbs = s.add_subparsers(dest="verb", required=True)
+    v = verbs.add_parser("export", help="the SECCOMP_* policy as a profile (JSON)")
+    v.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    v.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    host_options(v)
+    v.set_defaults(func=cmd_profile_export)
+    v = verbs.add_parser("show", help="summarise a profile as it applies here")
+    v.add_argument("file", metavar="FILE", help="a profile, e.g. docker-default.json")
+    v.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    host_options(v)
+    v.set_defaults(func=cmd_profile_show)
 
 
 def main(argv=None):

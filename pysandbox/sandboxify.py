@@ -34,6 +34,7 @@ status or death signal is sandboxify's.
   SECCOMP_SYSCALL_ALLOW=a:b:c   only these syscalls; others get the default action
   SECCOMP_SYSCALL_DENY=a:b      these get the default action; others run
   SECCOMP_DEFAULT_ACTION=kill   or log (log and allow)
+  SECCOMP_PROFILE=FILE          a Docker/OCI seccomp profile (JSON)
   SECCOMP_VERBOSE=1             print each rule as it is added
 
 The launch exec needs no allowance; later execve calls meet the policy.

@@ -64,7 +64,7 @@ def test_explain_other_arch():
 
 
 @pytest.mark.parametrize("env,message", [
-    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY\n"),
+    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE\n"),
     ({"SECCOMP_SYSCALL_DENY": "ptrace:opne"},
      "pysandbox: SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)\n"),
 ])

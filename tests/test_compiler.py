@@ -241,7 +241,7 @@ ERRORS = [
     R({"SECCOMP_SYSCALL_ALLOW": "read", "SECCOMP_SYSCALLS_DENY": "write"},
       "SECCOMP_SYSCALLS_DENY: unknown variable", id="misspelt-with-policy"),
     R({"SECCOMP_": ""}, "SECCOMP_: unknown variable", id="bare-prefix"),
-    R({"SECCOMP_" + "X" * 300: "1"}, "SECCOMP_" + "X" * 247 + ": unknown variable",
+    R({"SECCOMP_" + "X" * 600: "1"}, "SECCOMP_" + "X" * 503 + ": unknown variable",
       id="long-variable-truncated"),
     R({"SECCOMP_SYSCALL_ALLOW": "opne", "SECCOMP_BOGUS": "1"}, "SECCOMP_BOGUS: unknown variable",
       id="variable-checked-first"),

@@ -34,6 +34,7 @@
 #define SB_RULE_CONDS_MAX 6 /* conditions on one rule (all must hold) */
 #define SB_PROG_MAX 4096 /* BPF_MAXINSNS */
 #define SB_EXIT_FAILURE 125 /* documented status of every setup failure */
+#define SB_FILE_MAX 1048576 /* longest policy file or profile, in bytes */
 
 /* Comparison operators; libseccomp's SCMP_CMP_* numbering. */
 #define SB_CMP_NE 1
@@ -82,6 +83,13 @@ struct sb_policy {
 	int verbose; /* SECCOMP_VERBOSE=1 */
 	int learn; /* SECCOMP_LEARN=1: trace every syscall (pysandbox learn) */
 	const char *file; /* SECCOMP_POLICY_FILE, for the caller to read */
+	const char *profile; /* SECCOMP_PROFILE, for the caller to read */
+	int has_profile; /* sb_policy_add_profile() succeeded */
+	uint32_t profile_default; /* the profile's defaultAction */
+	unsigned int profile_first; /* its first rule in rules[] */
+	unsigned int profile_skipped; /* names not on this arch (skipped) */
+	unsigned int profile_blocks; /* syscalls[] entries in the profile */
+	unsigned int profile_applied; /* ... that apply on this host */
 	unsigned int nrules;
 	unsigned int nconds;
 	struct sb_rule rules[SB_RULES_MAX]; /* in input order */
@@ -90,8 +98,8 @@ struct sb_policy {
 
 /* Where a policy went wrong; sb_error_format() turns it into one line. */
 struct sb_error {
-	char var[256]; /* variable, or "file:line" */
-	char what[64]; /* e.g. "unknown syscall" */
+	char var[512]; /* variable, "file:line", or "SECCOMP_PROFILE: file: where" */
+	char what[128]; /* e.g. "unknown syscall" */
 	char token[64]; /* the offending input, truncated */
 	int item; /* 1-based item number, 0 if none */
 };
@@ -133,6 +141,61 @@ int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs
 /* Group listing: name of group I (0-based), or NULL past the end. */
 const char *sb_group_at(int i);
 
+/* ---- json.c: a strict JSON reader (RFC 8259); pure ---- */
+
+#define SB_JSON_NULL 1
+#define SB_JSON_FALSE 2
+#define SB_JSON_TRUE 3
+#define SB_JSON_NUMBER 4
+#define SB_JSON_STRING 5
+#define SB_JSON_ARRAY 6
+#define SB_JSON_OBJECT 7
+#define SB_JSON_DEPTH 32 /* deepest nesting of arrays and objects */
+#define SB_JSON_MAX 65536 /* values in a profile (the tape libsandbox.so has) */
+
+/* One value of a parsed document. The tape holds every value in document
+ * order: a container is followed by its contents (an object's as key string,
+ * value, key string, value, ...), and NEXT skips over them. */
+struct sb_json {
+	uint32_t start; /* offset of the value's first byte in the text */
+	uint32_t end; /* offset just past its last byte */
+	uint32_t next; /* tape index of whatever follows the value and its contents */
+	uint32_t type; /* SB_JSON_* */
+};
+
+/* Where a document is not JSON: byte offset (the line and column are
+ * counted from it) and what was expected there. */
+struct sb_json_error {
+	size_t offset;
+	char what[64];
+};
+
+/* Parse TEXT (LEN bytes, UTF-8) into TAPE (room for CAP values); tape[0] is
+ * the root. Returns the number of values, or -EINVAL (not JSON), -E2BIG (more
+ * than CAP values, or nested deeper than SB_JSON_DEPTH) with *err filled. A
+ * document of LEN bytes has at most LEN / 2 + 1 values. */
+int sb_json_parse(const char *text, size_t len, struct sb_json *tape, unsigned int cap,
+		  struct sb_json_error *err);
+/* String value V of TEXT, unescaped, into BUF (SIZE bytes, NUL-terminated).
+ * Its length, -E2BIG if it does not fit, -EINVAL if it holds a NUL. */
+int sb_json_string(const char *text, const struct sb_json *v, char *buf, size_t size);
+/* Number V as an unsigned integer no larger than MAX into *out: 0, -EINVAL
+ * (negative, fraction or exponent), or -ERANGE. */
+int sb_json_uint(const char *text, const struct sb_json *v, uint64_t max, uint64_t *out);
+
+/* ---- the host a profile is compiled for (install.c probes it) ---- */
+
+/* What a profile's includes/excludes are decided against. */
+struct sb_host {
+	uint64_t caps; /* bit N: capability N is in the effective set */
+	unsigned int kernel_major, kernel_minor; /* 6.18 for "6.18.44-..." */
+};
+
+/* Capability "CAP_SYS_ADMIN" -> its number, or -1. */
+int sb_cap_lookup(const char *name);
+/* Name of capability N, or NULL past the last one the tables know. */
+const char *sb_cap_name(int n);
+
 /* ---- policy.c: text -> struct sb_policy; pure, no I/O ---- */
 
 /* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
@@ -151,6 +214,20 @@ int sb_policy_from_env(struct sb_policy *policy, const struct sb_arch *arch,
 /* Add the policy-file text TEXT (LEN bytes) read from PATH. 0 or -EINVAL. */
 int sb_policy_add_file(struct sb_policy *policy, const char *path, const char *text,
 		       size_t len, struct sb_error *err);
+
+/* ---- profile.c: Docker/OCI seccomp profile (JSON) -> rules; pure ---- */
+
+/*
+ * Add the profile TEXT (LEN bytes) read from PATH, as the policy's base:
+ * its defaultAction becomes the default action, its syscalls[] entries that
+ * apply to HOST (includes/excludes) become rules, with libseccomp's and
+ * runc's semantics (README, "Docker/OCI profiles"). TAPE (room for CAP
+ * values, LEN / 2 + 2 is always enough) is work space. 0 or -EINVAL with
+ * *err naming the file and the JSON location.
+ */
+int sb_policy_add_profile(struct sb_policy *policy, const char *path, const char *text,
+			  size_t len, const struct sb_host *host, struct sb_json *tape,
+			  unsigned int cap, struct sb_error *err);
 /* Resolve default actions and check the whole. 0 or -EINVAL. */
 int sb_policy_finish(struct sb_policy *policy, struct sb_error *err);
 /* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
@@ -172,6 +249,9 @@ int sb_no_new_privs(void);
 /* Set no_new_privs and load PROG as a seccomp filter on every thread.
  * 0 or -errno. */
 int sb_install(const struct sb_insn *prog, unsigned int len);
+/* This process's effective capabilities (capget(2)) and the running
+ * kernel's version (uname(2)) into *host. 0 or -errno. */
+int sb_host_probe(struct sb_host *host);
 
 /* ---- trace.c: ptrace for sandboxify (cffi module only) ---- */
 

@@ -1,0 +1,194 @@
+"""`pysandbox profile export` and `show`: a SECCOMP_* policy written as an OCI
+profile decides as the policy itself once read back (the round trip), and as
+libseccomp built from it the way runc builds it; what cannot be written so is
+refused with a message.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED, clean_env
+from pysandbox import PolicyError, _native, bpf, profile
+from test_differential_args import policies, render
+from test_profile_conformance import AUDIT, TARGETS, libseccomp_knows, theirs
+
+DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
+U64 = 2**64 - 1
+
+POLICIES = [
+    {"SECCOMP_SYSCALL_DENY": "ptrace=EPERM:mount"},
+    {"SECCOMP_SYSCALL_DENY": "socket(arg0 != AF_UNIX)=EACCES"},
+    {"SECCOMP_SYSCALL_DENY": "clone(arg0 & CLONE_NEWUSER == CLONE_NEWUSER)=EPERM:"
+                             "unshare(arg0 & CLONE_NEWUSER == CLONE_NEWUSER)=EPERM:clone3=ENOSYS"},
+    {"SECCOMP_SYSCALL_DENY": "personality(arg0 != PERSONALITY_QUERY)=EPERM"},
+    {"SECCOMP_SYSCALL_ALLOW": "@system-service", "SECCOMP_SYSCALL_DENY": "@dangerous=EPERM"},
+    {"SECCOMP_SYSCALL_DENY": "@dangerous", "SECCOMP_DEFAULT_ACTION": "errno"},
+    {"SECCOMP_SYSCALL_ALLOW": "read:write:exit_group:openat(arg0 == AT_FDCWD):"
+                              "mmap(arg4 == -1, arg1 <= 0x100000000):socket(arg0 == AF_UNIX)",
+     "SECCOMP_DEFAULT_ACTION": "trap"},
+    {"SECCOMP_SYSCALL_ALLOW": "read:read=kill_thread:write(arg0 > 2)=log:write(arg0 == 1)=EIO"},
+    {"SECCOMP_PROFILE": DOCKER, "SECCOMP_SYSCALL_DENY": "ptrace=EPERM:bpf:socket(arg0 == 16)=EACCES"},
+]
+
+
+def samples(policy, arch):
+    """(nr, args): every syscall with a few vectors; those with conditions also with
+    each condition's value and neighbours, low halves and sign extensions."""
+    plain = [(0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6]
+    vectors, conditional = list(plain), set()
+    for i in range(policy.nrules):
+        if policy.rules[i].nconds:
+            conditional.add(policy.rules[i].nr)
+    for i in range(policy.nconds):
+        c = policy.conds[i]
+        for v in {c.value - 1, c.value, c.value + 1, c.value | (U64 ^ 0xFFFFFFFF),
+                  c.value & 0xFFFFFFFF, c.mask, (c.value ^ 1) & U64}:
+            if 0 <= v <= U64:
+                vectors.append(tuple(v if k == c.arg else 0 for k in range(6)))
+    return [(nr, args) for nr in sorted(_native.syscalls(arch).values())
+            for args in (vectors if nr in conditional else plain)] + \
+        [(0xFFFF, (0,) * 6), (0xFFFFFFFF, (0,) * 6)]
+
+
+def decisions(program, arch, probes):
+    return [bpf.run(program, bpf.seccomp_data(nr, AUDIT[arch], args)) for nr, args in probes]
+
+
+def round_trip(environ, arch, tmp_path):
+    """(the policy's decisions, the exported profile's decisions) on its samples."""
+    host = _native.host(0, (6, 18))
+    policy = _native.parse_policy(environ, arch, host)
+    path = tmp_path / "exported.json"
+    path.write_text(json.dumps(profile.export(environ, arch, host)))
+    back = _native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, host)
+    probes = samples(policy, arch)
+    return (decisions(bpf.decode(_native.compile_parsed(policy)), arch, probes),
+            decisions(bpf.decode(back), arch, probes))
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("environ", POLICIES, ids=range(len(POLICIES)))
+def test_round_trip_decides_like_the_policy(environ, arch, tmp_path):
+    want, got = round_trip(environ, arch, tmp_path)
+    assert len(want) > 900 and got == want
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@settings(max_examples=40, deadline=None)
+@given(policy=policies(), seed=st.integers(0, 2**32))
+def test_round_trip_random_policies(arch, policy, seed, tmp_path_factory):
+    want, got = round_trip(render(policy), arch, tmp_path_factory.mktemp("rt"))
+    assert got == want
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("environ", POLICIES[:7], ids=range(7))
+def test_exported_profile_decides_alike_under_libseccomp(environ, arch):
+    """What Docker would do with the exported profile (libseccomp, built the runc
+    way), on arguments where the README's 32-bit difference does not apply, for the
+    syscalls libseccomp 2.5.4 knows."""
+    host = _native.host(0, (6, 18))
+    policy = _native.parse_policy(environ, arch, host)
+    ours = bpf.decode(_native.compile_parsed(policy))
+    lib = theirs(profile.export(environ, arch, host), arch, frozenset(), (6, 18))
+    ints = {nr: _native.int_args(nr, arch) for nr in _native.syscalls(arch).values()}
+    newer = {nr for name, nr in _native.syscalls(arch).items() if not libseccomp_knows(arch, name)}
+    probes = [(nr, args) for nr, args in samples(policy, arch) if nr not in newer
+              and all(args[i] <= 0xFFFFFFFF for i in ints.get(nr, ()))]
+    wrong = [(hex(nr), args, hex(a), hex(b)) for (nr, args), a, b in
+             zip(probes, decisions(ours, arch, probes), decisions(lib, arch, probes)) if a != b]
+    assert wrong[:5] == []
+
+
+def test_export_shape():
+    out = profile.export({"SECCOMP_SYSCALL_ALLOW": "read:write:getpid=EACCES",
+                          "SECCOMP_DEFAULT_ACTION": "errno:ENOSYS"}, "x86_64")
+    assert out == {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                   "architectures": ["SCMP_ARCH_X86_64"],
+                   "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+                                {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}]}
+
+
+REFUSED = [
+    ({"SECCOMP_SYSCALL_ALLOW": "read:read(arg0 == 0)=EPERM"},
+     "cannot write 'read' in a profile: its conditional rules stand over an unconditional "
+     "one, which libseccomp would keep alone"),
+    ({"SECCOMP_SYSCALL_ALLOW": "mmap(arg0 == 1)=kill:mmap(arg1 == 1)"},
+     "cannot write 'mmap' in a profile: a conditional rule with the default action comes "
+     "before others, and runc drops it"),
+    ({"SECCOMP_SYSCALL_DENY": "mmap(arg4 != -1)=EPERM"},
+     "cannot write 'mmap(arg4 != 0xffffffff)' in a profile: it compares the low 32 bits of a "
+     "64-bit argument"),
+    ({"SECCOMP_SYSCALL_DENY": "999"}, "cannot write syscall 999 in a profile: it has no name "
+     "on x86_64"),
+    ({}, "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"),
+]
+
+
+@pytest.mark.parametrize("environ,message", REFUSED)
+def test_export_refuses_what_libseccomp_would_decide_otherwise(environ, message):
+    with pytest.raises(PolicyError) as exc:
+        profile.export(environ, "x86_64")
+    assert str(exc.value) == message
+
+
+def pysandbox(*argv, **env):
+    return subprocess.run([sys.executable, "-m", "pysandbox.cli"] + list(argv),
+                          env=clean_env(**env), capture_output=True, text=True)
+
+
+def test_cli_export_and_show(tmp_path):
+    out = tmp_path / "p.json"
+    r = pysandbox("profile", "export", "-o", str(out), "--arch", "x86_64",
+                  SECCOMP_SYSCALL_DENY="ptrace=EPERM:personality(arg0 != 0xffffffff)=EPERM")
+    assert (r.returncode, r.stderr) == (0, "")
+    r = pysandbox("profile", "show", str(out), "--arch", "x86_64", "--caps", "none",
+                  "--kernel", "5.4")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.splitlines() == [
+        "profile: %s" % out,
+        "for: x86_64, capabilities: none, kernel 5.4",
+        "default action: allow",
+        "entries: 2, 2 apply here; 0 names are not syscalls on x86_64 (skipped)",
+        "syscalls without conditions: 1 (errno:EPERM 1)",
+        "conditional rules: 1",
+        "  personality      errno:EPERM    if arg0 != 0xffffffff",
+    ]
+
+
+def test_cli_show_docker_default_as_root_and_without_caps():
+    root = pysandbox("profile", "show", DOCKER, "--caps", "all", "--kernel", "6.18")
+    none = pysandbox("profile", "show", DOCKER, "--caps", "none", "--kernel", "6.18")
+    assert root.returncode == none.returncode == 0
+    assert "capabilities: all," in root.stdout and "capabilities: none," in none.stdout
+    assert "clone            allow          if arg0 & 0x7e020000 == 0x0" in none.stdout
+    assert "clone " not in root.stdout  # unconditional for CAP_SYS_ADMIN
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["profile", "show", "/nonexistent.json"],
+     "pysandbox: SECCOMP_PROFILE: cannot read '/nonexistent.json': No such file or directory\n"),
+    (["profile", "show", DOCKER, "--caps", "CAP_NOPE"], "pysandbox: unknown capability 'CAP_NOPE'\n"),
+    (["profile", "show", DOCKER, "--kernel", "6"], "pysandbox: --kernel: expected MAJOR.MINOR, not '6'\n"),
+])
+def test_cli_errors(argv, message):
+    r = pysandbox(*argv)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", message)
+
+
+def test_cli_compile_reads_profile_for_the_given_host(tmp_path):
+    def compiled(caps):
+        out = tmp_path / ("f-%s.bpf" % caps)
+        r = pysandbox("compile", "-o", str(out), "--caps", caps, SECCOMP_PROFILE=DOCKER)
+        assert (r.returncode, r.stderr) == (0, "")
+        return bpf.decode(out.read_bytes())
+    arch = _native.arch_name(_native.arch())
+    unshare = bpf.seccomp_data(_native.syscall_nr("unshare"), AUDIT[arch])
+    assert (bpf.run(compiled("none"), unshare), bpf.run(compiled("all"), unshare)) == \
+        (0x00050001, 0x7FFF0000)
