@@ -6,9 +6,9 @@ The compiler lives once, in C (csrc/); this package wraps it:
 """
 import os
 
-from pysandbox._errors import InstallError, PolicyError, SandboxError
+from pysandbox._errors import PolicyError, SandboxError
 
-__all__ = ["SandboxError", "PolicyError", "InstallError", "libpath", "compile_env"]
+__all__ = ["SandboxError", "PolicyError", "libpath", "compile_env"]
 __version__ = "0.1.0"
 
 

@@ -20,6 +20,9 @@ ACTIONS = {
     "allow": lib.SB_ACT_ALLOW,
 }
 _ACTION_NAMES = {v: k for k, v in ACTIONS.items()}
+# comparison operators (libseccomp's SCMP_CMP_* numbering); "&": masked equality
+CMP_OPS = {"!=": lib.SB_CMP_NE, "<": lib.SB_CMP_LT, "<=": lib.SB_CMP_LE, "==": lib.SB_CMP_EQ,
+           ">=": lib.SB_CMP_GE, ">": lib.SB_CMP_GT, "&": lib.SB_CMP_MASKED_EQ}
 
 
 def arch(name=None):
@@ -125,9 +128,12 @@ def compile_env(environ, arch_=None, host=None):
     return compile_policy(environ, arch_, host)[0]
 
 
-def compile_policy(environ, arch_=None, host=None):
+NO_POLICY = "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"
+
+
+def compile_policy(environ, arch_=None, host=None, required=False):
     """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
-    policy = parse_policy(environ, arch_, host)
+    policy = parse_policy(environ, arch_, host, required)
     if policy is None:
         return None, []
     return compile_parsed(policy), _report(policy) if policy.verbose else []
@@ -143,8 +149,9 @@ def compile_parsed(policy):
     return bytes(ffi.buffer(prog, n * INSN_SIZE))
 
 
-def parse_policy(environ, arch_=None, host=None):
-    """The finished struct sb_policy ENVIRON describes, or None without a policy.
+def parse_policy(environ, arch_=None, host=None, required=False):
+    """The finished struct sb_policy ENVIRON describes, or None without a policy
+    (REQUIRED: PolicyError instead).
 
     HOST (a SECCOMP_PROFILE's includes/excludes are decided against it): a
     struct sb_host from host(), or None for this process's own."""
@@ -156,6 +163,8 @@ def parse_policy(environ, arch_=None, host=None):
         raise PolicyError("cannot compile a filter for %s (targets: %s)"
                           % (arch_name(a), ", ".join(TARGET_ARCHES)))
     r = lib.sb_policy_from_env(policy, a, envp, err)
+    if r == 1 and required:
+        raise PolicyError(NO_POLICY)
     if r == 1:
         return None
     if r == 0 and policy.file != ffi.NULL:
@@ -199,7 +208,8 @@ def cap_names():
     return out
 
 
-ALL_CAPS = (1 << len(cap_names())) - 1
+def all_caps():
+    return (1 << len(cap_names())) - 1
 
 
 def cap_lookup(name):

@@ -11,8 +11,7 @@ import string
 import sys
 
 import pysandbox
-from pysandbox import sandboxify
-from pysandbox._errors import SandboxError
+from pysandbox._errors import Failure, SandboxError
 
 EXIT_FAILURE = 125
 
@@ -30,10 +29,6 @@ examples:
   SECCOMP_SYSCALL_DENY='ptrace=EPERM:mount' pysandbox profile export -o sandbox.json
   pysandbox profile show docker-default.json --caps none
 """
-
-
-class Failure(Exception):
-    """A setup failure: printed as one line, exit 125."""
 
 
 AUDIT_EPILOG = """\
@@ -57,6 +52,8 @@ def host(args):
     or what --caps and --kernel say."""
     from pysandbox import _native, profile
 
+    if args.caps is None and args.kernel is None:
+        return None  # this process's own, probed only if a profile needs it
     kernel = None
     if args.kernel:
         try:
@@ -72,10 +69,7 @@ def host(args):
 def cmd_compile(args):
     from pysandbox import _native, bpf
 
-    prog = _native.compile_env(os.environ, args.arch, host(args))
-    if prog is None:
-        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or "
-                      "SECCOMP_PROFILE")
+    prog, _ = _native.compile_policy(os.environ, args.arch, host(args), required=True)
     if args.output:
         write_output(args.output, prog)
     if args.explain:
@@ -346,7 +340,7 @@ def main(argv=None):
     try:
         status = args.func(args)
         sys.stdout.flush()
-    except (Failure, sandboxify.Failure, SandboxError) as e:
+    except SandboxError as e:  # Failure, or the C error line
         print("pysandbox: %s" % e, file=sys.stderr)
         return getattr(e, "status", EXIT_FAILURE)
     except BrokenPipeError:  # `pysandbox groups | head`

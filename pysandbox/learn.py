@@ -19,15 +19,18 @@ import re
 import sys
 
 import pysandbox
-from pysandbox.sandboxify import Failure, resolve
-
-FORMATS = ("env", "policy", "oci")
-OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
+from pysandbox._errors import Failure
+from pysandbox.sandboxify import program_env, resolve
 
 
 def is_static(path):
-    """An ELF file without a PT_INTERP header (no dynamic loader)."""
-    with open(path, "rb") as f:
+    """An ELF file without a PT_INTERP header (no dynamic loader). A file we may
+    run but not read (mode 0711) counts as dynamic: the exec decides."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return False
+    with f:
         head = f.read(64)
         if head[:4] != b"\x7fELF" or head[4] != 2:  # not a 64-bit ELF (a script...)
             return False
@@ -51,7 +54,7 @@ class Learned:
         from pysandbox import _native
 
         native = _native_arch()
-        tables = {"native": (native, 0), "x32": ("x32", 0x40000000),
+        tables = {"native": (native, 0), "x32": ("x32", _native.X32_BIT),
                   "compat": ("i386", 0) if native == "x86_64" else (None, 0)}
         for abi, by_nr in counts.items():
             table, bias = tables[abi]
@@ -76,7 +79,7 @@ def learn(argv, exec_mode=False, environ=None):
         sys.stderr.write("pysandbox learn: %s is statically linked: measuring from its "
                          "exec, for sandboxify (--exec)\n" % argv[0])
         exec_mode = True
-    env = {k: v for k, v in environ.items() if not _native.env_is_ours(k)}
+    env = program_env(environ)
     prog = None
     if exec_mode:
         prog = _native.compile_env({"SECCOMP_LEARN": "1"})
@@ -118,13 +121,11 @@ def previous_names(text):
 
 
 def render(fmt, names, header):
-    if fmt == "oci":
-        arch = _native_arch()
-        return json.dumps({
-            "defaultAction": "SCMP_ACT_KILL_PROCESS",
-            "architectures": [OCI_ARCH[arch]],
-            "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}],
-        }, indent=2) + "\n"
+    if fmt == "oci":  # the profile `pysandbox profile export` writes for the list
+        from pysandbox import profile
+
+        return json.dumps(profile.export({"SECCOMP_SYSCALL_ALLOW": ":".join(names)}),
+                          indent=2) + "\n"
     lines = ["# " + h for h in header]
     if fmt == "policy":
         lines += ["allow %s" % n for n in names]

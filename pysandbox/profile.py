@@ -8,17 +8,20 @@ policy text or JSON of their own: `export` writes the compiled rules out,
 from pysandbox import _native
 from pysandbox._errors import PolicyError
 
-KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = 0x80000000, 0x00000000, 0x00030000, 0x00050000
-TRACE, LOG, ALLOW = 0x7FF00000, 0x7FFC0000, 0x7FFF0000
+_A = _native.ACTIONS
+KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = (_A["kill_process"], _A["kill_thread"], _A["trap"],
+                                          _A["errno"])
+TRACE, LOG, ALLOW = _A["trace"], _A["log"], _A["allow"]
 PRECEDENCE = [KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, TRACE, LOG, ALLOW]
 OCI_ACTIONS = {KILL_PROCESS: "SCMP_ACT_KILL_PROCESS", KILL_THREAD: "SCMP_ACT_KILL_THREAD",
                TRAP: "SCMP_ACT_TRAP", ERRNO: "SCMP_ACT_ERRNO", TRACE: "SCMP_ACT_TRACE",
                LOG: "SCMP_ACT_LOG", ALLOW: "SCMP_ACT_ALLOW"}
 OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
-OPS = {1: "SCMP_CMP_NE", 2: "SCMP_CMP_LT", 3: "SCMP_CMP_LE", 4: "SCMP_CMP_EQ",
-       5: "SCMP_CMP_GE", 6: "SCMP_CMP_GT", 7: "SCMP_CMP_MASKED_EQ"}
-OP_TEXT = {1: "!=", 2: "<", 3: "<=", 4: "==", 5: ">=", 6: ">"}
-EQ, MASKED_EQ = 4, 7
+EQ, MASKED_EQ = _native.CMP_OPS["=="], _native.CMP_OPS["&"]
+OP_TEXT = {v: k for k, v in _native.CMP_OPS.items() if k != "&"}
+OPS = {v: "SCMP_CMP_" + name for v, name in zip(
+    [_native.CMP_OPS[o] for o in ("!=", "<", "<=", "==", ">=", ">", "&")],
+    ("NE", "LT", "LE", "EQ", "GE", "GT", "MASKED_EQ"))}
 LOW, U64 = 0xFFFFFFFF, 2**64 - 1
 
 
@@ -101,10 +104,7 @@ def syscall_entries(name, group, default, arch):
 def export(environ, arch=None, host=None):
     """The SECCOMP_* policy ENVIRON describes, as an OCI seccomp profile (a dict).
     HOST: for a SECCOMP_PROFILE in ENVIRON (None: this process)."""
-    policy = _native.parse_policy(environ, arch, host)
-    if policy is None:
-        raise PolicyError("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or "
-                          "SECCOMP_PROFILE")
+    policy = _native.parse_policy(environ, arch, host, required=True)
     arch = _native.arch_name(policy.arch)
     by_nr = {}
     for r in rules(policy):
@@ -140,9 +140,9 @@ def cond_text(c):
 
 def show(path, arch=None, host=None):
     """Lines summarising the profile at PATH as it applies to HOST (None: this process)."""
+    host = host if host is not None else _native.probe_host()  # probed once, shown below
     policy = _native.parse_policy({"SECCOMP_PROFILE": path}, arch, host)
     arch = _native.arch_name(policy.arch)
-    host = host if host is not None else _native.probe_host()
     own = rules(policy, policy.profile_first)
     lines = [
         "profile: %s" % path,
@@ -180,6 +180,9 @@ def caps_text(mask):
 def parse_caps(text):
     """'all', 'none' or CAP_A,CAP_B -> a capability mask."""
     if text in ("all", "none"):
-        return _native.ALL_CAPS if text == "all" else 0
-    return sum(1 << _native.cap_lookup(n) for n in text.split(",") if n)
+        return _native.all_caps() if text == "all" else 0
+    mask = 0
+    for name in filter(None, text.split(",")):
+        mask |= 1 << _native.cap_lookup(name)
+    return mask
 

@@ -20,7 +20,7 @@ Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure,
 import os
 import sys
 
-from pysandbox._errors import SandboxError
+from pysandbox._errors import Failure, SandboxError
 
 EXIT_USAGE, EXIT_FAILURE, EXIT_NOEXEC, EXIT_NOTFOUND = 2, 125, 126, 127
 
@@ -58,12 +58,6 @@ EVENT_EXEC, EVENT_STOP = 4, 128  # PTRACE_EVENT_*
 SIGKILL, SIGTRAP = 9, 5
 SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
 STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
-
-
-class Failure(Exception):
-    def __init__(self, message, status=EXIT_FAILURE):
-        super().__init__(message)
-        self.status = status
 
 
 def parse_args(argv):
@@ -220,16 +214,19 @@ def run(argv):
     from pysandbox import _native
 
     args = parse_args(argv)
-    prog, report = _native.compile_policy(os.environ)
-    if prog is None:
-        raise Failure("no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY")
+    if "SECCOMP_LEARN" in os.environ:  # its filter needs a tracer to the end
+        raise Failure("SECCOMP_LEARN is for `pysandbox learn` only")
+    prog, report = _native.compile_policy(os.environ, required=True)
     path = resolve(args[0])
     for line in report:
         sys.stderr.write(line + "\n")
     env = program_env(os.environ)
     sys.stdout.flush()
     sys.stderr.flush()
-    start_helper(prog)
+    try:
+        start_helper(prog)
+    except OSError as e:  # pipe, fork, the handshake
+        raise Failure("cannot start the tracing helper: %s" % e.strerror)
     try:
         os.execve(path, args, env)
     except OSError as e:
@@ -239,7 +236,7 @@ def run(argv):
 def main(argv=None):
     try:
         run(sys.argv[1:] if argv is None else argv)
-    except (Failure, SandboxError) as e:  # SandboxError: the C error line
+    except SandboxError as e:  # Failure, or the C error line
         sys.stderr.write("sandboxify: %s\n" % e)
         return getattr(e, "status", EXIT_FAILURE)
     return 0

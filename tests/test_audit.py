@@ -12,7 +12,6 @@ import pytest
 
 from pysandbox import _native, audit
 from conftest import clean_env, run
-from test_preload import printk_unlimited  # noqa: F401  (a fixture)
 
 STAMP = "audit(1700000000.123:45)"
 FIELDS = ('auid=4294967295 uid=1000 gid=1000 ses=4294967295 subj=unconfined pid=2334 '
@@ -257,7 +256,7 @@ def logged_run(prog, env, want, attempts=3):
     pytest.fail("no records of %s for %s in dmesg after %d runs" % (sorted(want), prog, attempts))
 
 
-def test_log_mode_run_read_back_and_allowed(kit, printk_unlimited):  # noqa: F811
+def test_log_mode_run_read_back_and_allowed(kit, printk_unlimited):
     """The README's troubleshooting loop: log mode, read the log, run with the
     allowlist it prints."""
     prog = kit.copy(kit.hello, "hello-audit-%s" % uuid.uuid4().hex[:8])
@@ -277,7 +276,7 @@ def test_log_mode_run_read_back_and_allowed(kit, printk_unlimited):  # noqa: F81
     assert (ok.returncode, ok.stdout) == (0, "Hello, world!\n")
 
 
-def test_follow_the_kernel_log(kit, printk_unlimited):  # noqa: F811
+def test_follow_the_kernel_log(kit, printk_unlimited):
     name = "hello-follow-%s" % uuid.uuid4().hex[:8]
     prog = kit.copy(kit.hello, name)
     exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")

@@ -6,7 +6,6 @@ runs the program again under the learned policy, for the same input.
 import json
 import os
 import re
-import subprocess
 
 import pytest
 

@@ -1,6 +1,5 @@
 """The policy language end to end: real programs under real filters."""
 import os
-import subprocess
 
 import pytest
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import PROGS, SIGSYS_STATUS, build_c, clean_env, run
+from conftest import SIGSYS_STATUS, build_c, clean_env, run
 
 HELLO_ALLOW = "newfstatat:write:exit_group"
 
@@ -182,25 +182,6 @@ def test_x32_bit_cannot_sidestep_denylist(kit, as_nobody):
 def kernel_log_records(pid):
     out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
     return [l for l in out.splitlines() if "type=1326" in l and " pid=%d " % pid in l]
-
-
-@pytest.fixture
-def printk_unlimited():
-    """kauditd hands seccomp records to printk under printk_ratelimit; the
-    kills earlier in the suite use up its burst. Lift the limit meanwhile."""
-    path = "/proc/sys/kernel/printk_ratelimit"
-    if subprocess.run(["dmesg"], capture_output=True).returncode != 0:
-        pytest.skip("kernel log not readable (dmesg_restrict)")
-    if os.geteuid() != 0:
-        pytest.skip("lifting printk_ratelimit needs root")
-    old = open(path).read()
-    with open(path, "w") as f:
-        f.write("0")
-    try:
-        yield
-    finally:
-        with open(path, "w") as f:
-            f.write(old)
 
 
 def test_log_mode_runs_and_writes_audit_records(kit, printk_unlimited):

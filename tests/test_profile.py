@@ -9,7 +9,6 @@ syscall), the oracle of test_profile_conformance.py decides alongside.
 import errno
 import json
 import os
-import shutil
 
 import pytest
 
@@ -21,7 +20,7 @@ from test_profile_conformance import AUDIT, NATIVE, TARGETS, theirs
 KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = 0x80000000, 0x00000000, 0x00030000, 0x00050000
 TRACE, LOG, ALLOW = 0x7FF00000, 0x7FFC0000, 0x7FFF0000
 EPERM = ERRNO | errno.EPERM
-ALL = _native.ALL_CAPS
+ALL = _native.all_caps()
 DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
 R = pytest.param
 

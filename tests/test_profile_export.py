@@ -5,7 +5,6 @@ refused with a message.
 """
 import json
 import os
-import random
 import subprocess
 import sys
 
@@ -192,3 +191,10 @@ def test_cli_compile_reads_profile_for_the_given_host(tmp_path):
     unshare = bpf.seccomp_data(_native.syscall_nr("unshare"), AUDIT[arch])
     assert (bpf.run(compiled("none"), unshare), bpf.run(compiled("all"), unshare)) == \
         (0x00050001, 0x7FFF0000)
+
+
+def test_caps_listed_twice_count_once():
+    """--caps CAP_CHOWN,CAP_CHOWN is CAP_CHOWN, not the sum of two (CAP_DAC_OVERRIDE)."""
+    from pysandbox import profile
+
+    assert profile.parse_caps("CAP_CHOWN,CAP_CHOWN") == profile.parse_caps("CAP_CHOWN") == 1

@@ -127,7 +127,7 @@ def test_path_lookup(kit):
 
 @pytest.mark.parametrize("argv,policy,status,message", [
     (["/bin/true"], {}, 125,
-     "no policy: set SECCOMP_SYSCALL_ALLOW or SECCOMP_SYSCALL_DENY"),
+     "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"),
     (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace:opne"}, 125,
      "SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)"),
     (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace", "SECCOMP_DEFAULT_ACTION": "nope"}, 125,
@@ -141,8 +141,10 @@ def test_path_lookup(kit):
     ([], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 2, "no program given (sandboxify --help)"),
     (["-x"], {"SECCOMP_SYSCALL_DENY": "ptrace"}, 2,
      "unknown option: '-x' (use -- before a program named so)"),
+    (["/bin/true"], {"SECCOMP_LEARN": "1"}, 125,
+     "SECCOMP_LEARN is for `pysandbox learn` only"),
 ], ids=["no-policy", "bad-syscall", "bad-action", "not-found", "not-executable", "directory",
-        "no-program", "bad-option"])
+        "no-program", "bad-option", "learn-filter"])
 def test_errors(kit, as_nobody, argv, policy, status, message):
     r = sandboxify(kit, argv, as_nobody, **policy)
     assert (r.returncode, r.stdout, r.stderr) == (status, "", "sandboxify: %s\n" % message)
