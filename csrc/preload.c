@@ -197,7 +197,8 @@ static void report(const struct sb_policy *p)
 	}
 }
 
-/* The text of file PATH (VAR names it) into BUF; the length, or dies. */
+/* The text of file PATH (VAR names it) into BUF; the length, or dies. BUF
+ * has room for SB_FILE_MAX + 1 bytes: a file that fills it is too long. */
 static size_t read_file(const char *var, const char *path, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -238,7 +239,7 @@ static int add_profile(struct sb_policy *policy, char *text, struct sb_error *er
 {
 	static struct sb_json tape[SB_JSON_MAX];
 	struct sb_host host;
-	size_t len = read_file("SECCOMP_PROFILE", policy->profile, text, SB_FILE_MAX);
+	size_t len = read_file("SECCOMP_PROFILE", policy->profile, text, SB_FILE_MAX + 1);
 	int r = sb_host_probe(&host);
 
 	if (r < 0)
@@ -250,7 +251,7 @@ static int add_profile(struct sb_policy *policy, char *text, struct sb_error *er
 
 static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 {
-	static char text[SB_FILE_MAX];
+	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
 	struct sb_error err;
 	char msg[1024];
 	int r = sb_policy_from_env(policy, arch, environ, &err);

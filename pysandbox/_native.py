@@ -193,7 +193,7 @@ def _read_file(var, path):
             text = f.read(FILE_MAX + 1)
     except OSError as e:
         raise PolicyError("%s: cannot read '%s': %s" % (var, path, e.strerror))
-    if len(text) >= FILE_MAX:  # libsandbox.so's buffer is FILE_MAX bytes
+    if len(text) > FILE_MAX:
         raise PolicyError("%s: larger than %d bytes: '%s'" % (var, FILE_MAX, path))
     return text
 

@@ -235,7 +235,7 @@ def run(args):
         source, lines = open_source(args)
     except OSError as e:
         raise Unreadable(kernel_log_hint(e) if args.file is None else
-                         "cannot read %s: '%s'" % (e.strerror.lower(), args.file)) from None
+                         "cannot read '%s': %s" % (args.file, e.strerror)) from None
     summary, bad, seen = Summary(), 0, 0
     try:
         for n, line in enumerate(lines, 1):

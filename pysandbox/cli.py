@@ -219,7 +219,7 @@ def write_output(path, data):
         with open(path, "wb") as f:
             f.write(data)
     except OSError as e:
-        raise Failure("cannot write %s: '%s'" % (e.strerror.lower(), path))
+        raise Failure("cannot write '%s': %s" % (path, e.strerror))
 
 
 def parser():

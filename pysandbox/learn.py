@@ -182,12 +182,7 @@ def run(args):
                       "; ".join(foreign + (["%d unidentified" % result.other]
                                            if result.other else [])))
     text = render(args.format, names, header)
-    if args.output:
-        try:
-            with open(args.output, "w") as f:
-                f.write(text)
-        except OSError as e:
-            raise Failure("cannot write %s: '%s'" % (e.strerror.lower(), args.output))
-    else:
-        sys.stdout.write(text)
+    from pysandbox.cli import write_output
+
+    write_output(args.output or "-", text.encode())
     return exit_code(status)

@@ -148,3 +148,13 @@ def printk_unlimited():
     finally:
         with open(path, "w") as f:
             f.write(old)
+
+
+def assert_userns_works(as_nobody):
+    """The baseline for tests that expect a filter to stop `unshare -U`: without
+    one, it must succeed here (a kernel without unprivileged user namespaces
+    would make them pass for the wrong reason)."""
+    r = run(["/usr/bin/unshare", "-U", "true"], clean_env(), as_nobody)
+    if r.returncode != 0 and as_nobody and "Operation not permitted" in r.stderr:
+        pytest.skip("kernel without unprivileged user namespaces")
+    assert (r.returncode, r.stderr) == (0, "")

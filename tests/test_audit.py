@@ -212,7 +212,7 @@ def test_malformed_record_is_named_and_fails(tmp_path):
 def test_unreadable_file():
     r = pysandbox_audit("/nonexistent/audit.log")
     assert (r.returncode, r.stderr) == (
-        125, "pysandbox: cannot read no such file or directory: '/nonexistent/audit.log'\n")
+        125, "pysandbox: cannot read '/nonexistent/audit.log': No such file or directory\n")
 
 
 def test_follow_a_growing_file(tmp_path):

@@ -56,6 +56,16 @@ def test_explain_names_syscalls_and_actions():
     assert "ld  [arch]" in text.splitlines()[1]
 
 
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the README shows x86_64's program")
+def test_explain_matches_readme():
+    """The README's --explain excerpt is the start of the real output."""
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")).read()
+    cmd = "$ SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain\n"
+    shown = readme.split(cmd, 1)[1].split("   ...\n", 1)[0].splitlines()
+    r = cli("compile", "--explain", SECCOMP_SYSCALL_ALLOW="read:write:exit_group")
+    assert len(shown) == 4 and r.stdout.decode().splitlines()[:4] == shown
+
+
 def test_explain_other_arch():
     r = cli("compile", "--explain", "--arch", "aarch64", SECCOMP_SYSCALL_DENY="ptrace")
     assert r.returncode == 0
@@ -78,7 +88,7 @@ def test_compile_errors_are_one_line(tmp_path, env, message):
 def test_compile_unwritable_output():
     r = cli("compile", "-o", "/nonexistent/dir/f.bpf", SECCOMP_SYSCALL_DENY="ptrace")
     assert (r.returncode, r.stderr.decode()) == (
-        125, "pysandbox: cannot write no such file or directory: '/nonexistent/dir/f.bpf'\n")
+        125, "pysandbox: cannot write '/nonexistent/dir/f.bpf': No such file or directory\n")
 
 
 def test_usage_errors_exit_2():

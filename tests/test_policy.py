@@ -832,6 +832,32 @@ def test_file_line_of_1023_chars_is_accepted(tmp_path):
     assert _native.compile_env(env(file=str(path)), "x86_64")
 
 
+@pytest.mark.parametrize("extra, ok", [(0, True), (1, False)], ids=["1MiB", "1MiB+1"])
+def test_file_size_limit(kit, tmp_path, extra, ok):
+    """Files of up to 1 MiB are read, by the cffi module and by libsandbox.so alike."""
+    from conftest import clean_env, run
+
+    path = tmp_path / "policy"
+    line = b"# padding, to the byte\n"
+    body = b"allow exit_group\nallow newfstatat\nallow write\n"
+    body += line * ((1048575 + extra - len(body)) // len(line))
+    body += b"#" * (1048575 + extra - len(body)) + b"\n"
+    assert len(body) == 1048576 + extra
+    path.write_bytes(body)
+    os.chmod(tmp_path, 0o755)
+    message = "SECCOMP_POLICY_FILE: larger than 1048576 bytes: '%s'" % path
+    environ = env(file=str(path))
+    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, **environ))
+    if ok:
+        assert _native.compile_env(environ, "x86_64")
+        assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+    else:
+        with pytest.raises(PolicyError) as exc:
+            _native.compile_env(environ, "x86_64")
+        assert str(exc.value) == message
+        assert (r.returncode, r.stdout, r.stderr) == (125, "", "libsandbox: %s\n" % message)
+
+
 def test_empty_file_variable():
     with pytest.raises(PolicyError) as exc:
         _native.compile_env(env(file=""), "x86_64")
@@ -903,6 +929,18 @@ LONG_LEAF = env(":".join("read(arg2 == %d)" % i for i in range(300)) + ":write:c
 def test_leaf_longer_than_a_jump(call, args, want, arch):
     """300 alternatives for read: its leaf (1500 instructions) is reached through `ja`."""
     assert decide(LONG_LEAF, arch, call, args) == want
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("name, ints", [
+    ("socket", (0, 1, 2)), ("openat", (0, 2, 3)), ("personality", (0,)), ("read", (0,)),
+    ("prctl", (0,)), ("kill", (0, 1)), ("mmap", ()), ("clone", ()), ("unshare", ()),
+    ("ioctl", (0, 1)), ("futex", (1, 2, 5))])
+def test_int_argument_table(name, ints, arch):
+    """The generated table against the kernel's prototypes, read by hand: socket(int,
+    int, int); openat(int dfd, const char *, int flags, umode_t); clone's third
+    argument differs between #ifdef variants, so none of its arguments is narrowed."""
+    assert _native.int_args(table(arch)[name], arch) == ints
 
 
 @pytest.mark.parametrize("arch", TARGETS)

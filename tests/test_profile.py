@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from conftest import SHARED, clean_env, run
+from conftest import SHARED, assert_userns_works, clean_env, run
 from pysandbox import PolicyError, _native, bpf
 from pysandbox._native_cffi import ffi, lib
 from test_profile_conformance import AUDIT, NATIVE, TARGETS, theirs
@@ -507,6 +507,7 @@ def test_docker_default_runs_programs(kit, docker, as_nobody, argv, status, out)
 
 
 def test_docker_default_unshare_user_eperm_as_nobody(kit, docker):
+    assert_userns_works(True)
     r = run(["/usr/bin/unshare", "-U", "true"], clean_env(LD_PRELOAD=kit.lib,
                                                           SECCOMP_PROFILE=docker), True)
     assert (r.returncode, r.stderr) == (1, "unshare: unshare failed: Operation not permitted\n")
@@ -524,6 +525,7 @@ def test_docker_default_unshare_user_allowed_for_root(kit, docker):
 @pytest.mark.parametrize("argv", [["/usr/bin/unshare", "-U", "true"], ["/usr/bin/ls", "/"]],
                          ids=["unshare", "ls"])
 def test_docker_default_through_sandboxify_as_nobody(kit, docker, argv):
+    assert_userns_works(True)
     r = run(kit.sandboxify(True) + argv, clean_env(SECCOMP_PROFILE=docker), True)
     if argv[0].endswith("unshare"):
         assert (r.returncode, r.stderr) == (1, "unshare: unshare failed: Operation not permitted\n")
