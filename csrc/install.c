@@ -23,7 +23,7 @@ int sb_no_new_privs(void)
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
 }
 
-int sb_install(const struct sb_insn *prog, unsigned int len)
+int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags)
 {
 	struct sock_fprog fprog = {
 		.len = (unsigned short)len,
@@ -36,13 +36,16 @@ int sb_install(const struct sb_insn *prog, unsigned int len)
 	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs. */
 	if ((r = sb_no_new_privs()) < 0)
 		return (int)r;
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+	return r < 0 ? -errno : (int)r;
+}
+
+int sb_install(const struct sb_insn *prog, unsigned int len)
+{
 	/* TSYNC: threads a library constructor may have started get it too. */
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fprog);
-	if (r < 0)
-		return -errno;
-	if (r > 0)
-		return -ESRCH; /* thread r could not be synchronised */
-	return 0;
+	int r = sb_install_flags(prog, len, SECCOMP_FILTER_FLAG_TSYNC);
+
+	return r > 0 ? -ESRCH : r; /* r > 0: thread r could not be synchronised */
 }
 
 static int is_digit(char c)

@@ -31,10 +31,7 @@
 
 static int wait_for(pid_t pid, int *status)
 {
-	while (waitpid(pid, status, __WALL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return sb_wait(pid, status, __WALL);
 }
 
 /* Run FN(ARG, OUT) in a forked child and return what it returned; the child
@@ -99,14 +96,10 @@ static pid_t idle_child(void)
 
 static int install_allow_all(unsigned int flags)
 {
-	struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	struct sock_fprog prog = { .len = 1, .filter = &insn };
-	long r;
+	const struct sb_insn allow = { BPF_RET | BPF_K, 0, 0, SB_ACT_ALLOW };
+	int r = sb_install_flags(&allow, 1, flags);
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-	return r < 0 ? -errno : 0;
+	return r < 0 ? r : 0;
 }
 
 static int filter_child(long arg UNUSED, void *out UNUSED)

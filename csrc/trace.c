@@ -38,6 +38,14 @@ static int req(enum __ptrace_request r, pid_t pid, void *addr, void *data)
 	return 0;
 }
 
+int sb_wait(int pid, int *status, int flags)
+{
+	while (waitpid(pid, status, flags) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 int sb_trace_seize(int pid)
 {
 	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
@@ -163,8 +171,8 @@ static int step(pid_t pid, regs_t *r, long *ret)
 
 	if ((rc = set_regs(pid, r)) < 0 || (rc = req(PTRACE_SINGLESTEP, pid, NULL, NULL)) < 0)
 		return rc;
-	if (waitpid(pid, &status, __WALL) < 0)
-		return -errno;
+	if ((rc = sb_wait(pid, &status, __WALL)) < 0)
+		return rc;
 	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP)
 		return -ECHILD; /* died, or a signal got in the way: give up */
 	if ((rc = get_regs(pid, r)) < 0)
@@ -311,6 +319,15 @@ static void pidset_del(struct pidset *s, pid_t pid)
 	}
 }
 
+/* SIGKILL every task in S and PID: a run that cannot be followed ends. */
+static void kill_all(const struct pidset *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slot[i])
+			kill(s->slot[i], SIGKILL);
+	kill(pid, SIGKILL);
+}
+
 static void count_call(struct sb_learn *out, pid_t pid)
 {
 	struct __ptrace_syscall_info info;
@@ -345,7 +362,7 @@ static pid_t start_stopped(const char *path, char *const argv[], char *const env
 
 	if (pid == 0) {
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ||
-		    (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0))
+		    (nnp && sb_no_new_privs() < 0))
 			_exit(126);
 		raise(SIGSTOP);
 		execve(path, argv, envp);
@@ -373,17 +390,19 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		return -errno;
 	}
 	/* the child's own SIGSTOP, before its exec */
-	if (waitpid(main_pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
+	if (sb_wait(main_pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
+		kill(main_pid, SIGKILL);
+		sb_wait(main_pid, &status, 0);
 		out->status = status;
 		free(seen.slot);
 		return -ECHILD;
 	}
-	pidset_add(&seen, main_pid);
+	pidset_add(&seen, main_pid); /* room for 32: cannot fail */
 	out->tasks = 1;
 	if ((r = req(PTRACE_SETOPTIONS, main_pid, NULL, (void *)opts)) < 0 ||
 	    (r = req(PTRACE_CONT, main_pid, NULL, NULL)) < 0) {
 		kill(main_pid, SIGKILL);
-		waitpid(main_pid, &status, 0);
+		sb_wait(main_pid, &status, 0);
 		free(seen.slot);
 		return r;
 	}
@@ -405,7 +424,12 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		}
 		if (!pidset_has(&seen, pid)) {
 			/* a new task: its first stop is the auto-attach SIGSTOP */
-			pidset_add(&seen, pid);
+			if (pidset_add(&seen, pid) < 0 && r == 0) {
+				/* without room to remember it, a later SIGSTOP of it
+				 * would be taken for this one: stop the whole run */
+				r = -ENOMEM;
+				kill_all(&seen, pid);
+			}
 			out->tasks++;
 			if (sig == SIGSTOP)
 				sig = 0;

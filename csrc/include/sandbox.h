@@ -341,6 +341,12 @@ int sb_probe_ptrace_parent(void);
 int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad);
 
+/* sb_install() with seccomp(2) FLAGS of the caller's choice (install.c):
+ * what the kernel returned (a listener fd with NEW_LISTENER), or -errno. */
+int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
+/* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
+int sb_wait(int pid, int *status, int flags);
+
 /* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
  * from SB_HASH_INIT, one step per character of the name. */
 #define SB_HASH_INIT 2166136261U
