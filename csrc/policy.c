@@ -31,7 +31,6 @@
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
 #define NR_MAX 0xffff /* numeric entries: 0..65535 */
-#define ERRNO_MAX 4095 /* SECCOMP_RET_DATA for errno is capped by the kernel */
 
 /* Where the text being parsed came from, for error records. */
 struct src {
@@ -124,22 +123,31 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int parse_errno(const char *s, uint32_t *out)
+int sb_errno_parse(const char *s, uint32_t *out)
 {
 	uint64_t v;
 	int e;
 
 	if (s[0] >= '0' && s[0] <= '9') {
-		if (parse_uint(s, ERRNO_MAX, &v) < 0 || v == 0)
-			return -EINVAL;
+		e = parse_uint(s, SB_ERRNO_MAX, &v);
+		if (e < 0)
+			return e;
 		*out = (uint32_t)v;
 		return 0;
 	}
 	e = sb_errno_lookup(s);
-	if (e <= 0 || e > ERRNO_MAX)
+	if (e < 0)
 		return -EINVAL;
+	if (e > SB_ERRNO_MAX)
+		return -ERANGE;
 	*out = (uint32_t)e;
 	return 0;
+}
+
+/* An errno for an action: 1..SB_ERRNO_MAX (0 would report success). */
+static int parse_errno(const char *s, uint32_t *out)
+{
+	return sb_errno_parse(s, out) < 0 || *out == 0 ? -EINVAL : 0;
 }
 
 int sb_action_parse(const char *text, uint32_t *action)
@@ -449,6 +457,10 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 
 		if (nr >= 0)
 			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, err);
+		if (nr == -1 && sb_syscall_known(text))
+			return 0; /* exists on other arches: cannot be called here */
+		if (nr == -1)
+			return fails(err, src, "unknown syscall", text);
 	}
 	name_end = text + span(text, is_name_char);
 	if (*name_end == '\0' && name_end != text)

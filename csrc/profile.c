@@ -22,7 +22,6 @@
 
 #include "sandbox.h"
 
-#define ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO data at MAX_ERRNO */
 #define TRACE_MAX 0xffff /* SECCOMP_RET_DATA */
 #define ARGS_MAX 16 /* conditions in one syscalls[] entry (repeats split) */
 #define NR_SPACE 1024 /* syscall numbers of the target arches are below */
@@ -202,21 +201,17 @@ static const struct {
 static int errno_name(struct walk *w, unsigned int at, uint64_t *out)
 {
 	char name[32];
-	uint64_t v = 0;
-	int n = string(w, at, name, sizeof(name));
+	uint32_t e;
+	int r;
 
-	if (n < 0)
+	if (string(w, at, name, sizeof(name)) < 0)
 		return -EINVAL;
-	for (int i = 0; i < n && name[i] >= '0' && name[i] <= '9' && v <= ERRNO_MAX; i++)
-		v = v * 10 + (uint64_t)(name[i] - '0');
-	if (n > 0 && name[0] >= '0' && name[0] <= '9' && strspn(name, "0123456789") == (size_t)n)
-		*out = v;
-	else if (sb_errno_lookup(name) > 0)
-		*out = (uint64_t)sb_errno_lookup(name);
-	else
+	r = sb_errno_parse(name, &e);
+	if (r == -ERANGE)
+		return bad(w, val(w, at), "out of range (at most %d):", SB_ERRNO_MAX);
+	if (r < 0)
 		return bad(w, val(w, at), "unknown errno");
-	if (*out > ERRNO_MAX)
-		return bad(w, val(w, at), "out of range (at most %d):", ERRNO_MAX);
+	*out = e;
 	return 0;
 }
 
@@ -245,7 +240,7 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 		return bad(w, val(w, m[0].at), "unknown action");
 	here(w, level, m[1].name, -1);
 	if (present(w, &m[1]) && uint_value(w, m[1].at, actions[i].action == SB_ACT_TRACE ?
-				TRACE_MAX : ERRNO_MAX, &ret) < 0)
+				TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
 		return -EINVAL;
 	here(w, level, m[2].name, -1);
 	if (present(w, &m[2]) && errno_name(w, m[2].at, &named) < 0)

@@ -341,6 +341,12 @@ int sb_probe_ptrace_parent(void);
 int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad);
 
+#define SB_ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO's data at MAX_ERRNO */
+
+/* An errno: a name ("EPERM") or a decimal/0x number, at most SB_ERRNO_MAX,
+ * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
+int sb_errno_parse(const char *s, uint32_t *out);
+
 /* sb_install() with seccomp(2) FLAGS of the caller's choice (install.c):
  * what the kernel returned (a listener fd with NEW_LISTENER), or -errno. */
 int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
