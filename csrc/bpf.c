@@ -3,9 +3,10 @@
  * bpf.c - struct sb_policy -> classic BPF for seccomp.
  *
  * Shape of every program:
- *   arch check (kill on any other ABI, x32 included)
+ *   arch check (policy->abi_action, kill, for any other ABI, x32 included)
  *   a balanced binary search over the syscall number, whose leaves return a
- *   constant action.
+ *   constant action or, for a syscall with argument conditions, check them
+ *   in order and fall back to one.
  * Name-only rules never load arguments or the instruction pointer, so the
  * kernel's action cache (kernel/seccomp.c, seccomp_cache_prepare) resolves
  * them without running BPF at all.
@@ -35,8 +36,9 @@ struct leaf {
 
 #define JUMP_MAX 255 /* jt/jf are 8 bits */
 
-/* Work space, sized for the policy at hand (one small allocation: every
- * fresh page costs a sandboxed program a page fault at start-up). */
+/* Work space, sized for the policy at hand (small allocations: every fresh
+ * page costs a sandboxed program a page fault at start-up; so the ranges are
+ * counted first and allocated exactly, not for the 2 * nrules + 1 bound). */
 struct plan {
 	const struct sb_policy *p;
 	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
@@ -83,19 +85,20 @@ static unsigned int emit_load(struct emitter *e, uint32_t offset)
  * x32 bit too, or a denylist can be sidestepped through another ABI. Number
  * -1 is let through to the search (it gets the default action): a tracer sets
  * it to skip a syscall, and the kernel answers it with ENOSYS. */
-static unsigned int emit_prologue(struct emitter *e, const struct sb_arch *arch)
+static unsigned int emit_prologue(struct emitter *e, const struct sb_policy *p)
 {
+	const struct sb_arch *arch = p->arch;
 	unsigned int n = 0;
 	uint32_t abi_bit = sb_arch_abi_bit(arch);
 
 	n += emit_load(e, offsetof(struct seccomp_data, arch));
 	n += emit(e, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, sb_arch_audit(arch));
-	n += emit_ret(e, SB_ACT_KILL_PROCESS);
+	n += emit_ret(e, p->abi_action);
 	n += emit_load(e, offsetof(struct seccomp_data, nr));
 	if (abi_bit) {
 		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 2, abi_bit);
 		n += emit(e, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, UINT32_MAX);
-		n += emit_ret(e, SB_ACT_KILL_PROCESS);
+		n += emit_ret(e, p->abi_action);
 	}
 	return n;
 }
@@ -413,6 +416,9 @@ static int policy_valid(const struct sb_policy *p)
 	if (!p->arch || !sb_arch_is_target(p->arch) || p->nrules > SB_RULES_MAX ||
 	    p->nconds > SB_CONDS_MAX || p->default_action == SB_ACT_DEFAULT)
 		return 0;
+	/* another ABI never reaches the rules: killed, or traced to learn */
+	if (p->abi_action != (p->learn ? SB_ACT_TRACE : SB_ACT_KILL_PROCESS))
+		return 0;
 	for (unsigned int i = 0; i < p->nrules; i++) {
 		const struct sb_rule *r = &p->rules[i];
 
@@ -439,8 +445,6 @@ int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int 
 
 	if (!policy_valid(p))
 		return -EINVAL;
-	if (p->learn) /* every call of every arch to the tracer */
-		return cap ? (int)emit_ret(&e, SB_ACT_TRACE) : -E2BIG;
 	n = p->nrules;
 	mem = malloc(2 * n * sizeof(uint16_t) + 1);
 	if (!mem)
@@ -457,7 +461,7 @@ int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int 
 	pl->ranges = ranges;
 	pl->leaves = (struct leaf *)(pl->ranges + pl->nranges);
 	make_ranges(pl);
-	emit_prologue(&e, p->arch);
+	emit_prologue(&e, p);
 	emit_tree(&e, pl, 0, pl->nranges);
 	free(ranges);
 	free(mem);

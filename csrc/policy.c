@@ -714,37 +714,28 @@ int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *co
 
 /* The profile's default action for whatever no rule decides; deny entries
  * without their own action are killed, as without SECCOMP_DEFAULT_ACTION. */
-static int finish_profile(struct sb_policy *p, struct sb_error *err)
-{
-	if (!p->has_profile)
-		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "was not read", "");
-	p->deny_action = SB_ACT_KILL_PROCESS;
-	p->default_action = p->profile_default;
-	for (unsigned int i = 0; i < p->nrules; i++)
-		if (p->rules[i].action == SB_ACT_DEFAULT)
-			p->rules[i].action = p->deny_action;
-	return 0;
-}
-
 int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
 {
-	if (p->learn) {
-		p->default_action = SB_ACT_TRACE;
+	p->abi_action = SB_ACT_KILL_PROCESS;
+	if (p->learn) { /* every call of every ABI to the tracer */
+		p->default_action = p->abi_action = SB_ACT_TRACE;
 		return 0;
 	}
-	if (p->profile)
-		return finish_profile(p, err);
-	if (!p->has_allow && !p->has_deny) {
+	p->deny_action = p->has_deny_action ? p->deny_action : SB_ACT_KILL_PROCESS;
+	if (p->profile) {
+		if (!p->has_profile)
+			return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "was not read", "");
+		p->default_action = p->profile_default;
+	} else if (!p->has_allow && !p->has_deny) {
 		if (p->file)
 			return fails(err, &(struct src){ p->file, 0, 0 },
 				     "has no allow or deny entry", "");
 		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
 			     "is set without " VAR_ALLOW " or " VAR_DENY, "");
+	} else {
+		/* Everything the policy does not allow gets the default action. */
+		p->default_action = p->has_allow ? p->deny_action : SB_ACT_ALLOW;
 	}
-	if (!p->has_deny_action)
-		p->deny_action = SB_ACT_KILL_PROCESS;
-	/* Everything the policy does not allow gets the default action. */
-	p->default_action = p->has_allow ? p->deny_action : SB_ACT_ALLOW;
 	for (unsigned int i = 0; i < p->nrules; i++)
 		if (p->rules[i].action == SB_ACT_DEFAULT)
 			p->rules[i].action = p->deny_action;

@@ -225,8 +225,11 @@ def test_learn_variable_errors(kit, extra, message):
 
 
 def test_learn_filter_traces_every_call():
-    """The learn program is one instruction: SECCOMP_RET_TRACE for every arch and number."""
+    """The learn program: SECCOMP_RET_TRACE for every arch and number, x32 included."""
     from pysandbox import _native, bpf
 
-    prog = bpf.decode(_native.compile_env({"SECCOMP_LEARN": "1"}))
-    assert prog == [(bpf.RET | bpf.K, 0, 0, 0x7FF00000)]
+    prog = bpf.decode(_native.compile_env({"SECCOMP_LEARN": "1"}, "x86_64"))
+    got = {bpf.run(prog, bpf.seccomp_data(nr, audit))
+           for audit in (0xC000003E, 0x40000003, 0xC00000B7)  # x86_64, i386, aarch64
+           for nr in (0, 1, 39, 231, 1023, 0xFFFF, 0x40000000 | 39, 0xFFFFFFFF)}
+    assert got == {0x7FF00000}

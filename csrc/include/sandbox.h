@@ -77,6 +77,7 @@ struct sb_policy {
 	const struct sb_arch *arch;
 	uint32_t default_action; /* for every syscall no rule allows */
 	uint32_t deny_action; /* SECCOMP_DEFAULT_ACTION, or "default" in a file */
+	uint32_t abi_action; /* for calls through another ABI: kill (trace to learn) */
 	int has_allow; /* an allowlist was given (variable or file) */
 	int has_deny; /* a denylist was given (variable or file) */
 	int has_deny_action;
