@@ -742,6 +742,19 @@ int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
 	return 0;
 }
 
+int sb_rule_describe(const struct sb_policy *p, unsigned int i, char *buf, size_t size)
+{
+	const struct sb_rule *r = &p->rules[i];
+	const char *name = sb_syscall_name(p->arch, r->nr);
+	char num[24];
+
+	snprintf(num, sizeof(num), "syscall %u", r->nr);
+	if (r->nconds)
+		return snprintf(buf, size, "adding %s to the process seccomp filter "
+			       "(%u argument conditions)", name ? name : num, r->nconds);
+	return snprintf(buf, size, "adding %s to the process seccomp filter", name ? name : num);
+}
+
 int sb_error_format(const struct sb_error *err, char *buf, size_t size)
 {
 	if (err->item > 0)

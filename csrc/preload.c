@@ -183,17 +183,11 @@ static int hook_reachable(void)
 
 static void report(const struct sb_policy *p)
 {
-	for (unsigned int i = 0; i < p->nrules; i++) {
-		const struct sb_rule *r = &p->rules[i];
-		const char *name = sb_syscall_name(p->arch, r->nr);
-		char num[16];
+	char line[128];
 
-		snprintf(num, sizeof(num), "syscall %u", r->nr);
-		if (r->nconds)
-			say("adding %s to the process seccomp filter (%u argument conditions)",
-			    name ? name : num, r->nconds);
-		else
-			say("adding %s to the process seccomp filter", name ? name : num);
+	for (unsigned int i = 0; i < p->nrules; i++) {
+		sb_rule_describe(p, i, line, sizeof(line));
+		say("%s", line);
 	}
 }
 

@@ -33,6 +33,11 @@ def arch(name=None):
     return a
 
 
+def arch_by_audit():
+    """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
+    return {arch_audit(arch(a)): a for a in ARCHES if a != "x32"}
+
+
 def arch_name(a):
     return ffi.string(lib.sb_arch_name(a)).decode()
 
@@ -242,15 +247,11 @@ def host(caps=None, kernel=None):
 
 def _report(policy):
     """The lines libsandbox.so prints for SECCOMP_VERBOSE=1."""
+    buf = ffi.new("char[128]")
     lines = []
     for i in range(policy.nrules):
-        rule = policy.rules[i]
-        p = lib.sb_syscall_name(policy.arch, rule.nr)
-        name = ffi.string(p).decode() if p != ffi.NULL else "syscall %d" % rule.nr
-        line = "adding %s to the process seccomp filter" % name
-        if rule.nconds:
-            line += " (%d argument conditions)" % rule.nconds
-        lines.append(line)
+        lib.sb_rule_describe(policy, i, buf, len(buf))
+        lines.append(ffi.string(buf).decode())
     return lines
 
 

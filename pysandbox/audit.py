@@ -21,18 +21,17 @@ import time
 
 from pysandbox import _native
 from pysandbox._errors import SandboxError
+from pysandbox.features import KMSG, open_kmsg, read_proc
 
 MARKER = re.compile(r"\btype=(?:1326|SECCOMP)\b|\baudit\[\d+\]: SECCOMP\b")
 FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
 STAMP = re.compile(r"\baudit\((\d+)\.(\d+):(\d+)\)")
 HEX = re.compile(r"(?:[0-9A-F]{2})+")
-KMSG = "/dev/kmsg"
 AUDIT_LOG = "/var/log/audit/audit.log"
 HEADER = "%-29s %7s %5s  %-7s %-18s %-13s %s" % (
     "TIME", "PID", "UID", "ARCH", "SYSCALL", "ACTION", "EXE")
 
-# AUDIT_ARCH_* value -> arch name, from the C tables (x32 shares x86_64's).
-ARCH_NAMES = {_native.arch_audit(_native.arch(a)): a for a in _native.ARCHES if a != "x32"}
+ARCH_NAMES = _native.arch_by_audit()  # AUDIT_ARCH_* value -> arch name
 
 Record = collections.namedtuple(
     "Record", "time serial pid uid comm exe arch nr syscall action")
@@ -182,7 +181,7 @@ def kernel_log(follow):
     """Messages of the kernel log, from /dev/kmsg (what dmesg reads): the
     whole ring buffer, then, with FOLLOW, new messages as they come.
     OSError now if the log cannot be opened (kernel.dmesg_restrict)."""
-    return kmsg_messages(os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), follow)
+    return kmsg_messages(open_kmsg(), follow)
 
 
 def kmsg_messages(fd, follow):
@@ -212,14 +211,6 @@ def kernel_log_hint(err):
         why = "kernel.dmesg_restrict is 1: needs root or CAP_SYSLOG"
     return ("cannot read the kernel log (%s; or give a file: journalctl -k | "
             "pysandbox audit -): '%s'" % (why, KMSG))
-
-
-def read_proc(path):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
 
 
 # ---- the command ----

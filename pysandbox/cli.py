@@ -74,11 +74,10 @@ def cmd_compile(args):
         write_output(args.output, prog)
     if args.explain:
         a = _native.arch(args.arch)
-        arches = {_native.arch_audit(_native.arch(n)): n for n in _native.TARGET_ARCHES}
         lines = bpf.disassemble(bpf.decode(prog),
                                 name_of=lambda nr: _native.syscall_name(nr, args.arch),
                                 action_name=_native.action_name,
-                                arch_name=arches.get)
+                                arch_name=_native.arch_by_audit().get)
         print("# %s: %d instructions" % (_native.arch_name(a), len(lines)))
         print("\n".join(lines))
 

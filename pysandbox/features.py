@@ -46,9 +46,14 @@ def status_field(name):
     return None
 
 
+def open_kmsg():
+    """A non-blocking fd on the kernel log (what dmesg reads); raises OSError."""
+    return os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+
+
 def kernel_log():
     try:
-        os.close(os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC))
+        os.close(open_kmsg())
         return 0
     except OSError as e:
         return -e.errno

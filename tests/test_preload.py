@@ -95,6 +95,22 @@ def test_verbose_prints_seed_lines(kit, as_nobody):
                                for n in HELLO_ALLOW.split(":"))
 
 
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="511 is unassigned on x86_64")
+def test_verbose_names_conditions_and_numbers(kit):
+    """A rule with conditions says how many; a number without a name is shown as one.
+    sandboxify and `pysandbox compile` report through the same C function."""
+    from pysandbox import _native
+
+    policy = dict(SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW + ":write(arg0 == 1, arg2 < 64):0x1ff",
+                  SECCOMP_VERBOSE="1")
+    want = ["adding %s to the process seccomp filter" % n for n in HELLO_ALLOW.split(":")] + [
+        "adding write to the process seccomp filter (2 argument conditions)",
+        "adding syscall 511 to the process seccomp filter"]
+    r = run([kit.hello], preload(kit, **policy))
+    assert (r.returncode, r.stderr.splitlines()) == (0, want)
+    assert _native.compile_policy(policy)[1] == want
+
+
 def test_quiet_by_default(kit, as_nobody):
     r = run([kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
     assert r.stderr == ""

@@ -233,6 +233,9 @@ int sb_policy_add_profile(struct sb_policy *policy, const char *path, const char
 int sb_policy_finish(struct sb_policy *policy, struct sb_error *err);
 /* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
 int sb_env_is_ours(const char *name);
+/* The SECCOMP_VERBOSE=1 line for rule I ("adding write to the process
+ * seccomp filter") into BUF; returns what snprintf returns. */
+int sb_rule_describe(const struct sb_policy *policy, unsigned int i, char *buf, size_t size);
 /* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */
 int sb_error_format(const struct sb_error *err, char *buf, size_t size);
 
