@@ -248,13 +248,17 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
 	struct sb_error err;
 	char msg[1024];
-	int r = sb_policy_from_env(policy, arch, environ, &err);
+	int r, secure = getauxval(AT_SECURE) != 0;
 
+	/* A set-id program's environment is its caller's: refuse before parsing
+	 * a byte of it with the program's privileges (SECCOMP_VERBOSE is no policy). */
+	for (char **e = environ; secure && e && *e; e++)
+		if (strncmp(*e, "SECCOMP_", 8) == 0 && strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
+			die("refusing a SECCOMP_* policy from the environment of a set-id or "
+			    "file-capability program");
+	r = sb_policy_from_env(policy, arch, environ, &err);
 	if (r == 1)
 		return;
-	if (getauxval(AT_SECURE))
-		die("refusing a SECCOMP_* policy from the environment of a set-id or "
-		    "file-capability program");
 	if (r == 0 && policy->file) {
 		size_t len = read_file("SECCOMP_POLICY_FILE", policy->file, text, sizeof(text));
 

@@ -124,8 +124,7 @@ def cmd_syscalls(args):
         except Failure as e:
             print("pysandbox: %s" % e, file=sys.stderr)
             failed = True
-    if failed:
-        raise SystemExit(EXIT_FAILURE)
+    return EXIT_FAILURE if failed else 0
 
 
 INT_ARGS_NOTE = {
@@ -148,7 +147,7 @@ def syscall_item(item, arch, table, by_nr):
         return nr
     if item in table:
         return table[item]
-    others = [a for a in _native.ARCHES if item in _native.syscalls(a)]
+    others = [a for a in _native.ARCHES if _native.syscall_nr(item, a) is not None]
     if others:
         raise Failure("not a syscall on %s (it is on %s): '%s'" % (arch, ", ".join(others), item))
     if _native.syscall_known(item):
@@ -177,10 +176,7 @@ def syscall_row(nr, name, arch, width):
 def cmd_audit(args):
     from pysandbox import audit
 
-    status = audit.run(args)
-    if status:
-        sys.stdout.flush()
-        raise SystemExit(status)
+    return audit.run(args)
 
 
 def cmd_features(args):
@@ -235,15 +231,14 @@ def parser():
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("-o", "--output", metavar="FILE", help="write the program to FILE ('-': stdout)")
     s.add_argument("--explain", action="store_true", help="print the program readably")
-    s.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    arch_option(s)
     host_options(s)
     s.set_defaults(func=cmd_compile)
     s = sub.add_parser("groups", help="list syscall groups (@name) and their members",
                        description="Without NAME: every group with its size. With NAME: "
                        "its members on the arch, one per line.")
     s.add_argument("names", nargs="*", metavar="NAME", help="a group, e.g. @dangerous")
-    s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
-                   help="arch whose syscalls to list (default: native)")
+    arch_option(s, ARCHES, "arch whose syscalls to list")
     s.set_defaults(func=cmd_groups)
     s = sub.add_parser(
         "learn", help="run a program and write the allowlist it needs",
@@ -272,8 +267,7 @@ def parser():
         epilog="examples:\n  pysandbox syscalls\n  pysandbox syscalls read 0x3c 231 "
         "--arch i386", formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("items", nargs="*", metavar="NAME|NUMBER")
-    s.add_argument("--arch", choices=["x86_64", "aarch64", "i386", "x32"],
-                   help="arch whose numbers to use (default: native)")
+    arch_option(s, ARCHES, "arch whose numbers to use")
     s.set_defaults(func=cmd_syscalls)
     s = sub.add_parser(
         "audit", help="print the kernel's seccomp audit records readably",
@@ -312,6 +306,15 @@ def parser():
     return p
 
 
+# _native.TARGET_ARCHES and ARCHES, spelt out: `pysandbox --help` loads no C
+TARGET_ARCHES = ("x86_64", "aarch64")
+ARCHES = TARGET_ARCHES + ("i386", "x32")
+
+
+def arch_option(p, choices=TARGET_ARCHES, what="target arch"):
+    p.add_argument("--arch", choices=choices, help="%s (default: native)" % what)
+
+
 def profile_parser(sub):
     s = sub.add_parser("profile", help="Docker/OCI seccomp profiles: export, show",
                        description="Write the SECCOMP_* policy as a Docker/OCI seccomp "
@@ -320,12 +323,12 @@ def profile_parser(sub):
     verbs = s.add_subparsers(dest="verb", required=True)
     v = verbs.add_parser("export", help="the SECCOMP_* policy as a profile (JSON)")
     v.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    v.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    arch_option(v)
     host_options(v)
     v.set_defaults(func=cmd_profile_export)
     v = verbs.add_parser("show", help="summarise a profile as it applies here")
     v.add_argument("file", metavar="FILE", help="a profile, e.g. docker-default.json")
-    v.add_argument("--arch", choices=["x86_64", "aarch64"], help="target arch (default: native)")
+    arch_option(v)
     host_options(v)
     v.set_defaults(func=cmd_profile_show)
 

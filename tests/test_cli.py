@@ -120,3 +120,9 @@ def test_groups_prints_members_per_arch():
 def test_groups_unknown_name():
     r = cli("groups", "@nope")
     assert (r.returncode, r.stderr) == (125, b"pysandbox: unknown group '@nope'\n")
+
+
+def test_arch_choices_are_the_native_tables():
+    from pysandbox import cli
+
+    assert (cli.TARGET_ARCHES, cli.ARCHES) == (_native.TARGET_ARCHES, _native.ARCHES)

@@ -270,7 +270,10 @@ def test_setuid_program_refuses_environment_policy(kit):
     assert (r.returncode, r.stdout) == (125, "")
     assert r.stderr == ("libsandbox: refusing a SECCOMP_* policy from the environment of a "
                         "set-id or file-capability program\n")
-    plain = run([prog, "getpid"], clean_env(), as_nobody=True)
+    # refused before parsing: a malformed list gets the same line, not a parse error
+    bad = run([prog, "getpid"], clean_env(SECCOMP_SYSCALL_DENY="opne"), as_nobody=True)
+    assert (bad.returncode, bad.stderr) == (125, r.stderr)
+    plain = run([prog, "getpid"], clean_env(SECCOMP_VERBOSE="1"), as_nobody=True)
     assert (plain.returncode, plain.stdout) == (0, "getpid = ok\n")
 
 
