@@ -1051,3 +1051,35 @@ def test_file_equals_variables(tmp_path, text, extra, equivalent, arch):
     got = _native.compile_env(dict(extra, SECCOMP_POLICY_FILE=str(path)), arch)
     assert got == _native.compile_env(equivalent, arch)
 
+
+
+# The reserved, never-implemented slots of x86_64's kernel table (arch/x86/entry/
+# syscalls/syscall_64.tbl): libseccomp, systemd's @obsolete and older policies name them.
+RESERVED_X86_64 = {"uselib": 134, "_sysctl": 156, "create_module": 174, "get_kernel_syms": 177,
+                   "query_module": 178, "nfsservctl": 180, "getpmsg": 181, "putpmsg": 182,
+                   "afs_syscall": 183, "tuxcall": 184, "security": 185, "vserver": 236}
+
+
+def test_reserved_slots_are_named_in_an_allowlist():
+    """A cloudflare/sandbox style allowlist that lists them compiles, each at the
+    kernel's number."""
+    insns = compile_insns(env(":".join(sorted(RESERVED_X86_64))), "x86_64")
+    got = {n: bpf.run(insns, bpf.seccomp_data(nr, AUDIT["x86_64"]))
+           for n, nr in RESERVED_X86_64.items()}
+    assert got == dict.fromkeys(RESERVED_X86_64, ALLOW)
+    assert {n: table("x86_64")[n] for n in RESERVED_X86_64} == RESERVED_X86_64
+
+
+@pytest.mark.parametrize("arch, members", [
+    ("x86_64", {"_sysctl", "afs_syscall", "create_module", "get_kernel_syms", "getpmsg",
+                "putpmsg", "query_module", "security", "sysfs", "tuxcall", "uselib", "ustat",
+                "vserver"}),
+    ("aarch64", set()),
+])
+def test_obsolete_has_systemd_members(arch, members):
+    """systemd's @obsolete, as far as ARCH's table has its names (aarch64's has none)."""
+    insns = compile_insns(env(deny="@obsolete=EPERM"), arch)
+    denied = {n for n, nr in table(arch).items()
+              if bpf.run(insns, bpf.seccomp_data(nr, AUDIT[arch])) != ALLOW}
+    assert denied == members
+    assert groups_txt()["@obsolete"] >= members | {"break", "stty", "gtty", "ftime", "idle"}

@@ -56,6 +56,29 @@ def test_int_argument_high_half_cannot_sidestep_a_deny(kit, as_nobody):
     assert (r.returncode, r.stdout) == (0, "errno 13\n")
 
 
+RAW_CALLS = """
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+for nr in sys.argv[1:]:
+    r = libc.syscall(ctypes.c_long(int(nr)), *(ctypes.c_long(0),) * 6)
+    print(nr, ctypes.get_errno() if r < 0 else r)
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw syscall numbers are x86_64's")
+def test_allowlist_naming_reserved_slots_runs(kit, as_nobody):
+    """A cloudflare/sandbox style allowlist that names never-implemented slots
+    (uselib 134, afs_syscall 183, vserver 236, ...) runs the program; the kernel
+    answers them with ENOSYS, a deny rule with its errno."""
+    reserved = "uselib:_sysctl:create_module:get_kernel_syms:query_module:nfsservctl:" \
+        "getpmsg:putpmsg:afs_syscall:tuxcall:security:vserver"
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW="@system-service:@default:" + reserved,
+                  SECCOMP_SYSCALL_DENY="vserver=EACCES")
+    r = run([PY, "-c", RAW_CALLS, "134", "183", "236"], env, as_nobody)
+    assert (r.returncode, r.stderr, r.stdout) == (0, "", "134 38\n183 38\n236 13\n")
+
+
 def test_socket_allowlist_condition_kills_other_families(kit, as_nobody):
     """In an allowlist, a conditional entry allows only matching calls."""
     allow = "@system-service:@default"

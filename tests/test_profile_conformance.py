@@ -300,3 +300,22 @@ def test_newer_syscalls_than_libseccomp(arch):
     assert newer, "libseccomp knows every name: drop this test and the README note"
     assert {n: (hex(decide(a, arch, n)), hex(decide(b, arch, n))) for n in newer} == \
         {n: ("0x7fff0000", hex(EPERM_ACTION)) for n in newer}
+
+
+@pytest.mark.parametrize("host", ["nocaps", "root"])
+def test_reserved_slots_decide_like_libseccomp(host):
+    """Podman's profile denies uselib and nfsservctl with EPERM, and query_module
+    without CAP_SYS_MODULE: names of never-implemented slots of x86_64's table,
+    which libseccomp resolves (its rule, EPERM) and so do we - not the profile's
+    ENOSYS default."""
+    arch = "x86_64"
+    caps, kernel = HOSTS[host]
+    a = ours("podman-default.json", arch, caps, kernel)
+    b = theirs(load("podman-default.json"), arch, caps, kernel)
+    numbers = {"uselib": 134, "nfsservctl": 180, "query_module": 178, "afs_syscall": 183}
+    got = {n: tuple(bpf.run(p, bpf.seccomp_data(nr, AUDIT[arch])) for p in (a, b))
+           for n, nr in numbers.items()}
+    query = 0x7FFF0000 if host == "root" else EPERM_ACTION
+    enosys = 0x00050000 | errno.ENOSYS
+    assert got == {"uselib": (EPERM_ACTION,) * 2, "nfsservctl": (EPERM_ACTION,) * 2,
+                   "query_module": (query,) * 2, "afs_syscall": (enosys,) * 2}
