@@ -1055,9 +1055,16 @@ def test_group_allows_exactly_its_members(group, arch):
 
 
 @pytest.mark.parametrize("arch", TARGETS)
-def test_dangerous_contains_ptrace(arch):
-    assert "ptrace" in groups_txt()["@dangerous"] and \
-        decide(env(deny="@dangerous=EPERM"), arch, "ptrace") == ERRNO | errno.EPERM
+@pytest.mark.parametrize("name", ["ptrace", "io_uring_setup", "io_uring_enter",
+                                  "io_uring_register", "pidfd_getfd"])
+def test_dangerous_contains_the_escape_routes(name, arch):
+    """io_uring's operations (IORING_OP_OPENAT, IORING_OP_SOCKET, ...) run past every
+    rule on openat and socket; pidfd_getfd copies another process's descriptors."""
+    assert name in groups_txt()["@dangerous"] and \
+        decide(env(deny="@dangerous=EPERM"), arch, name) == ERRNO | errno.EPERM
+    # README: @system-service allows io_uring (systemd's @aio); @dangerous on top denies it
+    service = env("@system-service", deny="@dangerous=EPERM")
+    assert decide(service, arch, name) == ERRNO | errno.EPERM
 
 
 @pytest.mark.parametrize("arch", TARGETS)
