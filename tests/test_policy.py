@@ -319,6 +319,11 @@ FILE_ERRORS = [
       id="value"),
     R("allow read(arg0 & 1 >= 1)", {}, "{p}:1: a masked condition needs == 'arg0 & 1 >= 1'",
       id="masked-op"),
+    R("allow read\ndeny unshare(arg0 & CLONE_NEWUSER == 1) = EPERM", {},
+      "{p}:2: condition on arg0 never holds (value bits outside the mask) in "
+      "'unshare(arg0 & CLONE_NEWUSER == 1) = EPERM'", id="never-holds"),
+    R("deny fchmodat(arg2 == 0x101ff)", {}, "{p}:1: value too wide for 16-bit arg2 of 'fchmodat'",
+      id="umode-too-wide"),
     R("allow\tread(arg0 < -1)", {},
       "{p}:1: ordering comparison with a negative value 'arg0 < -1'", id="ordering-negative"),
     R("allow read(%s)" % ",".join(["arg1 != 0"] * 7), {},
