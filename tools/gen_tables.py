@@ -37,6 +37,7 @@ relocations for it):
 """
 import argparse
 import errno
+import functools
 import importlib
 import lzma
 import os
@@ -103,13 +104,19 @@ SYS_ALIASES = {"umount2": "umount"}
 DEBIAN = "http://deb.debian.org/debian/"
 
 
-def debian_package(cache, index, pattern):
-    """The newest package of Debian unstable's INDEX (a dists/sid path) whose name
-    matches PATTERN (a regex whose group 1 is the version), unpacked into CACHE.
-    Returns (its tree, its name and version)."""
-    text = urllib.request.urlopen(DEBIAN + "dists/sid/main/" + index).read()
+@functools.lru_cache(maxsize=None)
+def debian_index():
+    """The stanzas of Debian unstable's index of architecture-independent packages."""
+    text = urllib.request.urlopen(DEBIAN + "dists/sid/main/binary-all/Packages.xz").read()
+    return lzma.decompress(text).decode().split("\n\n")
+
+
+def debian_package(cache, pattern):
+    """The newest architecture-independent package of Debian unstable whose name
+    matches PATTERN (a regex; its group 1, if not empty, is the version to compare),
+    unpacked into CACHE. Returns (its tree, its name and version)."""
     best = None
-    for stanza in lzma.decompress(text).decode().split("\n\n"):
+    for stanza in debian_index():
         m = re.search(r"^Package: (%s)$" % pattern, stanza, re.M)
         v = re.search(r"^Version: (\S+)$", stanza, re.M)
         f = re.search(r"^Filename: (\S+)$", stanza, re.M)
@@ -130,8 +137,7 @@ def debian_package(cache, index, pattern):
 def debian_syscalls_h(cache):
     """include/linux/syscalls.h of the newest linux-headers-*-common in Debian
     unstable. Returns (path, package)."""
-    tree, package = debian_package(cache, "binary-all/Packages.xz",
-                                   r"linux-headers-([0-9.]+)[^\n]*-common")
+    tree, package = debian_package(cache, r"linux-headers-([0-9.]+)[^\n]*-common")
     name = package.split()[0]
     return os.path.join(tree, "usr/src", name, "include/linux/syscalls.h"), package
 
@@ -139,7 +145,7 @@ def debian_syscalls_h(cache):
 def debian_uapi(cache):
     """usr/include of Debian unstable's linux-libc-dev (every arch's uapi headers).
     Returns (path, package)."""
-    tree, package = debian_package(cache, "binary-all/Packages.xz", r"linux-libc-dev()")
+    tree, package = debian_package(cache, r"linux-libc-dev()")
     return os.path.join(tree, "usr/include"), package
 
 
