@@ -425,6 +425,19 @@ def test_int_argument_differs_from_libseccomp_on_high_garbage(arch):
 
 
 @pytest.mark.parametrize("arch", TARGETS)
+def test_umode_argument_differs_from_libseccomp_on_high_bits(arch):
+    """README: fchmodat's mode is a umode_t, which the kernel truncates to 16 bits, so
+    fchmodat(fd, path, 0x101ff) is chmod 0777. Our deny rule compares the low 16 bits
+    and stops it; libseccomp compares 64 bits and lets it through."""
+    policy = ("deny", "allow", {"fchmodat": ("EACCES", [((2, "==", 0o777, 0),)])})
+    a, b = ours(policy, arch), theirs(policy, arch)
+    got = [(decide(a, arch, "fchmodat", (0, 0, v)), decide(b, arch, "fchmodat", (0, 0, v)))
+           for v in (0o777, 0x10000 | 0o777, 0xFFFFFFFF000001FF, 0o755)]
+    assert got == [(ERRNO | errno.EACCES,) * 2, (ERRNO | errno.EACCES, ALLOW),
+                   (ERRNO | errno.EACCES, ALLOW), (ALLOW, ALLOW)]
+
+
+@pytest.mark.parametrize("arch", TARGETS)
 def test_masked_value_outside_mask_differs_from_libseccomp(arch):
     """`arg0 & 0xff == 0x1ff` can never hold: refused here; libseccomp masks the value
     first (0x1ff & 0xff) and so matches any argument whose low byte is 0xff."""
