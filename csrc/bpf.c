@@ -115,10 +115,16 @@ static uint32_t arg_hi(const struct sb_cond *c)
 	return arg_lo(c) + 4;
 }
 
+/* A 16-bit argument (umode_t) is masked to its low 16 bits first. */
+static int narrow_and(const struct sb_cond *c)
+{
+	return c->op == SB_CMP_MASKED_EQ || c->width == 16;
+}
+
 static unsigned int cond_size(const struct sb_cond *c)
 {
-	if (c->width == 32)
-		return c->op == SB_CMP_MASKED_EQ ? 3 : 2;
+	if (c->width != 64)
+		return narrow_and(c) ? 3 : 2;
 	switch (c->op) {
 	case SB_CMP_EQ:
 	case SB_CMP_NE:
@@ -134,29 +140,31 @@ static unsigned int cond_size(const struct sb_cond *c)
  * past its own start. j: position of the jump within the condition. */
 #define F(j) (fail - (j) - 1)
 
+/* A 32-bit or 16-bit condition: the low word only. */
 static unsigned int emit_cond32(struct emitter *e, const struct sb_cond *c, unsigned int fail)
 {
 	uint32_t v = (uint32_t)c->value;
 	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K, jgt = BPF_JMP | BPF_JGT | BPF_K,
 		       jge = BPF_JMP | BPF_JGE | BPF_K;
+	unsigned int n = emit_load(e, arg_lo(c));
 
-	emit_load(e, arg_lo(c));
+	if (narrow_and(c))
+		n += emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0,
+			  c->op == SB_CMP_MASKED_EQ ? (uint32_t)c->mask : 0xffffU);
 	switch (c->op) {
 	case SB_CMP_MASKED_EQ:
-		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, (uint32_t)c->mask);
-		return 2 + emit(e, jeq, 0, F(2), v);
 	case SB_CMP_EQ:
-		return 1 + emit(e, jeq, 0, F(1), v);
+		return n + emit(e, jeq, 0, F(n), v);
 	case SB_CMP_NE:
-		return 1 + emit(e, jeq, F(1), 0, v);
+		return n + emit(e, jeq, F(n), 0, v);
 	case SB_CMP_GT:
-		return 1 + emit(e, jgt, 0, F(1), v);
+		return n + emit(e, jgt, 0, F(n), v);
 	case SB_CMP_GE:
-		return 1 + emit(e, jge, 0, F(1), v);
+		return n + emit(e, jge, 0, F(n), v);
 	case SB_CMP_LT:
-		return 1 + emit(e, jge, F(1), 0, v);
+		return n + emit(e, jge, F(n), 0, v);
 	default: /* LE */
-		return 1 + emit(e, jgt, F(1), 0, v);
+		return n + emit(e, jgt, F(n), 0, v);
 	}
 }
 
@@ -217,7 +225,7 @@ static unsigned int emit_rule(struct emitter *e, const struct sb_policy *p,
 	for (unsigned int i = 0; i < r->nconds; i++) {
 		const struct sb_cond *c = &p->conds[r->cond + i];
 
-		n += c->width == 32 ? emit_cond32(e, c, size - n) : emit_cond64(e, c, size - n);
+		n += c->width != 64 ? emit_cond32(e, c, size - n) : emit_cond64(e, c, size - n);
 	}
 	return n + emit_ret(e, r->action);
 }
@@ -429,7 +437,7 @@ static int policy_valid(const struct sb_policy *p)
 			const struct sb_cond *c = &p->conds[r->cond + k];
 
 			if (c->arg > 5 || c->op < SB_CMP_NE || c->op > SB_CMP_MASKED_EQ ||
-			    (c->width != 32 && c->width != 64))
+			    (c->width != 16 && c->width != 32 && c->width != 64))
 				return 0;
 		}
 	}

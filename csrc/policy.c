@@ -11,6 +11,7 @@
  *   TARGET  syscall name | number | @group
  *   COND    argN OP VALUE | argN & VALUE == VALUE      (OP: == != < <= > >=)
  *   VALUE   number | -number | CONSTANT { "|" CONSTANT-or-number }
+ *           (number: decimal, 0x hex or, as in C, 0-prefixed octal)
  */
 #define _GNU_SOURCE /* strchrnul */
 #include <errno.h>
@@ -92,8 +93,9 @@ static int fails(struct sb_error *err, const struct src *src, const char *what, 
 	return fail(err, src, what, token, strlen(token));
 }
 
-/* Strict unsigned parse: decimal or 0x-hex, whole string, no sign, <= max. */
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+/* Strict unsigned parse: decimal or 0x-hex (and, with OCTAL, 0-prefixed
+ * octal as in C: 0777), whole string, no sign, <= max. */
+static int parse_base(const char *s, int octal, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -101,13 +103,16 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
+	} else if (octal && s[0] == '0' && s[1]) {
+		base = 8;
+		s++;
 	}
 	if (*s == '\0')
 		return -EINVAL;
 	for (; *s; s++) {
 		unsigned int d;
 
-		if (*s >= '0' && *s <= '9')
+		if (*s >= '0' && *s <= '9' && *s - '0' < (int)base)
 			d = *s - '0';
 		else if (base == 16 && *s >= 'a' && *s <= 'f')
 			d = *s - 'a' + 10;
@@ -121,6 +126,12 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* Syscall numbers and errnos: decimal or 0x-hex. */
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	return parse_base(s, 0, max, out);
 }
 
 int sb_errno_parse(const char *s, uint32_t *out)
@@ -196,7 +207,7 @@ static int parse_value(const char *s, uint64_t *out, int *negative)
 
 	*negative = 0;
 	if (s[0] == '-') {
-		if (parse_uint(s + 1, 0x80000000ULL, &v) < 0 || v == 0)
+		if (parse_base(s + 1, 1, 0x80000000ULL, &v) < 0 || v == 0)
 			return -EINVAL;
 		*out = (uint64_t)-(int64_t)v;
 		*negative = 1;
@@ -218,7 +229,7 @@ static int parse_value(const char *s, uint64_t *out, int *negative)
 				*negative = 1; /* AT_FDCWD alone */
 			else if (c < 0)
 				return -EINVAL;
-		} else if (parse_uint(term, UINT64_MAX, &v) < 0) {
+		} else if (parse_base(term, 1, UINT64_MAX, &v) < 0) {
 			return -EINVAL;
 		}
 		*out |= v;
@@ -332,10 +343,15 @@ static int parse_conds(const struct src *src, char *text, struct sb_cond *conds,
 	}
 }
 
+/* The largest value a WIDTH-bit argument holds. */
+static uint64_t width_max(unsigned int width)
+{
+	return width >= 64 ? UINT64_MAX : (1ULL << width) - 1;
+}
+
 int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad)
 {
-	unsigned int ints = nconds ? sb_syscall_int_args(p->arch, nr) : 0;
 	struct sb_cond *c = &p->conds[p->nconds];
 	struct sb_rule *r;
 
@@ -344,18 +360,21 @@ int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 	if (nconds)
 		memcpy(c, conds, nconds * sizeof(*conds));
 	for (int i = 0; i < nconds; i++) {
-		/* NOTE: the kernel truncates a 32-bit parameter to its C type, so
-		 * socket(0x100000002, ...) is socket(AF_INET, ...): a 64-bit
-		 * comparison would let it past a deny rule. Compare what the
-		 * kernel reads. */
-		if (!(ints & (1U << c[i].arg)) || c[i].width == 32)
+		/* NOTE: the kernel truncates a parameter to its C type, so
+		 * socket(0x100000002, ...) is socket(AF_INET, ...) and
+		 * fchmodat(fd, path, 0x101ff) is fchmodat(fd, path, 0777)
+		 * (umode_t is 16 bits): a wider comparison would let them past
+		 * a deny rule. Compare what the kernel reads. */
+		unsigned int width = sb_syscall_arg_width(p->arch, nr, c[i].arg);
+
+		if (width >= c[i].width)
 			continue;
-		if (c[i].value > UINT32_MAX) {
+		if (c[i].value > width_max(width)) {
 			*bad = i;
 			return -ERANGE;
 		}
-		c[i].width = 32;
-		c[i].mask &= UINT32_MAX;
+		c[i].width = (uint8_t)width;
+		c[i].mask &= width_max(width);
 	}
 	r = &p->rules[p->nrules++];
 	r->nr = nr;
@@ -366,16 +385,85 @@ int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 	return 0;
 }
 
+/* Do conditions I and J compare the same argument the same way? */
+static int same_arg(const struct sb_cond *c, int i, int j)
+{
+	return c[i].arg == c[j].arg && c[i].width == c[j].width;
+}
+
+/* Shrink [*lo, *hi], the values of C's argument that may hold, by C. */
+static void clip(const struct sb_cond *c, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t v = c->value;
+
+	if ((c->op == SB_CMP_EQ || c->op == SB_CMP_GE) && v > *lo)
+		*lo = v;
+	if ((c->op == SB_CMP_EQ || c->op == SB_CMP_LE) && v < *hi)
+		*hi = v;
+	if (c->op == SB_CMP_GT && v >= *lo)
+		*lo = v + 1; /* v is below the largest value: checked first */
+	if (c->op == SB_CMP_LT && v <= *hi)
+		*hi = v - 1; /* v is above 0: checked first */
+}
+
+/*
+ * Why the conditions C (N, narrowed to their arguments' widths) can never all
+ * hold, or NULL; *BAD the first condition at fault. A rule with them would
+ * silently never apply: unshare(arg0 & CLONE_NEWUSER == 1) denies nothing.
+ */
+static const char *never_matches(const struct sb_cond *c, int n, int *bad)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t lo = 0, hi = width_max(c[i].width);
+
+		*bad = i;
+		if (c[i].op == SB_CMP_MASKED_EQ && (c[i].value & ~c[i].mask))
+			return "value bits outside the mask";
+		if (c[i].op == SB_CMP_LT && c[i].value == 0)
+			return "nothing is below 0";
+		if (c[i].op == SB_CMP_GT && c[i].value >= hi)
+			return "nothing is above the argument's largest value";
+		for (int j = 0; j <= i; j++)
+			if (same_arg(c, i, j))
+				clip(&c[j], &lo, &hi);
+		if (lo > hi)
+			return "contradicts another condition";
+		for (int j = 0; j < i; j++) {
+			if (!same_arg(c, i, j) || c[i].op != SB_CMP_MASKED_EQ ||
+			    c[j].op != SB_CMP_MASKED_EQ)
+				continue;
+			if ((c[i].value ^ c[j].value) & c[i].mask & c[j].mask)
+				return "contradicts another condition";
+		}
+		for (int j = 0; lo == hi && j < n; j++) { /* one value left: does it pass? */
+			if (!same_arg(c, i, j))
+				continue;
+			if ((c[j].op == SB_CMP_NE && c[j].value == lo) ||
+			    (c[j].op == SB_CMP_MASKED_EQ && (lo & c[j].mask) != c[j].value))
+				return "contradicts another condition";
+		}
+	}
+	return NULL;
+}
+
+/* A rule for NR; ENTRY (the whole entry) and TARGET name it in errors. */
 static int add_rule(struct sb_policy *p, const struct src *src, uint32_t nr, uint32_t action,
 		    const struct sb_cond *conds, int nconds, const char *target,
-		    struct sb_error *err)
+		    const char *entry, struct sb_error *err)
 {
 	char what[sizeof(err->what)];
 	int bad, r = sb_policy_add_rule(p, nr, action, conds, nconds, &bad);
+	const char *why;
 
+	if (r == 0 && nconds &&
+	    (why = never_matches(&p->conds[p->rules[p->nrules - 1].cond], nconds, &bad))) {
+		snprintf(what, sizeof(what), "condition on arg%d never holds (%s) in",
+			 conds[bad].arg, why);
+		return fails(err, src, what, entry);
+	}
 	if (r == -ERANGE) {
-		snprintf(what, sizeof(what), "value too wide for 32-bit arg%d of",
-			 conds[bad].arg);
+		snprintf(what, sizeof(what), "value too wide for %u-bit arg%d of",
+			 sb_syscall_arg_width(p->arch, nr, conds[bad].arg), conds[bad].arg);
 		return fails(err, src, what, target);
 	}
 	if (r < 0)
@@ -394,15 +482,16 @@ static int add_group(struct sb_policy *p, const struct src *src, const char *nam
 	if (nconds)
 		return fails(err, src, "argument conditions on a group", name);
 	for (int i = 0; i < n; i++)
-		if (add_rule(p, src, nrs[i], action, NULL, 0, name, err) < 0)
+		if (add_rule(p, src, nrs[i], action, NULL, 0, name, name, err) < 0)
 			return -EINVAL;
 	return 0;
 }
 
-/* TARGET resolved to rules: a group, a number or a syscall name. */
+/* TARGET resolved to rules: a group, a number or a syscall name. ENTRY:
+ * the whole entry, for errors. */
 static int add_target(struct sb_policy *p, const struct src *src, const char *target,
 		      uint32_t action, const struct sb_cond *conds, int nconds,
-		      struct sb_error *err)
+		      const char *entry, struct sb_error *err)
 {
 	uint64_t nr;
 	int r;
@@ -425,7 +514,7 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 			return fails(err, src, "unknown syscall", target);
 		nr = (uint64_t)r;
 	}
-	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, err);
+	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, entry, err);
 }
 
 /* On top of a profile, deny entries may only take away. */
@@ -456,7 +545,7 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		int nr = sb_syscall_nr_hashed(p->arch, text, n, h);
 
 		if (nr >= 0)
-			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, err);
+			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, text, err);
 		if (nr == -1 && sb_syscall_known(text))
 			return 0; /* exists on other arches: cannot be called here */
 		if (nr == -1)
@@ -464,7 +553,7 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 	}
 	name_end = text + span(text, is_name_char);
 	if (*name_end == '\0' && name_end != text)
-		return add_target(p, src, text, action, NULL, 0, err);
+		return add_target(p, src, text, action, NULL, 0, text, err);
 	rest = (char *)skip_ws(name_end);
 	len = strlen(text);
 	memcpy(whole, text, len < sizeof(whole) ? len + 1 : sizeof(whole)); /* for errors */
@@ -494,7 +583,7 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 	if (*rest || name_end == text)
 		return fails(err, src, "invalid entry", whole);
 	*name_end = '\0';
-	return add_target(p, src, text, action, conds, nconds, err);
+	return add_target(p, src, text, action, conds, nconds, whole, err);
 }
 
 static int parse_list(struct sb_policy *p, const char *var, const char *list,

@@ -486,8 +486,9 @@ static int add_rule(struct walk *w, uint32_t nr, uint32_t action, const struct s
 
 	if (r == -ERANGE) {
 		here(w, 1, "args", first + bad_cond);
-		return bad(w, NULL, "value too wide for 32-bit arg%d of '%s'", conds[bad_cond].arg,
-			   name);
+		return bad(w, NULL, "value too wide for %u-bit arg%d of '%s'",
+			   sb_syscall_arg_width(w->p->arch, nr, conds[bad_cond].arg),
+			   conds[bad_cond].arg, name);
 	}
 	if (r < 0)
 		return bad(w, NULL, "too many rules (at most %d)", SB_RULES_MAX);

@@ -33,7 +33,8 @@ struct sb_group {
 
 struct sb_intargs {
 	uint16_t nr;
-	uint8_t mask; /* bit N: argument N is a 32-bit C type */
+	uint8_t mask; /* bit N: argument N is narrower than 64 bits */
+	uint8_t mask16; /* bit N: ... and 16 bits wide (umode_t) */
 };
 
 #include "tables.h"
@@ -161,14 +162,28 @@ static int cmp_intargs(const void *key, const void *elem)
 	return nr < e->nr ? -1 : nr > e->nr;
 }
 
+static const struct sb_intargs *intargs(const struct sb_arch *arch, uint32_t nr)
+{
+	if (!arch->ints)
+		return NULL;
+	return bsearch(&nr, arch->ints, (size_t)arch->nints, sizeof(struct sb_intargs),
+		       cmp_intargs);
+}
+
 unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr)
 {
-	const struct sb_intargs *e;
+	const struct sb_intargs *e = intargs(arch, nr);
 
-	if (!arch->ints)
-		return 0;
-	e = bsearch(&nr, arch->ints, (size_t)arch->nints, sizeof(*e), cmp_intargs);
 	return e ? e->mask : 0;
+}
+
+unsigned int sb_syscall_arg_width(const struct sb_arch *arch, uint32_t nr, unsigned int arg)
+{
+	const struct sb_intargs *e = intargs(arch, nr);
+
+	if (!e || arg > 5 || !(e->mask >> arg & 1))
+		return 64;
+	return e->mask16 >> arg & 1 ? 16 : 32;
 }
 
 static int cmp_known(const void *key, const void *elem)

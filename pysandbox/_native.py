@@ -62,10 +62,15 @@ def syscall_name(nr, arch_=None):
 
 
 def int_args(nr, arch_=None):
-    """Indexes of syscall NR's arguments that are 32-bit C types (compared on
-    their low half only)."""
+    """Indexes of syscall NR's arguments narrower than 64 bits: 32-bit C types
+    (compared on their low half only) and 16-bit ones (umode_t, its low 16 bits)."""
     mask = lib.sb_syscall_int_args(arch(arch_), nr)
     return tuple(i for i in range(6) if mask >> i & 1)
+
+
+def arg_width(nr, arg, arch_=None):
+    """Bits of argument ARG of syscall NR the kernel reads: 64, 32 or 16."""
+    return lib.sb_syscall_arg_width(arch(arch_), nr, arg)
 
 
 def syscall_known(name):

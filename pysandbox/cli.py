@@ -130,7 +130,8 @@ def cmd_syscalls(args):
 INT_ARGS_NOTE = {
     "i386": "every argument is 32 bits wide",
     "x32": "argument widths are not tabulated (no filters for x32)",
-    None: "*N: argument N is a 32-bit C int, compared on its low half",
+    None: "*N: argument N is a 32-bit C int, compared on its low half; *N:16 on its "
+          "low 16 bits (umode_t)",
 }
 
 
@@ -168,7 +169,8 @@ def parse_number(text):
 def syscall_row(nr, name, arch, width):
     from pysandbox import _native
 
-    marks = " ".join("*%d" % i for i in _native.int_args(nr, arch)) \
+    marks = " ".join("*%d" % i + (":16" if _native.arg_width(nr, i, arch) == 16 else "")
+                     for i in _native.int_args(nr, arch)) \
         if arch in _native.TARGET_ARCHES else ""
     return ("%*d  %-24s %s" % (width, nr, name, marks)).rstrip()
 

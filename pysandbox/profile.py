@@ -64,8 +64,8 @@ def oci_arg(c, name, arch):
         return arg(MASKED_EQ, c.mask & (LOW if c.width == 32 else U64), c.value)
     if c.width == 64:
         return arg(c.op, c.value)
-    if c.op == EQ:
-        return arg(MASKED_EQ, LOW, c.value)
+    if c.op == EQ:  # the argument's low 32 (umode_t: 16) bits
+        return arg(MASKED_EQ, (1 << c.width) - 1, c.value)
     if c.arg in _native.int_args(_native.syscall_nr(name, arch), arch):
         return arg(c.op, c.value)
     raise PolicyError("cannot write '%s(arg%d %s %#x)' in a profile: it compares the low "

@@ -496,3 +496,27 @@ def test_interpreter_rejects_load_outside_seccomp_data():
 def test_decode_rejects_a_partial_instruction():
     with pytest.raises(bpf.BpfError):
         bpf.decode(b"\x06\x00\x00\x00\x00\x00\xff")
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("entry, leaf", [
+    # a 16-bit argument (umode_t): its low word, cut to 16 bits, then the comparison
+    ("fchmodat(arg2 == 0777)=EPERM", [("ld", 2), ("and", 0xFFFF), ("jeq", 0o777)]),
+    ("fchmodat(arg2 > 0777)=EPERM", [("ld", 2), ("and", 0xFFFF), ("jgt", 0o777)]),
+    ("fchmodat(arg2 & 0x10fff == 04000)=EPERM", [("ld", 2), ("and", 0xFFF), ("jeq", 0o4000)]),
+    # a 32-bit argument: its low word only, no cut
+    ("fchmodat(arg0 == 3)=EPERM", [("ld", 0), ("jeq", 3)]),
+])
+def test_narrow_condition_shape(entry, leaf, arch):
+    """What the leaf of a condition on a narrow argument runs: never the high word."""
+    insns = bpf.decode(_native.compile_env(env(deny=entry), arch))
+    names = {LD_ABS: "ld", bpf.ALU | bpf.AND | bpf.K: "and", JEQ: "jeq",
+             bpf.JMP | bpf.JGT: "jgt"}
+    arg_lo = [bpf.OFF_ARGS + 8 * i for i in range(6)]
+    got = []
+    for code, _, _, k in insns:
+        if code == LD_ABS and k in arg_lo:
+            got = [("ld", arg_lo.index(k))]
+        elif got and code in names and len(got) < 3:
+            got.append((names[code], k))
+    assert got == leaf

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pysandbox import _native, bpf
+from pysandbox import PolicyError, _native, bpf
 
 import pyseccomp as ps  # a test dependency: its absence is an error, not a skip
 
@@ -325,6 +325,7 @@ def conditions(draw, name):
                 st.sampled_from([0xFF, 0xFFFFFFFF, U64, 2**32, 0xF0F0F0F00F0F0F0F]),
                 st.integers(1, U64)))
             value &= mask  # libseccomp would mask the value first (see below)
+        assume((op, value) not in (("<", 0), (">", U64)))  # never holds: refused
         out.append((arg, op, value, mask))
     return tuple(out)
 
@@ -377,7 +378,6 @@ EXAMPLES = [
     P({"mprotect": ("log", [((2, "==", 1, 0),), ((2, "==", 2, 0),)])}, default="errno:EACCES",
       id="log-alternatives"),
     P({"read": ("kill", [((5, ">=", U64, 0),)])}, mode="deny", id="ge-max"),
-    P({"read": ("allow", [((3, "<", 0, 0),)])}, id="lt-zero-never"),
     P({"read": ("allow", [((0, "&", 0, 0),)])}, id="mask-zero-always"),
     P({"read": ("trap", [((0, "==", 5, 0),)])}, default="trap", id="action-is-default"),
 ]
@@ -425,15 +425,41 @@ def test_int_argument_differs_from_libseccomp_on_high_garbage(arch):
 
 
 @pytest.mark.parametrize("arch", TARGETS)
+def test_umode_argument_differs_from_libseccomp_on_high_bits(arch):
+    """README: fchmodat's mode is a umode_t, which the kernel truncates to 16 bits, so
+    fchmodat(fd, path, 0x101ff) is chmod 0777. Our deny rule compares the low 16 bits
+    and stops it; libseccomp compares 64 bits and lets it through."""
+    policy = ("deny", "allow", {"fchmodat": ("EACCES", [((2, "==", 0o777, 0),)])})
+    a, b = ours(policy, arch), theirs(policy, arch)
+    got = [(decide(a, arch, "fchmodat", (0, 0, v)), decide(b, arch, "fchmodat", (0, 0, v)))
+           for v in (0o777, 0x10000 | 0o777, 0xFFFFFFFF000001FF, 0o755)]
+    assert got == [(ERRNO | errno.EACCES,) * 2, (ERRNO | errno.EACCES, ALLOW),
+                   (ERRNO | errno.EACCES, ALLOW), (ALLOW, ALLOW)]
+
+
+@pytest.mark.parametrize("arch", TARGETS)
 def test_masked_value_outside_mask_differs_from_libseccomp(arch):
-    """`arg0 & 0xff == 0x1ff` never holds for us; libseccomp masks the value first
-    (0x1ff & 0xff) and so matches any argument whose low byte is 0xff."""
+    """`arg0 & 0xff == 0x1ff` can never hold: refused here; libseccomp masks the value
+    first (0x1ff & 0xff) and so matches any argument whose low byte is 0xff."""
     policy = ("allow", "kill", {"read": ("allow", [((0, "&", 0x1FF, 0xFF),)])})
-    a = bpf.decode(_native.compile_env({"SECCOMP_SYSCALL_ALLOW": "read(arg0 & 0xff == 0x1ff)"},
-                                       arch))
+    with pytest.raises(PolicyError, match=r"condition on arg0 never holds \(value bits "
+                                          r"outside the mask\) in 'read\(arg0 & 0xff == 0x1ff\)'"):
+        _native.compile_env({"SECCOMP_SYSCALL_ALLOW": "read(arg0 & 0xff == 0x1ff)"}, arch)
     b = theirs(policy, arch)
-    got = [(decide(a, arch, "read", (v,)), decide(b, arch, "read", (v,))) for v in (0xFF, 0x1FF, 0)]
-    assert got == [(KILL_PROCESS, ALLOW), (KILL_PROCESS, ALLOW), (KILL_PROCESS, KILL_PROCESS)]
+    assert [decide(b, arch, "read", (v,)) for v in (0xFF, 0x1FF, 0)] == \
+        [ALLOW, ALLOW, KILL_PROCESS]
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+def test_condition_below_zero_refused_where_libseccomp_never_matches(arch):
+    """`arg3 < 0` holds for no unsigned argument: libseccomp builds a rule that never
+    applies; here the policy is refused."""
+    policy = ("allow", "kill", {"read": ("allow", [((3, "<", 0, 0),)])})
+    with pytest.raises(PolicyError, match=r"condition on arg3 never holds \(nothing is "
+                                          r"below 0\)"):
+        ours(policy, arch)
+    b = theirs(policy, arch)
+    assert {decide(b, arch, "read", (0, 0, 0, v)) for v in (0, 1, U64)} == {KILL_PROCESS}
 
 
 @pytest.mark.parametrize("arch", TARGETS)
@@ -474,6 +500,15 @@ def model_holds(c, a, ints=()):
     if value < 0 or mask < 0 or arg in ints:  # a 32-bit int: the low halves only
         return HOLDS[op](a & 0xFFFFFFFF, value & 0xFFFFFFFF, mask & 0xFFFFFFFF)
     return HOLDS[op](a, value, mask)
+
+
+def model_never_holds(c, ints=()):
+    """README: a condition no argument can meet (a masked value with bits outside the
+    mask, `< 0`, `>` the largest value) is refused."""
+    arg, op, value, mask = c
+    top = 0xFFFFFFFF if value < 0 or mask < 0 or arg in ints else U64
+    value, mask = value & top, mask & top
+    return bool(op == "&" and value & ~mask) or (op, value) in (("<", 0), (">", top))
 
 
 def multi_model(rules, default, name, args, ints=()):
@@ -536,6 +571,11 @@ def test_overlapping_policy_decides_like_model(arch, case, rnd):
                           action) for name, action, conds in rules]
     environ = {"SECCOMP_SYSCALL_ALLOW": ":".join(items), "SECCOMP_DEFAULT_ACTION":
                "errno:EACCES" if default == "EACCES" else default}
+    if any(model_never_holds(c, INT_ARGS[name]) for name, _, conds in rules for c in conds):
+        STATS["never-holds refused"] += 1
+        with pytest.raises(PolicyError, match="never holds"):
+            _native.compile_env(environ, arch)
+        return
     program = bpf.decode(_native.compile_env(environ, arch))
     edges = [0, 1, 4, 5, 6, 0xFF, 0x1FF, 0xFFFFFF9C, 0xFFFFFFFF, 2**32, 2**32 + 5, 0x1FFFFFF9C,
              0xFFFFFFFFFFFFFF9C, 0xFFFFFFFFFFFFFFFE, 0xFFFFFFFF80000000, U64]

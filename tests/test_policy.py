@@ -133,11 +133,19 @@ ENV_ERRORS = [
       D + "value too wide for 32-bit arg0 of 'socket' (item 1)", id="wide-value-deny"),
     R(env("41(arg2 != 0x1ffffffff)"), A + "value too wide for 32-bit arg2 of '41' (item 1)",
       id="wide-value-numeric-target"),
+    R(env(deny="fchmodat(arg2 == 0x101ff)"),
+      D + "value too wide for 16-bit arg2 of 'fchmodat' (item 1)", id="wide-value-umode"),
+    R(env("read:openat(arg3 & 0x1ffff == 0x10000)"),
+      A + "value too wide for 16-bit arg3 of 'openat' (item 2)", id="wide-value-umode-masked"),
+    R(env("mkdir(arg1 == -1)"), A + "value too wide for 16-bit arg1 of 'mkdir' (item 1)",
+      id="negative-value-umode"),
     cond_error(BAD_VALUE, "arg0 == FOO", "unknown-const"),
     cond_error(BAD_VALUE, "arg0 == af_unix", "lowercase-const"),
     cond_error(BAD_VALUE, "arg0 == 0x", "0x"),
     cond_error(BAD_VALUE, "arg0 == 0xg", "0xg"),
     cond_error(BAD_VALUE, "arg0 == 12a", "12a"),
+    cond_error(BAD_VALUE, "arg0 == 0778", "octal-8"),  # 0-prefixed values are octal, as in C
+    cond_error(BAD_MASK, "arg0 & 09 == 0", "octal-9-mask"),
     cond_error(BAD_VALUE, "arg0 == 0x10000000000000000", "2^64-hex"),
     cond_error(BAD_VALUE, "arg0 == 18446744073709551616", "2^64-dec"),
     cond_error(BAD_VALUE, "arg0 == -0", "minus-0"),
@@ -311,6 +319,11 @@ FILE_ERRORS = [
       id="value"),
     R("allow read(arg0 & 1 >= 1)", {}, "{p}:1: a masked condition needs == 'arg0 & 1 >= 1'",
       id="masked-op"),
+    R("allow read\ndeny unshare(arg0 & CLONE_NEWUSER == 1) = EPERM", {},
+      "{p}:2: condition on arg0 never holds (value bits outside the mask) in "
+      "'unshare(arg0 & CLONE_NEWUSER == 1) = EPERM'", id="never-holds"),
+    R("deny fchmodat(arg2 == 0x101ff)", {}, "{p}:1: value too wide for 16-bit arg2 of 'fchmodat'",
+      id="umode-too-wide"),
     R("allow\tread(arg0 < -1)", {},
       "{p}:1: ordering comparison with a negative value 'arg0 < -1'", id="ordering-negative"),
     R("allow read(%s)" % ",".join(["arg1 != 0"] * 7), {},
@@ -634,10 +647,17 @@ def noise(n):
     return (0xDEADBEEFCAFEBABE * (n + 3)) & U64
 
 
+def never_holds(op, v, largest):
+    """`< 0` and `> largest` hold for no argument: refused (NEVER_CASES)."""
+    return (op, v) in (("<", 0), (">", largest))
+
+
 def boundary_cases():
     out = []
     for i, (op, v) in enumerate((op, v) for op in OPS for v in VALUES):
         arg = i % 6
+        if never_holds(op, v, U64):
+            continue
         for a in samples(v):
             args = tuple(a if n == arg else noise(n) for n in range(6))
             out.append(R("mmap(arg%d %s %#x)" % (arg, op, v), args, OPS[op](a, v),
@@ -654,6 +674,8 @@ def int_boundary_cases():
     out = []
     for i, (op, v) in enumerate((op, v) for op in OPS for v in INT_VALUES):
         arg = i % 3
+        if never_holds(op, v, 0xFFFFFFFF):
+            continue
         for lo in sorted(x for x in {v - 1, v, v + 1, 0, 0xFFFFFFFF} if 0 <= x < 2**32):
             for hi in (0, 1, 0xFFFFFFFF):
                 a = hi << 32 | lo
@@ -908,13 +930,48 @@ def test_negative_value_compares_low_half(entry, args, holds, arch):
     assert decide(env(entry), arch, "read", args) == (ALLOW if holds else KILL_PROCESS)
 
 
-@pytest.mark.parametrize("arch", TARGETS)
-def test_masked_value_outside_mask_never_matches(arch):
-    """(arg & 0xff) can never be 0x1ff: no argument matches (libseccomp masks the value
-    first and matches 0xff - see test_differential_args.py)."""
-    got = {decide(env("read(arg0 & 0xff == 0x1ff)"), arch, "read", (a,))
-           for a in (0xFF, 0x1FF, 0xFFFFFFFF, U64, 0)}
-    assert got == {KILL_PROCESS}
+NEVER = "condition on arg%d never holds (%s) in '%s' (item 1)"
+OUTSIDE, BELOW, ABOVE, CONTRA = ("value bits outside the mask", "nothing is below 0",
+                                 "nothing is above the argument's largest value",
+                                 "contradicts another condition")
+NEVER_CASES = [  # (entry, the argument and reason named)
+    ("unshare(arg0 & CLONE_NEWUSER == 1)", 0, OUTSIDE),
+    ("read(arg0 & 0xff == 0x1ff)", 0, OUTSIDE),
+    ("mmap(arg1 & 0 == 1)", 1, OUTSIDE),
+    ("openat(arg0 & 0xff == AT_FDCWD)", 0, OUTSIDE),  # 0xffffff9c
+    ("mmap(arg1 & 0xffffffff == -1, arg2 & -256 == -1)", 2, OUTSIDE),
+    ("fchmodat(arg2 & 0x100ff == 0x100)", 2, OUTSIDE),  # the mask is cut to 16 bits
+    ("read(arg0 < 0)", 0, BELOW), ("mmap(arg5 < 0x0)", 5, BELOW),
+    ("mmap(arg0 > 0xffffffffffffffff)", 0, ABOVE), ("read(arg0 > 0xffffffff)", 0, ABOVE),
+    ("fchmodat(arg2 > 0xffff)", 2, ABOVE),
+    ("mmap(arg1 == 1, arg1 == 2)", 1, CONTRA), ("mmap(arg1 > 5, arg1 < 6)", 1, CONTRA),
+    ("mmap(arg1 < 5, arg1 >= 5)", 1, CONTRA),
+    ("mmap(arg1 >= 5, arg1 <= 5, arg1 != 5)", 1, CONTRA),
+    ("mmap(arg1 & 1 == 1, arg1 & 3 == 2)", 1, CONTRA),
+    ("mmap(arg1 == 4, arg1 & 1 == 1)", 1, CONTRA),
+]
+# what may look odd but holds for some argument
+STILL_HOLDS = ["read(arg0 & 0 == 0)", "read(arg0 >= 0)", "read(arg0 <= 0xffffffff)",
+               "mmap(arg1 >= 5, arg1 <= 5)", "mmap(arg1 == 5, arg1 & 1 == 1)",
+               "mmap(arg1 & 1 == 1, arg1 & 2 == 0)", "mmap(arg1 != 1, arg1 != 2)",
+               "mmap(arg1 == -1, arg1 == 0xffffffffffffffff)",  # 32- and 64-bit views
+               "fchmodat(arg2 == 0xffff)", "fchmodat(arg2 & 07000 == 04000)",
+               "fchmodat(arg2 & 0x10000 == 0)"]  # mask cut to 0: always
+
+
+@pytest.mark.parametrize("var", ["SECCOMP_SYSCALL_ALLOW", "SECCOMP_SYSCALL_DENY"])
+@pytest.mark.parametrize("entry, arg, why", NEVER_CASES, ids=[c[0] for c in NEVER_CASES])
+def test_condition_that_never_holds_is_an_error(entry, arg, why, var):
+    """A rule that can never apply is refused, naming the argument, the reason and the
+    entry: unshare(arg0 & CLONE_NEWUSER == 1) would deny nothing."""
+    with pytest.raises(PolicyError) as exc:
+        _native.compile_env({var: entry}, "x86_64")
+    assert str(exc.value) == "%s: " % var + NEVER % (arg, why, entry)
+
+
+@pytest.mark.parametrize("entry", STILL_HOLDS)
+def test_condition_that_holds_for_some_argument_is_accepted(entry):
+    assert _native.compile_env(env(deny=entry), "x86_64")
 
 
 LONG_LEAF = env(":".join("read(arg2 == %d)" % i for i in range(300)) + ":write:close=trap")
@@ -1003,9 +1060,16 @@ def test_group_allows_exactly_its_members(group, arch):
 
 
 @pytest.mark.parametrize("arch", TARGETS)
-def test_dangerous_contains_ptrace(arch):
-    assert "ptrace" in groups_txt()["@dangerous"] and \
-        decide(env(deny="@dangerous=EPERM"), arch, "ptrace") == ERRNO | errno.EPERM
+@pytest.mark.parametrize("name", ["ptrace", "io_uring_setup", "io_uring_enter",
+                                  "io_uring_register", "pidfd_getfd"])
+def test_dangerous_contains_the_escape_routes(name, arch):
+    """io_uring's operations (IORING_OP_OPENAT, IORING_OP_SOCKET, ...) run past every
+    rule on openat and socket; pidfd_getfd copies another process's descriptors."""
+    assert name in groups_txt()["@dangerous"] and \
+        decide(env(deny="@dangerous=EPERM"), arch, name) == ERRNO | errno.EPERM
+    # README: @system-service allows io_uring (systemd's @aio); @dangerous on top denies it
+    service = env("@system-service", deny="@dangerous=EPERM")
+    assert decide(service, arch, name) == ERRNO | errno.EPERM
 
 
 @pytest.mark.parametrize("arch", TARGETS)
@@ -1051,3 +1115,96 @@ def test_file_equals_variables(tmp_path, text, extra, equivalent, arch):
     got = _native.compile_env(dict(extra, SECCOMP_POLICY_FILE=str(path)), arch)
     assert got == _native.compile_env(equivalent, arch)
 
+
+
+# The reserved, never-implemented slots of x86_64's kernel table (arch/x86/entry/
+# syscalls/syscall_64.tbl): libseccomp, systemd's @obsolete and older policies name them.
+RESERVED_X86_64 = {"uselib": 134, "_sysctl": 156, "create_module": 174, "get_kernel_syms": 177,
+                   "query_module": 178, "nfsservctl": 180, "getpmsg": 181, "putpmsg": 182,
+                   "afs_syscall": 183, "tuxcall": 184, "security": 185, "vserver": 236}
+
+
+def test_reserved_slots_are_named_in_an_allowlist():
+    """A cloudflare/sandbox style allowlist that lists them compiles, each at the
+    kernel's number."""
+    insns = compile_insns(env(":".join(sorted(RESERVED_X86_64))), "x86_64")
+    got = {n: bpf.run(insns, bpf.seccomp_data(nr, AUDIT["x86_64"]))
+           for n, nr in RESERVED_X86_64.items()}
+    assert got == dict.fromkeys(RESERVED_X86_64, ALLOW)
+    assert {n: table("x86_64")[n] for n in RESERVED_X86_64} == RESERVED_X86_64
+
+
+@pytest.mark.parametrize("arch, members", [
+    ("x86_64", {"_sysctl", "afs_syscall", "create_module", "get_kernel_syms", "getpmsg",
+                "putpmsg", "query_module", "security", "sysfs", "tuxcall", "uselib", "ustat",
+                "vserver"}),
+    ("aarch64", set()),
+])
+def test_obsolete_has_systemd_members(arch, members):
+    """systemd's @obsolete, as far as ARCH's table has its names (aarch64's has none)."""
+    insns = compile_insns(env(deny="@obsolete=EPERM"), arch)
+    denied = {n for n, nr in table(arch).items()
+              if bpf.run(insns, bpf.seccomp_data(nr, AUDIT[arch])) != ALLOW}
+    assert denied == members
+    assert groups_txt()["@obsolete"] >= members | {"break", "stty", "gtty", "ftime", "idle"}
+
+
+# ---- 16-bit arguments (umode_t) ----------------------------------------------------------
+
+UMODE_X86_64 = {"open": 2, "openat": 3, "creat": 1, "mkdir": 1, "mkdirat": 2, "mknod": 1,
+                "mknodat": 2, "chmod": 1, "fchmod": 1, "fchmodat": 2, "fchmodat2": 2,
+                "mq_open": 2}
+
+
+def umode_args(arch):
+    """{name: index} of every 16-bit argument in ARCH's table."""
+    return {n: i for n, nr in table(arch).items() for i in range(6)
+            if _native.arg_width(nr, i, arch) == 16}
+
+
+def test_umode_arguments_are_the_kernel_prototypes():
+    """umode_t mode of the kernel's prototypes (syscalls.h), read by hand; openat2
+    takes its mode in a struct, so none of its arguments is 16-bit."""
+    assert umode_args("x86_64") == UMODE_X86_64
+    assert umode_args("aarch64") == {n: i for n, i in UMODE_X86_64.items()
+                                     if n in table("aarch64")}
+    assert _native.int_args(table("x86_64")["openat2"], "x86_64") == (0,)
+
+
+UMODE_VALUES = [0, 1, 0o777, 0o4755, 0x8000, 0xFFFE, 0xFFFF]
+
+
+def umode_cases():
+    """Every op on a 16-bit argument compares its low 16 bits, whatever lies above."""
+    out = []
+    for i, (op, v) in enumerate((op, v) for op in OPS for v in UMODE_VALUES):
+        name = sorted(UMODE_X86_64)[i % len(UMODE_X86_64)]
+        if never_holds(op, v, 0xFFFF) or name not in table("aarch64"):
+            continue
+        arg = UMODE_X86_64[name]
+        for lo in sorted(x for x in {v - 1, v, v + 1, 0, 0xFFFF} if 0 <= x <= 0xFFFF):
+            for hi in (0, 1, 0xFFFF, 0xFFFFFFFFFFFF):
+                a = hi << 16 | lo
+                args = tuple(a if n == arg else noise(n) for n in range(6))
+                out.append(R("%s(arg%d %s 0%o)" % (name, arg, op, v), name, args,
+                             OPS[op](lo, v), id="%s-%s0%o-at-%#x" % (name, op, v, a)))
+    return out
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("entry, name, args, holds", umode_cases())
+def test_umode_argument_compares_low_16_bits(entry, name, args, holds, arch):
+    assert decide(env(entry), arch, name, args) == (ALLOW if holds else KILL_PROCESS)
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+@pytest.mark.parametrize("mode", [0o777, 0x10000 | 0o777, 0xFFFF01FF, 0xFFFFFFFF000001FF,
+                                  U64 ^ 0xFE00])
+def test_umode_deny_is_not_sidestepped_by_high_bits(mode, arch):
+    """fchmodat(fd, path, 0x10000|0777) is chmod 0777 to the kernel (umode_t)."""
+    policy = env(deny="fchmodat(arg2 == 0777)=EPERM")
+    assert decide(policy, arch, "fchmodat", (0, 0, mode)) == ERRNO | errno.EPERM
+    assert decide(policy, arch, "fchmodat", (0, 0, mode ^ 1)) == ALLOW
+    masked = env(deny="fchmodat(arg2 & 07000 == 04000)=EACCES")
+    assert decide(masked, arch, "fchmodat", (0, 0, 0x10000 | 0o4755)) == ERRNO | errno.EACCES
+    assert decide(masked, arch, "fchmodat", (0, 0, 0x10000 | 0o755)) == ALLOW

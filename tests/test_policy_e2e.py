@@ -56,6 +56,78 @@ def test_int_argument_high_half_cannot_sidestep_a_deny(kit, as_nobody):
     assert (r.returncode, r.stdout) == (0, "errno 13\n")
 
 
+RAW_CALLS = """
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+for nr in sys.argv[1:]:
+    r = libc.syscall(ctypes.c_long(int(nr)), *(ctypes.c_long(0),) * 6)
+    print(nr, ctypes.get_errno() if r < 0 else r)
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw syscall numbers are x86_64's")
+def test_allowlist_naming_reserved_slots_runs(kit, as_nobody):
+    """A cloudflare/sandbox style allowlist that names never-implemented slots
+    (uselib 134, afs_syscall 183, vserver 236, ...) runs the program; the kernel
+    answers them with ENOSYS, a deny rule with its errno."""
+    reserved = "uselib:_sysctl:create_module:get_kernel_syms:query_module:nfsservctl:" \
+        "getpmsg:putpmsg:afs_syscall:tuxcall:security:vserver"
+    env = preload(kit, SECCOMP_SYSCALL_ALLOW="@system-service:@default:" + reserved,
+                  SECCOMP_SYSCALL_DENY="vserver=EACCES")
+    r = run([PY, "-c", RAW_CALLS, "134", "183", "236"], env, as_nobody)
+    assert (r.returncode, r.stderr, r.stdout) == (0, "", "134 38\n183 38\n236 13\n")
+
+
+RAW_FCHMODAT = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+path = sys.argv[1]
+for mode in (0o777, 0x10000 | 0o777, 0o700):
+    os.chmod(path, 0o600)
+    r = libc.syscall(ctypes.c_long(268), ctypes.c_long(-100), ctypes.c_char_p(path.encode()),
+                     ctypes.c_long(mode))
+    print(hex(mode), ctypes.get_errno() if r < 0 else oct(os.stat(path).st_mode & 0o7777))
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw syscall number is x86_64's")
+def test_umode_high_bits_cannot_sidestep_a_deny(kit, as_nobody, tmp_path):
+    """The kernel truncates fchmodat's umode_t mode to 16 bits: 0x10000|0777 is chmod
+    0777. Without a filter the raw call does that; the deny rule stops it anyway."""
+    target = os.path.join(kit.path, "mode-%s" % as_nobody)
+    open(target, "w").close()
+    os.chmod(target, 0o666)
+    if as_nobody:
+        os.chown(target, 65534, 65534)
+    r = run([PY, "-c", RAW_FCHMODAT, target], clean_env(), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "0x1ff 0o777\n0x101ff 0o777\n0x1c0 0o700\n")
+    env = preload(kit, SECCOMP_SYSCALL_DENY="fchmodat(arg2 == 0x1ff)=EACCES")
+    r = run([PY, "-c", RAW_FCHMODAT, target], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "0x1ff 13\n0x101ff 13\n0x1c0 0o700\n"), r.stderr
+
+
+@pytest.mark.parametrize("var", ["SECCOMP_SYSCALL_DENY", "SECCOMP_SYSCALL_ALLOW"])
+def test_condition_that_never_holds_stops_the_program(kit, as_nobody, var):
+    """One line naming the variable, the argument, the reason and the item; status
+    125; the program never runs."""
+    env = preload(kit, **{var: "read:unshare(arg0 & CLONE_NEWUSER == 1)=EPERM"})
+    r = run([kit.hello], env, as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "libsandbox: %s: condition on arg0 never holds (value bits outside the mask)"
+        " in 'unshare(arg0 & CLONE_NEWUSER == 1)=EPERM' (item 2)\n" % var)
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw syscall numbers are x86_64's")
+def test_dangerous_refuses_io_uring_and_pidfd_getfd(kit, as_nobody):
+    """io_uring_setup (425), io_uring_enter (426), io_uring_register (427),
+    pidfd_getfd (438) fail with EPERM under @dangerous=EPERM."""
+    env = preload(kit, SECCOMP_SYSCALL_DENY="@dangerous=EPERM")
+    r = run([PY, "-c", RAW_CALLS, "425", "426", "427", "438"], env, as_nobody)
+    assert (r.returncode, r.stderr, r.stdout) == (0, "", "425 1\n426 1\n427 1\n438 1\n")
+
+
 def test_socket_allowlist_condition_kills_other_families(kit, as_nobody):
     """In an allowlist, a conditional entry allows only matching calls."""
     allow = "@system-service:@default"

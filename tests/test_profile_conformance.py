@@ -11,9 +11,11 @@ every condition - for a process without capabilities and for root, and for an
 old kernel that minKernel rules leave out.
 
 Two documented differences are kept out of the samples and pinned below:
-a 32-bit argument compared on its low half only (README, "64-bit and 32-bit
-arguments"), and syscalls newer than libseccomp 2.5.4's tables, which it
-cannot resolve and so skips, while ours has them.
+a 32-bit argument compared on its low half only, a 16-bit one (umode_t) on
+its low 16 bits (README, "64-bit, 32-bit and 16-bit arguments"), and syscalls
+newer than libseccomp 2.5.4's tables, which it cannot resolve and so skips,
+while ours has them. The reserved, never-implemented slots of the kernel's
+tables (uselib, nfsservctl, ...) are names to both, and decided alike.
 """
 import errno
 import functools
@@ -165,19 +167,20 @@ def conditions(profile):
     return out
 
 
-def arg_samples(a, narrow):
+def arg_samples(a, width):
     v, two = a["value"], a.get("valueTwo", 0)
     out = {v - 1, v, v + 1, 0, 1, 0xFFFFFFFF, 2**32, U64, v ^ 1, v | 1}
     if a["op"] == "SCMP_CMP_MASKED_EQ":
         out |= {two & v, (two & v) | ~v & U64, (two & v) ^ (v & -v), v}
-    limit = 0xFFFFFFFF if narrow else U64  # README: a 32-bit argument's low half only
+    limit = 2**width - 1  # README: a 32-bit (16-bit) argument's low 32 (16) bits only
     return sorted(x for x in out if 0 <= x <= limit)
 
 
 def vectors(name, entries, arch, rnd):
     """Argument vectors: each entry's conditions met, then each swept over its samples
     with the others met; plus zeros and random values."""
-    ints = _native.int_args(_native.syscall_nr(name, arch), arch)
+    nr = _native.syscall_nr(name, arch)
+    widths = [_native.arg_width(nr, i, arch) for i in range(6)]
     out = [(0,) * 6]
     for args in entries:
         base = [0] * 6
@@ -186,11 +189,10 @@ def vectors(name, entries, arch, rnd):
                 if a["op"] == "SCMP_CMP_MASKED_EQ" else a["value"]
         out.append(tuple(base))
         for a in args:
-            for x in arg_samples(a, a["index"] in ints):
+            for x in arg_samples(a, widths[a["index"]]):
                 out.append(tuple(x if i == a["index"] else base[i] for i in range(6)))
     for _ in range(20):
-        out.append(tuple(rnd.getrandbits(32) if i in ints else rnd.getrandbits(64)
-                         for i in range(6)))
+        out.append(tuple(rnd.getrandbits(widths[i]) for i in range(6)))
     return out
 
 
@@ -300,3 +302,54 @@ def test_newer_syscalls_than_libseccomp(arch):
     assert newer, "libseccomp knows every name: drop this test and the README note"
     assert {n: (hex(decide(a, arch, n)), hex(decide(b, arch, n))) for n in newer} == \
         {n: ("0x7fff0000", hex(EPERM_ACTION)) for n in newer}
+
+
+@pytest.mark.parametrize("host", ["nocaps", "root"])
+def test_reserved_slots_decide_like_libseccomp(host):
+    """Podman's profile denies uselib and nfsservctl with EPERM, and query_module
+    without CAP_SYS_MODULE: names of never-implemented slots of x86_64's table,
+    which libseccomp resolves (its rule, EPERM) and so do we - not the profile's
+    ENOSYS default."""
+    arch = "x86_64"
+    caps, kernel = HOSTS[host]
+    a = ours("podman-default.json", arch, caps, kernel)
+    b = theirs(load("podman-default.json"), arch, caps, kernel)
+    numbers = {"uselib": 134, "nfsservctl": 180, "query_module": 178, "afs_syscall": 183}
+    got = {n: tuple(bpf.run(p, bpf.seccomp_data(nr, AUDIT[arch])) for p in (a, b))
+           for n, nr in numbers.items()}
+    query = 0x7FFF0000 if host == "root" else EPERM_ACTION
+    enosys = 0x00050000 | errno.ENOSYS
+    assert got == {"uselib": (EPERM_ACTION,) * 2, "nfsservctl": (EPERM_ACTION,) * 2,
+                   "query_module": (query,) * 2, "afs_syscall": (enosys,) * 2}
+
+
+def fchmodat_profile(tmp_path, value):
+    profile = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["fchmodat"], "action": "SCMP_ACT_ERRNO",
+         "args": [{"index": 2, "value": value, "op": "SCMP_CMP_EQ"}]}]}
+    path = tmp_path / "fchmodat.json"
+    path.write_text(json.dumps(profile))
+    return profile, str(path)
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+def test_umode_argument_low_16_bits_differs_from_libseccomp(arch, tmp_path):
+    """fchmodat's mode is a umode_t: the kernel reads 0777 from 0x101ff. A profile's
+    rule on it compares the low 16 bits here (as the policy language does); libseccomp
+    compares 64 bits and lets 0x101ff through."""
+    profile, path = fchmodat_profile(tmp_path, 0o777)
+    host = _native.host(caps=0, kernel=(6, 18))
+    a = bpf.decode(_native.compile_env({"SECCOMP_PROFILE": path}, arch, host))
+    b = theirs(profile, arch, frozenset(), (6, 18))
+    got = [(decide(a, arch, "fchmodat", (0, 0, v)), decide(b, arch, "fchmodat", (0, 0, v)))
+           for v in (0o777, 0x10000 | 0o777, 0o755)]
+    assert got == [(EPERM_ACTION,) * 2, (EPERM_ACTION, 0x7FFF0000), (0x7FFF0000,) * 2]
+
+
+def test_umode_value_wider_than_16_bits_is_refused(tmp_path):
+    """As a 32-bit argument's: it could never match what the kernel reads."""
+    _, path = fchmodat_profile(tmp_path, 0x10000 | 0o777)
+    with pytest.raises(PolicyError) as exc:
+        _native.compile_env({"SECCOMP_PROFILE": path}, "x86_64", _native.host(caps=0))
+    assert str(exc.value) == ("SECCOMP_PROFILE: %s: syscalls[0].args[0]: value too wide for "
+                              "16-bit arg2 of 'fchmodat'" % path)

@@ -48,8 +48,10 @@ def test_listing_default_is_native_and_marks_int_arguments():
     assert r.stdout.startswith("# %s: " % native)
     listed = rows(r.stdout)
     for name, (nr, marks) in listed.items():
-        assert marks == tuple("*%d" % i for i in _native.int_args(nr)), name
+        assert marks == tuple("*%d" % i + (":16" if _native.arg_width(nr, i) == 16 else "")
+                              for i in _native.int_args(nr)), name
     assert listed["socket"][1] == ("*0", "*1", "*2")  # int domain, type, protocol
+    assert listed["fchmodat"][1] == ("*0", "*2:16")  # int dfd, umode_t mode
     assert listed["getpid"][1] == ()
 
 

@@ -2,16 +2,22 @@
 """Generate csrc/tables.h: every name the policy compiler knows, as data.
 
 Sources, never typed numbers:
-  syscalls   the PyPI package `system-calls` (per-arch tables from the kernel
-             sources, through Linux 7.2)
+  syscalls   the kernel's own per-arch tables, every slot: the asm/unistd_*.h
+             its build generates from arch/*/syscall*.tbl, as Debian's newest
+             linux-libc-dev ships them for every arch (or --uapi DIR, its
+             usr/include) - reserved, never-implemented slots included
+             (uselib, afs_syscall, ...), which libseccomp, systemd and older
+             policies name; checked against the PyPI package `system-calls`
+             (the implemented ones, through Linux 7.2), whose list of names
+             of every Linux arch is sb_known
   errnos     Python's errno module (asm-generic values: x86_64 and aarch64)
   constants  the C library's own headers, read by compiling a probe with cc;
              only names whose value is the same on x86_64 and aarch64
   groups     tools/groups.txt (syscall groups, systemd's names + @dangerous)
   int args   the kernel's include/linux/syscalls.h (from Debian's newest
              linux-headers-*-common, or --syscalls-h PATH): which arguments
-             of each syscall are 32-bit, so conditions compare what the
-             kernel reads (it truncates them to their C type)
+             of each syscall are 32-bit or 16-bit (umode_t), so conditions
+             compare what the kernel reads (it truncates them to their C type)
 Run `make tables` after changing any of them; never edit the output.
 
 Layout (one string pool and offsets, no pointers, so libsandbox.so needs no
@@ -23,13 +29,15 @@ relocations for it):
   sb_consts[]          {pool offset, value} sorted by name
   sb_groups[]          {pool offset, first member, count, all} sorted by name
   sb_members[]         pool offsets of member syscall names, flattened
-  sb_int_<arch>[]      {nr, bitmask of 32-bit arguments} sorted by nr (targets)
+  sb_int_<arch>[]      {nr, bitmask of arguments narrower than 64 bits, bitmask of
+                       the 16-bit ones among them} sorted by nr (targets)
   sb_hash_<arch>[]     open-addressing index into sb_tab_<arch> by FNV-1a of the
                        name, linear probing, 0 = empty, else index + 1 (targets:
                        the name lookups every sandboxed program's start makes)
 """
 import argparse
 import errno
+import functools
 import importlib
 import lzma
 import os
@@ -44,13 +52,15 @@ from system_calls.tables.names import syscalls_names
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# (our arch name, system_calls table module, nr bias the table already carries)
+# (our arch name, system_calls table module, nr bias the table already carries,
+#  the kernel's generated table under linux-libc-dev's usr/include)
 ARCHES = [
-    ("x86_64", "x86_64", 0),
-    ("i386", "i386", 0),
-    ("x32", "x32", 0x40000000),
-    ("aarch64", "arm64", 0),
+    ("x86_64", "x86_64", 0, "x86_64-linux-gnu/asm/unistd_64.h"),
+    ("i386", "i386", 0, "x86_64-linux-gnu/asm/unistd_32.h"),
+    ("x32", "x32", 0x40000000, "x86_64-linux-gnu/asm/unistd_x32.h"),
+    ("aarch64", "arm64", 0, "aarch64-linux-gnu/asm/unistd_64.h"),
 ]
+X32_BIT = 0x40000000  # __X32_SYSCALL_BIT
 
 # Symbolic constants for argument conditions: (header, names). Only values
 # that x86_64 and aarch64 share (O_DIRECTORY, O_NOFOLLOW, O_DIRECT,
@@ -81,81 +91,130 @@ CONSTANTS = [
 EXTRA_CONSTANTS = {"PERSONALITY_QUERY": 0xFFFFFFFF}
 
 
-# Argument types the kernel truncates to 32 bits (its syscall wrappers cast each
-# register to the declared type). umode_t is 16 bits; comparing 32 is still
-# closer than 64. Anything else - pointers, long, size_t, off_t - stays 64.
+# Argument types the kernel truncates (its syscall wrappers cast each register
+# to the declared type): to 32 bits, and umode_t (unsigned short) to 16.
+# Anything else - pointers, long, size_t, off_t - stays 64.
 INT32_TYPES = {"int", "unsigned int", "unsigned", "signed int", "u32", "__u32", "s32",
                "__s32", "uint32_t", "pid_t", "uid_t", "gid_t", "qid_t", "key_serial_t",
-               "clockid_t", "timer_t", "mqd_t", "umode_t", "rwf_t", "key_t"}
+               "clockid_t", "timer_t", "mqd_t", "rwf_t", "key_t"}
+INT16_TYPES = {"umode_t"}
 C_TYPE_WORDS = {"int", "long", "short", "char", "unsigned", "signed"}
 # syscall table names whose kernel function is called otherwise
 SYS_ALIASES = {"umount2": "umount"}
 DEBIAN = "http://deb.debian.org/debian/"
 
 
-def debian_syscalls_h(cache):
-    """include/linux/syscalls.h of the newest linux-headers-*-common in Debian
-    unstable, downloaded into CACHE. Returns (path, package name)."""
-    index = urllib.request.urlopen(DEBIAN + "dists/sid/main/binary-all/Packages.xz").read()
+@functools.lru_cache(maxsize=None)
+def debian_index():
+    """The stanzas of Debian unstable's index of architecture-independent packages."""
+    text = urllib.request.urlopen(DEBIAN + "dists/sid/main/binary-all/Packages.xz").read()
+    return lzma.decompress(text).decode().split("\n\n")
+
+
+def debian_package(cache, pattern):
+    """The newest architecture-independent package of Debian unstable whose name
+    matches PATTERN (a regex; its group 1, if not empty, is the version to compare),
+    unpacked into CACHE. Returns (its tree, its name and version)."""
     best = None
-    for stanza in lzma.decompress(index).decode().split("\n\n"):
-        m = re.search(r"^Package: (linux-headers-([0-9.]+)[^\n]*-common)$", stanza, re.M)
+    for stanza in debian_index():
+        m = re.search(r"^Package: (%s)$" % pattern, stanza, re.M)
+        v = re.search(r"^Version: (\S+)$", stanza, re.M)
         f = re.search(r"^Filename: (\S+)$", stanza, re.M)
-        if m and f and not m.group(1).endswith("-rt-common"):
-            key = tuple(int(x) for x in m.group(2).split(".") if x)
+        if m and v and f and not m.group(1).endswith("-rt-common"):
+            key = tuple(int(x) for x in re.findall(r"[0-9]+", m.group(2) or v.group(1)))
             if best is None or key > best[0]:
-                best = (key, m.group(1), f.group(1))
-    assert best, "no linux-headers-*-common in Debian sid"
+                best = (key, "%s %s" % (m.group(1), v.group(1)), f.group(1))
+    assert best, "no %s in Debian sid" % pattern
     _, package, filename = best
     deb = os.path.join(cache, os.path.basename(filename))
     if not os.path.exists(deb):
         urllib.request.urlretrieve(DEBIAN + filename, deb)
-    tree = os.path.join(cache, package)
+    tree = os.path.join(cache, os.path.basename(filename)[:-4])
     subprocess.run(["dpkg-deb", "-x", deb, tree], check=True)
-    path = os.path.join(tree, "usr/src", package, "include/linux/syscalls.h")
-    return path, package
+    return tree, package
 
 
-def param_is_int32(param):
+def debian_syscalls_h(cache):
+    """include/linux/syscalls.h of the newest linux-headers-*-common in Debian
+    unstable. Returns (path, package)."""
+    tree, package = debian_package(cache, r"linux-headers-([0-9.]+)[^\n]*-common")
+    name = package.split()[0]
+    return os.path.join(tree, "usr/src", name, "include/linux/syscalls.h"), package
+
+
+def debian_uapi(cache):
+    """usr/include of Debian unstable's linux-libc-dev (every arch's uapi headers).
+    Returns (path, package)."""
+    tree, package = debian_package(cache, r"linux-libc-dev()")
+    return os.path.join(tree, "usr/include"), package
+
+
+def param_width(param):
+    """64, 32 or 16: the bits of one parameter the kernel keeps."""
     if "*" in param or "[" in param:
-        return False
+        return 64
     words = [w for w in param.split() if w not in ("const", "volatile", "__user")]
     if words and words[0] == "enum":
-        return True
-    if " ".join(words) in INT32_TYPES:
-        return True  # unnamed: "int"
-    if len(words) > 1 and words[-1] not in C_TYPE_WORDS:
-        words = words[:-1]  # drop the parameter's name
-    return " ".join(words) in INT32_TYPES
+        return 32
+    for cut in (words, words[:-1] if len(words) > 1 and words[-1] not in C_TYPE_WORDS
+                else None):  # unnamed ("int"), or drop the parameter's name
+        if cut is not None and " ".join(cut) in INT16_TYPES:
+            return 16
+        if cut is not None and " ".join(cut) in INT32_TYPES:
+            return 32
+    return 64
 
 
-def int_args(syscalls_h):
-    """{kernel function name without sys_: bitmask of its 32-bit arguments}. Where
-    the header declares a function several ways (#ifdef variants, e.g. clone), an
-    argument counts as 32-bit only if every declaration agrees."""
+def arg_widths(syscalls_h):
+    """{kernel function name without sys_: (bitmask of its arguments narrower than
+    64 bits, bitmask of the 16-bit ones)}. Where the header declares a function
+    several ways (#ifdef variants, e.g. clone), an argument gets the widest of its
+    declarations."""
     text = re.sub(r"/\*.*?\*/", " ", open(syscalls_h).read(), flags=re.S)
     decls = {}
     for m in re.finditer(r"asmlinkage\s+long\s+sys_(\w+)\s*\(([^;]*?)\)\s*;", text, re.S):
         params = " ".join(m.group(2).split())
-        kinds = [] if params == "void" else [param_is_int32(p.strip()) for p in params.split(",")]
-        decls.setdefault(m.group(1), []).append(kinds)
+        widths = [] if params == "void" else [param_width(p.strip()) for p in params.split(",")]
+        decls.setdefault(m.group(1), []).append(widths)
     masks = {}
     for name, variants in decls.items():
-        masks[name] = sum(1 << i for i in range(6)
-                          if all(i < len(v) and v[i] for v in variants))
-    assert masks.get("socket") == 0b111 and masks.get("clone") == 0, "syscalls.h not understood"
+        width = [max(v[i] if i < len(v) else 64 for v in variants) for i in range(6)]
+        masks[name] = (sum(1 << i for i in range(6) if width[i] < 64),
+                       sum(1 << i for i in range(6) if width[i] == 16))
+    assert masks.get("socket") == (0b111, 0) and masks.get("clone") == (0, 0) and \
+        masks.get("fchmodat") == (0b101, 0b100), "syscalls.h not understood"
     return masks
 
 
-def arch_int_args(table, masks):
-    """[(nr, mask)] for one arch's table, nonzero masks only, by number."""
+def arch_arg_widths(table, masks):
+    """[(nr, narrow mask, 16-bit mask)] for one arch's table, narrow ones only, by number."""
     out = []
     for name, nr in table.items():
         fn = SYS_ALIASES.get(name, name)
-        mask = masks.get(fn, masks.get("new" + fn, 0))
-        if mask:
-            out.append((nr, mask))
+        narrow, short = masks.get(fn, masks.get("new" + fn, (0, 0)))
+        if narrow:
+            out.append((nr, narrow, short))
     return sorted(out)
+
+
+def uapi_table(path):
+    """{name: nr} of a generated asm/unistd_*.h: every slot of the kernel's table."""
+    out = {}
+    for m in re.finditer(r"^#define __NR_(\w+) (?:\(__X32_SYSCALL_BIT \+ )?(\d+)\)?$",
+                         open(path).read(), re.M):
+        out[m.group(1)] = int(m.group(2)) + (X32_BIT if "X32_SYSCALL_BIT" in m.group(0) else 0)
+    return out
+
+
+def arch_table(uapi, header, module):
+    """The kernel's table of one arch, checked against system-calls' (which leaves
+    out the never-implemented slots)."""
+    table = uapi_table(os.path.join(uapi, header))
+    implemented = load(module)
+    assert len(table) > 300, header
+    wrong = {n: (nr, table.get(n)) for n, nr in implemented.items() if table.get(n) != nr}
+    assert not wrong, "%s and system-calls disagree: %s" % (header, wrong)
+    return table
 
 
 def load(table):
@@ -247,13 +306,15 @@ def emit_pairs(w, decl, pairs, pool, fmt="\t{ %5d, %4d },\t/* %s */"):
     w.append("};")
 
 
-def main(out_path, syscalls_h):
-    if syscalls_h:
-        source = syscalls_h
-    else:
-        syscalls_h, source = debian_syscalls_h(tempfile.mkdtemp(prefix="pysandbox-tables-"))
-    masks = int_args(syscalls_h)
-    tables = {arch: load(mod) for arch, mod, _ in ARCHES}
+def main(out_path, syscalls_h, uapi):
+    cache = tempfile.mkdtemp(prefix="pysandbox-tables-")
+    source, uapi_source = syscalls_h, uapi
+    if not syscalls_h:
+        syscalls_h, source = debian_syscalls_h(cache)
+    if not uapi:
+        uapi, uapi_source = debian_uapi(cache)
+    masks = arg_widths(syscalls_h)
+    tables = {arch: arch_table(uapi, header, mod) for arch, mod, _, header in ARCHES}
     errnos = sorted((n, getattr(errno, n)) for n in dir(errno)
                     if n.startswith("E") and isinstance(getattr(errno, n), int))
     consts = sorted(c_constants().items())
@@ -261,20 +322,20 @@ def main(out_path, syscalls_h):
     groups = read_groups(os.path.join(HERE, "groups.txt"), known)
     pool = Pool(list(known) + [n for n, _ in errnos] + [n for n, _ in consts] + list(groups))
 
-    w = ["/* Generated by tools/gen_tables.py from system-calls %s (Linux %s), the C"
-         " library's headers, tools/groups.txt and include/linux/syscalls.h of %s."
-         " Do not edit. */"
-         % (metadata.version("system-calls"), system_calls.syscalls().linux_version,
-            source)]
+    w = ["/* Generated by tools/gen_tables.py from the asm/unistd_*.h of %s, checked"
+         " against system-calls %s (Linux %s), the C library's headers, tools/groups.txt"
+         " and include/linux/syscalls.h of %s. Do not edit. */"
+         % (uapi_source, metadata.version("system-calls"),
+            system_calls.syscalls().linux_version, source)]
     pool.emit(w)
     w.append("#define SB_HASH_SIZE %d" % HASH_SIZE)
-    for arch, _, bias in ARCHES:
+    for arch, _, bias, _ in ARCHES:
         pairs = [(n, tables[arch][n] - bias) for n in sorted(tables[arch])]
         assert all(0 <= nr < 65536 for _, nr in pairs), arch
         emit_pairs(w, "static const struct sb_sysent sb_tab_%s[]" % arch, pairs, pool)
     w.append("")
     w.append("static const uint16_t sb_known[] = {")
-    w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in sorted(syscalls_names)]
+    w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in sorted(known)]
     w.append("};")
     emit_pairs(w, "static const struct sb_sysent sb_errnos[]", errnos, pool)
     emit_pairs(w, "static const struct sb_const sb_consts[]", consts, pool,
@@ -293,7 +354,7 @@ def main(out_path, syscalls_h):
     w.append("static const uint16_t sb_members[] = {")
     w += ["\t%d,\t/* %s */" % (pool.offset[n], n) for n in members]
     w.append("};")
-    for arch, _, bias in ARCHES:
+    for arch, *_ in ARCHES:
         if arch not in ("x86_64", "aarch64"):
             continue  # name tables only: no filters are compiled for them
         slots = hash_index(sorted(tables[arch]))
@@ -302,11 +363,12 @@ def main(out_path, syscalls_h):
         for i in range(0, HASH_SIZE, 16):
             w.append("\t" + " ".join("%d," % v for v in slots[i:i + 16]))
         w.append("};")
-        rows = arch_int_args(tables[arch], masks)
+        rows = arch_arg_widths(tables[arch], masks)
         w.append("")
         w.append("static const struct sb_intargs sb_int_%s[] = {" % arch)
-        w += ["\t{ %4d, 0x%02x },\t/* %s */" % (nr, mask, name_of(tables[arch], nr))
-              for nr, mask in rows]
+        w += ["\t{ %4d, 0x%02x, 0x%02x },\t/* %s */" % (nr, narrow, short,
+                                                       name_of(tables[arch], nr))
+              for nr, narrow, short in rows]
         w.append("};")
     with open(out_path, "w") as f:
         f.write("\n".join(w) + "\n")
@@ -343,5 +405,7 @@ if __name__ == "__main__":
     ap.add_argument("out", nargs="?", default=os.path.join(HERE, "..", "csrc", "tables.h"))
     ap.add_argument("--syscalls-h", help="the kernel's include/linux/syscalls.h "
                     "(default: download Debian's newest linux-headers-*-common)")
+    ap.add_argument("--uapi", help="usr/include of the kernel's uapi headers for every "
+                    "arch (default: download Debian's newest linux-libc-dev)")
     opts = ap.parse_args()
-    main(opts.out, opts.syscalls_h)
+    main(opts.out, opts.syscalls_h, opts.uapi)

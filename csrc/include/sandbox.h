@@ -57,13 +57,14 @@ struct sb_insn {
 struct sb_arch;
 
 /* argN OP value, or (argN & mask) == value. width 64 compares the whole
- * register; width 32 only its low half (a C int, however it was extended). */
+ * register; width 32 only its low half (a C int, however it was extended);
+ * width 16 its low 16 bits (umode_t). */
 struct sb_cond {
 	uint64_t value;
 	uint64_t mask;
 	uint8_t arg;
 	uint8_t op; /* SB_CMP_* */
-	uint8_t width; /* 64 or 32 */
+	uint8_t width; /* 64, 32 or 16 */
 };
 
 struct sb_rule {
@@ -123,9 +124,12 @@ int sb_arch_is_target(const struct sb_arch *arch);
 int sb_syscall_nr(const struct sb_arch *arch, const char *name);
 /* Name of syscall NR on ARCH, or NULL. */
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr);
-/* Bit N set: argument N of syscall NR on ARCH is a 32-bit C type (int,
- * unsigned int, pid_t, ...), which the kernel truncates to its low half. */
+/* Bit N set: argument N of syscall NR on ARCH is a C type narrower than 64
+ * bits (int, unsigned int, pid_t, ..., umode_t), which the kernel truncates. */
 unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr);
+/* Bits of argument ARG of syscall NR on ARCH that the kernel reads: 64, 32
+ * (int, pid_t, ...) or 16 (umode_t). */
+unsigned int sb_syscall_arg_width(const struct sb_arch *arch, uint32_t nr, unsigned int arg);
 /* 1 if NAME is a Linux syscall on any architecture, else 0. */
 int sb_syscall_known(const char *name);
 /* Table access for listings: entry I (0-based, by name); -1 past the end. */
@@ -338,10 +342,12 @@ int sb_probe_ptrace_parent(void);
 
 /* ---- internal to csrc/ ---- */
 
-/* Append a rule for syscall NR. Conditions on a 32-bit argument of NR (see
- * sb_syscall_int_args) compare its low half only; a value wider than 32 bits
- * there is refused. 0, -E2BIG (policy full) or -ERANGE with *BAD the index
- * of the condition at fault. */
+/* Append a rule for syscall NR. Conditions on a 32-bit or 16-bit argument of
+ * NR (see sb_syscall_arg_width) compare those low bits only; a value wider
+ * than that there is refused (-ERANGE), as is a condition that can never
+ * match (-EDOM: a masked value with bits outside its mask, a value below 0
+ * or above the largest the argument holds, ...). 0, -E2BIG (policy full),
+ * -ERANGE or -EDOM with *BAD the index of the condition at fault. */
 int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad);
 
