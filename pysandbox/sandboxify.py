@@ -16,8 +16,9 @@ exemption: the launch exec happened before it existed, and any later execve
 meets the policy. Should the helper die while attached, PTRACE_O_EXITKILL
 kills PROG: it never runs unfiltered.
 
-Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure,
-126 PROG cannot be executed, 127 PROG not found.
+Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure (PROG of
+another ABI: an i386 ELF on x86_64), 126 PROG cannot be executed, 127 PROG
+not found.
 """
 import os
 import sys
@@ -49,8 +50,8 @@ example:
 prlimit64:mprotect:getrandom:newfstatat:ioctl:readlink:write:exit_group" \\
       sandboxify ./helloworld/helloworld-static
 
-exit status: PROG's, or 2 usage, 125 policy or sandbox failure,
-             126 PROG cannot be executed, 127 PROG not found
+exit status: PROG's, or 2 usage, 125 policy or sandbox failure (also: PROG
+             of another ABI), 126 PROG cannot be executed, 127 PROG not found
 """
 
 # Linux constants, the same on x86_64 and aarch64. Spelt out rather than
