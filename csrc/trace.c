@@ -203,13 +203,13 @@ static int step_on(pid_t pid, int status)
 	return req(PTRACE_SINGLESTEP, pid, NULL, (void *)(long)sig);
 }
 
-/* Single-step the prepared syscall; its result in *ret. -ESRCH when a
- * signal ended the program meanwhile. */
-static int step(pid_t pid, regs_t *r, long *ret)
+/* Single-step the tracee's next instruction, whatever stops come first.
+ * -ESRCH when a signal ended the program meanwhile. */
+static int step_one(pid_t pid)
 {
 	int status, rc;
 
-	if ((rc = set_regs(pid, r)) < 0 || (rc = req(PTRACE_SINGLESTEP, pid, NULL, NULL)) < 0)
+	if ((rc = req(PTRACE_SINGLESTEP, pid, NULL, NULL)) < 0)
 		return rc;
 	do {
 		if ((rc = sb_wait(pid, &status, __WALL)) < 0)
@@ -217,7 +217,16 @@ static int step(pid_t pid, regs_t *r, long *ret)
 		if (!WIFSTOPPED(status))
 			return -ESRCH;
 	} while ((rc = step_on(pid, status)) == 0);
-	if (rc < 0 || (rc = get_regs(pid, r)) < 0)
+	return rc < 0 ? rc : 0;
+}
+
+/* Single-step the prepared syscall; its result in *ret. */
+static int step(pid_t pid, regs_t *r, long *ret)
+{
+	int rc;
+
+	if ((rc = set_regs(pid, r)) < 0 || (rc = step_one(pid)) < 0 ||
+	    (rc = get_regs(pid, r)) < 0)
 		return rc;
 	*ret = regs_ret(r);
 	return 0;
@@ -287,9 +296,53 @@ int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len)
 	return with_syscall_insn(pid, prog, len, 0);
 }
 
+#if defined(__x86_64__)
+/* NOTE: a compat tracee's NT_PRSTATUS is struct user_regs_struct32
+ * (arch/x86/include/asm/user32.h); i386 exit_group is 252, through int $0x80. */
+struct regs_i386 {
+	uint32_t ebx, ecx, edx, esi, edi, ebp, eax, ds, es, fs, gs, orig_eax, eip, cs, eflags,
+		esp, ss;
+};
+
+static int exit_i386(pid_t pid, int code)
+{
+	static const unsigned char int80[] = { 0xcd, 0x80 };
+	struct regs_i386 r;
+	struct iovec io = { &r, sizeof(r) };
+	long word;
+	int rc;
+
+	if ((rc = req(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
+		return rc;
+	if (io.iov_len != sizeof(r))
+		return -ENOEXEC;
+	if ((rc = peek(pid, r.eip, &word)) < 0)
+		return rc;
+	memcpy(&word, int80, sizeof(int80));
+	r.eax = 252;
+	r.ebx = (uint32_t)code;
+	r.orig_eax = (uint32_t)-1; /* not inside a syscall: no restart logic */
+	if ((rc = poke(pid, r.eip, &word, sizeof(word))) < 0 ||
+	    (rc = req(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
+		return rc;
+	return step_one(pid); /* the exit: -ESRCH is success */
+}
+#else
+static int exit_i386(pid_t pid, int code)
+{
+	(void)pid;
+	(void)code;
+	return -ENOEXEC;
+}
+#endif
+
 int sb_inject_exit(int pid, int code)
 {
-	return with_syscall_insn(pid, NULL, 0, code);
+	int r = with_syscall_insn(pid, NULL, 0, code);
+
+	if (r == -ENOEXEC)
+		r = exit_i386(pid, code);
+	return r == -ESRCH ? 0 : r; /* gone: it exited */
 }
 
 /* ---- pysandbox learn ---- */

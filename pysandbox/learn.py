@@ -120,6 +120,15 @@ def learn(argv, exec_mode=False, environ=None):
     return result, status, exec_mode
 
 
+def under_a_filter():
+    """Does learn itself (and so the program) run under a seccomp filter it
+    inherited (a container's, a service manager's)?"""
+    from pysandbox.features import read_proc
+
+    status = read_proc("/proc/self/status") or ""
+    return any(line.split() == ["Seccomp:", "2"] for line in status.splitlines())
+
+
 def previous_names(text):
     """Syscall names an earlier output of any format allows."""
     text = text.strip()
@@ -191,6 +200,9 @@ def run(args):
                   "the launch exec (for sandboxify)" if exec_mode
                   else "main() (for LD_PRELOAD=libsandbox.so)")]
     header += ["added %s: %s" % (name, why) for name, why in sorted(kernel_calls.items())]
+    if under_a_filter():
+        header.append("warning: learned under an inherited seccomp filter: calls it answers "
+                      "(ERRNO, TRAP, KILL) were not seen, and this list's filter kills them")
     if result.untraced:
         header.append("CLONE_UNTRACED cleared in %d clone calls while learning: those "
                       "children were followed too" % result.untraced)

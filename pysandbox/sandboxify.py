@@ -193,7 +193,7 @@ def install(pid, prog):
     if rc == -ESRCH:
         return 0  # a signal ended PROG before its first instruction
     if rc == -ENOEXEC:  # behind a script, say: check_abi cannot see it
-        return abort(pid, "the program is not a %s program: cannot install the filter"
+        return abort(pid, "the program is not an %s program: cannot install the filter"
                      % os.uname().machine)
     if rc < 0:
         return abort(pid, "cannot install the filter in the program: %s" % os.strerror(-rc))

@@ -255,6 +255,18 @@ def test_i386_program_is_refused(kit, hello_i386, as_nobody):
         "'%s'\n" % hello_i386)
 
 
+def test_i386_program_behind_a_script_exits_125(kit, hello_i386, as_nobody):
+    """Found only once exec'd (the script's #! line names it): the helper cannot
+    install the filter, says so, and makes the i386 image exit 125."""
+    script = kit.file("i386-script")
+    with open(script, "w") as f:
+        f.write("#!%s\n" % hello_i386)
+    os.chmod(script, 0o755)
+    r = sandboxify(kit, [script], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "sandboxify: the program is not an x86_64 program: cannot install the filter\n")
+
+
 # ---- the environment is bytes ----
 
 def test_environment_is_bytes(kit, as_nobody):

@@ -272,7 +272,8 @@ int sb_set_ptracer(int pid);
  * itself with seccomp(2), then restore its registers and code. PID must
  * already have no_new_privs (sandboxify sets it before the launch exec). */
 int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
-/* Make the stopped tracee call exit_group(CODE). */
+/* Make the stopped tracee call exit_group(CODE), an i386 one too; 0 once
+ * it is gone. */
 int sb_inject_exit(int pid, int code);
 
 /* pysandbox learn: every syscall a traced program tree made, counted per
