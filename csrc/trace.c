@@ -16,7 +16,9 @@
 #include <linux/audit.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,8 @@ static uintptr_t regs_pc(const regs_t *r) { return r->rip; }
 static uintptr_t regs_sp(const regs_t *r) { return r->rsp; }
 static long regs_ret(const regs_t *r) { return (long)r->rax; }
 
+static void regs_set_arg0(regs_t *r, long a0) { r->rdi = a0; }
+
 static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a2)
 {
 	r->rip = pc;
@@ -112,6 +116,8 @@ static uintptr_t regs_pc(const regs_t *r) { return r->pc; }
 static uintptr_t regs_sp(const regs_t *r) { return r->sp; }
 static long regs_ret(const regs_t *r) { return (long)r->regs[0]; }
 
+static void regs_set_arg0(regs_t *r, long a0) { r->regs[0] = a0; }
+
 static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a2)
 {
 	r->pc = pc;
@@ -126,11 +132,14 @@ static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a
 #error "sandboxify's injection supports x86_64 and aarch64"
 #endif
 
+/* NOTE: ptrace(2) PTRACE_GETREGSET shortens iov_len to the tracee's own
+ * layout: a 32-bit (compat) tracee gets a smaller one. -ENOEXEC for those. */
 static int get_regs(pid_t pid, regs_t *r)
 {
 	struct iovec io = { r, sizeof(*r) };
+	int rc = req(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io);
 
-	return req(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io);
+	return rc < 0 ? rc : io.iov_len == sizeof(*r) ? 0 : -ENOEXEC;
 }
 
 static int set_regs(pid_t pid, regs_t *r)
@@ -164,18 +173,60 @@ static int poke(pid_t pid, uintptr_t addr, const void *buf, size_t len)
 	return 0;
 }
 
-/* Single-step the prepared syscall; its result in *ret. */
-static int step(pid_t pid, regs_t *r, long *ret)
+static int is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * Resume a single step after STATUS, a stop that is not its end: deliver a
+ * signal, or sit out a job-control stop. 1 when STATUS ends the step.
+ *
+ * NOTE: signals reach the tracee while it steps (ptrace(2),
+ * "Signal-delivery-stop"). They are delivered at once: the image has not run
+ * an instruction, so execve(2) has reset every handler and only default
+ * actions and SIG_IGN apply, as for the program without us; blocked ones
+ * stay pending. A group-stop (PTRACE_EVENT_STOP of a seized tracee) lasts
+ * until SIGCONT (PTRACE_LISTEN); an attached one (learn) does not stop it.
+ */
+static int step_on(pid_t pid, int status)
+{
+	int sig = WSTOPSIG(status), event = (unsigned int)status >> 16;
+	siginfo_t si;
+
+	if (event == PTRACE_EVENT_STOP && is_stop_signal(sig))
+		return req(PTRACE_LISTEN, pid, NULL, NULL);
+	if (event || ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) < 0)
+		sig = 0; /* a group-stop: nothing to deliver */
+	else if (sig == SIGTRAP && si.si_code > 0)
+		return 1; /* the kernel's trap after the step, not a kill(2) */
+	return req(PTRACE_SINGLESTEP, pid, NULL, (void *)(long)sig);
+}
+
+/* Single-step the tracee's next instruction, whatever stops come first.
+ * -ESRCH when a signal ended the program meanwhile. */
+static int step_one(pid_t pid)
 {
 	int status, rc;
 
-	if ((rc = set_regs(pid, r)) < 0 || (rc = req(PTRACE_SINGLESTEP, pid, NULL, NULL)) < 0)
+	if ((rc = req(PTRACE_SINGLESTEP, pid, NULL, NULL)) < 0)
 		return rc;
-	if ((rc = sb_wait(pid, &status, __WALL)) < 0)
-		return rc;
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP)
-		return -ECHILD; /* died, or a signal got in the way: give up */
-	if ((rc = get_regs(pid, r)) < 0)
+	do {
+		if ((rc = sb_wait(pid, &status, __WALL)) < 0)
+			return rc;
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+	} while ((rc = step_on(pid, status)) == 0);
+	return rc < 0 ? rc : 0;
+}
+
+/* Single-step the prepared syscall; its result in *ret. */
+static int step(pid_t pid, regs_t *r, long *ret)
+{
+	int rc;
+
+	if ((rc = set_regs(pid, r)) < 0 || (rc = step_one(pid)) < 0 ||
+	    (rc = get_regs(pid, r)) < 0)
 		return rc;
 	*ret = regs_ret(r);
 	return 0;
@@ -245,9 +296,53 @@ int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len)
 	return with_syscall_insn(pid, prog, len, 0);
 }
 
+#if defined(__x86_64__)
+/* NOTE: a compat tracee's NT_PRSTATUS is struct user_regs_struct32
+ * (arch/x86/include/asm/user32.h); i386 exit_group is 252, through int $0x80. */
+struct regs_i386 {
+	uint32_t ebx, ecx, edx, esi, edi, ebp, eax, ds, es, fs, gs, orig_eax, eip, cs, eflags,
+		esp, ss;
+};
+
+static int exit_i386(pid_t pid, int code)
+{
+	static const unsigned char int80[] = { 0xcd, 0x80 };
+	struct regs_i386 r;
+	struct iovec io = { &r, sizeof(r) };
+	long word;
+	int rc;
+
+	if ((rc = req(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
+		return rc;
+	if (io.iov_len != sizeof(r))
+		return -ENOEXEC;
+	if ((rc = peek(pid, r.eip, &word)) < 0)
+		return rc;
+	memcpy(&word, int80, sizeof(int80));
+	r.eax = 252;
+	r.ebx = (uint32_t)code;
+	r.orig_eax = (uint32_t)-1; /* not inside a syscall: no restart logic */
+	if ((rc = poke(pid, r.eip, &word, sizeof(word))) < 0 ||
+	    (rc = req(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
+		return rc;
+	return step_one(pid); /* the exit: -ESRCH is success */
+}
+#else
+static int exit_i386(pid_t pid, int code)
+{
+	(void)pid;
+	(void)code;
+	return -ENOEXEC;
+}
+#endif
+
 int sb_inject_exit(int pid, int code)
 {
-	return with_syscall_insn(pid, NULL, 0, code);
+	int r = with_syscall_insn(pid, NULL, 0, code);
+
+	if (r == -ENOEXEC)
+		r = exit_i386(pid, code);
+	return r == -ESRCH ? 0 : r; /* gone: it exited */
 }
 
 /* ---- pysandbox learn ---- */
@@ -328,20 +423,95 @@ static void kill_all(const struct pidset *s, pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-static void count_call(struct sb_learn *out, pid_t pid)
+/*
+ * Calls that make the kernel need more than the program called (sb_learn's
+ * handlers and restarts): a handler runs and returns through rt_sigreturn;
+ * a sleep interrupted by a stop and SIGCONT is resumed by restart_syscall
+ * (NOTE: restart_syscall(2): nanosleep, clock_nanosleep, poll, and futex
+ * waits with a timeout keep a restart block).
+ */
+static void note_signals(struct sb_learn *out, pid_t pid, const uint64_t *a, uint64_t nr)
+{
+	long handler;
+
+	switch (nr) {
+	case SYS_rt_sigaction:
+		/* sa_handler leads the kernel's struct sigaction on every arch */
+		if (a[1] && peek(pid, a[1], &handler) == 0 &&
+		    (unsigned long)handler > (unsigned long)SIG_IGN)
+			out->handlers++;
+		break;
+	case SYS_futex:
+		if (a[3] && ((a[1] & FUTEX_CMD_MASK) == FUTEX_WAIT ||
+			     (a[1] & FUTEX_CMD_MASK) == FUTEX_WAIT_BITSET))
+			out->restarts++;
+		break;
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+#ifdef SYS_poll
+	case SYS_poll:
+#endif
+		out->restarts++;
+	}
+}
+
+/*
+ * A call after which learn would miss calls: 0 to let it run, or
+ * SB_LEARN_OWN_FILTER to end the run.
+ *
+ * NOTE: seccomp(2), "the action of highest precedence wins": a filter of the
+ * program's own answering ERRNO, TRAP or KILL outranks our TRACE. A child
+ * cloned with CLONE_UNTRACED is not attached (ptrace(2), PTRACE_O_TRACECLONE)
+ * and its calls fail with ENOSYS unseen; without a tracer the flag does
+ * nothing, so it is cleared and the child followed like any other.
+ */
+static int hides_calls(struct sb_learn *out, pid_t pid, const uint64_t *a, uint64_t nr)
+{
+	regs_t r;
+	long flags;
+
+	switch (nr) {
+	case SYS_seccomp:
+		return a[0] == SECCOMP_SET_MODE_FILTER ? SB_LEARN_OWN_FILTER : 0;
+	case SYS_prctl:
+		return a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER ?
+			SB_LEARN_OWN_FILTER : 0;
+	case SYS_clone:
+		if (!(a[0] & CLONE_UNTRACED) || get_regs(pid, &r) < 0)
+			return 0;
+		regs_set_arg0(&r, (long)(a[0] & ~(uint64_t)CLONE_UNTRACED));
+		out->untraced += set_regs(pid, &r) == 0;
+		return 0;
+	case SYS_clone3: /* struct clone_args begins with its u64 flags */
+		if (!a[0] || peek(pid, a[0], &flags) < 0 || !(flags & CLONE_UNTRACED))
+			return 0;
+		flags &= ~(long)CLONE_UNTRACED;
+		out->untraced += poke(pid, a[0], &flags, sizeof(flags)) == 0;
+		return 0;
+	}
+	return 0;
+}
+
+/* Count the call at PID's seccomp stop; 0, or why the run must end. */
+static int count_call(struct sb_learn *out, pid_t pid)
 {
 	struct __ptrace_syscall_info info;
 	uint32_t native = sb_arch_audit(sb_arch_native());
 	uint32_t *table = NULL;
 	uint64_t nr;
+	int blind = 0;
 
 	out->calls++;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0 ||
 	    info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
 		out->other++;
-		return;
+		return 0;
 	}
 	nr = info.seccomp.nr;
+	if (info.arch == native && !(nr & 0x40000000U)) {
+		note_signals(out, pid, info.seccomp.args, nr);
+		blind = hides_calls(out, pid, info.seccomp.args, nr);
+	}
 	if (info.arch == native && (nr & 0x40000000U) && sb_arch_abi_bit(sb_arch_native())) {
 		table = out->x32;
 		nr &= ~(uint64_t)0x40000000U;
@@ -354,6 +524,7 @@ static void count_call(struct sb_learn *out, pid_t pid)
 		table[nr]++;
 	else
 		out->other++;
+	return blind;
 }
 
 static pid_t start_stopped(const char *path, char *const argv[], char *const envp[], int nnp)
@@ -435,7 +606,8 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 				sig = 0;
 		}
 		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			count_call(out, pid);
+			if (!out->blind && (out->blind = count_call(out, pid)))
+				kill_all(&seen, pid); /* never a list the program dies of */
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && injecting &&
 			   pid == main_pid) {
 			/* to the exec's syscall-exit-stop: no instruction run yet */

@@ -124,10 +124,17 @@ def action_name(action):
     return name
 
 
+def _strv(items):
+    """A NULL-terminated char *[] of ITEMS (bytes, or str as os.fsencode takes
+    it back to the bytes it came from), and what keeps its strings alive."""
+    keep = [ffi.new("char[]", os.fsencode(item)) for item in items]
+    return ffi.new("char *[]", keep + [ffi.NULL]), keep
+
+
 def _envp(environ):
-    keep = [ffi.new("char[]", ("%s=%s" % kv).encode()) for kv in environ.items()]
-    envp = ffi.new("char *[]", keep + [ffi.NULL])
-    return envp, keep
+    """ENVIRON (os.environb, or a str mapping) as the envp of execve(2): the
+    environment is bytes, and any byte but NUL may be in it."""
+    return _strv(os.fsencode(k) + b"=" + os.fsencode(v) for k, v in environ.items())
 
 
 def compile_env(environ, arch_=None, host=None):
@@ -261,8 +268,9 @@ def _report(policy):
 
 
 def env_is_ours(name):
-    """Is NAME a variable libsandbox.so reads (and removes)?"""
-    return name.startswith("SECCOMP_") and bool(lib.sb_env_is_ours(name.encode()))
+    """Is NAME (bytes or str) a variable libsandbox.so reads (and removes)?"""
+    name = os.fsencode(name)
+    return name.startswith(b"SECCOMP_") and bool(lib.sb_env_is_ours(name))
 
 
 def _error_text(err):
@@ -288,21 +296,25 @@ def inject_filter(pid, prog):
     return lib.sb_inject_filter(pid, insns, len(prog) // INSN_SIZE)
 
 
+LEARN_FACTS = ("status", "calls", "other", "tasks", "handlers", "restarts", "untraced", "blind")
+LEARN_OWN_FILTER = lib.SB_LEARN_OWN_FILTER
+
+
 def learn_run(path, argv, environ, prog=None):
-    """Run PATH traced (see sb_learn_run); returns (wait status, {abi: {nr: calls}},
-    calls, other, tasks) with abi "native", "x32", "compat". Raises OSError."""
+    """Run PATH traced (see sb_learn_run); returns ({abi: {nr: calls}}, {fact: value})
+    with abi "native", "x32", "compat" and the facts of LEARN_FACTS (struct
+    sb_learn's fields). ARGV and ENVIRON: bytes or str. Raises OSError."""
     out = ffi.new("struct sb_learn *")
-    keep = [ffi.new("char[]", a.encode()) for a in argv]
-    c_argv = ffi.new("char *[]", keep + [ffi.NULL])
+    c_argv, _keep_argv = _strv(argv)
     envp, _keep = _envp(environ)
     insns = ffi.from_buffer("struct sb_insn[]", prog) if prog else ffi.NULL
     n = len(prog) // INSN_SIZE if prog else 0
-    r = lib.sb_learn_run(path.encode(), c_argv, envp, insns, n, out)
+    r = lib.sb_learn_run(os.fsencode(path), c_argv, envp, insns, n, out)
     if r < 0:
         raise OSError(-r, os.strerror(-r))
     counts = {abi: {nr: getattr(out, abi)[nr] for nr in range(lib.SB_LEARN_NRS)
                     if getattr(out, abi)[nr]} for abi in ("native", "x32", "compat")}
-    return out.status, counts, out.calls, out.other, out.tasks
+    return counts, {fact: getattr(out, fact) for fact in LEARN_FACTS}
 
 # ---- kernel probes, for `pysandbox features`: each returns 0 (or a value) or -errno ----
 

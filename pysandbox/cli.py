@@ -69,7 +69,7 @@ def host(args):
 def cmd_compile(args):
     from pysandbox import _native, bpf
 
-    prog, _ = _native.compile_policy(os.environ, args.arch, host(args), required=True)
+    prog, _ = _native.compile_policy(os.environb, args.arch, host(args), required=True)
     if args.output:
         write_output(args.output, prog)
     if args.explain:
@@ -190,7 +190,7 @@ def cmd_profile_export(args):
 
     from pysandbox import profile
 
-    text = json.dumps(profile.export(os.environ, args.arch, host(args)), indent=2) + "\n"
+    text = json.dumps(profile.export(os.environb, args.arch, host(args)), indent=2) + "\n"
     write_output(args.output or "-", text.encode())
 
 

@@ -12,6 +12,13 @@ The program runs traced, under a filter that hands every syscall to us
 Every process and thread the program starts is followed; its children inherit
 the filter, so what they call is counted too, as the real policy would meet it.
 The counting loop is C (csrc/trace.c): one ptrace stop per syscall.
+
+What learn cannot see is refused or made visible, never left out of the list:
+a program installing a seccomp filter of its own is stopped (its ERRNO/KILL
+answers would outrank our TRACE); CLONE_UNTRACED is cleared so every child is
+followed; and the calls the kernel makes for signals (rt_sigreturn after a
+handler, restart_syscall after a stopped sleep) are added when the program
+installs handlers or makes calls the kernel restarts that way.
 """
 import json
 import os
@@ -20,27 +27,21 @@ import sys
 
 import pysandbox
 from pysandbox._errors import Failure
-from pysandbox.sandboxify import program_env, resolve
+from pysandbox.sandboxify import check_abi, elf_info, program_env, resolve
+
+# what the kernel calls on the program's behalf, and when learn adds it
+KERNEL_CALLS = (
+    ("rt_sigreturn", "handlers", "it installs a signal handler, which returns through it"),
+    ("restart_syscall", "restarts", "it sleeps or waits (nanosleep, poll, a futex with a "
+     "timeout...), which the kernel resumes through it after SIGSTOP and SIGCONT"),
+)
 
 
 def is_static(path):
     """An ELF file without a PT_INTERP header (no dynamic loader). A file we may
     run but not read (mode 0711) counts as dynamic: the exec decides."""
-    try:
-        f = open(path, "rb")
-    except OSError:
-        return False
-    with f:
-        head = f.read(64)
-        if head[:4] != b"\x7fELF" or head[4] != 2:  # not a 64-bit ELF (a script...)
-            return False
-        phoff = int.from_bytes(head[32:40], "little")
-        phentsize = int.from_bytes(head[54:56], "little")
-        phnum = int.from_bytes(head[56:58], "little")
-        f.seek(phoff)
-        table = f.read(phentsize * phnum)
-    return all(int.from_bytes(table[i:i + 4], "little") != 3  # PT_INTERP
-               for i in range(0, len(table), phentsize))
+    info = elf_info(path)
+    return bool(info and info[1])
 
 
 class Learned:
@@ -48,9 +49,10 @@ class Learned:
 
     def __init__(self):
         self.calls = {"native": {}, "x32": {}, "compat": {}}
-        self.total = self.other = self.tasks = 0
+        self.total = self.other = self.tasks = self.untraced = 0
+        self.handlers = self.restarts = 0
 
-    def add(self, counts, total, other, tasks):
+    def add(self, counts, facts):
         from pysandbox import _native
 
         native = _native_arch()
@@ -61,20 +63,30 @@ class Learned:
             for nr, n in by_nr.items():
                 name = (table and _native.syscall_name(nr + bias, table)) or str(nr)
                 self.calls[abi][name] = self.calls[abi].get(name, 0) + n
-        self.total += total
-        self.other += other
-        self.tasks += tasks
+        self.total += facts["calls"]
+        self.other += facts["other"]
+        self.tasks += facts["tasks"]
+        self.untraced += facts["untraced"]
+        self.handlers += facts["handlers"]
+        self.restarts += facts["restarts"]
 
     def names(self):
         return sorted(self.calls["native"])
+
+    def kernel_calls(self):
+        """{name: why} of KERNEL_CALLS this program needs and did not make itself."""
+        return {name: why for name, fact, why in KERNEL_CALLS
+                if getattr(self, fact) and name not in self.calls["native"]}
 
 
 def learn(argv, exec_mode=False, environ=None):
     """Run ARGV once; returns (Learned, wait status, whether --exec was used)."""
     from pysandbox import _native
 
-    environ = dict(os.environ if environ is None else environ)
-    path = resolve(argv[0], environ.get("PATH", "/bin:/usr/bin"))
+    environ = {os.fsencode(k): os.fsencode(v)  # bytes: any byte but NUL may be in one
+               for k, v in (os.environb if environ is None else environ).items()}
+    path = resolve(argv[0], os.fsdecode(environ.get(b"PATH", b"/bin:/usr/bin")))
+    check_abi(path)
     if not exec_mode and is_static(path):
         sys.stderr.write("pysandbox learn: %s is statically linked: measuring from its "
                          "exec, for sandboxify (--exec)\n" % argv[0])
@@ -84,23 +96,37 @@ def learn(argv, exec_mode=False, environ=None):
     if exec_mode:
         prog = _native.compile_env({"SECCOMP_LEARN": "1"})
     else:
-        preload = [pysandbox.libpath()] + [p for p in env.get("LD_PRELOAD", "").split(":") if p]
-        env["LD_PRELOAD"] = ":".join(preload)
-        env["SECCOMP_LEARN"] = "1"
+        preload = [os.fsencode(pysandbox.libpath())] + \
+            [p for p in env.get(b"LD_PRELOAD", b"").split(b":") if p]
+        env[b"LD_PRELOAD"] = b":".join(preload)
+        env[b"SECCOMP_LEARN"] = b"1"
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        status, counts, total, other, tasks = _native.learn_run(path, argv, env, prog)
+        counts, facts = _native.learn_run(path, argv, env, prog)
     except OSError as e:
         raise Failure("cannot trace '%s': %s" % (argv[0], e.strerror))
+    status, total = facts["status"], facts["calls"]
+    if facts["blind"] == _native.LEARN_OWN_FILTER:
+        raise Failure("learn: '%s' installs a seccomp filter of its own, whose answers "
+                      "would hide calls from learn: cannot learn it" % argv[0])
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127 and total == 0:
         raise Failure("cannot execute: '%s'" % path, 126)
     result = Learned()
-    result.add(counts, total, other, tasks)
+    result.add(counts, facts)
     if total == 0 and not exec_mode:
         raise Failure("no syscall reached the filter: %s did not load libsandbox.so "
                       "(try --exec)" % argv[0])
     return result, status, exec_mode
+
+
+def under_a_filter():
+    """Does learn itself (and so the program) run under a seccomp filter it
+    inherited (a container's, a service manager's)?"""
+    from pysandbox.features import read_proc
+
+    status = read_proc("/proc/self/status") or ""
+    return any(line.split() == ["Seccomp:", "2"] for line in status.splitlines())
 
 
 def previous_names(text):
@@ -158,7 +184,8 @@ def run(args):
     if args.append and not args.output:
         raise Failure("learn: --append needs -o FILE", 2)
     result, status, exec_mode = learn(argv, args.exec_mode)
-    names = set(result.names())
+    kernel_calls = result.kernel_calls()
+    names = set(result.names()) | set(kernel_calls)
     if args.append and os.path.exists(args.output):
         try:
             with open(args.output) as f:
@@ -172,6 +199,13 @@ def run(args):
                   len(result.names()), result.total, result.tasks,
                   "the launch exec (for sandboxify)" if exec_mode
                   else "main() (for LD_PRELOAD=libsandbox.so)")]
+    header += ["added %s: %s" % (name, why) for name, why in sorted(kernel_calls.items())]
+    if under_a_filter():
+        header.append("warning: learned under an inherited seccomp filter: calls it answers "
+                      "(ERRNO, TRAP, KILL) were not seen, and this list's filter kills them")
+    if result.untraced:
+        header.append("CLONE_UNTRACED cleared in %d clone calls while learning: those "
+                      "children were followed too" % result.untraced)
     if args.append:
         header.append("merged with the earlier %s: %d syscalls in all" % (args.output, len(names)))
     compat = "i386" if _native_arch() == "x86_64" else "arm"
@@ -184,5 +218,5 @@ def run(args):
     text = render(args.format, names, header)
     from pysandbox.cli import write_output
 
-    write_output(args.output or "-", text.encode())
+    write_output(args.output or "-", text.encode(errors="surrogateescape"))
     return exit_code(status)

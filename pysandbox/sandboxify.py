@@ -7,15 +7,18 @@ then execs PROG itself, so PROG keeps this PID, parent and exit status. The
 helper waits for the exec to finish (the syscall-exit-stop of execve: the new
 image has not run one instruction), makes PROG call
 seccomp(SECCOMP_SET_MODE_FILTER) on itself by injecting the syscall, restores
-PROG's registers and code, detaches and exits. (no_new_privs, which an
+PROG's registers and code, detaches and exits. Signals that arrive meanwhile
+are delivered at once: PROG has not run an instruction, so only default
+actions apply, as without sandboxify. (no_new_privs, which an
 unprivileged filter needs, is set by this process before the exec and
 survives it; so a set-id PROG gains no privilege.) The filter holds no
 exemption: the launch exec happened before it existed, and any later execve
 meets the policy. Should the helper die while attached, PTRACE_O_EXITKILL
 kills PROG: it never runs unfiltered.
 
-Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure,
-126 PROG cannot be executed, 127 PROG not found.
+Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure (PROG of
+another ABI: an i386 ELF on x86_64), 126 PROG cannot be executed, 127 PROG
+not found.
 """
 import os
 import sys
@@ -47,8 +50,8 @@ example:
 prlimit64:mprotect:getrandom:newfstatat:ioctl:readlink:write:exit_group" \\
       sandboxify ./helloworld/helloworld-static
 
-exit status: PROG's, or 2 usage, 125 policy or sandbox failure,
-             126 PROG cannot be executed, 127 PROG not found
+exit status: PROG's, or 2 usage, 125 policy or sandbox failure (also: PROG
+             of another ABI), 126 PROG cannot be executed, 127 PROG not found
 """
 
 # Linux constants, the same on x86_64 and aarch64. Spelt out rather than
@@ -58,6 +61,11 @@ EVENT_EXEC, EVENT_STOP = 4, 128  # PTRACE_EVENT_*
 SIGKILL, SIGTRAP = 9, 5
 SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
 STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+ESRCH, ENOEXEC = 3, 8
+# (ELFCLASS, e_machine) -> ABI; the filters are for the native one only
+ELF_ABIS = {(2, 62): "x86_64", (1, 62): "x32", (1, 3): "i386", (2, 183): "aarch64",
+            (1, 40): "arm"}
+PT_INTERP = 3
 
 
 def parse_args(argv):
@@ -93,7 +101,49 @@ def resolve(prog, path=None):
         EXIT_NOEXEC)
 
 
+def elf_info(path):
+    """(ABI, static) of the ELF file PATH: ABI "x86_64", "i386", ... or "machine N",
+    static if it has no PT_INTERP header (no dynamic loader). None for anything
+    else (a script), or a file we may run but not read (mode 0711: the exec decides)."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return None
+    with f:
+        head = f.read(64)
+        if len(head) < 52 or head[:4] != b"\x7fELF" or head[4] not in (1, 2):
+            return None
+        order = "little" if head[5] == 1 else "big"
+
+        def field(at, size):
+            return int.from_bytes(head[at:at + size], order)
+
+        machine = field(18, 2)
+        if head[4] == 2:  # ELFCLASS64: e_phoff, e_phentsize, e_phnum
+            phoff, phentsize, phnum = field(32, 8), field(54, 2), field(56, 2)
+        else:
+            phoff, phentsize, phnum = field(28, 4), field(42, 2), field(44, 2)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    abi = ELF_ABIS.get((head[4], machine), "machine %d" % machine) if order == "little" \
+        else "big-endian machine %d" % machine
+    static = all(int.from_bytes(table[i:i + 4], order) != PT_INTERP
+                 for i in range(0, len(table), phentsize or 1))
+    return abi, static
+
+
+def check_abi(path):
+    """Refuse an ELF program of another ABI (an i386 one on x86_64): the filter
+    and its injection are for native programs."""
+    info = elf_info(path)
+    native = os.uname().machine
+    if info and info[0] != native:
+        raise Failure("cannot sandbox a program of another ABI (%s; only %s): '%s'"
+                      % (info[0], native, path))
+
+
 def program_env(environ):
+    """ENVIRON (bytes or str) without the variables libsandbox.so would read."""
     from pysandbox import _native
 
     return {k: v for k, v in environ.items() if not _native.env_is_ours(k)}
@@ -106,7 +156,7 @@ def trace_launch(pid, prog):
     exit status; on anything unexpected the tracee is stopped for good."""
     from pysandbox import _native
 
-    phase, pending = "exec", 0
+    phase = "exec"
     while True:
         try:
             _, status = os.waitpid(pid, WALL)
@@ -121,22 +171,33 @@ def trace_launch(pid, prog):
         if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
             phase, rc = "exit", _native.trace_syscall(pid, 0)
         elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
-            rc = _native.inject_filter(pid, prog)
-            if rc < 0:
-                return abort(pid, "cannot install the filter in the program: %s"
-                             % os.strerror(-rc))
-            return 0 if _native.trace_detach(pid, pending) == 0 else abort(pid, "detach failed")
+            return install(pid, prog)
         elif event == EVENT_STOP:
             rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
-        elif event == 0 and sig != SIGTRAP and sig != SYSCALL_STOP:
-            if phase == "exec":  # still sandboxify's own code: deliver as usual
-                rc = resume(pid, sig)
-            else:  # the new image: hold the signal until the filter is in
-                pending, rc = sig, resume(pid, 0)
+        elif event == 0 and sig != SYSCALL_STOP:
+            # a signal (SIGTRAP too: PTRACE_O_TRACEEXEC makes no trap of its own),
+            # delivered as usual: in sandboxify's code, or in the new image before
+            # its first instruction, where exec has reset every handler
+            rc = resume(pid, sig)
         else:
             return abort(pid, "unexpected ptrace stop 0x%x in phase %s" % (status, phase))
         if rc < 0:
             return abort(pid, "ptrace: %s" % os.strerror(-rc))
+
+
+def install(pid, prog):
+    """At the launch exec's syscall-exit-stop: the filter in, then PROG runs free."""
+    from pysandbox import _native
+
+    rc = _native.inject_filter(pid, prog)
+    if rc == -ESRCH:
+        return 0  # a signal ended PROG before its first instruction
+    if rc == -ENOEXEC:  # behind a script, say: check_abi cannot see it
+        return abort(pid, "the program is not an %s program: cannot install the filter"
+                     % os.uname().machine)
+    if rc < 0:
+        return abort(pid, "cannot install the filter in the program: %s" % os.strerror(-rc))
+    return 0 if _native.trace_detach(pid, 0) == 0 else abort(pid, "detach failed")
 
 
 def abort(pid, message):
@@ -214,13 +275,15 @@ def run(argv):
     from pysandbox import _native
 
     args = parse_args(argv)
-    if "SECCOMP_LEARN" in os.environ:  # its filter needs a tracer to the end
+    environ = os.environb  # bytes: any byte but NUL may be in a variable
+    if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
         raise Failure("SECCOMP_LEARN is for `pysandbox learn` only")
-    prog, report = _native.compile_policy(os.environ, required=True)
+    prog, report = _native.compile_policy(environ, required=True)
     path = resolve(args[0])
+    check_abi(path)
     for line in report:
         sys.stderr.write(line + "\n")
-    env = program_env(os.environ)
+    env = program_env(environ)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

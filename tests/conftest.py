@@ -108,17 +108,51 @@ def clean_env(**extra):
     return env
 
 
-def run(argv, env, as_nobody=False, **kw):
-    """Run ARGV (as uid 65534 if AS_NOBODY) and return the CompletedProcess.
+def command(argv, env, as_nobody=False):
+    """(argv, env) that run ARGV with ENV (str or bytes), as uid 65534 if AS_NOBODY.
 
     ENV reaches ARGV only: setpriv itself must not load LD_PRELOAD or see a
     policy, so `env -i` hands it over after the privilege change."""
     if as_nobody:
-        argv = NOBODY + ["--", "/usr/bin/env", "-i"] + ["%s=%s" % kv for kv in env.items()] \
-            + list(argv)
+        argv = NOBODY + ["--", "/usr/bin/env", "-i"] + \
+            [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in env.items()] + list(argv)
         env = clean_env()
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60,
+    return argv, env
+
+
+def run(argv, env, as_nobody=False, text=True, **kw):
+    """Run ARGV (as uid 65534 if AS_NOBODY) and return the CompletedProcess."""
+    argv, env = command(argv, env, as_nobody)
+    return subprocess.run(argv, env=env, capture_output=True, text=text, timeout=60,
                           cwd="/", **kw)
+
+
+def spawn(argv, env, as_nobody=False):
+    """Start ARGV as run() does, for a test that signals it: its PID is the
+    program's (setpriv and env exec it), its stdout a text pipe."""
+    argv, env = command(argv, env, as_nobody)
+    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd="/")
+
+
+def bytes_env(**extra):
+    """clean_env() as bytes, with EXTRA's names and bytes values added."""
+    env = {os.fsencode(k): os.fsencode(v) for k, v in clean_env().items()}
+    env.update((os.fsencode(k), v) for k, v in extra.items())
+    return env
+
+
+@pytest.fixture(scope="session")
+def hello_i386(kit):
+    """tests/progs/hello-i386.S, a static i386 program built with binutils only."""
+    if os.uname().machine != "x86_64":
+        pytest.skip("i386 programs run on x86_64 only")
+    if not shutil.which("as") or not shutil.which("ld"):
+        pytest.skip("no assembler and linker (apt-get install binutils)")
+    obj = kit.file("hello-i386.o")
+    subprocess.run(["as", "--32", "-o", obj, os.path.join(PROGS, "hello-i386.S")], check=True)
+    subprocess.run(["ld", "-m", "elf_i386", "-o", kit.file("hello-i386"), obj], check=True)
+    return kit.file("hello-i386")
 
 
 @pytest.fixture(params=["root", "nobody"])

@@ -7,7 +7,7 @@ import pytest
 
 import pysandbox
 from pysandbox import _native, bpf
-from conftest import clean_env
+from conftest import bytes_env, clean_env
 
 KILL, ALLOW = 0x80000000, 0x7FFF0000
 
@@ -83,6 +83,26 @@ def test_compile_errors_are_one_line(tmp_path, env, message):
     r = cli("compile", "-o", str(out), **env)
     assert (r.returncode, r.stderr.decode()) == (125, message)
     assert not out.exists()
+
+
+def cli_bytes(*args, **env):
+    """cli() with the environment bytes_env(**ENV)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
+    return subprocess.run([exe, *args], env=bytes_env(**env), capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", [["compile", "-o", "-"], ["profile", "export"]])
+def test_environment_is_bytes(command):
+    """A non-UTF-8 variable of someone else's changes nothing; one in a policy
+    is the parser's one-line error."""
+    policy = {"SECCOMP_SYSCALL_DENY": b"ptrace"}
+    want = cli(*command, **{k: v.decode() for k, v in policy.items()})
+    r = cli_bytes(*command, NOT_UTF8=b"\xff", **{"ALSO\udcfe": b"x"}, **policy)
+    assert (r.returncode, r.stdout, r.stderr) == (0, want.stdout, b"")
+    r = cli_bytes(*command, SECCOMP_SYSCALL_DENY=b"pt\xffrace")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, b"", "pysandbox: SECCOMP_SYSCALL_DENY: invalid entry 'pt\ufffdrace' (item 1)\n"
+        .encode())
 
 
 def test_compile_unwritable_output():

@@ -6,10 +6,12 @@ runs the program again under the learned policy, for the same input.
 import json
 import os
 import re
+import signal
+import time
 
 import pytest
 
-from conftest import SIGSYS_STATUS, clean_env, run
+from conftest import PROGS, SIGSYS_STATUS, build_c, bytes_env, clean_env, run, spawn
 
 PY = "/usr/bin/python3"
 X86_64 = os.uname().machine == "x86_64"
@@ -233,3 +235,124 @@ def test_learn_filter_traces_every_call():
            for audit in (0xC000003E, 0x40000003, 0xC00000B7)  # x86_64, i386, aarch64
            for nr in (0, 1, 39, 231, 1023, 0xFFFF, 0x40000000 | 39, 0xFFFFFFFF)}
     assert got == {0x7FF00000}
+
+
+# ---- what the kernel calls for signals (rt_sigreturn, restart_syscall) ----
+
+@pytest.fixture(scope="module")
+def signals(kit):
+    return build_c(os.path.join(PROGS, "signals.c"), kit.file("signals"))
+
+
+@pytest.fixture(scope="module")
+def hidden(kit):
+    return build_c(os.path.join(PROGS, "hidden.c"), kit.file("hidden"))
+
+
+def in_syscall(pid, name):
+    """Wait until PID (a program that has exec'd) blocks in syscall NAME."""
+    from pysandbox import _native
+
+    nr = str(_native.syscall_nr(name))
+    for _ in range(2000):
+        try:
+            with open("/proc/%d/syscall" % pid) as f:
+                if f.read().split(" ", 1)[0] == nr:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.005)
+    pytest.fail("pid %d never called %s" % (pid, name))
+
+
+def test_handler_that_never_ran_while_learning(kit, signals, as_nobody):
+    """signals installs a SIGUSR1 handler; learned without a signal, its list still
+    lets a later run take one: the handler returns through rt_sigreturn, which
+    learn adds (and says why)."""
+    r, text = learn_to_file(kit, as_nobody, [signals, "1"])
+    assert (r.returncode, r.stdout) == (0, "ready\nhandled 0\n")
+    assert "\n# added rt_sigreturn: it installs a signal handler, which returns through it\n" \
+        in text
+    p = spawn([signals, "300"], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allowlist(text)),
+              as_nobody)
+    assert p.stdout.readline() == "ready\n"
+    os.kill(p.pid, signal.SIGUSR1)
+    out, _ = p.communicate(timeout=60)
+    assert (p.returncode, out) == (0, "handled 1\n")
+
+
+def test_sleep_stopped_and_continued(kit, as_nobody):
+    """sleep, learned without a stop: stopped and continued mid-sleep, it is
+    resumed through restart_syscall, which learn adds."""
+    r, text = learn_to_file(kit, as_nobody, ["/bin/sleep", "0.01"])
+    assert r.returncode == 0 and "\n# added restart_syscall: it sleeps or waits " in text
+    p = spawn(["/bin/sleep", "0.5"], clean_env(LD_PRELOAD=kit.lib,
+                                                SECCOMP_SYSCALL_ALLOW=allowlist(text)), as_nobody)
+    in_syscall(p.pid, "clock_nanosleep")
+    os.kill(p.pid, signal.SIGSTOP)
+    time.sleep(0.05)
+    os.kill(p.pid, signal.SIGCONT)
+    assert p.wait(timeout=60) == 0
+
+
+# ---- what learn would not see ----
+
+@pytest.mark.parametrize("how", ["seccomp", "prctl"])
+def test_own_filter_is_refused(kit, hidden, as_nobody, how):
+    """A program installing its own filter (getppid -> EPERM): that filter's answer
+    outranks learn's TRACE, and the list would lack getppid, which the real
+    filter then kills. learn stops the program there and writes no list."""
+    out = writable(kit, "own-filter-%s" % ("nobody" if as_nobody else "root"))
+    if os.path.exists(out):
+        os.unlink(out)
+    r = learn(kit, as_nobody, [hidden, how], "-o", out)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: learn: '%s' installs a seccomp filter of its own, whose "
+        "answers would hide calls from learn: cannot learn it\n" % hidden)
+    assert not os.path.exists(out)
+
+
+@pytest.mark.parametrize("how", ["clone", "clone3"])
+def test_untraced_children_are_followed(kit, hidden, as_nobody, how):
+    """A child cloned with CLONE_UNTRACED is learned like any other, and runs
+    under the list."""
+    want = "getppid = ok\nchild: exit 0\n"
+    r, text = learn_to_file(kit, as_nobody, [hidden, how])
+    assert (r.returncode, r.stdout) == (0, want)
+    assert "CLONE_UNTRACED cleared in 1 clone calls" in text
+    allow = allowlist(text)
+    assert "getppid" in allow.split(":")  # only the child calls it
+    r = run([hidden, how], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allow), as_nobody)
+    assert (r.returncode, r.stdout) == (0, want)
+
+
+def test_i386_program_is_refused(kit, hello_i386, as_nobody):
+    r = learn(kit, as_nobody, [hello_i386])
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: cannot sandbox a program of another ABI (i386; only x86_64): "
+        "'%s'\n" % hello_i386)
+
+
+# ---- the environment is bytes ----
+
+def test_environment_is_bytes(kit, as_nobody):
+    """Non-UTF-8 bytes in a name and a value reach the program unchanged; a
+    SECCOMP_* variable (learn's program never sees one) may hold any byte too."""
+    out = writable(kit, "bytes-%s" % ("nobody" if as_nobody else "root"))
+    env = bytes_env(**{"NOT_UTF8\udcfe": b"\xff\xfe", "SECCOMP_SYSCALL_DENY": b"pt\xffrace"})
+    r = run(kit.pysandbox(as_nobody) + ["learn", "-o", out, "--", "/usr/bin/env"], env,
+            as_nobody, text=False)
+    assert (r.returncode, r.stderr) == (0, b"")
+    assert b"\nNOT_UTF8\xfe=\xff\xfe\n" in b"\n" + r.stdout and b"SECCOMP_" not in r.stdout
+    assert allowlist(open(out).read())
+
+
+def test_inherited_filter_is_noted(kit, as_nobody):
+    """learn itself under a filter (a container's): calls that filter answers never
+    reach learn, so the list says so."""
+    outer = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY="getppid=EPERM")
+    r = run(kit.pysandbox(as_nobody) + ["learn", "--", kit.probe, "getppid"], outer, as_nobody)
+    assert r.returncode == 0 and r.stdout.startswith("getppid = ")
+    assert "\n# warning: learned under an inherited seccomp filter: calls it answers " \
+        "(ERRNO, TRAP, KILL) were not seen" in r.stdout
+    assert "getppid" not in allowlist(r.stdout).split(":")

@@ -276,7 +276,8 @@ int sb_set_ptracer(int pid);
  * itself with seccomp(2), then restore its registers and code. PID must
  * already have no_new_privs (sandboxify sets it before the launch exec). */
 int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len);
-/* Make the stopped tracee call exit_group(CODE). */
+/* Make the stopped tracee call exit_group(CODE), an i386 one too; 0 once
+ * it is gone. */
 int sb_inject_exit(int pid, int code);
 
 /* pysandbox learn: every syscall a traced program tree made, counted per
@@ -291,14 +292,24 @@ struct sb_learn {
 	uint64_t other; /* numbers beyond the arrays, unknown arches */
 	int status; /* wait status of the program itself */
 	int tasks; /* processes and threads traced */
+	uint32_t handlers; /* rt_sigaction calls installing a signal handler */
+	uint32_t restarts; /* calls the kernel resumes with restart_syscall */
+	uint32_t untraced; /* clone flags CLONE_UNTRACED cleared (learn follows) */
+	int blind; /* 0, or the SB_LEARN_OWN_FILTER that ended the run */
 };
+/* A call learn cannot see past: the program installs a seccomp filter of its
+ * own (seccomp(2) or prctl(PR_SET_SECCOMP)), whose ERRNO, TRAP or KILL would
+ * outrank SECCOMP_RET_TRACE. The run is killed there. */
+#define SB_LEARN_OWN_FILTER 1
 /*
  * Start PATH (ARGV, ENVP) stopped in a child, trace it and every process and
  * thread it starts, count the syscalls a SECCOMP_RET_TRACE filter reports,
  * until the last of them is gone. The filter comes from the program
  * (libsandbox.so with SECCOMP_LEARN=1) or, with PROG, is injected at the
- * launch exec (the child gets no_new_privs). 0, or -errno if the program
- * could not be started (then OUT->status is 127 << 8 for a failed exec).
+ * launch exec (the child gets no_new_privs). A call that would hide later
+ * ones (OUT->blind) kills every task; CLONE_UNTRACED is cleared so every
+ * child is followed. 0, or -errno if the program could not be started (then
+ * OUT->status is 127 << 8 for a failed exec).
  */
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
