@@ -60,9 +60,13 @@ extern char **environ; /* the program's: what it and its children see */
 static struct sb_insn prog[SB_PROG_MAX];
 static unsigned int prog_len;
 static int pending; /* compiled; install in start_hook, right before main() */
-static start_fn next_start; /* the C library's, checked not to be the program's */
+static start_fn next_start; /* the C library's (libc_start_main) */
 static main_fn real_main;
 static char **start_envp; /* the array the kernel built at exec */
+static struct start {
+	const char *env_lo, *env_hi; /* the environment strings */
+	uintptr_t secure, entry, phdr, phnum;
+} start; /* what else the kernel handed over at exec */
 
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
@@ -116,11 +120,6 @@ static void scrub(char **env)
 }
 
 /* ---- what the kernel handed over at exec ---- */
-
-struct start {
-	const char *env_lo, *env_hi; /* the environment strings */
-	uintptr_t secure, entry, phdr, phnum;
-};
 
 /* The auxiliary vector follows ENVP's terminating NULL. NOTE: an unsetenv()
  * before us shifts that array down in place, leaving more NULLs: skip them
@@ -247,6 +246,8 @@ static void install_now(void)
 		scrub(environ);
 }
 
+static start_fn libc_start_main(const struct start *s);
+
 static int sandboxed_main(int argc, char **argv, char **envp)
 {
 	if (pending)
@@ -257,7 +258,9 @@ static int sandboxed_main(int argc, char **argv, char **envp)
 static int start_hook(main_fn main, int argc, char **argv, void (*init)(void),
 		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
-	if (!pending && !next_start) /* no filter waits for main(): any will do */
+	if (!next_start) /* no filter waits for main(): any will do */
+		next_start = libc_start_main(&start);
+	if (!next_start)
 		next_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
 	if (!next_start || next_start == (start_fn)start_hook)
 		die("cannot find the C library's __libc_start_main");
@@ -313,41 +316,99 @@ static int start_is_ours(uintptr_t entry)
 #endif
 }
 
-/* Is ADDR inside the executable's image (from its program headers)? */
-static int in_program(const struct start *s, uintptr_t addr)
+/* ld.so relocates the dynamic section's addresses in place on most
+ * arches; not on all. */
+static uintptr_t dyn_addr(uintptr_t ptr, uintptr_t base)
+{
+	return ptr < base ? base + ptr : ptr;
+}
+
+static uint32_t gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+
+	for (; *name; name++)
+		h = h * 33 + (unsigned char)*name;
+	return h;
+}
+
+/* NAME's address in the object L, through its DT_GNU_HASH table. */
+static void *object_sym(const struct link_map *l, const char *name)
+{
+	const ElfW(Sym) *symtab = NULL;
+	const uint32_t *ht = NULL;
+	const char *strtab = NULL;
+	uint32_t h = gnu_hash(name), i, nbuckets, symoffset;
+	const uint32_t *buckets, *chain;
+
+	for (const ElfW(Dyn) *d = l->l_ld; d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_SYMTAB)
+			symtab = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+		else if (d->d_tag == DT_STRTAB)
+			strtab = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+		else if (d->d_tag == DT_GNU_HASH)
+			ht = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+	}
+	if (!symtab || !strtab || !ht)
+		return NULL;
+	nbuckets = ht[0];
+	symoffset = ht[1];
+	buckets = ht + 4 + ht[2] * (sizeof(ElfW(Addr)) / 4); /* past the Bloom filter */
+	chain = buckets + nbuckets;
+	for (i = buckets[h % nbuckets]; i >= symoffset; i++) {
+		const ElfW(Sym) *sym = &symtab[i];
+
+		if ((chain[i - symoffset] | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
+		    strcmp(strtab + sym->st_name, name) == 0)
+			return (void *)(l->l_addr + sym->st_value);
+		if (chain[i - symoffset] & 1)
+			break;
+	}
+	return NULL;
+}
+
+/* The C library's __libc_start_main, found without dlsym (which the program
+ * may export): the executable's DT_DEBUG entry, filled in by ld.so, leads to
+ * the list of loaded objects; libc.so's own symbol table has it. */
+static start_fn libc_start_main(const struct start *s)
 {
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)s->phdr;
-	uintptr_t bias = 0, lo = UINTPTR_MAX, hi = 0;
+	const ElfW(Dyn) *d = NULL;
+	const struct r_debug *r = NULL;
+	uintptr_t bias = 0;
 
 	for (uintptr_t i = 0; i < s->phnum; i++)
 		if (ph[i].p_type == PT_PHDR)
 			bias = s->phdr - ph[i].p_vaddr;
-	for (uintptr_t i = 0; i < s->phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		lo = bias + ph[i].p_vaddr < lo ? bias + ph[i].p_vaddr : lo;
-		hi = bias + ph[i].p_vaddr + ph[i].p_memsz > hi ? bias + ph[i].p_vaddr + ph[i].p_memsz
-							       : hi;
+	for (uintptr_t i = 0; i < s->phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			d = (const ElfW(Dyn) *)(bias + ph[i].p_vaddr);
+	for (; d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_DEBUG)
+			r = (const struct r_debug *)d->d_un.d_ptr;
+	for (const struct link_map *l = r ? r->r_map : NULL; l; l = l->l_next) {
+		const char *base = l->l_name;
+
+		for (const char *p = l->l_name; p && *p; p++)
+			if (*p == '/')
+				base = p + 1;
+		if (base && strncmp(base, "libc.so.", 8) == 0)
+			return (start_fn)object_sym(l, "__libc_start_main");
 	}
-	return addr >= lo && addr < hi;
+	return NULL;
 }
 
 /* Can the filter wait for main()? Only when the program's first
- * instruction leads to start_hook and start_hook continues into the C
- * library's __libc_start_main, found by a dlsym that is not the program's
- * (a program's dlsym could name its own function, which would call main
- * directly). */
+ * instruction leads to start_hook, and start_hook continues into the C
+ * library's __libc_start_main (which calls sandboxed_main). */
 static int hook_proven(const struct start *s)
 {
 	if (!start_is_ours(s->entry))
 		return 0;
-	next_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
-	if (!next_start || next_start == (start_fn)start_hook ||
-	    in_program(s, (uintptr_t)next_start) || in_program(s, (uintptr_t)&dlsym)) {
+	next_start = libc_start_main(s);
+	if (next_start == (start_fn)start_hook)
 		next_start = NULL;
-		return 0;
-	}
-	return 1;
+	return next_start != NULL;
 }
 
 /* ---- reading the policy ---- */
@@ -467,21 +528,21 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, c
 __attribute__((constructor)) static void sandbox_init(int argc, char **argv, char **envp)
 {
 	static struct sb_policy policy;
-	struct start s = { 0 };
+	struct start *s = &start;
 	char *env[64];
 	int r;
 
-	if (!envp || read_auxv(envp, &s) < 0) {
-		our_strings(&s, environ, env, sizeof(env) / sizeof(env[0]));
+	if (!envp || read_auxv(envp, s) < 0) {
+		our_strings(s, environ, env, sizeof(env) / sizeof(env[0]));
 		if (env[0])
 			die("cannot find the auxiliary vector the program was started with");
 		return;
 	}
-	if (find_env(argc, argv, &s) < 0)
-		s.env_lo = NULL; /* argv was edited: the array it is */
+	if (find_env(argc, argv, s) < 0)
+		s->env_lo = NULL; /* argv was edited: the array it is */
 	start_envp = envp;
-	our_strings(&s, envp, env, sizeof(env) / sizeof(env[0]));
-	parse_policy(&policy, sb_arch_native(), env, s.secure != 0);
+	our_strings(s, envp, env, sizeof(env) / sizeof(env[0]));
+	parse_policy(&policy, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
 	r = sb_bpf_compile(&policy, prog + PREFIX_LEN, SB_PROG_MAX - PREFIX_LEN);
@@ -491,6 +552,6 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	prog_len = PREFIX_LEN + (unsigned int)r;
 	if (policy.verbose)
 		report(&policy);
-	if (!hook_proven(&s))
+	if (!hook_proven(s))
 		install_now();
 }

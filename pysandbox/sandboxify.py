@@ -93,6 +93,18 @@ def resolve(prog, path=None):
         EXIT_NOEXEC)
 
 
+def refuse_privileged(path):
+    """A set-id or file-capability PROG would run without its privilege
+    (no_new_privs): refuse it rather than run it half-working."""
+    st = os.stat(path)
+    try:
+        caps = os.getxattr(path, "security.capability")
+    except OSError:
+        caps = None
+    if st.st_mode & (0o4000 | 0o2000) or caps:
+        raise Failure("refusing a set-id or file-capability program: '%s'" % path)
+
+
 def program_env(environ):
     from pysandbox import _native
 
@@ -218,6 +230,7 @@ def run(argv):
         raise Failure("SECCOMP_LEARN is for `pysandbox learn` only")
     prog, report = _native.compile_policy(os.environ, required=True)
     path = resolve(args[0])
+    refuse_privileged(path)
     for line in report:
         sys.stderr.write(line + "\n")
     env = program_env(os.environ)
