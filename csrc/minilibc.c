@@ -28,11 +28,24 @@
 
 #include "rawsys.h"
 
+static uint64_t load8(const void *p)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, p, 8); /* a constant size: one move, no call */
+	return w;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	for (; n >= 8; n -= 8, d += 8, s += 8) {
+		uint64_t w = load8(s);
+
+		__builtin_memcpy(d, &w, 8);
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -79,15 +92,6 @@ void *memchr(const void *s, int c, size_t n)
 	return NULL;
 }
 
-size_t strlen(const char *s)
-{
-	const char *p = s;
-
-	while (*p)
-		p++;
-	return (size_t)(p - s);
-}
-
 int strcmp(const char *a, const char *b)
 {
 	for (; *a && *a == *b; a++, b++)
@@ -107,6 +111,11 @@ char *strchrnul(const char *s, int c)
 	for (; *s && *s != (char)c; s++)
 		;
 	return (char *)s;
+}
+
+size_t strlen(const char *s)
+{
+	return (size_t)(strchrnul(s, 0) - s);
 }
 
 char *strchr(const char *s, int c)

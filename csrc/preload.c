@@ -50,15 +50,17 @@ typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
 
 /* The read-back: prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) is the one
  * call our filter lets through whatever the policy (it only reads the mode);
- * any other prctl meets the policy. */
+ * any other prctl meets the policy (expected_mode). */
 #define READBACK_A 0x73616e64U /* "sand" */
 #define READBACK_B 0x626f7821U /* "box!" */
-#define PREFIX_LEN 11
+#define PREFIX_LEN 9
 
 extern char **environ; /* the program's: what it and its children see */
 
-static struct sb_insn prog[SB_PROG_MAX];
+static struct sb_insn prog_buf[SB_PROG_MAX]; /* PREFIX_LEN spare in front */
+static struct sb_insn *prog = prog_buf + PREFIX_LEN;
 static unsigned int prog_len;
+static long want_mode; /* what the read-back must return */
 static int pending; /* compiled; install in start_hook, right before main() */
 static start_fn next_start; /* the C library's (libc_start_main) */
 static main_fn real_main;
@@ -194,24 +196,65 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 
 /* ---- installing ---- */
 
-/* Ahead of the compiled filter: let the read-back through, nothing else. */
-static void emit_prefix(struct sb_insn *p)
+/* What filter P (N instructions) answers for D, or -1 if it uses an
+ * instruction outside the subset bpf.c emits (ld abs, and, jumps, ret). */
+static int64_t decide(const struct sb_insn *p, unsigned int n, const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+
+	for (unsigned int pc = 0; pc < n; pc++) {
+		const struct sb_insn *i = &p[pc];
+		int taken;
+
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (i->k > sizeof(*d) - 4 || i->k % 4)
+				return -1;
+			memcpy(&a, (const char *)d + i->k, 4);
+			continue;
+		case BPF_ALU | BPF_AND | BPF_K: a &= i->k; continue;
+		case BPF_JMP | BPF_JA: pc += i->k; continue;
+		case BPF_JMP | BPF_JEQ | BPF_K: taken = a == i->k; break;
+		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
+		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
+		case BPF_RET | BPF_K: return i->k;
+		default: return -1;
+		}
+		pc += taken ? i->jt : i->jf;
+	}
+	return -1;
+}
+
+/* The read-back prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) and what it
+ * returns under the filter of PROG (LEN): 2 if allowed, -errno if answered
+ * with an error. A policy that kills, traps or traces it gets PREFIX ahead
+ * of its filter, letting that one call through (the kernel's load time
+ * grows with the length: no prefix when it is not needed). */
+static long expected_mode(struct sb_insn *p, unsigned int *len)
 {
 	static const struct sock_filter pre[PREFIX_LEN] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 7),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_B, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
+	struct seccomp_data d = { .nr = SYS_prctl, .arch = NATIVE_AUDIT_ARCH,
+				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
+	int64_t act = decide(p + PREFIX_LEN, *len, &d);
+	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
 
+	if (act >= 0 && (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG))
+		return SECCOMP_MODE_FILTER;
+	if (act >= 0 && action == SECCOMP_RET_ERRNO && (act & SECCOMP_RET_DATA))
+		return -(long)((uint32_t)act & SECCOMP_RET_DATA);
 	memcpy(p, pre, sizeof(pre)); /* NOTE: both targets are little-endian */
+	*len += PREFIX_LEN;
+	return SECCOMP_MODE_FILTER;
 }
 
 /* Let the C runtime finish its lazy one-time set-up first: glibc's malloc
@@ -237,7 +280,7 @@ static void install_now(void)
 		die("cannot install the seccomp filter: %s", strerror(-r));
 	/* Verify, then trust: only a filter in force lets the variables go. */
 	mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
-	if (mode != SECCOMP_MODE_FILTER)
+	if (mode != want_mode)
 		die("the seccomp filter is not in force after installing it (%s)",
 		    mode < 0 ? strerror((int)-mode) : "mode is not 2");
 	pending = 0;
@@ -545,11 +588,13 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	parse_policy(&policy, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
-	r = sb_bpf_compile(&policy, prog + PREFIX_LEN, SB_PROG_MAX - PREFIX_LEN);
+	r = sb_bpf_compile(&policy, prog, SB_PROG_MAX - PREFIX_LEN);
 	if (r < 0)
 		die("the policy does not fit in one seccomp filter (%s)", strerror(-r));
-	emit_prefix(prog);
-	prog_len = PREFIX_LEN + (unsigned int)r;
+	prog_len = (unsigned int)r;
+	want_mode = expected_mode(prog_buf, &prog_len);
+	if (prog_len > (unsigned int)r)
+		prog = prog_buf;
 	if (policy.verbose)
 		report(&policy);
 	if (!hook_proven(s))
