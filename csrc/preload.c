@@ -227,7 +227,8 @@ static int64_t decide(const struct sb_insn *p, unsigned int n, const struct secc
 
 /* The read-back prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) and what it
  * returns under the filter of PROG (LEN): 2 if allowed, -errno if answered
- * with an error. A policy that kills, traps or traces it gets PREFIX ahead
+ * with an error. A policy that kills, traps, traces or logs it (the kernel
+ * log and learn must not show our call) gets PREFIX ahead
  * of its filter, letting that one call through (the kernel's load time
  * grows with the length: no prefix when it is not needed). */
 static long expected_mode(struct sb_insn *p, unsigned int *len)
@@ -248,7 +249,7 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 	int64_t act = decide(p + PREFIX_LEN, *len, &d);
 	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
 
-	if (act >= 0 && (action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG))
+	if (act >= 0 && action == SECCOMP_RET_ALLOW)
 		return SECCOMP_MODE_FILTER;
 	if (act >= 0 && action == SECCOMP_RET_ERRNO && (act & SECCOMP_RET_DATA))
 		return -(long)((uint32_t)act & SECCOMP_RET_DATA);
