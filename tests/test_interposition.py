@@ -214,3 +214,13 @@ def test_sandboxify_refuses_privileged_programs(kit, as_nobody, kind):
             clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "sandboxify: refusing a set-id or file-capability program: '%s'\n" % prog)
+
+
+@pytest.mark.parametrize("policy", [
+    dict(SECCOMP_SYSCALL_DENY="prctl", SECCOMP_DEFAULT_ACTION="errno:EACCES"),  # -EACCES
+    dict(SECCOMP_SYSCALL_DENY="prctl"),  # killed: through the prefix
+    dict(SECCOMP_SYSCALL_ALLOW="", SECCOMP_DEFAULT_ACTION="log"),  # logged: the prefix
+    dict(SECCOMP_SYSCALL_ALLOW="newfstatat:write:exit_group")])  # killed: the prefix
+def test_read_back_whatever_the_policy_says_of_prctl(kit, as_nobody, policy):
+    r = run([kit.hello], preload(kit, **policy), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
