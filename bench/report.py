@@ -1,6 +1,7 @@
 """report.py - run the helpers bench/Makefile built and print one report.
 
-    $(PY) report.py OUT      (OUT: the helpers' directory, bench/out)
+    $(PY) report.py OUT              (OUT: the helpers' directory, bench/out)
+    $(PY) report.py --startup OUT    section 1 only (make -C bench startup)
 
 PY must be the project's venv: the full allowlist is every x86_64 syscall
 in pysandbox's own table. Timing happens in the C helpers; this only picks
@@ -331,11 +332,28 @@ def learn(out):
     return times[rows[1][0]] / times[rows[0][0]]
 
 
+def own_cost(start):
+    """libsandbox.so's own start-up cost: beyond an empty preloaded library."""
+    print("libsandbox.so over empty preload (full allowlist): %+.0f us per process start "
+          "(median; no policy: %+.0f us)" % (start["b"] - start["a1"], start["b0"] - start["a1"]))
+
+
 def main():
-    out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "out")
+    args = sys.argv[1:]
+    quick = "--startup" in args
+    args = [a for a in args if a != "--startup"]
+    out = os.path.abspath(args[0] if args else "out")
     ref = os.path.join(out, "ref_preload.so")
     table = _native.syscalls()
     full = ":".join(sorted(table))
+    if quick:
+        own_cost(startup(out, [
+            ("a", "no sandbox", {}),
+            ("a1", "LD_PRELOAD of an empty .so", {"LD_PRELOAD": os.path.join(out, "empty.so")}),
+            ("b0", "libsandbox.so, no policy", {"LD_PRELOAD": LIB}),
+            ("b", "libsandbox.so, full allowlist",
+             {"LD_PRELOAD": LIB, "SECCOMP_SYSCALL_ALLOW": full})]))
+        return
     # What this libseccomp cannot resolve goes to it as numbers: the same set.
     unknown = set(run([os.path.join(out, "ref_tool"), "unknown"],
                       {"SECCOMP_SYSCALL_ALLOW": full}).split())
@@ -403,6 +421,7 @@ def main():
           "(median), %+.0f ns per allowed syscall (best), %d-instruction filter; "
           "libseccomp ref %+.0f us, %+.0f ns, %d instructions"
           % (start["b"], call["b"], insns["ours"], start["c"], call["c"], insns["ref"]))
+    own_cost(start)
     print("Argument-filtered getppid in the full allowlist: libsandbox.so %+.0f ns per call, "
           "libseccomp ref %+.0f ns" % (call["f"], call["g"]))
     print("sandboxify: %.2f ms of its own per launch beyond python -I -S and the program "

@@ -1,31 +1,46 @@
 // SPDX-License-Identifier: MIT
 /*
  * preload.c - libsandbox.so: read SECCOMP_* -> parse -> compile -> install,
- * or die. Loaded with LD_PRELOAD or as a DT_NEEDED entry (patchelf).
+ * verify, or die. Loaded with LD_PRELOAD or as a DT_NEEDED entry (patchelf).
  *
- * When: the constructor parses and compiles (so a bad policy stops the
- * program before any of its own code runs). The filter is installed right
- * before main(), through the exported __libc_start_main interposer, so the C
- * runtime's start-up syscalls need no allowance. If that hook cannot be
- * reached (libsandbox.so is behind libc in the search order, or the program
- * does not start through __libc_start_main), the constructor installs the
- * filter itself: earlier, never later, never not at all.
+ * Nothing the host program exports is trusted on this path: the set-up
+ * syscalls are made with the syscall instruction (rawsys.h), the string and
+ * memory routines are libsandbox.so's own (minilibc.c), the policy is read
+ * from the environment strings the kernel placed on the stack at exec (no
+ * getenv; a program that edits environ before us does not hide it), and our
+ * variables are removed by editing the arrays directly (no unsetenv).
+ *
+ * When: the constructor parses and compiles (a bad policy stops the program
+ * before its own code runs) and installs the filter - unless the program's
+ * entry point is the C runtime's standard _start, whose call into
+ * __libc_start_main is proven to land in our interposer (start_hook). Then
+ * the filter is installed there, right before main(), so the program's own
+ * constructors need no allowance. Earlier, never later, never not at all.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
+#include "rawsys.h"
 #include "sandbox.h"
 
-#if !(defined(__x86_64__) && !defined(__ILP32__)) && !defined(__aarch64__)
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
 #error "libsandbox.so supports x86_64 and aarch64"
 #endif
 
@@ -33,10 +48,27 @@ typedef int (*main_fn)(int, char **, char **);
 typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
 			void (*)(void), void *);
 
-static struct sb_insn prog[SB_PROG_MAX];
+/* The read-back: prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) is the one
+ * call our filter lets through whatever the policy (it only reads the mode);
+ * any other prctl meets the policy (expected_mode). */
+#define READBACK_A 0x73616e64U /* "sand" */
+#define READBACK_B 0x626f7821U /* "box!" */
+#define PREFIX_LEN 9
+
+extern char **environ; /* the program's: what it and its children see */
+
+static struct sb_insn prog_buf[SB_PROG_MAX]; /* PREFIX_LEN spare in front */
+static struct sb_insn *prog = prog_buf + PREFIX_LEN;
 static unsigned int prog_len;
-static int pending; /* compiled; install just before main() */
+static long want_mode; /* what the read-back must return */
+static int pending; /* compiled; install in start_hook, right before main() */
+static start_fn next_start; /* the C library's (libc_start_main) */
 static main_fn real_main;
+static char **start_envp; /* the array the kernel built at exec */
+static struct start {
+	const char *env_lo, *env_hi; /* the environment strings */
+	uintptr_t secure, entry, phdr, phnum;
+} start; /* what else the kernel handed over at exec */
 
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
@@ -52,53 +84,213 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	/* stdio is the host program's; write(2) directly. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
+	sb_raw3(SYS_write, 2, (long)line, n);
 }
 
-/* One line, one status; _exit: the host's atexit handlers are not ours. */
-#define die(...)                                  \
-	do {                                      \
-		say("libsandbox: " __VA_ARGS__);  \
-		_exit(SB_EXIT_FAILURE);           \
+/* One line, one status; exit_group: the host's atexit handlers are not ours. */
+#define die(...)                                                  \
+	do {                                                      \
+		say("libsandbox: " __VA_ARGS__);                  \
+		sb_raw3(SYS_exit_group, SB_EXIT_FAILURE, 0, 0);   \
+		__builtin_unreachable();                          \
 	} while (0)
 
-/* Remove our variables so neither the program nor its children see them. */
-static void scrub_env(void)
+/* Is *E one of our variables (SECCOMP_NAME=...)? */
+static int ours(const char *e)
 {
 	char name[64];
+	size_t n = strcspn(e, "=");
 
-	for (char **e = environ; e && *e; e++) {
-		size_t n = strcspn(*e, "=");
+	if (strncmp(e, "SECCOMP_", 8) != 0 || n >= sizeof(name))
+		return 0;
+	memcpy(name, e, n);
+	name[n] = '\0';
+	return sb_env_is_ours(name);
+}
 
-		if (strncmp(*e, "SECCOMP_", 8) != 0 || n >= sizeof(name))
-			continue;
-		memcpy(name, *e, n);
-		name[n] = '\0';
-		if (sb_env_is_ours(name)) {
-			unsetenv(name);
-			e = environ - 1; /* the array shifted: rescan */
-		}
+/* Drop our variables from the NULL-terminated array ENV, in place: one pass,
+ * whatever the program's setenv/unsetenv do. */
+static void scrub(char **env)
+{
+	char **out = env;
+
+	for (; env && *env; env++)
+		if (!ours(*env))
+			*out++ = *env;
+	if (out)
+		*out = NULL;
+}
+
+/* ---- what the kernel handed over at exec ---- */
+
+/* The auxiliary vector follows ENVP's terminating NULL. NOTE: an unsetenv()
+ * before us shifts that array down in place, leaving more NULLs: skip them
+ * (no auxv entry starts with AT_NULL). */
+static int read_auxv(char **envp, struct start *s)
+{
+	const uintptr_t *a;
+	int seen = 0;
+
+	while (*envp)
+		envp++;
+	while (!*envp)
+		envp++;
+	for (a = (const uintptr_t *)envp; a[0] != AT_NULL; a += 2) {
+		if (a[0] > 64)
+			return -1; /* not an auxiliary vector */
+		if (a[0] == AT_SECURE)
+			s->secure = a[1], seen |= 1;
+		else if (a[0] == AT_EXECFN)
+			s->env_hi = (const char *)a[1], seen |= 2;
+		else if (a[0] == AT_ENTRY)
+			s->entry = a[1], seen |= 4;
+		else if (a[0] == AT_PHDR)
+			s->phdr = a[1], seen |= 8;
+		else if (a[0] == AT_PHNUM)
+			s->phnum = a[1], seen |= 16;
 	}
+	return seen == 31 ? 0 : -1;
+}
+
+/* The kernel lays the argument strings, the environment strings and the
+ * program's file name out one after the other: the environment is what lies
+ * between the end of the last argument and AT_EXECFN. */
+static int find_env(int argc, char **argv, struct start *s)
+{
+	const char *p;
+
+	if (argc < 1 || !argv || !argv[0])
+		return -1;
+	p = argv[0];
+	for (int i = 0; i < argc; i++)
+		p += strlen(p) + 1;
+	if (p > s->env_hi || s->env_hi - p > 64L * 1024 * 1024 ||
+	    (p < s->env_hi && s->env_hi[-1] != '\0'))
+		return -1;
+	s->env_lo = p;
+	return 0;
+}
+
+/* Collect the SECCOMP_* strings into OUT (N slots, NULL-terminated): from
+ * the exec-time strings if found, else from the array ENVP. */
+static void our_strings(const struct start *s, char **envp, char **out, size_t n)
+{
+	size_t k = 0;
+	const char *p = s->env_lo;
+
+	for (;;) {
+		if (s->env_lo && p >= s->env_hi)
+			break;
+		if (!s->env_lo && !(p = *envp++))
+			break;
+		if (strncmp(p, "SECCOMP_", 8) == 0) {
+			if (k + 1 >= n)
+				die("more than %zu SECCOMP_* variables", n - 1);
+			out[k++] = (char *)p;
+		}
+		if (s->env_lo)
+			p += strlen(p) + 1;
+	}
+	out[k] = NULL;
+}
+
+/* ---- installing ---- */
+
+/* What filter P (N instructions) answers for D, or -1 if it uses an
+ * instruction outside the subset bpf.c emits (ld abs, and, jumps, ret). */
+static int64_t decide(const struct sb_insn *p, unsigned int n, const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+
+	for (unsigned int pc = 0; pc < n; pc++) {
+		const struct sb_insn *i = &p[pc];
+		int taken;
+
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (i->k > sizeof(*d) - 4 || i->k % 4)
+				return -1;
+			memcpy(&a, (const char *)d + i->k, 4);
+			continue;
+		case BPF_ALU | BPF_AND | BPF_K: a &= i->k; continue;
+		case BPF_JMP | BPF_JA: pc += i->k; continue;
+		case BPF_JMP | BPF_JEQ | BPF_K: taken = a == i->k; break;
+		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
+		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
+		case BPF_RET | BPF_K: return i->k;
+		default: return -1;
+		}
+		pc += taken ? i->jt : i->jf;
+	}
+	return -1;
+}
+
+/* The read-back prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) and what it
+ * returns under the filter of PROG (LEN): 2 if allowed, -errno if answered
+ * with an error. A policy that kills, traps, traces or logs it (the kernel
+ * log and learn must not show our call) gets PREFIX ahead
+ * of its filter, letting that one call through (the kernel's load time
+ * grows with the length: no prefix when it is not needed). */
+static long expected_mode(struct sb_insn *p, unsigned int *len)
+{
+	static const struct sock_filter pre[PREFIX_LEN] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 7),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct seccomp_data d = { .nr = SYS_prctl, .arch = NATIVE_AUDIT_ARCH,
+				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
+	int64_t act = decide(p + PREFIX_LEN, *len, &d);
+	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
+
+	if (act >= 0 && action == SECCOMP_RET_ALLOW)
+		return SECCOMP_MODE_FILTER;
+	if (act >= 0 && action == SECCOMP_RET_ERRNO && (act & SECCOMP_RET_DATA))
+		return -(long)((uint32_t)act & SECCOMP_RET_DATA);
+	memcpy(p, pre, sizeof(pre)); /* NOTE: both targets are little-endian */
+	*len += PREFIX_LEN;
+	return SECCOMP_MODE_FILTER;
+}
+
+/* Let the C runtime finish its lazy one-time set-up first: glibc's malloc
+ * seeds its tcache with getrandom() on first use. The program's malloc (its
+ * own, if it exports one) is warmed; it decides nothing. */
+static void warm_malloc(void)
+{
+	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "malloc");
+	void (*f)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "free");
+
+	if (m && f)
+		f(m(1));
 }
 
 static void install_now(void)
 {
-	/* Let the C runtime finish its lazy one-time set-up first: glibc's
-	 * malloc seeds its tcache with getrandom() on first use. (libseccomp-based
-	 * preloads got this for free from their own allocations.) */
-	void *warm = malloc(1);
+	long mode;
 	int r;
 
-	__asm__ volatile("" : : "r"(warm) : "memory"); /* keep the pair */
-	free(warm);
+	warm_malloc();
 	r = sb_install(prog, prog_len);
 	if (r < 0)
 		die("cannot install the seccomp filter: %s", strerror(-r));
+	/* Verify, then trust: only a filter in force lets the variables go. */
+	mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
+	if (mode != want_mode)
+		die("the seccomp filter is not in force after installing it (%s)",
+		    mode < 0 ? strerror((int)-mode) : "mode is not 2");
 	pending = 0;
-	scrub_env();
+	scrub(start_envp);
+	if (environ != start_envp)
+		scrub(environ);
 }
+
+static start_fn libc_start_main(const struct start *s);
 
 static int sandboxed_main(int argc, char **argv, char **envp)
 {
@@ -110,76 +302,160 @@ static int sandboxed_main(int argc, char **argv, char **envp)
 static int start_hook(main_fn main, int argc, char **argv, void (*init)(void),
 		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
-	start_fn next = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
-
-	if (!next)
+	if (!next_start) /* no filter waits for main(): any will do */
+		next_start = libc_start_main(&start);
+	if (!next_start)
+		next_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
+	if (!next_start || next_start == (start_fn)start_hook)
 		die("cannot find the C library's __libc_start_main");
 	real_main = main;
-	return next(pending ? sandboxed_main : main, argc, argv, init, fini, rtld_fini,
-		    stack_end);
+	return next_start(pending ? sandboxed_main : main, argc, argv, init, fini, rtld_fini,
+			  stack_end);
 }
 
 extern __typeof(start_hook) __libc_start_main
 	__attribute__((alias("start_hook"), visibility("default")));
 
+/* Will the program's first instruction lead to start_hook? Proven only for
+ * glibc's x86_64 _start (crt1.o): straight-line register set-up, then
+ * `call *SLOT(%rip)` through a GOT slot that holds start_hook. Anything
+ * else - a program's own _start, another C runtime, aarch64 - is not
+ * proven, and the constructor installs the filter. */
+static int start_is_ours(uintptr_t entry)
+{
+#if defined(__x86_64__)
+	static const unsigned char head[] = { 0x31, 0xed, 0x49, 0x89, 0xd1, 0x5e, 0x48, 0x89,
+					      0xe2, 0x48, 0x83, 0xe4, 0xf0, 0x50, 0x54 };
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	static const unsigned char no_init[] = { 0x45, 0x31, 0xc0, 0x31, 0xc9 };
+	const unsigned char *c = (const unsigned char *)entry;
+	int32_t disp;
+	void *slot;
+
+	if (memcmp(c, endbr64, sizeof(endbr64)) == 0)
+		c += sizeof(endbr64);
+	if (memcmp(c, head, sizeof(head)) != 0)
+		return 0;
+	c += sizeof(head);
+	if (memcmp(c, no_init, sizeof(no_init)) == 0) /* glibc >= 2.34 */
+		c += sizeof(no_init);
+	else if ((c[0] == 0x4c && c[1] == 0x8d && c[2] == 0x05 && c[7] == 0x48 && c[8] == 0x8d &&
+		  c[9] == 0x0d) ||
+		 (c[0] == 0x49 && c[1] == 0xc7 && c[2] == 0xc0 && c[7] == 0x48 && c[8] == 0xc7 &&
+		  c[9] == 0xc1))
+		c += 14; /* older: lea/mov of __libc_csu_fini, __libc_csu_init */
+	else
+		return 0;
+	if (c[0] != 0x48 || !((c[1] == 0x8d && c[2] == 0x3d) || (c[1] == 0xc7 && c[2] == 0xc7)))
+		return 0; /* main into %rdi */
+	c += 7;
+	if (c[0] != 0xff || c[1] != 0x15)
+		return 0;
+	memcpy(&disp, c + 2, sizeof(disp));
+	memcpy(&slot, c + 6 + disp, sizeof(slot));
+	return slot == (void *)start_hook;
+#else
+	(void)entry;
+	return 0;
+#endif
+}
+
+/* ld.so relocates the dynamic section's addresses in place on most
+ * arches; not on all. */
 static uintptr_t dyn_addr(uintptr_t ptr, uintptr_t base)
 {
-	/* ld.so relocates these in place on most arches; not on all. */
 	return ptr < base ? base + ptr : ptr;
 }
 
-static int rela_names(const ElfW(Rela) *rela, size_t size, const ElfW(Sym) *symtab,
-		      const char *strtab, const char *name)
+static uint32_t gnu_hash(const char *name)
 {
-	for (size_t i = 0; rela && i < size / sizeof(*rela); i++) {
-		size_t sym = ELF64_R_SYM(rela[i].r_info) /* both targets are 64-bit */;
+	uint32_t h = 5381;
 
-		if (sym && strcmp(strtab + symtab[sym].st_name, name) == 0)
-			return 1;
-	}
-	return 0;
+	for (; *name; name++)
+		h = h * 33 + (unsigned char)*name;
+	return h;
 }
 
-/* Does the main program have a relocation against NAME? */
-static int exe_imports(struct dl_phdr_info *info, size_t size, void *data)
+/* NAME's address in the object L, through its DT_GNU_HASH table. */
+static void *object_sym(const struct link_map *l, const char *name)
 {
-	uintptr_t base = info->dlpi_addr, symtab = 0, strtab = 0, rela = 0, jmprel = 0;
-	size_t relasz = 0, pltsz = 0;
+	const ElfW(Sym) *symtab = NULL;
+	const uint32_t *ht = NULL;
+	const char *strtab = NULL;
+	uint32_t h = gnu_hash(name), i, nbuckets, symoffset;
+	const uint32_t *buckets, *chain;
+
+	for (const ElfW(Dyn) *d = l->l_ld; d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_SYMTAB)
+			symtab = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+		else if (d->d_tag == DT_STRTAB)
+			strtab = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+		else if (d->d_tag == DT_GNU_HASH)
+			ht = (const void *)dyn_addr(d->d_un.d_ptr, l->l_addr);
+	}
+	if (!symtab || !strtab || !ht)
+		return NULL;
+	nbuckets = ht[0];
+	symoffset = ht[1];
+	buckets = ht + 4 + ht[2] * (sizeof(ElfW(Addr)) / 4); /* past the Bloom filter */
+	chain = buckets + nbuckets;
+	for (i = buckets[h % nbuckets]; i >= symoffset; i++) {
+		const ElfW(Sym) *sym = &symtab[i];
+
+		if ((chain[i - symoffset] | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
+		    strcmp(strtab + sym->st_name, name) == 0)
+			return (void *)(l->l_addr + sym->st_value);
+		if (chain[i - symoffset] & 1)
+			break;
+	}
+	return NULL;
+}
+
+/* The C library's __libc_start_main, found without dlsym (which the program
+ * may export): the executable's DT_DEBUG entry, filled in by ld.so, leads to
+ * the list of loaded objects; libc.so's own symbol table has it. */
+static start_fn libc_start_main(const struct start *s)
+{
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)s->phdr;
 	const ElfW(Dyn) *d = NULL;
-	int *found = data;
+	const struct r_debug *r = NULL;
+	uintptr_t bias = 0;
 
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			d = (const ElfW(Dyn) *)(base + info->dlpi_phdr[i].p_vaddr);
-	for (; d && d->d_tag != DT_NULL; d++) {
-		switch (d->d_tag) {
-		case DT_SYMTAB: symtab = dyn_addr(d->d_un.d_ptr, base); break;
-		case DT_STRTAB: strtab = dyn_addr(d->d_un.d_ptr, base); break;
-		case DT_RELA: rela = dyn_addr(d->d_un.d_ptr, base); break;
-		case DT_RELASZ: relasz = d->d_un.d_val; break;
-		case DT_JMPREL: jmprel = dyn_addr(d->d_un.d_ptr, base); break;
-		case DT_PLTRELSZ: pltsz = d->d_un.d_val; break;
-		}
+	for (uintptr_t i = 0; i < s->phnum; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = s->phdr - ph[i].p_vaddr;
+	for (uintptr_t i = 0; i < s->phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			d = (const ElfW(Dyn) *)(bias + ph[i].p_vaddr);
+	for (; d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_DEBUG)
+			r = (const struct r_debug *)d->d_un.d_ptr;
+	for (const struct link_map *l = r ? r->r_map : NULL; l; l = l->l_next) {
+		const char *base = l->l_name;
+
+		for (const char *p = l->l_name; p && *p; p++)
+			if (*p == '/')
+				base = p + 1;
+		if (base && strncmp(base, "libc.so.", 8) == 0)
+			return (start_fn)object_sym(l, "__libc_start_main");
 	}
-	if (symtab && strtab)
-		*found = rela_names((void *)rela, relasz, (void *)symtab, (void *)strtab,
-				    "__libc_start_main") ||
-			 rela_names((void *)jmprel, pltsz, (void *)symtab, (void *)strtab,
-				    "__libc_start_main");
-	return 1; /* the main program is always first: stop */
+	return NULL;
 }
 
-/* Will the program's start go through start_hook? */
-static int hook_reachable(void)
+/* Can the filter wait for main()? Only when the program's first
+ * instruction leads to start_hook, and start_hook continues into the C
+ * library's __libc_start_main (which calls sandboxed_main). */
+static int hook_proven(const struct start *s)
 {
-	int imports = 0;
-
-	if (dlsym(RTLD_DEFAULT, "__libc_start_main") != (void *)start_hook)
+	if (!start_is_ours(s->entry))
 		return 0;
-	dl_iterate_phdr(exe_imports, &imports);
-	return imports;
+	next_start = libc_start_main(s);
+	if (next_start == (start_fn)start_hook)
+		next_start = NULL;
+	return next_start != NULL;
 }
+
+/* ---- reading the policy ---- */
 
 static void report(const struct sb_policy *p)
 {
@@ -192,22 +468,30 @@ static void report(const struct sb_policy *p)
 }
 
 /* The text of file PATH (VAR names it) into BUF; the length, or dies. BUF
- * has room for SB_FILE_MAX + 1 bytes: a file that fills it is too long. */
+ * has room for SB_FILE_MAX + 1 bytes: a file that fills it is too long.
+ * O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
+ * regular file is read. */
 static size_t read_file(const char *var, const char *path, char *buf, size_t size)
 {
+	struct stat st;
 	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)path,
+			     O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0, 0, 0);
 
 	if (fd < 0)
-		die("%s: cannot read '%s': %s", var, path, strerror(errno));
-	while ((n = read(fd, buf + len, size - len)) > 0 && len + (size_t)n < size)
+		die("%s: cannot read '%s': %s", var, path, strerror((int)-fd));
+	if ((n = sb_raw3(SYS_fstat, fd, (long)&st, 0)) < 0)
+		die("%s: cannot read '%s': %s", var, path, strerror((int)-n));
+	if (!S_ISREG(st.st_mode))
+		die("%s: cannot read '%s': not a regular file", var, path);
+	while ((n = sb_raw3(SYS_read, fd, (long)(buf + len), (long)(size - len))) > 0 &&
+	       len + (size_t)n < size)
 		len += (size_t)n;
 	if (n < 0)
-		die("%s: cannot read '%s': %s", var, path, strerror(errno));
+		die("%s: cannot read '%s': %s", var, path, strerror((int)-n));
 	if (n > 0)
 		die("%s: larger than %d bytes: '%s'", var, SB_FILE_MAX, path);
-	close(fd);
+	sb_raw3(SYS_close, fd, 0, 0);
 	return len;
 }
 
@@ -216,16 +500,20 @@ static int traced(void)
 {
 	char buf[4096];
 	const char *t;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	long n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)"/proc/self/status",
+			     O_RDONLY | O_CLOEXEC, 0, 0, 0);
 
 	if (fd < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = sb_raw3(SYS_read, fd, (long)buf, sizeof(buf) - 1);
+	sb_raw3(SYS_close, fd, 0, 0);
 	buf[n > 0 ? n : 0] = '\0';
 	t = strstr(buf, "\nTracerPid:");
-	return t && strtol(t + 11, NULL, 10) > 0;
+	if (!t)
+		return 0;
+	for (t += 11; *t == '\t' || *t == ' '; t++)
+		;
+	return *t >= '1' && *t <= '9';
 }
 
 /* SECCOMP_PROFILE: read it, decide its includes/excludes for this process. */
@@ -243,20 +531,21 @@ static int add_profile(struct sb_policy *policy, char *text, struct sb_error *er
 				     err);
 }
 
-static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
+static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, char **env,
+			 int secure)
 {
 	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
 	struct sb_error err;
 	char msg[1024];
-	int r, secure = getauxval(AT_SECURE) != 0;
+	int r;
 
 	/* A set-id program's environment is its caller's: refuse before parsing
 	 * a byte of it with the program's privileges (SECCOMP_VERBOSE is no policy). */
-	for (char **e = environ; secure && e && *e; e++)
-		if (strncmp(*e, "SECCOMP_", 8) == 0 && strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
+	for (char **e = env; secure && *e; e++)
+		if (strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
 			die("refusing a SECCOMP_* policy from the environment of a set-id or "
 			    "file-capability program");
-	r = sb_policy_from_env(policy, arch, environ, &err);
+	r = sb_policy_from_env(policy, arch, env, &err);
 	if (r == 1)
 		return;
 	if (r == 0 && policy->file) {
@@ -278,23 +567,37 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch)
 	pending = 1;
 }
 
-__attribute__((constructor)) static void sandbox_init(void)
+/* NOTE: glibc passes every initialiser argc, argv and the environment
+ * array as the kernel built it (before any DT_PREINIT_ARRAY entry ran). */
+__attribute__((constructor)) static void sandbox_init(int argc, char **argv, char **envp)
 {
 	static struct sb_policy policy;
+	struct start *s = &start;
+	char *env[64];
 	int r;
 
-	parse_policy(&policy, sb_arch_native());
+	if (!envp || read_auxv(envp, s) < 0) {
+		our_strings(s, environ, env, sizeof(env) / sizeof(env[0]));
+		if (env[0])
+			die("cannot find the auxiliary vector the program was started with");
+		return;
+	}
+	if (find_env(argc, argv, s) < 0)
+		s->env_lo = NULL; /* argv was edited: the array it is */
+	start_envp = envp;
+	our_strings(s, envp, env, sizeof(env) / sizeof(env[0]));
+	parse_policy(&policy, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
-	r = sb_bpf_compile(&policy, prog, SB_PROG_MAX);
+	r = sb_bpf_compile(&policy, prog, SB_PROG_MAX - PREFIX_LEN);
 	if (r < 0)
 		die("the policy does not fit in one seccomp filter (%s)", strerror(-r));
 	prog_len = (unsigned int)r;
+	want_mode = expected_mode(prog_buf, &prog_len);
+	if (prog_len > (unsigned int)r)
+		prog = prog_buf;
 	if (policy.verbose)
 		report(&policy);
-	if (!hook_reachable()) {
-		if (policy.verbose)
-			say("libsandbox: main() cannot be reached; installing the filter now");
+	if (!hook_proven(s))
 		install_now();
-	}
 }

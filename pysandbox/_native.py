@@ -1,6 +1,7 @@
 """The only importer of the cffi module: thin, checked wrappers over csrc/."""
 import errno
 import os
+import stat
 
 from pysandbox._errors import PolicyError
 from pysandbox._native_cffi import ffi, lib
@@ -206,7 +207,11 @@ FILE_MAX = lib.SB_FILE_MAX  # as libsandbox.so
 def _read_file(var, path):
     path = path.decode(errors="replace")
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (as libsandbox.so)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise PolicyError("%s: cannot read '%s': not a regular file" % (var, path))
             text = f.read(FILE_MAX + 1)
     except OSError as e:
         raise PolicyError("%s: cannot read '%s': %s" % (var, path, e.strerror))

@@ -142,6 +142,18 @@ def check_abi(path):
                       % (info[0], native, path))
 
 
+def refuse_privileged(path):
+    """A set-id or file-capability PROG would run without its privilege
+    (no_new_privs): refuse it rather than run it half-working."""
+    st = os.stat(path)
+    try:
+        caps = os.getxattr(path, "security.capability")
+    except OSError:
+        caps = None
+    if st.st_mode & (0o4000 | 0o2000) or caps:
+        raise Failure("refusing a set-id or file-capability program: '%s'" % path)
+
+
 def program_env(environ):
     """ENVIRON (bytes or str) without the variables libsandbox.so would read."""
     from pysandbox import _native
@@ -281,6 +293,7 @@ def run(argv):
     prog, report = _native.compile_policy(environ, required=True)
     path = resolve(args[0])
     check_abi(path)
+    refuse_privileged(path)
     for line in report:
         sys.stderr.write(line + "\n")
     env = program_env(environ)
