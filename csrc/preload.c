@@ -65,6 +65,7 @@ static int pending; /* compiled; install in start_hook, right before main() */
 static start_fn next_start; /* the C library's (libc_start_main) */
 static main_fn real_main;
 static char **start_envp; /* the array the kernel built at exec */
+static char *our_env[64]; /* our SECCOMP_* strings, NULL-terminated */
 static struct start {
 	const char *env_lo, *env_hi; /* the environment strings */
 	uintptr_t secure, entry, phdr, phnum;
@@ -119,6 +120,16 @@ static void scrub(char **env)
 			*out++ = *env;
 	if (out)
 		*out = NULL;
+}
+
+/* Overwrite the strings of ENV (NULL-terminated) with NULs, in place. Another
+ * copy of libsandbox.so in this process (a second path in LD_PRELOAD, or one
+ * linked in) reads the exec-time strings too: it must find no policy left
+ * to install, and /proc/PID/environ shows none. */
+static void blank(char **env)
+{
+	for (; *env; env++)
+		memset(*env, 0, strlen(*env));
 }
 
 /* ---- what the kernel handed over at exec ---- */
@@ -288,6 +299,7 @@ static void install_now(void)
 	scrub(start_envp);
 	if (environ != start_envp)
 		scrub(environ);
+	blank(our_env);
 }
 
 static start_fn libc_start_main(const struct start *s);
@@ -573,11 +585,12 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 {
 	static struct sb_policy policy;
 	struct start *s = &start;
-	char *env[64];
+	char **env = our_env;
+	size_t n = sizeof(our_env) / sizeof(our_env[0]);
 	int r;
 
 	if (!envp || read_auxv(envp, s) < 0) {
-		our_strings(s, environ, env, sizeof(env) / sizeof(env[0]));
+		our_strings(s, environ, env, n);
 		if (env[0])
 			die("cannot find the auxiliary vector the program was started with");
 		return;
@@ -585,7 +598,7 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	if (find_env(argc, argv, s) < 0)
 		s->env_lo = NULL; /* argv was edited: the array it is */
 	start_envp = envp;
-	our_strings(s, envp, env, sizeof(env) / sizeof(env[0]));
+	our_strings(s, envp, env, n);
 	parse_policy(&policy, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;

@@ -125,6 +125,21 @@ def test_mode_is_read_back_before_trusting_the_filter(kit, as_nobody):
                  "(Operation not permitted)\n")
 
 
+def test_second_copy_of_the_library_installs_nothing_more(kit, as_nobody):
+    """Two copies of libsandbox.so in one process (two paths in LD_PRELOAD, or
+    one preloaded and one linked in) both read the exec-time strings: the
+    first one's install blanks them, so the filter is loaded once and
+    /proc/self/environ no longer shows the policy. (Before: two filters, and
+    under `pysandbox learn` a second install read as the program's own.)"""
+    second = kit.file("libsandbox-second.so")
+    if not os.path.exists(second):
+        shutil.copy2(kit.lib, second)
+    env = clean_env(LD_PRELOAD=kit.lib + ":" + second, SECCOMP_SYSCALL_DENY="ptrace")
+    r = run(["/bin/grep", "-a", "-c", "-e", "^Seccomp_filters:\t1$", "-e", "SECCOMP_",
+             "/proc/self/status", "/proc/self/environ"], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "/proc/self/status:1\n/proc/self/environ:0\n")
+
+
 @pytest.mark.parametrize("var", ["SECCOMP_POLICY_FILE", "SECCOMP_PROFILE"])
 def test_fifo_policy_is_refused_not_waited_for(kit, as_nobody, var):
     fifo = kit.file("fifo-%s-%d" % (var, as_nobody))
