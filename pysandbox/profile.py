@@ -6,6 +6,8 @@ policy text or JSON of their own: `export` writes the compiled rules out,
 `show` describes the rules a profile gave.
 """
 import functools
+import json
+import os
 
 from pysandbox import _native
 from pysandbox._errors import PolicyError
@@ -67,6 +69,11 @@ def oci_action(action):
 # SOURCE: the one condition the set came from, if it did (written as the user wrote it).
 
 ENTRIES_MAX = 256  # per syscall: beyond, refuse rather than write a profile nobody can read
+CUBES_MAX = 4 * ENTRIES_MAX  # in one set while working it out: beyond, refuse as well
+
+
+class TooLarge(Exception):
+    """A set or form grew past its limit."""
 
 
 def full(width):
@@ -157,24 +164,25 @@ def cube_not(p):
 
 
 def simplify(cubes):
-    """The same union in fewer cubes: siblings merged, covered ones dropped."""
-    cs, changed = set(cubes), True
-    while changed:
-        changed = False
-        for m, v in sorted(cs):
-            if (m, v) not in cs:
-                continue
-            rest = m
-            while rest:
-                bit = rest & -rest
-                rest ^= bit
-                if (m, v ^ bit) in cs:
-                    cs -= {(m, v), (m, v ^ bit)}
-                    cs.add((m & ~bit, v & ~bit))
-                    changed = True
-                    break
-    return sorted(c for c in cs if not any(
-        d != c and d[0] & ~c[0] == 0 and c[1] & d[0] == d[1] for d in cs))
+    """The same union in fewer cubes: siblings merged. (The cubes of a set here are
+    disjoint: intervals cut into blocks, complements into differing bits, and what
+    intersections of them leave.)"""
+    cs = set(cubes)
+    if len(cs) > CUBES_MAX:
+        raise TooLarge()
+    work = list(cs)
+    while work:
+        m, v = work.pop()
+        rest = m if (m, v) in cs else 0
+        while rest:
+            bit = rest & -rest
+            rest ^= bit
+            if (m, v ^ bit) in cs:
+                cs -= {(m, v), (m, v ^ bit)}
+                cs.add((m & ~bit, v & ~bit))
+                work.append((m & ~bit, v & ~bit))
+                break
+    return sorted(cs)
 
 
 def intersect(a, b):
@@ -209,23 +217,32 @@ def term_and(a, b):
     return out
 
 
-def form_and(f, g, name):
+def form_and(f, g):
+    """F and G, without the terms another one covers."""
     out = [t for a in f for b in g for t in [term_and(a, b)] if t is not None]
     if len(out) > ENTRIES_MAX:
-        raise too_many(name)
-    return out
+        raise TooLarge()
+    return [t for i, t in enumerate(out) if not any(
+        covers(u, t) and (not covers(t, u) or j < i) for j, u in enumerate(out) if j != i)]
 
 
-def form_not(f, name):
+def covers(a, b):
+    """Does term A hold wherever term B does? (A cheap look: B's set for each argument
+    A names is A's own, or inside A's intervals.)"""
+    return all(arg in b and (b[arg] is s or within(b[arg], s)) for arg, s in a.items())
+
+
+def within(s, t):
+    if not (isinstance(s, Spans) and isinstance(t, Spans) and s.width == t.width):
+        return False
+    return all(any(lo <= a and b <= hi for lo, hi in t.spans) for a, b in s.spans)
+
+
+def form_not(f):
     out = [{}]
     for t in f:
-        out = form_and(out, [{arg: complement(s)} for arg, s in t.items()], name)
+        out = form_and(out, [{arg: complement(s)} for arg, s in t.items()])
     return out
-
-
-def too_many(name):
-    return PolicyError("cannot write '%s' in a profile: its rules take more than %d entries"
-                       % (name, ENTRIES_MAX))
 
 
 def rule_term(rule):
@@ -279,7 +296,7 @@ def pieces(s, arg, width, name):
             spans[1][0] == spans[0][1] + 2:
         return [oci_arg(arg, NE, spans[0][1] + 1)]
     out = []
-    for m, v in simplify(s.cubes()):
+    for m, v in sorted(simplify(s.cubes()), key=lambda c: (c[1], -c[0])):
         if m & ~top:
             raise PolicyError("cannot write '%s' in a profile: a condition on arg%d compares "
                               "more than its %d bits" % (name, arg, width))
@@ -312,12 +329,12 @@ def entries(form, name, arch):
             alts = pieces(t[arg], arg, reader_width(name, arg, arch), name)
             combos = [c + [a] for c in combos for a in alts]
             if len(out) + len(combos) > ENTRIES_MAX:
-                raise too_many(name)
+                raise TooLarge()
         out += combos
     return out
 
 
-def syscall_rules(name, group, default):
+def syscall_rules(group, default):
     """[(action, form), ...] for one syscall's rules, each form disjoint from the others
     with another action, in the order bpf.c tries them; the last one's form may be [{}]
     (unconditional). Those whose action is the default are left out (runc drops them):
@@ -335,12 +352,17 @@ def syscall_rules(name, group, default):
         tried.pop()
     out = []
     for i, (action, form) in enumerate(tried):
-        others = [t for a, f in tried[:i] if a != action for t in f]
         if action != default:
-            out.append((action, form_and(form, form_not(others, name), name)))
+            out.append((action, form_and(form, form_not(overlapping(
+                [t for a, f in tried[:i] if a != action for t in f], form)))))
     if fallback != default:
-        out.append((fallback, form_not([t for _, f in tried for t in f], name)))
+        out.append((fallback, form_not([t for _, f in tried for t in f])))
     return [(a, f) for a, f in out if f]
+
+
+def overlapping(terms, form):
+    """The TERMS that some call of FORM meets (only those need excluding)."""
+    return [t for t in terms if any(term_and(t, u) is not None for u in form)]
 
 
 def export(environ, arch=None, host=None):
@@ -357,12 +379,17 @@ def export(environ, arch=None, host=None):
         if name is None:
             raise PolicyError("cannot write syscall %d in a profile: it has no name on %s"
                               % (nr, arch))
-        decided = syscall_rules(name, group, policy.default_action)
-        if len(decided) == 1 and decided[0][1] == [{}]:
+        try:
+            decided = [(action, entries(form, name, arch))
+                       for action, form in syscall_rules(group, policy.default_action)]
+        except TooLarge:
+            raise PolicyError("cannot write '%s' in a profile: its rules take more than %d "
+                              "entries" % (name, ENTRIES_MAX)) from None
+        if len(decided) == 1 and decided[0][1] == [[]]:
             plain.setdefault(decided[0][0], []).append(name)
             continue
-        for action, form in decided:
-            for args in entries(form, name, arch):
+        for action, arg_lists in decided:
+            for args in arg_lists:
                 if not args:  # would make our reader and libseccomp drop the others
                     raise PolicyError("cannot write '%s' in a profile: an unconditional rule "
                                       "among conditional ones" % name)
@@ -374,16 +401,29 @@ def export(environ, arch=None, host=None):
     out["architectures"] = [OCI_ARCH[arch]]
     out["syscalls"] = [dict(names=sorted(names), **oci_action(action))
                        for action, names in sorted(plain.items())] + conditional
-    return fits(out)
+    return fits(out, arch)
 
 
-def fits(profile):
-    """PROFILE, if SECCOMP_PROFILE can read it: at most SB_CONDS_MAX conditions."""
+def fits(profile, arch):
+    """PROFILE, if SECCOMP_PROFILE reads it (at most SB_CONDS_MAX conditions) into a
+    filter that fits."""
     n = sum(len(e.get("args", ())) for e in profile["syscalls"])
     if n > _native.lib.SB_CONDS_MAX:
         raise PolicyError("cannot write this policy in a profile: it takes %d argument "
                           "conditions, SECCOMP_PROFILE reads at most %d"
                           % (n, _native.lib.SB_CONDS_MAX))
+    fd = os.memfd_create("pysandbox-export")  # read back without a file on disk
+    try:
+        os.write(fd, json.dumps(profile).encode())
+        policy = _native.parse_policy({"SECCOMP_PROFILE": "/proc/self/fd/%d" % fd}, arch,
+                                      _native.host(0, (0, 0)))
+    finally:
+        os.close(fd)
+    try:
+        _native.compile_parsed(policy)
+    except PolicyError:
+        raise PolicyError("cannot write this policy in a profile: read back, its rules "
+                          "do not fit in one seccomp filter") from None
     return profile
 
 

@@ -84,7 +84,7 @@ def arg_vectors(conds, rnd, extra=20):
     return out + [tuple(draw(i) for i in range(6)) for _ in range(extra)]
 
 
-def samples(policy, arch, rnd=None, plain=((0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6)):
+def samples(policy, arch, rnd=None, plain=((0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6), extra=20):
     """(nr, args): every syscall with the PLAIN vectors; those with conditions also with
     arg_vectors(); numbers beyond the table."""
     rnd = rnd or random.Random(0)
@@ -95,12 +95,15 @@ def samples(policy, arch, rnd=None, plain=((0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) 
     for nr in sorted(_native.syscalls(arch).values()):
         out += [(nr, args) for args in plain]
         if conds.get(nr):
-            out += [(nr, args) for args in arg_vectors(conds[nr], rnd)]
+            out += [(nr, args) for args in arg_vectors(conds[nr], rnd, extra)]
     return out + [(n, (0,) * 6) for n in (1023, 0xFFFF, 0x40000000, 0xFFFFFFFF)]
 
 
-def decisions(program, arch, probes):
-    return [bpf.run(program, bpf.seccomp_data(nr, AUDIT[arch], args)) for nr, args in probes]
+def decisions(program, arch, probes, *others):
+    """PROGRAM's action for each probe; with OTHERS, a list of them for each program."""
+    data = [bpf.seccomp_data(nr, AUDIT[arch], args) for nr, args in probes]
+    out = [[bpf.run(p, d) for d in data] for p in (program,) + others]
+    return out if others else out[0]
 
 
 def read_back(environ, arch, path):
@@ -239,6 +242,15 @@ def test_cli_show_docker_default_as_root_and_without_caps():
     assert "capabilities: all," in root.stdout and "capabilities: none," in none.stdout
     assert "clone            allow          if arg0 & 0x7e020000 == 0x0" in none.stdout
     assert "clone " not in root.stdout  # unconditional for CAP_SYS_ADMIN
+
+
+def test_cli_export_refusal(tmp_path):
+    out = tmp_path / "p.json"
+    r = pysandbox("profile", "export", "-o", str(out), "--arch", "x86_64",
+                  SECCOMP_SYSCALL_DENY="mmap(arg0 != -1, arg1 != -1)=EPERM")
+    assert (r.returncode, r.stdout, r.stderr, out.exists()) == (
+        125, "", "pysandbox: cannot write 'mmap' in a profile: its rules take more than 256 "
+        "entries\n", False)
 
 
 @pytest.mark.parametrize("argv,message", [
