@@ -81,6 +81,8 @@ def full(width):
 
 
 class Spans:
+    """Values whose low WIDTH bits lie in one of SPANS."""
+
     def __init__(self, width, spans, source=None):
         self.width, self.spans, self.source = width, spans, source
 
@@ -95,17 +97,19 @@ class Spans:
 
 
 class Cubes:
-    def __init__(self, cubes, source=None):
-        self.cubes_, self.source = cubes, source
+    """Values x with x & mask == value for one (mask, value) of ITEMS."""
+
+    def __init__(self, items, source=None):
+        self.items, self.source = items, source
 
     def empty(self):
-        return not self.cubes_
+        return not self.items
 
     def everything(self):
-        return (0, 0) in self.cubes_
+        return (0, 0) in self.items
 
     def cubes(self):
-        return self.cubes_
+        return self.items
 
 
 def cond_set(c):
