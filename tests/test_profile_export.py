@@ -54,7 +54,8 @@ REWRITTEN = [
     # overlapping rules with different actions, masks and several arguments
     {"SECCOMP_SYSCALL_DENY": "clone(arg0 & 0x10000000 == 0x10000000)=EPERM:"
                              "clone(arg0 & 0x20000000 == 0x20000000, arg2 < 5)=trap:"
-                             "fcntl(arg1 == 4, arg2 > 0x7f)=EACCES:fcntl(arg1 >= 3, arg1 <= 5)=log"},
+                             "fcntl(arg1 == 4, arg2 > 0x7f)=EACCES:"
+                             "fcntl(arg1 >= 3, arg1 <= 5)=log"},
 ]
 
 

@@ -4,21 +4,19 @@ operator, 32-bit and 64-bit arguments, negative values - exported as a profile, 
 through SECCOMP_PROFILE and compiled, must decide as the policy compiled directly, for
 every syscall number and argument vectors at and around every condition's edges.
 
-Every example is compared, or refused by export with one of its documented lines; the
-module prints how many of each (and what the profiles took) at the end.
+Every example is compared, or refused by export with one of its documented lines
+(`pytest --hypothesis-show-statistics` counts each).
 """
-import collections
 import functools
 import json
 import random
 
-import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from pysandbox import PolicyError, _native, bpf, profile
 from test_differential_args import BOUNDED
-from test_profile_conformance import AUDIT, TARGETS
+from test_profile_conformance import TARGETS
 from test_profile_export import decisions, samples
 
 U64 = 2**64 - 1
@@ -32,18 +30,6 @@ DEFAULTS = ("allow", "kill", "trap", "log", "errno", "errno:EACCES")
 REFUSALS = ("in a profile: its rules take more than", "argument conditions, SECCOMP_PROFILE "
             "reads at most", "read back, its rules do not fit in one seccomp filter")
 HOST = _native.host(0, (6, 18))
-
-STATS = collections.Counter()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_stats(request):
-    yield
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if STATS and capture:
-        with capture.global_and_fixture_disabled():
-            print("\ntest_profile_export_random: " + ", ".join(
-                "%s=%d" % kv for kv in sorted(STATS.items())))
 
 
 def width(name, arg):
@@ -137,23 +123,20 @@ def test_export_decides_like_the_policy(arch, environ, seed, tmp_path_factory):
     try:
         policy = _native.parse_policy(environ, arch, HOST)
     except PolicyError:
-        STATS["policies the compiler refused"] += 1
-        assume(False)
+        assume(False)  # the compiler refused it: nothing to export
     try:
         exported = profile.export(environ, arch, HOST)
     except PolicyError as e:
-        assert any(r in str(e) for r in REFUSALS), str(e)
-        STATS["policies export refused (%s)" % str(e).split(": ", 1)[1][:40]] += 1
+        refusal = next((r for r in REFUSALS if r in str(e)), str(e))
+        assert refusal in REFUSALS
+        event("export refused: ..." + refusal)
         return
     path = tmp_path_factory.getbasetemp() / ("random-%s.json" % arch)
     path.write_text(json.dumps(exported))
     back = bpf.decode(_native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, HOST))
     probes = probes_for(policy, arch, random.Random(seed), seed % 10 == 0)
     want, got = decisions(bpf.decode(_native.compile_parsed(policy)), arch, probes, back)
-    STATS["policies compared"] += 1
-    STATS["policies compared over every syscall number"] += seed % 10 == 0
-    STATS["probes"] += len(probes)
-    STATS["entries with args"] += sum(1 for e in exported["syscalls"] if e.get("args"))
+    event("compared" + (" over every syscall number" if seed % 10 == 0 else ""))
     wrong = [(hex(nr), tuple(map(hex, args)), hex(a), hex(b))
              for (nr, args), a, b in zip(probes, want, got) if a != b]
     assert wrong[:5] == [], json.dumps(exported)
