@@ -176,6 +176,21 @@ def test_export_shape():
                                 {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}]}
 
 
+def test_export_shape_of_rewrites():
+    """The README's two examples, as written."""
+    def conditional(environ):
+        return [(e["action"], [(a["index"], a["op"][9:], a["value"], a["valueTwo"])
+                               for a in e["args"]])
+                for e in profile.export(environ, "x86_64")["syscalls"] if e.get("args")]
+
+    assert conditional(KILL_1_TO_3) == [
+        ("SCMP_ACT_ALLOW", [(1, "MASKED_EQ", 0xFFFFFFFF, 1)]),
+        ("SCMP_ACT_ALLOW", [(1, "MASKED_EQ", 0xFFFFFFFE, 2)])]
+    assert conditional({"SECCOMP_SYSCALL_ALLOW": "read:read(arg0 == 0)=EPERM"}) == [
+        ("SCMP_ACT_ERRNO", [(0, "MASKED_EQ", 0xFFFFFFFF, 0)]),
+        ("SCMP_ACT_ALLOW", [(0, "GE", 1, 0)])]
+
+
 def test_kill_under_libseccomp():
     """What Docker makes of the exported kill rule: signals 1 to 3, whatever the
     register holds above the int (the comparisons are masks within its 32 bits)."""
