@@ -5,6 +5,7 @@ refused with a message.
 """
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -15,10 +16,11 @@ from hypothesis import strategies as st
 from conftest import SHARED, clean_env
 from pysandbox import PolicyError, _native, bpf, profile
 from test_differential_args import policies, render
-from test_profile_conformance import AUDIT, TARGETS, libseccomp_knows, theirs
+from test_profile_conformance import AUDIT, NATIVE, TARGETS, libseccomp_knows, theirs
 
 DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
 U64 = 2**64 - 1
+ALLOW, EPERM = 0x7FFF0000, 0x00050001
 
 POLICIES = [
     {"SECCOMP_SYSCALL_DENY": "ptrace=EPERM:mount"},
@@ -35,47 +37,107 @@ POLICIES = [
     {"SECCOMP_PROFILE": DOCKER, "SECCOMP_SYSCALL_DENY": "ptrace=EPERM:bpf:socket(arg0 == 16)=EACCES"},
 ]
 
-
-def samples(policy, arch):
-    """(nr, args): every syscall with a few vectors; those with conditions also with
-    each condition's value and neighbours, low halves and sign extensions."""
-    plain = [(0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6]
-    vectors, conditional = list(plain), set()
-    for i in range(policy.nrules):
-        if policy.rules[i].nconds:
-            conditional.add(policy.rules[i].nr)
-    for i in range(policy.nconds):
-        c = policy.conds[i]
-        for v in {c.value - 1, c.value, c.value + 1, c.value | (U64 ^ 0xFFFFFFFF),
-                  c.value & 0xFFFFFFFF, c.mask, (c.value ^ 1) & U64}:
-            if 0 <= v <= U64:
-                vectors.append(tuple(v if k == c.arg else 0 for k in range(6)))
-    return [(nr, args) for nr in sorted(_native.syscalls(arch).values())
-            for args in (vectors if nr in conditional else plain)] + \
-        [(0xFFFF, (0,) * 6), (0xFFFFFFFF, (0,) * 6)]
-
-
-def decisions(program, arch, probes):
-    return [bpf.run(program, bpf.seccomp_data(nr, AUDIT[arch], args)) for nr, args in probes]
+# Policies no single entry per rule can write; exported as several, disjoint ones.
+KILL_1_TO_3 = {"SECCOMP_SYSCALL_ALLOW": "read:kill(arg1 >= 1, arg1 <= 3)",
+               "SECCOMP_DEFAULT_ACTION": "errno"}
+REWRITTEN = [
+    KILL_1_TO_3,
+    # a range of a 64-bit argument, and one cut by != (three conditions on one argument)
+    {"SECCOMP_SYSCALL_DENY": "mmap(arg1 > 0x1000, arg1 < 0x100000000)=EPERM:"
+                             "munmap(arg0 >= 4, arg0 <= 0x1000, arg0 != 7)=EACCES"},
+    # conditional rules over an unconditional one: it becomes the rest
+    {"SECCOMP_SYSCALL_ALLOW": "read:read(arg0 == 0)=EPERM"},
+    # a rule with the default action ahead of another: runc drops it, the other excludes it
+    {"SECCOMP_SYSCALL_ALLOW": "mmap(arg0 == 1)=kill:mmap(arg1 == 1)"},
+    # != on the low half of a 64-bit argument: one masked comparison per bit
+    {"SECCOMP_SYSCALL_DENY": "mmap(arg4 != -1)=EPERM"},
+    # overlapping rules with different actions, masks and several arguments
+    {"SECCOMP_SYSCALL_DENY": "clone(arg0 & 0x10000000 == 0x10000000)=EPERM:"
+                             "clone(arg0 & 0x20000000 == 0x20000000, arg2 < 5)=trap:"
+                             "fcntl(arg1 == 4, arg2 > 0x7f)=EACCES:"
+                             "fcntl(arg1 >= 3, arg1 <= 5)=log"},
+]
 
 
-def round_trip(environ, arch, tmp_path):
-    """(the policy's decisions, the exported profile's decisions) on its samples."""
+def cond_points(c):
+    """Values of C's argument at and around its edges, with and without garbage above
+    its width (a sign extension, a 32-bit value in a 64-bit register)."""
+    top = (1 << c.width) - 1
+    out = {c.value - 1, c.value, c.value + 1, 0, top, top + 1, U64}
+    if c.op == profile.MASKED_EQ:
+        out |= {c.value ^ (c.mask & -c.mask), c.value | (~c.mask & top), c.mask & top}
+    out |= {v | (U64 ^ top) for v in out if v >= 0}
+    return {v for v in out if 0 <= v <= U64}
+
+
+def arg_vectors(conds, rnd, extra=20):
+    """Each argument the conditions name swept over their points, the others drawn from
+    theirs (so that all of a rule's conditions hold now and then); EXTRA more drawn."""
+    points = {}
+    for c in conds:
+        points.setdefault(c.arg, set()).update(cond_points(c))
+    points = {a: sorted(v) for a, v in points.items()}
+
+    def draw(a):
+        return rnd.choice(points[a]) if a in points else rnd.choice((0, U64))
+
+    out = [tuple(v if i == a else draw(i) for i in range(6)) for a in points for v in points[a]]
+    return out + [tuple(draw(i) for i in range(6)) for _ in range(extra)]
+
+
+def samples(policy, arch, rnd=None, plain=((0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6), extra=20):
+    """(nr, args): every syscall with the PLAIN vectors; those with conditions also with
+    arg_vectors(); numbers beyond the table."""
+    rnd = rnd or random.Random(0)
+    conds = {}
+    for r in profile.rules(policy):
+        conds.setdefault(r.nr, []).extend(r.conds)
+    out = []
+    for nr in sorted(_native.syscalls(arch).values()):
+        out += [(nr, args) for args in plain]
+        if conds.get(nr):
+            out += [(nr, args) for args in arg_vectors(conds[nr], rnd, extra)]
+    return out + [(n, (0,) * 6) for n in (1023, 0xFFFF, 0x40000000, 0xFFFFFFFF)]
+
+
+def decisions(program, arch, probes, *others):
+    """PROGRAM's action for each probe; with OTHERS, a list of them for each program."""
+    data = [bpf.seccomp_data(nr, AUDIT[arch], args) for nr, args in probes]
+    out = [[bpf.run(p, d) for d in data] for p in (program,) + others]
+    return out if others else out[0]
+
+
+def read_back(environ, arch, path):
+    """(the policy, the program SECCOMP_PROFILE makes of its export, written to PATH)."""
     host = _native.host(0, (6, 18))
     policy = _native.parse_policy(environ, arch, host)
-    path = tmp_path / "exported.json"
     path.write_text(json.dumps(profile.export(environ, arch, host)))
-    back = _native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, host)
-    probes = samples(policy, arch)
+    return policy, bpf.decode(_native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, host))
+
+
+def round_trip(environ, arch, tmp_path, **kw):
+    """(the policy's decisions, the exported profile's decisions) on its samples."""
+    policy, back = read_back(environ, arch, tmp_path / "exported.json")
+    probes = samples(policy, arch, **kw)
     return (decisions(bpf.decode(_native.compile_parsed(policy)), arch, probes),
-            decisions(bpf.decode(back), arch, probes))
+            decisions(back, arch, probes))
 
 
 @pytest.mark.parametrize("arch", TARGETS)
-@pytest.mark.parametrize("environ", POLICIES, ids=range(len(POLICIES)))
+@pytest.mark.parametrize("environ", POLICIES + REWRITTEN, ids=range(len(POLICIES + REWRITTEN)))
 def test_round_trip_decides_like_the_policy(environ, arch, tmp_path):
     want, got = round_trip(environ, arch, tmp_path)
     assert len(want) > 900 and got == want
+
+
+@pytest.mark.parametrize("arch", TARGETS)
+def test_and_on_one_argument_stays_and(arch, tmp_path):
+    """kill(arg1 >= 1, arg1 <= 3) allows signals 1 to 3 only: written as two items on
+    index 1 of one entry, runc and our reader would allow either (kill(pid, 15))."""
+    _, back = read_back(KILL_1_TO_3, arch, tmp_path / "kill.json")
+    got = [bpf.run(back, bpf.seccomp_data(_native.syscall_nr("kill", arch), AUDIT[arch], (1, sig)))
+           for sig in (0, 1, 2, 3, 4, 15, 2**32 + 2)]
+    assert got == [EPERM, ALLOW, ALLOW, ALLOW, EPERM, EPERM, ALLOW]  # a C int: its low half
 
 
 @pytest.mark.parametrize("arch", TARGETS)
@@ -87,7 +149,7 @@ def test_round_trip_random_policies(arch, policy, seed, tmp_path_factory):
 
 
 @pytest.mark.parametrize("arch", TARGETS)
-@pytest.mark.parametrize("environ", POLICIES[:7], ids=range(7))
+@pytest.mark.parametrize("environ", POLICIES + REWRITTEN, ids=range(len(POLICIES + REWRITTEN)))
 def test_exported_profile_decides_alike_under_libseccomp(environ, arch):
     """What Docker would do with the exported profile (libseccomp, built the runc
     way), on arguments where the README's 32-bit difference does not apply, for the
@@ -114,16 +176,44 @@ def test_export_shape():
                                 {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}]}
 
 
+def test_export_shape_of_rewrites():
+    """The README's two examples, as written."""
+    def conditional(environ):
+        return [(e["action"], [(a["index"], a["op"][9:], a["value"], a["valueTwo"])
+                               for a in e["args"]])
+                for e in profile.export(environ, "x86_64")["syscalls"] if e.get("args")]
+
+    assert conditional(KILL_1_TO_3) == [
+        ("SCMP_ACT_ALLOW", [(1, "MASKED_EQ", 0xFFFFFFFF, 1)]),
+        ("SCMP_ACT_ALLOW", [(1, "MASKED_EQ", 0xFFFFFFFE, 2)])]
+    assert conditional({"SECCOMP_SYSCALL_ALLOW": "read:read(arg0 == 0)=EPERM"}) == [
+        ("SCMP_ACT_ERRNO", [(0, "MASKED_EQ", 0xFFFFFFFF, 0)]),
+        ("SCMP_ACT_ALLOW", [(0, "GE", 1, 0)])]
+
+
+def test_kill_under_libseccomp():
+    """What Docker makes of the exported kill rule: signals 1 to 3, whatever the
+    register holds above the int (the comparisons are masks within its 32 bits)."""
+    host = _native.host(0, (6, 18))
+    lib = theirs(profile.export(KILL_1_TO_3, NATIVE, host), NATIVE, frozenset(), (6, 18))
+    kill = _native.syscall_nr("kill", NATIVE)
+    got = [bpf.run(lib, bpf.seccomp_data(kill, AUDIT[NATIVE], (1, sig)))
+           for sig in (0, 1, 3, 4, 15, 2**32 + 2)]
+    assert got == [EPERM, ALLOW, ALLOW, EPERM, EPERM, ALLOW]
+
+
+def wide_first_args(n):
+    """N syscalls whose arg0 is 64-bit on x86_64."""
+    return [name for name, nr in sorted(_native.syscalls("x86_64").items())
+            if 0 not in _native.int_args(nr, "x86_64")][:n]
+
+
 REFUSED = [
-    ({"SECCOMP_SYSCALL_ALLOW": "read:read(arg0 == 0)=EPERM"},
-     "cannot write 'read' in a profile: its conditional rules stand over an unconditional "
-     "one, which libseccomp would keep alone"),
-    ({"SECCOMP_SYSCALL_ALLOW": "mmap(arg0 == 1)=kill:mmap(arg1 == 1)"},
-     "cannot write 'mmap' in a profile: a conditional rule with the default action comes "
-     "before others, and runc drops it"),
-    ({"SECCOMP_SYSCALL_DENY": "mmap(arg4 != -1)=EPERM"},
-     "cannot write 'mmap(arg4 != 0xffffffff)' in a profile: it compares the low 32 bits of a "
-     "64-bit argument"),
+    ({"SECCOMP_SYSCALL_DENY": "mmap(arg0 != -1, arg1 != -1)=EPERM"},
+     "cannot write 'mmap' in a profile: its rules take more than 256 entries"),
+    ({"SECCOMP_SYSCALL_DENY": ":".join("%s(arg0 != -1)" % n for n in wide_first_args(40))},
+     "cannot write this policy in a profile: it takes 1280 argument conditions, "
+     "SECCOMP_PROFILE reads at most 1024"),
     ({"SECCOMP_SYSCALL_DENY": "999"}, "cannot write syscall 999 in a profile: it has no name "
      "on x86_64"),
     ({}, "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"),
@@ -131,7 +221,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("environ,message", REFUSED)
-def test_export_refuses_what_libseccomp_would_decide_otherwise(environ, message):
+def test_export_refuses_what_a_profile_cannot_say(environ, message):
     with pytest.raises(PolicyError) as exc:
         profile.export(environ, "x86_64")
     assert str(exc.value) == message
@@ -168,6 +258,15 @@ def test_cli_show_docker_default_as_root_and_without_caps():
     assert "capabilities: all," in root.stdout and "capabilities: none," in none.stdout
     assert "clone            allow          if arg0 & 0x7e020000 == 0x0" in none.stdout
     assert "clone " not in root.stdout  # unconditional for CAP_SYS_ADMIN
+
+
+def test_cli_export_refusal(tmp_path):
+    out = tmp_path / "p.json"
+    r = pysandbox("profile", "export", "-o", str(out), "--arch", "x86_64",
+                  SECCOMP_SYSCALL_DENY="mmap(arg0 != -1, arg1 != -1)=EPERM")
+    assert (r.returncode, r.stdout, r.stderr, out.exists()) == (
+        125, "", "pysandbox: cannot write 'mmap' in a profile: its rules take more than 256 "
+        "entries\n", False)
 
 
 @pytest.mark.parametrize("argv,message", [
