@@ -4,7 +4,8 @@
  *
  * Once a policy loads, its program must be one the kernel accepts (length,
  * opcodes, loads inside struct seccomp_data, forward jumps in range, a return
- * at the end, valid actions), compiling it again into a buffer of exactly its
+ * at the end, valid actions) that loads no argument no condition compares,
+ * compiling it again into a buffer of exactly its
  * length must give the same program and into one instruction less -E2BIG,
  * and running it must decide what the policy says: for sampled syscall
  * numbers and arguments, the strictest matching rule (the first written among
@@ -53,12 +54,27 @@ static int valid_action(uint32_t k)
 	return 0;
 }
 
-/* The instructions bpf.c emits, each as the kernel's checker wants it. */
-static void check_insn(const struct sb_insn *in, unsigned int pc, unsigned int len)
+/* Argument words some rule's conditions compare (bit N: args[N]). */
+static unsigned int args_compared(const struct sb_policy *p)
+{
+	unsigned int used = 0;
+
+	for (unsigned int i = 0; i < p->nrules; i++)
+		for (unsigned int k = 0; k < p->rules[i].nconds; k++)
+			used |= 1U << p->conds[p->rules[i].cond + k].arg;
+	return used;
+}
+
+/* The instructions bpf.c emits, each as the kernel's checker wants it; loads
+ * only of nr, arch and the arguments conditions compare (so name-only rules
+ * keep a constant result per number, for the kernel's action cache). */
+static void check_insn(const struct sb_insn *in, unsigned int pc, unsigned int len,
+		       unsigned int args)
 {
 	switch (in->code) {
 	case BPF_LD | BPF_W | BPF_ABS:
 		FZ_CHECK(in->k < 4 * DATA_WORDS && in->k % 4 == 0);
+		FZ_CHECK(in->k < 8 || (in->k >= 16 && (args >> (in->k - 16) / 8 & 1)));
 		return;
 	case BPF_ALU | BPF_AND | BPF_K:
 		return;
@@ -78,11 +94,13 @@ static void check_insn(const struct sb_insn *in, unsigned int pc, unsigned int l
 	FZ_CHECK(!"an opcode bpf.c does not emit");
 }
 
-static void check_program(const struct sb_insn *prog, unsigned int len)
+static void check_program(const struct sb_policy *p, const struct sb_insn *prog, unsigned int len)
 {
+	unsigned int args = args_compared(p);
+
 	FZ_CHECK(len > 0 && len <= SB_PROG_MAX);
 	for (unsigned int pc = 0; pc < len; pc++)
-		check_insn(&prog[pc], pc, len);
+		check_insn(&prog[pc], pc, len, args);
 	FZ_CHECK(prog[len - 1].code == (BPF_RET | BPF_K));
 }
 
@@ -278,7 +296,7 @@ static int check_compiled(const struct sb_policy *p)
 		free(prog);
 		return n;
 	}
-	check_program(prog, (unsigned int)n);
+	check_program(p, prog, (unsigned int)n);
 	again = malloc((size_t)n * sizeof(*again));
 	FZ_CHECK(sb_bpf_compile(p, again, (unsigned int)n) == n);
 	FZ_CHECK(memcmp(prog, again, (size_t)n * sizeof(*again)) == 0);
