@@ -22,7 +22,7 @@
 
 #define DATA_WORDS 16 /* struct seccomp_data: nr, arch, ip (2), args (6 x 2) */
 #define NRS_CHECKED 32 /* rules whose number (and the next) is sampled */
-#define ARG_SAMPLES 12 /* argument vectors per number with conditions */
+#define ARG_ROUNDS 8 /* rounds of argument vectors per number with conditions */
 #define DESCRIBED 64 /* rules whose SECCOMP_VERBOSE line is formatted */
 
 const char fz_profile[] = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
@@ -221,24 +221,40 @@ static void expect(const struct sb_policy *p, const struct sb_insn *prog, unsign
 }
 
 #define CONDS_SAMPLED 32 /* conditions of one number the samples come from */
+#define VARIANTS 6 /* values tried around each */
 
-/* Argument value S of a vector for ARG: around the values the conditions CS
- * compare it with (their neighbours, the other half flipped), or plain ones. */
+/* Argument value S of a vector for ARG: around what the conditions CS
+ * compare it with (equal, a neighbour, the other half flipped, ...), the
+ * (S / VARIANTS)th of them in turn; plain values if none does. */
 static uint64_t sample(const struct sb_cond *const *cs, unsigned int n, unsigned int arg,
 		       unsigned int s)
 {
 	static const uint64_t plain[] = { 0, 1, ~0ULL, 0xffffffffULL, 0x100000000ULL };
-	unsigned int seen = 0, want = s / 6;
+	const struct sb_cond *mine[CONDS_SAMPLED];
+	unsigned int k = 0;
+	const struct sb_cond *c;
+	uint64_t v;
 
-	for (unsigned int i = 0; i < n; i++) {
-		const struct sb_cond *c = cs[i];
-		uint64_t v = c->op == SB_CMP_MASKED_EQ ? c->value | (~c->mask & 0x5a5a) : c->value;
-		const uint64_t near[6] = { v, v + 1, v - 1, v ^ 0xffffffff00000000ULL, ~v, c->mask };
-
-		if (c->arg == arg && seen++ == want)
-			return near[(s + arg) % 6];
+	for (unsigned int i = 0; i < n; i++)
+		if (cs[i]->arg == arg)
+			mine[k++] = cs[i];
+	if (!k)
+		return plain[(s + arg) % 5];
+	c = mine[s / VARIANTS % k];
+	v = c->op == SB_CMP_MASKED_EQ ? c->value | (~c->mask & 0x5a5a) : c->value;
+	switch ((s + arg) % VARIANTS) {
+	case 0:
+		return v;
+	case 1:
+		return v + 1;
+	case 2:
+		return v - 1;
+	case 3:
+		return v ^ 0xffffffff00000000ULL;
+	case 4:
+		return ~v;
 	}
-	return plain[(s + arg) % 5];
+	return c->mask;
 }
 
 static void check_number(const struct sb_policy *p, const struct sb_insn *prog, unsigned int len,
@@ -253,7 +269,7 @@ static void check_number(const struct sb_policy *p, const struct sb_insn *prog, 
 			if (n < CONDS_SAMPLED)
 				cs[n++] = &p->conds[p->rules[i].cond + k];
 	expect(p, prog, len, data);
-	for (unsigned int s = 0; n && s < ARG_SAMPLES; s++) {
+	for (unsigned int s = 0; s < VARIANTS * (n < ARG_ROUNDS ? n : ARG_ROUNDS); s++) {
 		for (unsigned int a = 0; a < 6; a++) {
 			uint64_t v = sample(cs, n, a, s);
 
