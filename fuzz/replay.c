@@ -3,17 +3,47 @@
  * replay.c - run a fuzz target over files without libFuzzer (any compiler):
  * replay-<target> FILE|DIR... feeds every file (a directory's regular files,
  * in name order) to LLVMFuzzerTestOneInput once. A broken invariant or a
- * sanitizer report aborts; status 0 means every input passed.
+ * sanitizer report stops it, naming the input; status 0 means every input
+ * passed.
  */
 #include <dirent.h>
+#include <sanitizer/common_interface_defs.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
 #define INPUT_MAX (2 * SB_FILE_MAX)
+
+static const char *current; /* the input being replayed */
+
+static void say(const char *s)
+{
+	ssize_t n = write(2, s, strlen(s)); /* async-signal-safe, unlike stdio */
+
+	(void)n;
+}
+
+/* After a sanitizer's report, or from SIGABRT (a broken invariant). */
+static void name_input(void)
+{
+	if (!current)
+		return;
+	say("replay: the input was ");
+	say(current);
+	say("\n");
+}
+
+static void on_abort(int sig)
+{
+	name_input();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static int replay_file(const char *path)
 {
@@ -28,7 +58,9 @@ static int replay_file(const char *path)
 	buf = malloc(INPUT_MAX);
 	n = fread(buf, 1, INPUT_MAX, f);
 	fclose(f);
+	current = path;
 	LLVMFuzzerTestOneInput(buf, n);
+	current = NULL;
 	free(buf);
 	return 0;
 }
@@ -73,6 +105,8 @@ int main(int argc, char **argv)
 	unsigned int count = 0;
 	int r = 0;
 
+	__sanitizer_set_death_callback(name_input);
+	signal(SIGABRT, on_abort);
 	for (int i = 1; i < argc; i++)
 		if (replay(argv[i], &count) < 0)
 			r = 1;
