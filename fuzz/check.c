@@ -2,14 +2,15 @@
 /*
  * check.c - the loader's sequence and the invariants every fuzz target checks.
  *
- * Once a policy loads, its program must be one the kernel accepts (length,
- * opcodes, loads inside struct seccomp_data, forward jumps in range, a return
- * at the end, valid actions) that loads no argument no condition compares,
- * compiling it again into a buffer of exactly its
- * length must give the same program and into one instruction less -E2BIG,
- * and running it must decide what the policy says: for sampled syscall
- * numbers and arguments, the strictest matching rule (the first written among
- * equals), else the default action; another ABI gets abi_action.
+ * A failed load must fill the error record. A loaded policy's program must be
+ * one the kernel accepts (length, opcodes, loads inside struct seccomp_data,
+ * forward jumps in range, a return at the end, valid actions) and load no
+ * argument that no condition compares; compiling it again into a buffer of
+ * exactly its length must give the same program, into one instruction less
+ * -E2BIG; and running it must decide what the policy says: for sampled
+ * syscall numbers and arguments, the strictest matching rule (the first
+ * written among equals), else the default action; another ABI gets
+ * abi_action.
  */
 #include <errno.h>
 #include <linux/audit.h>
