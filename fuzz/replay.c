@@ -7,7 +7,6 @@
  * passed.
  */
 #include <dirent.h>
-#include <sanitizer/common_interface_defs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,10 @@
 #include "fuzz.h"
 
 #define INPUT_MAX (2 * SB_FILE_MAX)
+
+/* The sanitizers' hook; weak, so that replay also builds without them
+ * (e.g. for a coverage report). */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 static const char *current; /* the input being replayed */
 
@@ -105,7 +108,8 @@ int main(int argc, char **argv)
 	unsigned int count = 0;
 	int r = 0;
 
-	__sanitizer_set_death_callback(name_input);
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(name_input);
 	signal(SIGABRT, on_abort);
 	for (int i = 1; i < argc; i++)
 		if (replay(argv[i], &count) < 0)
