@@ -37,6 +37,23 @@ tables: $(PY)
 	$(PY) -m pip install -q 'system-calls>=7.2'
 	$(PY) tools/gen_tables.py csrc/tables.h
 
+# Fuzzing and sanitizers (README "Fuzzing and sanitizers"; fuzz/Makefile).
+# fuzz: each libFuzzer target for FUZZ_SECONDS (default 60) seconds, needs clang;
+# fuzz-replay: each target over its seed corpus once; sanitize: the compiler
+# tests against a cffi module built with ASan and UBSan (not the ones that copy
+# the package for uid 65534: that copy runs without libasan preloaded).
+SANITIZE_TESTS := tests/test_compiler.py tests/test_policy.py tests/test_profile.py \
+	-k 'not through_sandboxify_as_nobody'
+
+fuzz:
+	$(MAKE) -C fuzz run
+
+fuzz-replay:
+	$(MAKE) -C fuzz replay
+
+sanitize: build
+	$(PY) fuzz/sanitize.py build/sanitize $(SANITIZE_TESTS)
+
 clean:
 	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__
 	$(MAKE) -s -C helloworld clean
@@ -44,4 +61,4 @@ clean:
 distclean: clean
 	rm -rf $(VENV)
 
-.PHONY: all build demo test bench tables clean distclean
+.PHONY: all build demo test bench tables fuzz fuzz-replay sanitize clean distclean
