@@ -706,8 +706,13 @@ static int scan_env(char *const *envp, const char **values, struct sb_error *err
 		const char *eq = strchr(*envp, '=');
 		size_t n, i;
 
-		if (!eq || strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
+		if (strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
 			continue;
+		if (!eq) { /* no variable getenv() would show, yet a typo of one */
+			snprintf(err->var, sizeof(err->var), "%s", *envp);
+			snprintf(err->what, sizeof(err->what), "not NAME=value");
+			return -EINVAL;
+		}
 		n = (size_t)(eq - *envp);
 		for (i = 0; i < nvars; i++)
 			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)

@@ -65,7 +65,6 @@ static int pending; /* compiled; install in start_hook, right before main() */
 static start_fn next_start; /* the C library's (libc_start_main) */
 static main_fn real_main;
 static char **start_envp; /* the array the kernel built at exec */
-static char *our_env[64]; /* our SECCOMP_* strings, NULL-terminated */
 static struct start {
 	const char *env_lo, *env_hi; /* the environment strings */
 	uintptr_t secure, entry, phdr, phnum;
@@ -110,7 +109,10 @@ static int ours(const char *e)
 }
 
 /* Drop our variables from the NULL-terminated array ENV, in place: one pass,
- * whatever the program's setenv/unsetenv do. */
+ * whatever the program's setenv/unsetenv do. Each dropped string is
+ * overwritten with NULs: another copy of libsandbox.so in this process (a
+ * second path in LD_PRELOAD, or one linked in) reads the exec-time strings
+ * too and must find no policy left to install; /proc/PID/environ shows none. */
 static void scrub(char **env)
 {
 	char **out = env;
@@ -118,18 +120,19 @@ static void scrub(char **env)
 	for (; env && *env; env++)
 		if (!ours(*env))
 			*out++ = *env;
+		else
+			memset(*env, 0, strlen(*env));
 	if (out)
 		*out = NULL;
 }
 
-/* Overwrite the strings of ENV (NULL-terminated) with NULs, in place. Another
- * copy of libsandbox.so in this process (a second path in LD_PRELOAD, or one
- * linked in) reads the exec-time strings too: it must find no policy left
- * to install, and /proc/PID/environ shows none. */
-static void blank(char **env)
+/* The same for the exec-time strings no array points to any more (a
+ * .preinit_array entry may have unset them). */
+static void scrub_strings(const struct start *s)
 {
-	for (; *env; env++)
-		memset(*env, 0, strlen(*env));
+	for (char *p = (char *)s->env_lo; p && p < s->env_hi; p += strlen(p) + 1)
+		if (ours(p))
+			memset(p, 0, strlen(p));
 }
 
 /* ---- what the kernel handed over at exec ---- */
@@ -182,6 +185,18 @@ static int find_env(int argc, char **argv, struct start *s)
 	return 0;
 }
 
+/* Is the variable of string P among the K strings of OUT? (The first of a
+ * name wins, as with getenv(); a hundred copies of one are one.) */
+static int seen(char *const *out, size_t k, const char *p)
+{
+	size_t n = strcspn(p, "=");
+
+	for (size_t i = 0; i < k; i++)
+		if (strncmp(out[i], p, n) == 0 && (out[i][n] == '=' || out[i][n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* Collect the SECCOMP_* strings into OUT (N slots, NULL-terminated): from
  * the exec-time strings if found, else from the array ENVP. */
 static void our_strings(const struct start *s, char **envp, char **out, size_t n)
@@ -194,7 +209,7 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 			break;
 		if (!s->env_lo && !(p = *envp++))
 			break;
-		if (strncmp(p, "SECCOMP_", 8) == 0) {
+		if (strncmp(p, "SECCOMP_", 8) == 0 && !seen(out, k, p)) {
 			if (k + 1 >= n)
 				die("more than %zu SECCOMP_* variables", n - 1);
 			out[k++] = (char *)p;
@@ -299,10 +314,10 @@ static void install_now(void)
 	scrub(start_envp);
 	if (environ != start_envp)
 		scrub(environ);
-	blank(our_env);
+	scrub_strings(&start);
 }
 
-static start_fn libc_start_main(const struct start *s);
+static start_fn next_start_main(const struct start *s, int *is_libc);
 
 static int sandboxed_main(int argc, char **argv, char **envp)
 {
@@ -314,8 +329,10 @@ static int sandboxed_main(int argc, char **argv, char **envp)
 static int start_hook(main_fn main, int argc, char **argv, void (*init)(void),
 		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
-	if (!next_start) /* no filter waits for main(): any will do */
-		next_start = libc_start_main(&start);
+	int is_libc;
+
+	if (!next_start) /* no filter waits for main(): chain to the next one */
+		next_start = next_start_main(&start, &is_libc);
 	if (!next_start)
 		next_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
 	if (!next_start || next_start == (start_fn)start_hook)
@@ -423,15 +440,18 @@ static void *object_sym(const struct link_map *l, const char *name)
 	return NULL;
 }
 
-/* The C library's __libc_start_main, found without dlsym (which the program
- * may export): the executable's DT_DEBUG entry, filled in by ld.so, leads to
- * the list of loaded objects; libc.so's own symbol table has it. */
-static start_fn libc_start_main(const struct start *s)
+/* The next __libc_start_main after ours, found without dlsym (which the
+ * program may export): the executable's DT_DEBUG entry, filled in by ld.so,
+ * leads to the list of loaded objects in load order; the first object after
+ * libsandbox.so that defines it is what RTLD_NEXT would give - another
+ * preloaded wrapper, or libc.so itself (*IS_LIBC). NULL if not found. */
+static start_fn next_start_main(const struct start *s, int *is_libc)
 {
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)s->phdr;
 	const ElfW(Dyn) *d = NULL;
 	const struct r_debug *r = NULL;
 	uintptr_t bias = 0;
+	int past_us = 0;
 
 	for (uintptr_t i = 0; i < s->phnum; i++)
 		if (ph[i].p_type == PT_PHDR)
@@ -443,13 +463,20 @@ static start_fn libc_start_main(const struct start *s)
 		if (d->d_tag == DT_DEBUG)
 			r = (const struct r_debug *)d->d_un.d_ptr;
 	for (const struct link_map *l = r ? r->r_map : NULL; l; l = l->l_next) {
+		start_fn f = (start_fn)object_sym(l, "__libc_start_main");
 		const char *base = l->l_name;
 
+		if (f == (start_fn)start_hook) {
+			past_us = 1;
+			continue;
+		}
+		if (!past_us || !f)
+			continue;
 		for (const char *p = l->l_name; p && *p; p++)
 			if (*p == '/')
 				base = p + 1;
-		if (base && strncmp(base, "libc.so.", 8) == 0)
-			return (start_fn)object_sym(l, "__libc_start_main");
+		*is_libc = base && strncmp(base, "libc.so.", 8) == 0;
+		return f;
 	}
 	return NULL;
 }
@@ -459,12 +486,12 @@ static start_fn libc_start_main(const struct start *s)
  * library's __libc_start_main (which calls sandboxed_main). */
 static int hook_proven(const struct start *s)
 {
+	int is_libc = 0;
+
 	if (!start_is_ours(s->entry))
 		return 0;
-	next_start = libc_start_main(s);
-	if (next_start == (start_fn)start_hook)
-		next_start = NULL;
-	return next_start != NULL;
+	next_start = next_start_main(s, &is_libc);
+	return next_start && is_libc;
 }
 
 /* ---- reading the policy ---- */
@@ -585,8 +612,8 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 {
 	static struct sb_policy policy;
 	struct start *s = &start;
-	char **env = our_env;
-	size_t n = sizeof(our_env) / sizeof(our_env[0]);
+	char *env[64];
+	size_t n = sizeof(env) / sizeof(env[0]);
 	int r;
 
 	if (!envp || read_auxv(envp, s) < 0) {

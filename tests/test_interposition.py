@@ -39,6 +39,8 @@ def progs(kit):
                               "-shared", "-fPIC"),
         "libforkctor": build_c(src("forkctor.c"), kit.file("libforkctor.so"), "-shared",
                                "-fPIC"),
+        "libwrap": build_c(src("wrapmain.c"), kit.file("libwrapmain.so"), "-shared", "-fPIC"),
+        "execenv": build_c(src("execenv.c"), kit.file("execenv")),
     }
     out["early"] = build_c(src("envedit.c"), kit.file("early"), "-Wl,--no-as-needed",
                            out["libenvedit"])
@@ -123,6 +125,42 @@ def test_mode_is_read_back_before_trusting_the_filter(kit, as_nobody):
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "libsandbox: the seccomp filter is not in force after installing it "
                  "(Operation not permitted)\n")
+
+
+@pytest.mark.parametrize("policy", [{}, {"SECCOMP_SYSCALL_DENY": "getpid"}])
+def test_later_start_main_wrapper_still_runs(kit, progs, as_nobody, policy):
+    """Another preloaded library after ours wraps __libc_start_main too (as
+    profilers do): libsandbox.so chains to it, with or without a policy,
+    and the filter is still in force in main(). (Before: it jumped straight
+    to libc's and the wrapper never ran.)"""
+    env = clean_env(LD_PRELOAD=kit.lib + ":" + progs["libwrap"], **policy)
+    r = run([kit.probe, "getpid"], env, as_nobody)
+    if policy:
+        assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "wrapper\n")
+    else:
+        assert (r.returncode, r.stdout) == (0, "wrapper\ngetpid = ok\n")
+
+
+def test_variable_without_equals_sign_is_an_error(kit, progs, as_nobody):
+    """'SECCOMP_SYSCALL_DENYX' with no '=' is no variable getenv() shows, but
+    a typo of one: refused like an unknown name. (Before: ignored.)"""
+    env = ["LD_PRELOAD=" + kit.lib, "SECCOMP_SYSCALL_DENYX", "SECCOMP_SYSCALL_DENY=ptrace"]
+    r = run([progs["execenv"], kit.hello] + env, clean_env(), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "libsandbox: SECCOMP_SYSCALL_DENYX: not NAME=value\n")
+
+
+def test_many_copies_of_one_variable_are_one(kit, progs, as_nobody):
+    """70 copies of SECCOMP_VERBOSE=0 are no policy; beside a policy, every
+    copy of a variable is removed (the first one counts, as with getenv)."""
+    verbose = ["SECCOMP_VERBOSE=0"] * 70
+    r = run([progs["execenv"], kit.hello, "LD_PRELOAD=" + kit.lib] + verbose, clean_env(),
+            as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+    env = ["LD_PRELOAD=" + kit.lib, "SECCOMP_SYSCALL_DENY=ptrace",
+           "SECCOMP_SYSCALL_DENY=getpid"] + verbose
+    r = run([progs["execenv"], "/usr/bin/env"] + env, clean_env(), as_nobody)
+    assert (r.returncode, r.stdout) == (0, "LD_PRELOAD=%s\n" % kit.lib)
 
 
 def test_second_copy_of_the_library_installs_nothing_more(kit, as_nobody):
