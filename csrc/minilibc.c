@@ -177,8 +177,9 @@ void *bsearch(const void *key, const void *base, size_t n, size_t size,
 /* The compiler's work space: a bump arena, emptied when all is freed. Its
  * pages are touched only as far as used. */
 static unsigned char arena[256 * 1024] __attribute__((aligned(16)));
-static size_t arena_top;
-static unsigned int arena_live;
+/* NOTE: in .data (see preload.c): malloc() reads them before writing */
+static size_t arena_top __attribute__((section(".data")));
+static unsigned int arena_live __attribute__((section(".data")));
 
 void *malloc(size_t n)
 {
