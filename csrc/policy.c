@@ -354,11 +354,19 @@ static uint64_t width_max(unsigned int width)
 	return width >= 64 ? UINT64_MAX : (1ULL << width) - 1;
 }
 
+/* The next rule, over the NCONDS conditions already at p->conds[p->nconds];
+ * the caller has checked that both fit. */
+static void append_rule(struct sb_policy *p, uint32_t nr, uint32_t action, int nconds)
+{
+	p->rules[p->nrules++] = (struct sb_rule){ nr, action, (uint16_t)p->nconds,
+						  (uint16_t)nconds };
+	p->nconds += nconds;
+}
+
 int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad)
 {
 	struct sb_cond *c = &p->conds[p->nconds];
-	struct sb_rule *r;
 
 	if (p->nrules >= SB_RULES_MAX || p->nconds + nconds > SB_CONDS_MAX)
 		return -E2BIG;
@@ -381,12 +389,7 @@ int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 		c[i].width = (uint8_t)width;
 		c[i].mask &= width_max(width);
 	}
-	r = &p->rules[p->nrules++];
-	r->nr = nr;
-	r->action = action;
-	r->cond = (uint16_t)p->nconds;
-	r->nconds = (uint16_t)nconds;
-	p->nconds += nconds;
+	append_rule(p, nr, action, nconds);
 	return 0;
 }
 
@@ -597,13 +600,14 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 static int add_bare_name(struct sb_policy *p, const char *s, size_t len, uint32_t h,
 			 uint32_t action)
 {
-	int bad, nr;
+	int nr;
 
 	if (len == 0 || len > ENTRY_MAX || (s[0] >= '0' && s[0] <= '9'))
 		return 1;
 	nr = sb_syscall_nr_hashed(p->arch, s, len, h);
-	if (nr < 0 || sb_policy_add_rule(p, (uint32_t)nr, action, NULL, 0, &bad) < 0)
+	if (nr < 0 || p->nrules >= SB_RULES_MAX)
 		return 1;
+	append_rule(p, (uint32_t)nr, action, 0);
 	return 0;
 }
 
