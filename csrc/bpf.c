@@ -36,16 +36,15 @@ struct leaf {
 
 #define JUMP_MAX 255 /* jt/jf are 8 bits */
 
-/* Work space, sized for the policy at hand (small allocations: every fresh
- * page costs a sandboxed program a page fault at start-up; so the ranges are
- * counted first and allocated exactly, not for the 2 * nrules + 1 bound). */
+/* Work space, sized for the policy at hand. NOTE: the ranges get their
+ * upper bound, 2 * nrules + 1, in one pass: malloc() is libsandbox.so's
+ * arena (or the C library's), whose pages cost nothing until written. */
 struct plan {
 	const struct sb_policy *p;
 	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
-	struct range *ranges; /* NULL while counting them */
+	struct range *ranges;
 	struct leaf *leaves; /* one per number with conditional rules */
 	unsigned int nranges, nleaves;
-	struct range last; /* the latest range, while counting */
 };
 
 static const struct sb_rule *sorted(const struct plan *pl, unsigned int k)
@@ -300,17 +299,14 @@ static int cmp_rule(const void *a, const void *b)
 	return x->cond < y->cond ? -1 : x->cond > y->cond;
 }
 
-/* Append a range, or count it while pl->ranges is NULL. */
+/* Append a range. */
 static void push(struct plan *pl, uint32_t lo, uint32_t action, int leaf)
 {
-	struct range r = { lo, action, leaf };
+	const struct range *last = pl->nranges ? &pl->ranges[pl->nranges - 1] : NULL;
 
-	if (pl->nranges && pl->last.leaf < 0 && leaf < 0 && pl->last.action == action)
+	if (last && last->leaf < 0 && leaf < 0 && last->action == action)
 		return; /* extends the previous range */
-	if (pl->ranges)
-		pl->ranges[pl->nranges] = r;
-	pl->last = r;
-	pl->nranges++;
+	pl->ranges[pl->nranges++] = (struct range){ lo, action, leaf };
 }
 
 /*
@@ -336,10 +332,8 @@ static void add_number(struct plan *pl, unsigned int i, unsigned int j)
 		push(pl, sorted(pl, i)->nr, fallback, -1);
 		return;
 	}
-	if (pl->ranges) {
-		pl->leaves[pl->nleaves].first = i;
-		pl->leaves[pl->nleaves].count = u - i;
-	}
+	pl->leaves[pl->nleaves].first = i;
+	pl->leaves[pl->nleaves].count = u - i;
 	push(pl, sorted(pl, i)->nr, fallback, (int)pl->nleaves++);
 }
 
@@ -371,18 +365,21 @@ static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, 
  * then each number's few rules are insertion-sorted by precedence. */
 static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, unsigned int n)
 {
-	uint16_t start[COUNT_NRS + 1] = { 0 };
+	uint16_t start[COUNT_NRS + 1];
+	uint32_t top = 0; /* the highest number, + 1 */
 
-	for (unsigned int i = 0; i < n; i++) {
-		if (rules[i].nr >= COUNT_NRS) {
-			for (unsigned int k = 0; k < n; k++)
-				a[k] = (uint16_t)k;
-			sort_rules(rules, a, tmp, n);
-			return;
-		}
-		start[rules[i].nr + 1]++;
+	for (unsigned int i = 0; i < n; i++)
+		top = rules[i].nr >= top ? rules[i].nr + 1 : top;
+	if (top >= COUNT_NRS) {
+		for (unsigned int k = 0; k < n; k++)
+			a[k] = (uint16_t)k;
+		sort_rules(rules, a, tmp, n);
+		return;
 	}
-	for (unsigned int nr = 0; nr < COUNT_NRS; nr++)
+	memset(start, 0, (top + 1) * sizeof(start[0]));
+	for (unsigned int i = 0; i < n; i++)
+		start[rules[i].nr + 1]++;
+	for (unsigned int nr = 0; nr < top; nr++)
 		start[nr + 1] += start[nr];
 	for (unsigned int i = 0; i < n; i++)
 		a[start[rules[i].nr]++] = (uint16_t)i; /* start[nr]: now its end */
@@ -390,14 +387,14 @@ static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp,
 		uint16_t x = a[i];
 		unsigned int j = i;
 
-		for (; j > 0 && cmp_rule(&rules[x], &rules[a[j - 1]]) < 0; j--)
+		for (; j > 0 && rules[a[j - 1]].nr == rules[x].nr &&
+		       cmp_rule(&rules[x], &rules[a[j - 1]]) < 0; j--)
 			a[j] = a[j - 1];
 		a[j] = x;
 	}
 }
 
-/* Sorted rules -> ranges covering every 32-bit number (or their count,
- * while pl->ranges is NULL). */
+/* Sorted rules -> ranges covering every 32-bit number. */
 static void make_ranges(struct plan *pl)
 {
 	const struct sb_policy *p = pl->p;
@@ -460,14 +457,13 @@ int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int 
 	pl->order = mem;
 	pl->tmp = pl->order + n;
 	order_rules(p->rules, pl->order, pl->tmp, n);
-	make_ranges(pl); /* count */
-	ranges = malloc(pl->nranges * sizeof(struct range) + pl->nleaves * sizeof(struct leaf));
+	ranges = malloc((2 * n + 1) * sizeof(struct range) + n * sizeof(struct leaf));
 	if (!ranges) {
 		free(mem);
 		return -ENOMEM;
 	}
 	pl->ranges = ranges;
-	pl->leaves = (struct leaf *)(pl->ranges + pl->nranges);
+	pl->leaves = (struct leaf *)(pl->ranges + 2 * n + 1);
 	make_ranges(pl);
 	emit_prologue(&e, p);
 	emit_tree(&e, pl, 0, pl->nranges);

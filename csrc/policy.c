@@ -58,9 +58,14 @@ static int is_value_char(char c)
 	return is_alnum(c) || c == '|' || c == '-';
 }
 
+/* NOTE: a table: this runs for every character of every listed name */
+static const unsigned char syscall_chars[256] = {
+	['a' ... 'z'] = 1, ['0' ... '9'] = 1, ['_'] = 1,
+};
+
 static int is_syscall_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+	return syscall_chars[(unsigned char)c];
 }
 
 static size_t span(const char *s, int (*ok)(char))
@@ -349,11 +354,19 @@ static uint64_t width_max(unsigned int width)
 	return width >= 64 ? UINT64_MAX : (1ULL << width) - 1;
 }
 
+/* The next rule, over the NCONDS conditions already at p->conds[p->nconds];
+ * the caller has checked that both fit. */
+static void append_rule(struct sb_policy *p, uint32_t nr, uint32_t action, int nconds)
+{
+	p->rules[p->nrules++] = (struct sb_rule){ nr, action, (uint16_t)p->nconds,
+						  (uint16_t)nconds };
+	p->nconds += nconds;
+}
+
 int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad)
 {
 	struct sb_cond *c = &p->conds[p->nconds];
-	struct sb_rule *r;
 
 	if (p->nrules >= SB_RULES_MAX || p->nconds + nconds > SB_CONDS_MAX)
 		return -E2BIG;
@@ -376,12 +389,7 @@ int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
 		c[i].width = (uint8_t)width;
 		c[i].mask &= width_max(width);
 	}
-	r = &p->rules[p->nrules++];
-	r->nr = nr;
-	r->action = action;
-	r->cond = (uint16_t)p->nconds;
-	r->nconds = (uint16_t)nconds;
-	p->nconds += nconds;
+	append_rule(p, nr, action, nconds);
 	return 0;
 }
 
@@ -586,6 +594,23 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 	return add_target(p, src, text, action, conds, nconds, whole, err);
 }
 
+/* A list item that is a bare syscall name of this arch - most are - becomes
+ * its rule here, in place: S (LEN characters, hash H, no digit first).
+ * 0 if done; 1 if it needs parse_entry() (which also words every error). */
+static int add_bare_name(struct sb_policy *p, const char *s, size_t len, uint32_t h,
+			 uint32_t action)
+{
+	int nr;
+
+	if (len == 0 || len > ENTRY_MAX || (s[0] >= '0' && s[0] <= '9'))
+		return 1;
+	nr = sb_syscall_nr_hashed(p->arch, s, len, h);
+	if (nr < 0 || p->nrules >= SB_RULES_MAX)
+		return 1;
+	append_rule(p, (uint32_t)nr, action, 0);
+	return 0;
+}
+
 static int parse_list(struct sb_policy *p, const char *var, const char *list,
 		      uint32_t action, struct sb_error *err)
 {
@@ -593,21 +618,27 @@ static int parse_list(struct sb_policy *p, const char *var, const char *list,
 	struct src src = { var, 0, 0 };
 
 	for (const char *s = list;; s++) {
-		const char *end = strchrnul(s, ':');
-		size_t len = (size_t)(end - s);
+		uint32_t h = SB_HASH_INIT;
+		size_t len = 0;
 
 		src.item++;
-		if (len >= sizeof(item))
-			return fail(err, &src, "entry too long", s, len);
-		if (len > 0) {
-			memcpy(item, s, len);
-			item[len] = '\0';
-			if (parse_entry(p, &src, item, action, err) < 0)
-				return -EINVAL;
+		/* NOTE: one pass over the item checks and hashes a bare name */
+		for (; is_syscall_char(s[len]); len++)
+			h = sb_hash_step(h, s[len]);
+		if ((s[len] != ':' && s[len] != '\0') || add_bare_name(p, s, len, h, action)) {
+			len += (size_t)(strchrnul(s + len, ':') - (s + len));
+			if (len >= sizeof(item))
+				return fail(err, &src, "entry too long", s, len);
+			if (len > 0) {
+				memcpy(item, s, len);
+				item[len] = '\0';
+				if (parse_entry(p, &src, item, action, err) < 0)
+					return -EINVAL;
+			}
 		}
-		if (*end == '\0')
+		s += len;
+		if (*s == '\0')
 			return 0;
-		s = end;
 	}
 }
 

@@ -57,18 +57,23 @@ typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
 
 extern char **environ; /* the program's: what it and its children see */
 
+/* NOTE: the small state lives in .data, whose one page ld.so has written
+ * already; in .bss it would cost every sandboxed program a page fault more
+ * (two, for a page read before it is written: the zero page, then a copy). */
+#define IN_DATA __attribute__((section(".data")))
+
 static struct sb_insn prog_buf[SB_PROG_MAX]; /* PREFIX_LEN spare in front */
 static struct sb_insn *prog = prog_buf + PREFIX_LEN;
-static unsigned int prog_len;
-static long want_mode; /* what the read-back must return */
-static int pending; /* compiled; install in start_hook, right before main() */
-static start_fn next_start; /* the C library's (libc_start_main) */
-static main_fn real_main;
-static char **start_envp; /* the array the kernel built at exec */
+static unsigned int prog_len IN_DATA;
+static long want_mode IN_DATA; /* what the read-back must return */
+static int pending IN_DATA; /* compiled; install in start_hook, right before main() */
+static start_fn next_start IN_DATA; /* the next one: libc's, or a wrapper */
+static main_fn real_main IN_DATA;
+static char **start_envp IN_DATA; /* the array the kernel built at exec */
 static struct start {
 	const char *env_lo, *env_hi; /* the environment strings */
 	uintptr_t secure, entry, phdr, phnum;
-} start; /* what else the kernel handed over at exec */
+} start IN_DATA; /* what else the kernel handed over at exec */
 
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
