@@ -51,7 +51,8 @@ prlimit64:mprotect:getrandom:newfstatat:ioctl:readlink:write:exit_group" \\
       sandboxify ./helloworld/helloworld-static
 
 exit status: PROG's, or 2 usage, 125 policy or sandbox failure (also: PROG
-             of another ABI), 126 PROG cannot be executed, 127 PROG not found
+             of another ABI, or execute-only), 126 PROG cannot be executed, 127 PROG
+             not found
 """
 
 # Linux constants, the same on x86_64 and aarch64. Spelt out rather than

@@ -454,3 +454,26 @@ def test_i386_program_behind_a_script_is_refused(kit, hello_i386, as_nobody, opt
     r = learn(kit, as_nobody, [script], *opts)
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "pysandbox: the program is not an x86_64 program: cannot install the filter\n")
+
+
+def test_missing_interpreter_is_127(kit, as_nobody):
+    script = kit.file("learn-no-interpreter")
+    with open(script, "w") as f:
+        f.write("#!/nonexistent/interpreter\n")
+    os.chmod(script, 0o755)
+    r = learn(kit, as_nobody, [script])
+    assert (r.returncode, r.stdout, r.stderr) == (
+        127, "", "pysandbox: cannot execute: '%s' (no such file or directory)\n" % script)
+
+
+def test_execute_only_program_with_exec_is_refused(kit):
+    """--exec injects the filter as sandboxify does, which an unreadable
+    (non-dumpable) image forbids: refused before the exec, for uid 65534."""
+    if os.geteuid() != 0:
+        pytest.skip("a root-owned execute-only program needs root to make")
+    path = kit.copy(kit.hello_static, "learn-execute-only")
+    os.chmod(path, 0o711)
+    r = learn(kit, True, [path], "--exec")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: cannot sandbox a program this user may not read "
+        "(execute-only): '%s'\n" % path)
