@@ -385,11 +385,15 @@ def test_execute_only_program_behind_a_script(kit, execute_only):
 
 # ---- sandboxify as PID 1 (a container's entrypoint) ----
 
-def test_pid_1_reaps_the_helper_once(kit, as_nobody):
+@pytest.fixture(scope="module")
+def reap(kit):
+    return build_c(os.path.join(PROGS, "reap.c"), kit.file("reap"), "-static")
+
+
+def test_pid_1_reaps_the_helper_once(kit, reap, as_nobody):
     """As PID 1 the orphaned helper becomes the program's child (nothing can
     send it elsewhere): it exits once the filter is in, and the program may
     reap it, once - as the README says."""
-    reap = build_c(os.path.join(PROGS, "reap.c"), kit.file("reap"), "-static")
     userns = ["-U", "-r"] if as_nobody else []
     if as_nobody:
         from conftest import assert_userns_works
@@ -401,6 +405,13 @@ def test_pid_1_reaps_the_helper_once(kit, as_nobody):
     assert (r.returncode, r.stdout, r.stderr) == (0, "pid 1 reaped 1\n", "")
     r = sandboxify(kit, [reap], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
     assert (r.returncode, r.stdout[-9:], r.stderr) == (0, "reaped 0\n", "")
+
+
+def test_child_subreaper_reaps_the_helper_once(kit, reap, launch, as_nobody):
+    """The same for a child subreaper (PR_SET_CHILD_SUBREAPER survives exec)."""
+    r = run([launch, "-s", "1"] + kit.sandboxify(as_nobody) + [reap],
+            clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    assert (r.returncode, r.stdout[-9:], r.stderr) == (0, "reaped 1\n", "")
 
 
 # ---- ^C during the launch ----

@@ -1,7 +1,8 @@
 /*
  * launch: exec a program with a state a shell cannot always give it.
- *   launch [-b SIG] [-i SIG] [-c FD]... PROG [ARGS...] [@@ ENTRY...]
- * -b blocks signal SIG, -i ignores it, -c closes FD. With @@, the entries
+ *   launch [-b SIG] [-i SIG] [-c FD] [-s 1]... PROG [ARGS...] [@@ ENTRY...]
+ * -b blocks signal SIG, -i ignores it, -c closes FD, -s 1 makes this process
+ * (and so PROG) a child subreaper (prctl(2)). With @@, the entries
  * after it are PROG's whole environment, as execve(2) takes it: repeated
  * names and entries without '=' included.
  */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -29,6 +31,8 @@ int main(int argc, char **argv)
 			signal(n, SIG_IGN);
 		else if (argv[i][1] == 'c')
 			close(n);
+		else if (argv[i][1] == 's')
+			prctl(PR_SET_CHILD_SUBREAPER, n, 0, 0, 0);
 	}
 	for (int k = i; k < argc; k++)
 		if (strcmp(argv[k], "@@") == 0) {
