@@ -7,9 +7,9 @@
  *
  * Injection: the tracee sits in a ptrace stop outside any syscall (sandboxify
  * uses the syscall-exit-stop of its launch execve, so the new image has not
- * run one instruction). We save its registers and the word at its pc, write a
- * syscall instruction there, point the registers at it, single-step it, read
- * the result, and finally put word and registers back.
+ * run one instruction). We save its registers and the aligned word(s) at its
+ * pc, write a syscall instruction there, point the registers at it,
+ * single-step it, read the result, and finally put words and registers back.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -568,7 +568,7 @@ static int count_call(struct sb_learn *out, pid_t pid)
  * does: Python ignores SIGPIPE and SIGXFSZ at start-up, and an ignored
  * signal stays ignored across execve(2) (`yes | head -1` must end by SIGPIPE).
  * A failed execve exits with its errno: before the exec event, that status
- * is ours, not the program's (see exec_failed).
+ * is ours, not the program's (sb_learn_run makes it OUT->exec_error).
  */
 static pid_t start_stopped(const char *path, char *const argv[], char *const envp[], int nnp)
 {
