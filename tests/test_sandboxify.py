@@ -416,19 +416,29 @@ def test_child_subreaper_reaps_the_helper_once(kit, reap, launch, as_nobody):
 
 # ---- ^C during the launch ----
 
-def test_sigint_during_the_launch_is_the_programs(kit, as_nobody):
-    """SIGINT once sandboxify's Python has loaded the C module (mid-launch):
-    death by SIGINT, as the program's own ^C would be - never a traceback."""
+def reached(pid, point):
+    """Has sandboxify PID reached POINT of its launch (or gone past its exec)?"""
+    try:
+        with open("/proc/%d/%s" % (pid, "maps" if point == "module" else "status")) as f:
+            text = f.read()
+    except OSError:
+        return True
+    if point == "module":  # Python has loaded the C module
+        return "_native_cffi" in text
+    return not re.search(r"^TracerPid:\s+0$", text, re.M)  # the helper has seized it
+
+
+@pytest.mark.parametrize("point", ["module", "traced"])
+def test_sigint_during_the_launch_is_the_programs(kit, as_nobody, point):
+    """SIGINT mid-launch (once Python has loaded the C module; once the helper
+    has seized the launcher): death by SIGINT, as the program's own ^C would
+    be - never a traceback."""
     results = set()
     for _ in range(10):
         p = spawn(kit.sandboxify(as_nobody) + [kit.hello_static],
                   clean_env(SECCOMP_SYSCALL_ALLOW=README_ALLOW), as_nobody)
         for _ in range(200000):
-            try:
-                with open("/proc/%d/maps" % p.pid) as f:
-                    if "_native_cffi" in f.read():
-                        break
-            except OSError:
+            if reached(p.pid, point):
                 break
         os.kill(p.pid, signal.SIGINT)
         out, err = p.communicate(timeout=60)
