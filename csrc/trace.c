@@ -7,19 +7,21 @@
  *
  * Injection: the tracee sits in a ptrace stop outside any syscall (sandboxify
  * uses the syscall-exit-stop of its launch execve, so the new image has not
- * run one instruction). We save its registers and the word at its pc, write a
- * syscall instruction there, point the registers at it, single-step it, read
- * the result, and finally put word and registers back.
+ * run one instruction). We save its registers and the aligned word(s) at its
+ * pc, write a syscall instruction there, point the registers at it,
+ * single-step it, read the result, and finally put words and registers back.
  */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <linux/audit.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -83,6 +85,12 @@ int sb_set_ptracer(int pid)
 	if (prctl(PR_SET_PTRACER, (unsigned long)pid, 0, 0, 0) < 0 && errno != EINVAL)
 		return -errno;
 	return 0;
+}
+
+int sb_trace_execve(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	return -errno;
 }
 
 #if defined(__x86_64__)
@@ -265,25 +273,55 @@ static int run_filter_syscalls(pid_t pid, const regs_t *saved, const struct sb_i
 	return ret < 0 ? (int)ret : 0;
 }
 
+/*
+ * The code at a tracee's pc, replaced by an instruction and put back. PEEK
+ * and POKE move aligned words, which never cross a page: an entry point in
+ * the last bytes of the last mapped page must not make us touch the next.
+ */
+struct patch {
+	uintptr_t at; /* the first aligned word the instruction touches */
+	long word[2]; /* what was there */
+	int n; /* words: 2 when the instruction straddles two */
+};
+
+static int patch_insn(pid_t pid, uintptr_t pc, const void *insn, size_t len, struct patch *p)
+{
+	long words[2];
+	int r;
+
+	p->word[1] = 0;
+	p->at = pc & ~(uintptr_t)(sizeof(long) - 1);
+	p->n = pc + len > p->at + sizeof(long) ? 2 : 1;
+	for (int i = 0; i < p->n; i++)
+		if ((r = peek(pid, p->at + i * sizeof(long), &p->word[i])) < 0)
+			return r;
+	memcpy(words, p->word, sizeof(words));
+	memcpy((char *)words + (pc - p->at), insn, len);
+	return poke(pid, p->at, words, p->n * sizeof(long));
+}
+
+static int unpatch(pid_t pid, const struct patch *p)
+{
+	return poke(pid, p->at, p->word, p->n * sizeof(long));
+}
+
 /* Run a syscall in the tracee with the code at its pc replaced, then put
  * everything back. Used for seccomp() and for exit_group(). */
 static int with_syscall_insn(pid_t pid, const struct sb_insn *prog, unsigned int len, int code)
 {
+	struct patch patch;
 	regs_t saved;
-	long word, patched, ret;
+	long ret;
 	int r, r2;
 
-	if ((r = get_regs(pid, &saved)) < 0 || (r = peek(pid, regs_pc(&saved), &word)) < 0)
-		return r;
-	patched = word;
-	memcpy(&patched, syscall_insn, sizeof(syscall_insn));
-	if ((r = poke(pid, regs_pc(&saved), &patched, sizeof(patched))) < 0)
+	if ((r = get_regs(pid, &saved)) < 0 ||
+	    (r = patch_insn(pid, regs_pc(&saved), syscall_insn, sizeof(syscall_insn), &patch)) < 0)
 		return r;
 	if (prog)
 		r = run_filter_syscalls(pid, &saved, prog, len);
 	else
 		r = inject(pid, &saved, SYS_exit_group, code, 0, 0, &ret);
-	r2 = poke(pid, regs_pc(&saved), &word, sizeof(word));
+	r2 = unpatch(pid, &patch);
 	if (r2 == 0)
 		r2 = set_regs(pid, &saved);
 	return r < 0 ? r : r2;
@@ -309,20 +347,17 @@ static int exit_i386(pid_t pid, int code)
 	static const unsigned char int80[] = { 0xcd, 0x80 };
 	struct regs_i386 r;
 	struct iovec io = { &r, sizeof(r) };
-	long word;
+	struct patch patch;
 	int rc;
 
 	if ((rc = req(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
 		return rc;
 	if (io.iov_len != sizeof(r))
 		return -ENOEXEC;
-	if ((rc = peek(pid, r.eip, &word)) < 0)
-		return rc;
-	memcpy(&word, int80, sizeof(int80));
 	r.eax = 252;
 	r.ebx = (uint32_t)code;
 	r.orig_eax = (uint32_t)-1; /* not inside a syscall: no restart logic */
-	if ((rc = poke(pid, r.eip, &word, sizeof(word))) < 0 ||
+	if ((rc = patch_insn(pid, r.eip, int80, sizeof(int80), &patch)) < 0 ||
 	    (rc = req(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &io)) < 0)
 		return rc;
 	return step_one(pid); /* the exit: -ESRCH is success */
@@ -437,9 +472,9 @@ static void note_signals(struct sb_learn *out, pid_t pid, const uint64_t *a, uin
 	switch (nr) {
 	case SYS_rt_sigaction:
 		/* sa_handler leads the kernel's struct sigaction on every arch */
-		if (a[1] && peek(pid, a[1], &handler) == 0 &&
-		    (unsigned long)handler > (unsigned long)SIG_IGN)
-			out->handlers++;
+		if (a[1] && (peek(pid, a[1], &handler) < 0 ||
+			     (unsigned long)handler > (unsigned long)SIG_IGN))
+			out->handlers++; /* unreadable (execute-only): perhaps one */
 		break;
 	case SYS_futex:
 		if (a[3] && ((a[1] & FUTEX_CMD_MASK) == FUTEX_WAIT ||
@@ -527,19 +562,70 @@ static int count_call(struct sb_learn *out, pid_t pid)
 	return blind;
 }
 
+/*
+ * Fork PATH's process, stopped before its exec. It gets the signal
+ * dispositions and mask the caller had, as subprocess's restore_signals
+ * does: Python ignores SIGPIPE and SIGXFSZ at start-up, and an ignored
+ * signal stays ignored across execve(2) (`yes | head -1` must end by SIGPIPE).
+ * A failed execve exits with its errno: before the exec event, that status
+ * is ours, not the program's (sb_learn_run makes it OUT->exec_error).
+ */
 static pid_t start_stopped(const char *path, char *const argv[], char *const envp[], int nnp)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ||
 		    (nnp && sb_no_new_privs() < 0))
 			_exit(126);
 		raise(SIGSTOP);
 		execve(path, argv, envp);
-		_exit(errno == ENOENT ? 127 : 126);
+		_exit(errno & 0xff);
 	}
 	return pid;
+}
+
+/* Are any of PID's signals caught (SigCgt in /proc/PID/status, proc(5))?
+ * Handlers installed before learn's filter (a constructor, a C++ static
+ * initialiser) were never seen as rt_sigaction calls. Unreadable: yes. */
+static int catches_signals(pid_t pid)
+{
+	char path[32], buf[4096], *at;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	if (!(at = strstr(buf, "\nSigCgt:")))
+		return 1;
+	return strtoull(at + 8, NULL, 16) != 0;
+}
+
+/* The launch exec of the main task, at its PTRACE_EVENT_EXEC stop: 0, or
+ * SB_LEARN_FOREIGN_ABI for an image of another ABI (a script's #! line
+ * names an i386 program), which neither filter can be for. */
+static int launched(pid_t pid)
+{
+	regs_t r;
+
+	return get_regs(pid, &r) == -ENOEXEC ? SB_LEARN_FOREIGN_ABI : 0;
+}
+
+/* A seccomp stop: count the call; the task's first one also looks for
+ * handlers installed before the filter. 0, or why the run must end. */
+static int seccomp_stop(struct sb_learn *out, struct pidset *checked, pid_t pid)
+{
+	if (!out->handlers && !pidset_has(checked, pid) && pidset_add(checked, pid) == 0)
+		out->handlers += catches_signals(pid);
+	return count_call(out, pid);
 }
 
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
@@ -549,24 +635,28 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		    PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
 		    PTRACE_O_EXITKILL;
 	struct pidset seen = { calloc(64, sizeof(pid_t)), 64, 0 };
-	int status, r = 0, injecting = prog != NULL;
+	struct pidset checked = { calloc(64, sizeof(pid_t)), 64, 0 };
+	int status, r = 0, injecting = prog != NULL, execd = 0;
 	pid_t main_pid, pid;
 
 	memset(out, 0, sizeof(*out));
-	if (!seen.slot)
+	if (!seen.slot || !checked.slot) {
+		free(seen.slot);
+		free(checked.slot);
 		return -ENOMEM;
+	}
 	main_pid = start_stopped(path, argv, envp, prog != NULL);
 	if (main_pid < 0) {
-		free(seen.slot);
-		return -errno;
+		r = -errno;
+		goto out;
 	}
 	/* the child's own SIGSTOP, before its exec */
 	if (sb_wait(main_pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
 		kill(main_pid, SIGKILL);
 		sb_wait(main_pid, &status, 0);
 		out->status = status;
-		free(seen.slot);
-		return -ECHILD;
+		r = -ECHILD;
+		goto out;
 	}
 	pidset_add(&seen, main_pid); /* room for 32: cannot fail */
 	out->tasks = 1;
@@ -574,8 +664,7 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 	    (r = req(PTRACE_CONT, main_pid, NULL, NULL)) < 0) {
 		kill(main_pid, SIGKILL);
 		sb_wait(main_pid, &status, 0);
-		free(seen.slot);
-		return r;
+		goto out;
 	}
 	for (;;) {
 		int sig, event, deliver = 0;
@@ -590,7 +679,10 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			if (pid == main_pid)
 				out->status = status;
+			if (pid == main_pid && !execd && WIFEXITED(status))
+				out->exec_error = WEXITSTATUS(status); /* start_stopped's */
 			pidset_del(&seen, pid);
+			pidset_del(&checked, pid);
 			continue;
 		}
 		if (!pidset_has(&seen, pid)) {
@@ -605,8 +697,15 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 			if (sig == SIGSTOP)
 				sig = 0;
 		}
+		if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && pid == main_pid && !execd) {
+			execd = 1;
+			if ((out->blind = launched(pid))) {
+				kill_all(&seen, pid); /* it has not run an instruction */
+				continue;
+			}
+		}
 		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			if (!out->blind && (out->blind = count_call(out, pid)))
+			if (!out->blind && (out->blind = seccomp_stop(out, &checked, pid)))
 				kill_all(&seen, pid); /* never a list the program dies of */
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && injecting &&
 			   pid == main_pid) {
@@ -633,6 +732,8 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		}
 		req(PTRACE_CONT, pid, NULL, (void *)(long)deliver);
 	}
+out:
 	free(seen.slot);
+	free(checked.slot);
 	return r;
 }

@@ -133,8 +133,11 @@ def _strv(items):
 
 
 def _envp(environ):
-    """ENVIRON (os.environb, or a str mapping) as the envp of execve(2): the
+    """ENVIRON (os.environb, or a str mapping, or a list of b"NAME=value"
+    entries as execve(2) takes them) as the envp of execve(2): the
     environment is bytes, and any byte but NUL may be in it."""
+    if isinstance(environ, list):
+        return _strv(environ)
     return _strv(os.fsencode(k) + b"=" + os.fsencode(v) for k, v in environ.items())
 
 
@@ -296,13 +299,23 @@ no_new_privs = lib.sb_no_new_privs
 inject_exit = lib.sb_inject_exit
 
 
+def execve(path, argv, environ):
+    """execve(2) with ENVIRON (see _envp) exactly as given; raises OSError."""
+    c_argv, _keep_argv = _strv(argv)
+    envp, _keep = _envp(environ)
+    r = lib.sb_trace_execve(os.fsencode(path), c_argv, envp)
+    raise OSError(-r, os.strerror(-r), path)
+
+
 def inject_filter(pid, prog):
     insns = ffi.from_buffer("struct sb_insn[]", prog)
     return lib.sb_inject_filter(pid, insns, len(prog) // INSN_SIZE)
 
 
-LEARN_FACTS = ("status", "calls", "other", "tasks", "handlers", "restarts", "untraced", "blind")
+LEARN_FACTS = ("status", "calls", "other", "tasks", "handlers", "restarts", "untraced", "blind",
+               "exec_error")
 LEARN_OWN_FILTER = lib.SB_LEARN_OWN_FILTER
+LEARN_FOREIGN_ABI = lib.SB_LEARN_FOREIGN_ABI
 
 
 def learn_run(path, argv, environ, prog=None):

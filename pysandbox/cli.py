@@ -343,9 +343,11 @@ def main(argv=None):
     status = 0
     try:
         status = args.func(args)
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: started with fd 1 closed
+            sys.stdout.flush()
     except SandboxError as e:  # Failure, or the C error line
-        print("pysandbox: %s" % e, file=sys.stderr)
+        if sys.stderr is not None:
+            print("pysandbox: %s" % e, file=sys.stderr)
         return getattr(e, "status", EXIT_FAILURE)
     except BrokenPipeError:  # `pysandbox groups | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,6 +20,7 @@ followed; and the calls the kernel makes for signals (rt_sigreturn after a
 handler, restart_syscall after a stopped sleep) are added when the program
 installs handlers or makes calls the kernel restarts that way.
 """
+import errno
 import json
 import os
 import re
@@ -27,7 +28,8 @@ import sys
 
 import pysandbox
 from pysandbox._errors import Failure
-from pysandbox.sandboxify import check_abi, elf_info, program_env, resolve
+from pysandbox.sandboxify import (check_abi, elf_info, exec_environ, flush, program_env,
+                                  refuse_unreadable, resolve, say)
 
 # what the kernel calls on the program's behalf, and when learn adds it
 KERNEL_CALLS = (
@@ -79,29 +81,38 @@ class Learned:
                 if getattr(self, fact) and name not in self.calls["native"]}
 
 
-def learn(argv, exec_mode=False, environ=None):
+def preloaded(entries):
+    """The program's environment ENTRIES (exec_environ's list, without our
+    variables) with libsandbox.so leading LD_PRELOAD and SECCOMP_LEARN=1:
+    our only changes. Every LD_PRELOAD entry gets it (the loader reads the
+    last of repeated ones, getenv the first)."""
+    lib = os.fsencode(pysandbox.libpath())
+    out = [b"LD_PRELOAD=" + b":".join([lib] + [p for p in e[11:].split(b":") if p])
+           if e.startswith(b"LD_PRELOAD=") else e for e in entries]
+    if not any(e.startswith(b"LD_PRELOAD=") for e in entries):
+        out.append(b"LD_PRELOAD=" + lib)
+    return out + [b"SECCOMP_LEARN=1"]
+
+
+def learn(argv, exec_mode=False):
     """Run ARGV once; returns (Learned, wait status, whether --exec was used)."""
     from pysandbox import _native
 
-    environ = {os.fsencode(k): os.fsencode(v)  # bytes: any byte but NUL may be in one
-               for k, v in (os.environb if environ is None else environ).items()}
-    path = resolve(argv[0], os.fsdecode(environ.get(b"PATH", b"/bin:/usr/bin")))
+    path = resolve(argv[0], os.fsdecode(os.environb.get(b"PATH", b"/bin:/usr/bin")))
     check_abi(path)
     if not exec_mode and is_static(path):
-        sys.stderr.write("pysandbox learn: %s is statically linked: measuring from its "
-                         "exec, for sandboxify (--exec)\n" % argv[0])
+        say("pysandbox learn: %s is statically linked: measuring from its exec, for "
+            "sandboxify (--exec)" % argv[0])
         exec_mode = True
-    env = program_env(environ)
+    if exec_mode:  # the filter is injected, as by sandboxify
+        refuse_unreadable(path)
+    env = program_env(exec_environ(os.environb))  # bytes, exactly as given
     prog = None
     if exec_mode:
         prog = _native.compile_env({"SECCOMP_LEARN": "1"})
     else:
-        preload = [os.fsencode(pysandbox.libpath())] + \
-            [p for p in env.get(b"LD_PRELOAD", b"").split(b":") if p]
-        env[b"LD_PRELOAD"] = b":".join(preload)
-        env[b"SECCOMP_LEARN"] = b"1"
-    sys.stdout.flush()
-    sys.stderr.flush()
+        env = preloaded(env)
+    flush()
     try:
         counts, facts = _native.learn_run(path, argv, env, prog)
     except OSError as e:
@@ -110,8 +121,13 @@ def learn(argv, exec_mode=False, environ=None):
     if facts["blind"] == _native.LEARN_OWN_FILTER:
         raise Failure("learn: '%s' installs a seccomp filter of its own, whose answers "
                       "would hide calls from learn: cannot learn it" % argv[0])
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 127 and total == 0:
-        raise Failure("cannot execute: '%s'" % path, 126)
+    if facts["blind"] == _native.LEARN_FOREIGN_ABI:  # a script's #! names it
+        raise Failure("the program is not an %s program: cannot install the filter"
+                      % os.uname().machine)
+    if facts["exec_error"]:
+        err = facts["exec_error"]
+        raise Failure("cannot execute: '%s' (%s)" % (path, os.strerror(err).lower()),
+                      127 if err == errno.ENOENT else 126)
     result = Learned()
     result.add(counts, facts)
     if total == 0 and not exec_mode:
@@ -183,6 +199,8 @@ def run(args):
         raise Failure("learn: no program given (pysandbox learn -- PROG [ARGS])", 2)
     if args.append and not args.output:
         raise Failure("learn: --append needs -o FILE", 2)
+    if not args.output and sys.stdout is None:
+        raise Failure("learn: stdout is closed: give -o FILE for the policy", 2)
     result, status, exec_mode = learn(argv, args.exec_mode)
     kernel_calls = result.kernel_calls()
     names = set(result.names()) | set(kernel_calls)

@@ -51,27 +51,60 @@ prlimit64:mprotect:getrandom:newfstatat:ioctl:readlink:write:exit_group" \\
       sandboxify ./helloworld/helloworld-static
 
 exit status: PROG's, or 2 usage, 125 policy or sandbox failure (also: PROG
-             of another ABI), 126 PROG cannot be executed, 127 PROG not found
+             of another ABI, or execute-only), 126 PROG cannot be executed, 127 PROG
+             not found
 """
 
 # Linux constants, the same on x86_64 and aarch64. Spelt out rather than
 # imported: the `signal` module (and its enum) would cost this launcher ~4 ms.
 WALL = 0x40000000  # __WALL: wait for the tracee whatever its relation to us
 EVENT_EXEC, EVENT_STOP = 4, 128  # PTRACE_EVENT_*
-SIGKILL, SIGTRAP = 9, 5
+SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGKILL, SIGTRAP = 1, 2, 3, 15, 9, 5
+SIGPIPE, SIGXFSZ = 13, 25
 SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
 STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
-ESRCH, ENOEXEC = 3, 8
+ESRCH, EIO, ENOEXEC = 3, 5, 8
 # (ELFCLASS, e_machine) -> ABI; the filters are for the native one only
 ELF_ABIS = {(2, 62): "x86_64", (1, 62): "x32", (1, 3): "i386", (2, 183): "aarch64",
             (1, 40): "arm"}
 PT_INTERP = 3
 
 
+def say(line):
+    """LINE on stderr, if there is one: a program may be started with fd 2
+    closed, and then Python's sys.stderr is None."""
+    if sys.stderr is not None:
+        sys.stderr.write(line + "\n")
+
+
+def flush():
+    for f in (sys.stdout, sys.stderr):
+        if f is not None:
+            f.flush()
+
+
+def exec_environ(parsed):
+    """The environment this process was started with, as execve(2) takes it:
+    a list of b"NAME=value" entries, in order.
+
+    From /proc/self/environ (the exec-time block, which nothing here writes
+    to), not os.environb: Python's start-up adds LC_CTYPE=C.UTF-8 to a C
+    locale's environment (PEP 538), and a dict loses entries without '=' and
+    all but the first of a repeated name. The program must get exactly what
+    we were given. PARSED (os.environb) is the fallback without /proc."""
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            block = f.read()
+    except OSError:
+        return [k + b"=" + v for k, v in parsed.items()]
+    return block[:-1].split(b"\0") if block else []  # each entry ends in a NUL
+
+
 def parse_args(argv):
     """-> the PROG argv, or raises SystemExit for help and usage errors."""
     if argv and argv[0] in ("-h", "--help"):
-        sys.stdout.write(HELP)
+        if sys.stdout is not None:
+            sys.stdout.write(HELP)
         raise SystemExit(0)
     if argv and argv[0] == "--":
         argv = argv[1:]
@@ -142,6 +175,15 @@ def check_abi(path):
                       % (info[0], native, path))
 
 
+def refuse_unreadable(path):
+    """An execute-only PROG (mode 0711) this user may not read: the kernel
+    makes its image non-dumpable, and no ptrace request may read or write
+    it, so the filter cannot be injected. Refuse before the exec."""
+    if not os.access(path, os.R_OK):
+        raise Failure("cannot sandbox a program this user may not read (execute-only): "
+                      "'%s'" % path)
+
+
 def refuse_privileged(path):
     """A set-id or file-capability PROG would run without its privilege
     (no_new_privs): refuse it rather than run it half-working."""
@@ -154,11 +196,12 @@ def refuse_privileged(path):
         raise Failure("refusing a set-id or file-capability program: '%s'" % path)
 
 
-def program_env(environ):
-    """ENVIRON (bytes or str) without the variables libsandbox.so would read."""
+def program_env(entries):
+    """ENTRIES (exec_environ's list) without the variables libsandbox.so
+    would read; everything else as it was, in order."""
     from pysandbox import _native
 
-    return {k: v for k, v in environ.items() if not _native.env_is_ours(k)}
+    return [e for e in entries if not _native.env_is_ours(e.split(b"=", 1)[0])]
 
 
 # ---- the helper (tracer) side ----
@@ -207,6 +250,9 @@ def install(pid, prog):
     if rc == -ENOEXEC:  # behind a script, say: check_abi cannot see it
         return abort(pid, "the program is not an %s program: cannot install the filter"
                      % os.uname().machine)
+    if rc == -EIO:  # behind a script: refuse_unreadable cannot see it
+        return abort(pid, "cannot install the filter: the program's image is not readable "
+                     "by this user (execute-only)")
     if rc < 0:
         return abort(pid, "cannot install the filter in the program: %s" % os.strerror(-rc))
     return 0 if _native.trace_detach(pid, 0) == 0 else abort(pid, "detach failed")
@@ -216,7 +262,7 @@ def abort(pid, message):
     """Never let the tracee run free: make it exit 125, or kill it."""
     from pysandbox import _native
 
-    sys.stderr.write("sandboxify: %s\n" % message)
+    say("sandboxify: %s" % message)
     if _native.inject_exit(pid, EXIT_FAILURE) < 0:
         try:
             os.kill(pid, SIGKILL)  # still our tracee: the PID cannot be reused
@@ -226,8 +272,15 @@ def abort(pid, message):
 
 
 def helper(target, prog, rfd, wfd, yama):
+    import _signal
+
     from pysandbox import _native
 
+    # ^C, a hang-up or a TERM for the process group reach the program through
+    # us (a tracee's signals wait for its tracer): we must outlive them, or
+    # EXITKILL would turn the program's SIGINT into SIGKILL
+    for sig in (SIGHUP, SIGINT, SIGQUIT, SIGTERM):
+        _signal.signal(sig, _signal.SIG_IGN)
     if yama:  # the target must first name us its tracer
         os.write(wfd, b"%d\n" % os.getpid())
         if os.read(rfd, 16) != b"go":
@@ -239,8 +292,12 @@ def helper(target, prog, rfd, wfd, yama):
 
 
 def start_helper(prog):
-    """Fork the tracer as a grandchild (its parent exits at once, so it is
-    never a child the program could see or must reap) and let it seize us."""
+    """Fork the tracer as a grandchild and let it seize us. Its parent exits at
+    once, so it is no child of the program - except when we are PID 1 (a
+    container's entrypoint) or a child subreaper: then the orphaned helper
+    becomes our child again (PR_SET_CHILD_SUBREAPER, prctl(2)); nothing can
+    route it elsewhere (an init may not CLONE_PARENT). It exits once the filter
+    is in; the program gets its SIGCHLD and may reap it, once (README)."""
     from pysandbox import _native
 
     down_r, down_w = os.pipe()
@@ -283,6 +340,19 @@ def start_helper(prog):
         raise Failure("cannot set no_new_privs: %s" % os.strerror(-rc))
 
 
+def restore_signals():
+    """The signal dispositions the program would have had without us: Python
+    ignores SIGPIPE and SIGXFSZ at start-up, and an ignored signal stays
+    ignored across execve(2) (`sandboxify yes | head -1` must die by SIGPIPE).
+    As subprocess's restore_signals; a caller's own SIG_IGN for these two is
+    lost at Python's start-up. Caught signals (SIGINT's handler) are reset by
+    the exec itself; the signal mask is the caller's, untouched."""
+    import _signal
+
+    for sig in (SIGPIPE, SIGXFSZ):
+        _signal.signal(sig, _signal.SIG_DFL)
+
+
 def run(argv):
     from pysandbox import _native
 
@@ -294,17 +364,18 @@ def run(argv):
     path = resolve(args[0])
     check_abi(path)
     refuse_privileged(path)
+    refuse_unreadable(path)
     for line in report:
-        sys.stderr.write(line + "\n")
-    env = program_env(environ)
-    sys.stdout.flush()
-    sys.stderr.flush()
+        say(line)
+    env = program_env(exec_environ(environ))
+    flush()
     try:
         start_helper(prog)
     except OSError as e:  # pipe, fork, the handshake
         raise Failure("cannot start the tracing helper: %s" % e.strerror)
+    restore_signals()
     try:
-        os.execve(path, args, env)
+        _native.execve(path, args, env)
     except OSError as e:
         raise Failure("cannot execute: '%s' (%s)" % (path, e.strerror.lower()), EXIT_NOEXEC)
 
@@ -313,7 +384,7 @@ def main(argv=None):
     try:
         run(sys.argv[1:] if argv is None else argv)
     except SandboxError as e:  # Failure, or the C error line
-        sys.stderr.write("sandboxify: %s\n" % e)
+        say("sandboxify: %s" % e)
         return getattr(e, "status", EXIT_FAILURE)
     return 0
 

@@ -67,10 +67,14 @@ class Kit:
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(_cffi_backend.__file__, site)
         os.makedirs(self.file("bin"), exist_ok=True)
-        for name, module in (("sandboxify", "pysandbox.sandboxify"), ("pysandbox", "pysandbox.cli")):
+        with open(os.path.join(ROOT, "bin", "sandboxify")) as f:  # the launcher itself
+            launcher = f.read().split("\n", 1)[1].replace(
+                "\nfrom pysandbox", "\nsys.path.insert(0, %r)\nfrom pysandbox" % site, 1)
+        scripts = {"sandboxify": launcher, "pysandbox": "import sys\nsys.path.insert(0, %r)\n"
+                   "from pysandbox.cli import main\nsys.exit(main())\n" % site}
+        for name, text in scripts.items():
             with open(self.file("bin/" + name), "w") as f:
-                f.write("#!%s -I\nimport sys\nsys.path.insert(0, %r)\n"
-                        "from %s import main\nsys.exit(main())\n" % (python, site, module))
+                f.write("#!%s -I\n%s" % (python, text))
         for top in (site, self.file("bin")):
             os.chmod(top, 0o755)
             for root, dirs, files in os.walk(top):
@@ -127,12 +131,25 @@ def run(argv, env, as_nobody=False, text=True, **kw):
                           cwd="/", **kw)
 
 
-def spawn(argv, env, as_nobody=False):
+def spawn(argv, env, as_nobody=False, **kw):
     """Start ARGV as run() does, for a test that signals it: its PID is the
     program's (setpriv and env exec it), its stdout a text pipe."""
     argv, env = command(argv, env, as_nobody)
     return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd="/")
+                            text=True, cwd="/", **kw)
+
+
+@pytest.fixture(scope="session")
+def launch(kit):
+    """tests/progs/launch.c: exec a program with signals blocked or ignored, fds
+    closed, or an exact environment (repeated names, entries without '=')."""
+    return build_c(os.path.join(PROGS, "launch.c"), kit.file("launch"))
+
+
+def sig_fields(text):
+    """{"SigBlk": mask, "SigIgn": mask} from /proc/PID/status lines in TEXT."""
+    return {k: int(v, 16) for k, v in (line.split(":\t") for line in text.splitlines()
+                                       if line.startswith(("SigBlk:", "SigIgn:")))}
 
 
 def bytes_env(**extra):

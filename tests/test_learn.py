@@ -356,3 +356,124 @@ def test_inherited_filter_is_noted(kit, as_nobody):
     assert "\n# warning: learned under an inherited seccomp filter: calls it answers " \
         "(ERRNO, TRAP, KILL) were not seen" in r.stdout
     assert "getppid" not in allowlist(r.stdout).split(":")
+
+
+# ---- what the program inherits: signals, environment, file descriptors ----
+
+def test_signal_state_is_the_callers(kit, launch, as_nobody):
+    """The caller blocks SIGUSR1 and ignores SIGHUP: the program has exactly that,
+    not Python's ignored SIGPIPE and SIGXFSZ."""
+    from conftest import sig_fields
+
+    out = writable(kit, "sigstate-%s" % ("nobody" if as_nobody else "root"))
+    argv = [launch, "-b", "10", "-i", "1"] + kit.pysandbox(as_nobody) + [
+        "learn", "-o", out, "--", "/bin/grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"]
+    r = run(argv, clean_env(), as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert sig_fields(r.stdout) == {"SigBlk": 1 << (signal.SIGUSR1 - 1),
+                                    "SigIgn": 1 << (signal.SIGHUP - 1)}
+
+
+def test_environment_is_exactly_the_callers(kit, launch, as_nobody):
+    """Repeated names and entries without '=' reach the program in order, a C
+    locale gains no LC_CTYPE; learn's only changes: LD_PRELOAD leads with
+    libsandbox.so (in each LD_PRELOAD entry), SECCOMP_* are gone."""
+    out = writable(kit, "exact-env-%s" % ("nobody" if as_nobody else "root"))
+    env = ["A=1", "NOEQ", "A=2", "LANG=C", "SECCOMP_SYSCALL_DENY=ptrace", "LD_PRELOAD="]
+    r = run([launch] + kit.pysandbox(as_nobody) + ["learn", "-o", out, "--", "/usr/bin/env",
+                                                    "@@"] + env, {}, as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert re.fullmatch(r"A=1\nNOEQ\nA=2\nLANG=C\nLD_PRELOAD=/\S+/libsandbox\.so\n", r.stdout)
+
+
+@pytest.mark.parametrize("fd", [1, 2])
+def test_closed_stdout_or_stderr(kit, launch, as_nobody, fd):
+    out = writable(kit, "closed-%d-%s" % (fd, "nobody" if as_nobody else "root"))
+    check = "test -e /proc/self/fd/%d && echo open || echo closed >&%d" % (fd, 3 - fd)
+    r = run([launch, "-c", str(fd)] + kit.pysandbox(as_nobody) +
+            ["learn", "-o", out, "--", "/bin/sh", "-c", check], clean_env(), as_nobody)
+    got = (r.stderr, r.stdout) if fd == 1 else (r.stdout, r.stderr)
+    assert (r.returncode, got) == (0, ("closed\n", ""))
+    assert allowlist(open(out).read())
+
+
+def test_closed_stdout_without_o_is_refused(kit, launch):
+    r = run([launch, "-c", "1"] + kit.pysandbox() + ["learn", "--", "/bin/true"], clean_env())
+    assert (r.returncode, r.stderr) == (
+        2, "pysandbox: learn: stdout is closed: give -o FILE for the policy\n")
+
+
+# ---- handlers installed before the filter; programs that never start ----
+
+def test_handler_installed_by_a_constructor(kit, as_nobody):
+    """ctorsig's handler goes in before main(), before libsandbox.so's filter:
+    learn finds it caught (SigCgt) and adds rt_sigreturn; a signal under the
+    list is handled."""
+    import subprocess
+
+    ctorsig = build_c(os.path.join(PROGS, "ctorsig.c"), kit.file("ctorsig"))
+    out = writable(kit, "ctorsig-%s" % ("nobody" if as_nobody else "root"))
+    r = run(kit.pysandbox(as_nobody) + ["learn", "-o", out, "--", ctorsig], clean_env(),
+            as_nobody, stdin=subprocess.DEVNULL)
+    assert (r.returncode, r.stdout) == (0, "ready\nread 0, handled 0\n")
+    text = open(out).read()
+    assert "\n# added rt_sigreturn: it installs a signal handler" in text
+    p = spawn([ctorsig], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allowlist(text)),
+              as_nobody, stdin=subprocess.PIPE)
+    assert p.stdout.readline() == "ready\n"
+    in_syscall(p.pid, "read")
+    os.kill(p.pid, signal.SIGUSR1)
+    p.wait(timeout=60)  # stdin stays open: only the signal ends the read
+    assert (p.returncode, p.stdout.read()) == (0, "read -1, handled 1\n")
+    p.stdin.close()
+
+
+@pytest.mark.parametrize("opts", [[], ["--exec"]], ids=["preload", "exec"])
+def test_exec_failure_is_one_line_and_no_list(kit, as_nobody, opts):
+    bad = kit.file("learn-not-elf")
+    with open(bad, "w") as f:
+        f.write("\x7fELF garbage")
+    os.chmod(bad, 0o755)
+    out = writable(kit, "not-elf-%s" % ("nobody" if as_nobody else "root"))
+    if os.path.exists(out):
+        os.unlink(out)
+    r = learn(kit, as_nobody, [bad], "-o", out, *opts)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        126, "", "pysandbox: cannot execute: '%s' (exec format error)\n" % bad)
+    assert not os.path.exists(out)
+
+
+@pytest.mark.parametrize("opts", [[], ["--exec"]], ids=["preload", "exec"])
+def test_i386_program_behind_a_script_is_refused(kit, hello_i386, as_nobody, opts):
+    """Found only at the launch exec: stopped before its first instruction,
+    with sandboxify's refusal; nothing runs, nothing is written."""
+    script = kit.file("learn-i386-script")
+    with open(script, "w") as f:
+        f.write("#!%s\n" % hello_i386)
+    os.chmod(script, 0o755)
+    r = learn(kit, as_nobody, [script], *opts)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: the program is not an x86_64 program: cannot install the filter\n")
+
+
+def test_missing_interpreter_is_127(kit, as_nobody):
+    script = kit.file("learn-no-interpreter")
+    with open(script, "w") as f:
+        f.write("#!/nonexistent/interpreter\n")
+    os.chmod(script, 0o755)
+    r = learn(kit, as_nobody, [script])
+    assert (r.returncode, r.stdout, r.stderr) == (
+        127, "", "pysandbox: cannot execute: '%s' (no such file or directory)\n" % script)
+
+
+def test_execute_only_program_with_exec_is_refused(kit):
+    """--exec injects the filter as sandboxify does, which an unreadable
+    (non-dumpable) image forbids: refused before the exec, for uid 65534."""
+    if os.geteuid() != 0:
+        pytest.skip("a root-owned execute-only program needs root to make")
+    path = kit.copy(kit.hello_static, "learn-execute-only")
+    os.chmod(path, 0o711)
+    r = learn(kit, True, [path], "--exec")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: cannot sandbox a program this user may not read "
+        "(execute-only): '%s'\n" % path)

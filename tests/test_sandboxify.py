@@ -282,3 +282,166 @@ def test_non_utf8_policy_is_one_line(kit, as_nobody):
     r = run(kit.sandboxify(as_nobody) + ["/bin/true"], env, as_nobody, text=False)
     assert (r.returncode, r.stdout, r.stderr) == (
         125, b"", "sandboxify: SECCOMP_SYSCALL_DENY: invalid entry '\ufffd' (item 2)\n".encode())
+
+
+# ---- what the program inherits: signals, environment, file descriptors ----
+
+SIGNAL_STATE = ["/bin/grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"]
+USR1_BIT, HUP_BIT = 1 << (signal.SIGUSR1 - 1), 1 << (signal.SIGHUP - 1)
+
+
+def test_signal_state_is_the_callers(kit, launch, as_nobody):
+    """The caller blocks SIGUSR1 and ignores SIGHUP (nohup): the program has
+    exactly that - not Python's ignored SIGPIPE and SIGXFSZ."""
+    from conftest import sig_fields
+
+    r = run([launch, "-b", "10", "-i", "1"] + kit.sandboxify(as_nobody) + SIGNAL_STATE,
+            clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert sig_fields(r.stdout) == {"SigBlk": USR1_BIT, "SigIgn": HUP_BIT}
+
+
+def test_broken_pipe_is_sigpipe(kit, as_nobody):
+    """`sandboxify yes | head -1`: yes dies of SIGPIPE, as it would alone."""
+    cmd = "%s /usr/bin/yes | head -1; echo ${PIPESTATUS[0]}" % " ".join(kit.sandboxify(as_nobody))
+    r = run(["/bin/bash", "-c", cmd], clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "y\n141\n", "")
+
+
+def test_environment_is_exactly_the_callers(kit, launch, as_nobody):
+    """Repeated names and entries without '=' reach the program in order, and a
+    C locale gains no LC_CTYPE (Python's locale coercion): only SECCOMP_* go."""
+    env = ["A=1", "NOEQ", "A=2", "LANG=C", "SECCOMP_SYSCALL_DENY=ptrace", "Z="]
+    r = run([launch] + kit.sandboxify(as_nobody) + ["/usr/bin/env", "@@"] + env, {}, as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "A=1\nNOEQ\nA=2\nLANG=C\nZ=\n", "")
+
+
+@pytest.mark.parametrize("fd", [1, 2])
+def test_closed_stdout_or_stderr(kit, launch, as_nobody, fd):
+    """sandboxify started with fd 1 or 2 closed: the program runs with it closed."""
+    check = "test -e /proc/self/fd/%d && echo open || echo closed >&%d" % (fd, 3 - fd)
+    r = run([launch, "-c", str(fd)] + kit.sandboxify(as_nobody) + ["/bin/sh", "-c", check],
+            clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    out = (r.stderr, r.stdout) if fd == 1 else (r.stdout, r.stderr)
+    assert (r.returncode, out) == (0, ("closed\n", ""))
+
+
+def test_errors_with_stderr_closed(kit, launch, as_nobody):
+    r = run([launch, "-c", "2"] + kit.sandboxify(as_nobody) + ["/bin/true"], clean_env(),
+            as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", "")
+
+
+# ---- programs ptrace has trouble with ----
+
+@pytest.fixture(scope="module")
+def endpage(kit):
+    if os.uname().machine != "x86_64":
+        pytest.skip("tests/progs/endpage.S is x86_64 code")
+    obj = kit.file("endpage.o")
+    subprocess.run(["as", "-o", obj, os.path.join(PROGS, "endpage.S")], check=True)
+    subprocess.run(["ld", "-o", kit.file("endpage"), obj], check=True)
+    return kit.file("endpage")
+
+
+def test_entry_point_at_the_end_of_the_last_page(kit, endpage, as_nobody):
+    r = sandboxify(kit, [endpage], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stdout, r.stderr) == (42, "", "")
+
+
+@pytest.fixture(scope="module")
+def execute_only(kit):
+    """helloworld-static, mode 0711 and root's: uid 65534 may run it, not read it."""
+    if os.geteuid() != 0:
+        pytest.skip("a root-owned execute-only program needs root to make")
+    path = kit.copy(kit.hello_static, "hello-execute-only")
+    os.chmod(path, 0o711)
+    return path
+
+
+def test_execute_only_program(kit, execute_only, as_nobody):
+    """The kernel makes an unreadable image non-dumpable: ptrace cannot write
+    the filter into it. Refused before the exec, with one line; root may read it."""
+    r = sandboxify(kit, [execute_only], as_nobody, SECCOMP_SYSCALL_ALLOW=README_ALLOW)
+    if not as_nobody:
+        assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+        return
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "sandboxify: cannot sandbox a program this user may not read "
+        "(execute-only): '%s'\n" % execute_only)
+
+
+def test_execute_only_program_behind_a_script(kit, execute_only):
+    """Found only at the exec: the program is stopped with the line, never run."""
+    script = kit.file("execute-only-script")
+    with open(script, "w") as f:
+        f.write("#!%s\n" % execute_only)
+    os.chmod(script, 0o755)
+    r = sandboxify(kit, [script], True, SECCOMP_SYSCALL_ALLOW=README_ALLOW)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        -signal.SIGKILL, "", "sandboxify: cannot install the filter: the program's image "
+        "is not readable by this user (execute-only)\n")
+
+
+# ---- sandboxify as PID 1 (a container's entrypoint) ----
+
+@pytest.fixture(scope="module")
+def reap(kit):
+    return build_c(os.path.join(PROGS, "reap.c"), kit.file("reap"), "-static")
+
+
+def test_pid_1_reaps_the_helper_once(kit, reap, as_nobody):
+    """As PID 1 the orphaned helper becomes the program's child (nothing can
+    send it elsewhere): it exits once the filter is in, and the program may
+    reap it, once - as the README says."""
+    userns = ["-U", "-r"] if as_nobody else []
+    if as_nobody:
+        from conftest import assert_userns_works
+
+        assert_userns_works(True)
+    r = run(["/usr/bin/unshare", *userns, "--pid", "--fork", "--mount-proc"] +
+            kit.sandboxify(as_nobody) + [reap], clean_env(SECCOMP_SYSCALL_DENY="ptrace"),
+            as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "pid 1 reaped 1\n", "")
+    r = sandboxify(kit, [reap], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
+    assert (r.returncode, r.stdout[-9:], r.stderr) == (0, "reaped 0\n", "")
+
+
+def test_child_subreaper_reaps_the_helper_once(kit, reap, launch, as_nobody):
+    """The same for a child subreaper (PR_SET_CHILD_SUBREAPER survives exec)."""
+    r = run([launch, "-s", "1"] + kit.sandboxify(as_nobody) + [reap],
+            clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
+    assert (r.returncode, r.stdout[-9:], r.stderr) == (0, "reaped 1\n", "")
+
+
+# ---- ^C during the launch ----
+
+def reached(pid, point):
+    """Has sandboxify PID reached POINT of its launch (or gone past its exec)?"""
+    try:
+        with open("/proc/%d/%s" % (pid, "maps" if point == "module" else "status")) as f:
+            text = f.read()
+    except OSError:
+        return True
+    if point == "module":  # Python has loaded the C module
+        return "_native_cffi" in text
+    return not re.search(r"^TracerPid:\s+0$", text, re.M)  # the helper has seized it
+
+
+@pytest.mark.parametrize("point", ["module", "traced"])
+def test_sigint_during_the_launch_is_the_programs(kit, as_nobody, point):
+    """SIGINT mid-launch (once Python has loaded the C module; once the helper
+    has seized the launcher): death by SIGINT, as the program's own ^C would
+    be - never a traceback."""
+    results = set()
+    for _ in range(10):
+        p = spawn(kit.sandboxify(as_nobody) + [kit.hello_static],
+                  clean_env(SECCOMP_SYSCALL_ALLOW=README_ALLOW), as_nobody)
+        for _ in range(200000):
+            if reached(p.pid, point):
+                break
+        os.kill(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        results.add((p.returncode, out, err))
+    assert results <= {(-signal.SIGINT, "", ""), (0, "Hello, world!\n", "")}
+    assert (-signal.SIGINT, "", "") in results

@@ -272,6 +272,9 @@ int sb_trace_listen(int pid);
 int sb_trace_detach(int pid, int sig);
 /* Declare PID as our tracer for Yama (no-op without Yama). */
 int sb_set_ptracer(int pid);
+/* execve(2) with ENVP as given, entries without '=' and repeated names too
+ * (sandboxify's launch exec; os.execve takes a mapping). -errno on failure. */
+int sb_trace_execve(const char *path, char *const argv[], char *const envp[]);
 /* With PID in a ptrace stop outside any syscall: make it install PROG on
  * itself with seccomp(2), then restore its registers and code. PID must
  * already have no_new_privs (sandboxify sets it before the launch exec). */
@@ -292,15 +295,20 @@ struct sb_learn {
 	uint64_t other; /* numbers beyond the arrays, unknown arches */
 	int status; /* wait status of the program itself */
 	int tasks; /* processes and threads traced */
-	uint32_t handlers; /* rt_sigaction calls installing a signal handler */
+	uint32_t handlers; /* rt_sigaction calls installing a signal handler, and
+			    * tasks found catching signals at their first call */
 	uint32_t restarts; /* calls the kernel resumes with restart_syscall */
 	uint32_t untraced; /* clone flags CLONE_UNTRACED cleared (learn follows) */
-	int blind; /* 0, or the SB_LEARN_OWN_FILTER that ended the run */
+	int blind; /* 0, or the SB_LEARN_OWN_FILTER or _FOREIGN_ABI that ended the run */
+	int exec_error; /* errno of the program's failed launch execve, or 0 */
 };
 /* A call learn cannot see past: the program installs a seccomp filter of its
  * own (seccomp(2) or prctl(PR_SET_SECCOMP)), whose ERRNO, TRAP or KILL would
  * outrank SECCOMP_RET_TRACE. The run is killed there. */
 #define SB_LEARN_OWN_FILTER 1
+/* The launch exec loaded an image of another ABI (an i386 program behind a
+ * script's #! line): killed before its first instruction. */
+#define SB_LEARN_FOREIGN_ABI 2
 /*
  * Start PATH (ARGV, ENVP) stopped in a child, trace it and every process and
  * thread it starts, count the syscalls a SECCOMP_RET_TRACE filter reports,
@@ -308,8 +316,8 @@ struct sb_learn {
  * (libsandbox.so with SECCOMP_LEARN=1) or, with PROG, is injected at the
  * launch exec (the child gets no_new_privs). A call that would hide later
  * ones (OUT->blind) kills every task; CLONE_UNTRACED is cleared so every
- * child is followed. 0, or -errno if the program could not be started (then
- * OUT->status is 127 << 8 for a failed exec).
+ * child is followed. 0, or -errno if the program could not be started; a
+ * failed launch execve is OUT->exec_error.
  */
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
