@@ -11,9 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
+
+/* Start from every signal at its default action, whatever this process
+ * inherited (the raw call: glibc refuses its own two, 32 and 33), so that
+ * the signal state PROG is handed is exactly what the options say. */
+static void defaults(void)
+{
+	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; }
+		dfl = { SIG_DFL, 0, NULL, 0 };
+
+	for (long sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+}
 
 int main(int argc, char **argv)
 {
@@ -21,6 +35,7 @@ int main(int argc, char **argv)
 	sigset_t block;
 	int i = 1;
 
+	defaults();
 	sigemptyset(&block);
 	for (; i + 1 < argc && argv[i][0] == '-' && argv[i][2] == 0; i += 2) {
 		int n = atoi(argv[i + 1]);
@@ -42,7 +57,7 @@ int main(int argc, char **argv)
 		}
 	if (i >= argc)
 		return 2;
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigprocmask(SIG_SETMASK, &block, NULL); /* exactly these */
 	execve(argv[i], argv + i, envp);
 	perror("launch: execve");
 	return 127;
