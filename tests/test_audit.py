@@ -243,13 +243,21 @@ def logged_run(prog, env, want, attempts=3):
     the records hold every syscall in WANT. kauditd hands records to printk
     asynchronously and under printk's rate limit, which a test session on
     the same kernel may restore meanwhile: wait, and run again if need be."""
+    def dmesg():
+        return subprocess.run(["dmesg"], capture_output=True, text=True, check=True).stdout
+
     for _ in range(attempts):
+        # only what is logged from now on: an earlier process with this pid
+        # (pids are reused; the kernel log keeps old records) is not ours
+        before = dmesg().rsplit("\n", 2)[-2:]
         p = subprocess.Popen([prog], env=env, stdout=subprocess.PIPE, text=True)
         out, _ = p.communicate(timeout=30)
         assert (p.returncode, out) == (0, "Hello, world!\n")
         for _ in range(30):
-            dmesg = subprocess.run(["dmesg"], capture_output=True, text=True, check=True).stdout
-            r = pysandbox_audit("-", "--pid", str(p.pid), stdin=dmesg)
+            log = dmesg()
+            last = "\n".join(before)
+            dmesg_new = log.split(last, 1)[-1] if last.strip() else log
+            r = pysandbox_audit("-", "--pid", str(p.pid), stdin=dmesg_new)
             if want <= {l.split()[4] for l in r.stdout.splitlines()[1:]}:
                 return p.pid, r
             time.sleep(0.1)
