@@ -366,10 +366,10 @@ static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, 
 static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, unsigned int n)
 {
 	uint16_t start[COUNT_NRS + 1];
-	uint32_t top = 0; /* the highest number, + 1 */
+	uint64_t top = 0; /* the highest number, + 1 (0xffffffff + 1 too) */
 
 	for (unsigned int i = 0; i < n; i++)
-		top = rules[i].nr >= top ? rules[i].nr + 1 : top;
+		top = rules[i].nr >= top ? (uint64_t)rules[i].nr + 1 : top;
 	if (top >= COUNT_NRS) {
 		for (unsigned int k = 0; k < n; k++)
 			a[k] = (uint16_t)k;
@@ -379,7 +379,7 @@ static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp,
 	memset(start, 0, (top + 1) * sizeof(start[0]));
 	for (unsigned int i = 0; i < n; i++)
 		start[rules[i].nr + 1]++;
-	for (unsigned int nr = 0; nr < top; nr++)
+	for (unsigned int nr = 0; nr < (unsigned int)top; nr++)
 		start[nr + 1] += start[nr];
 	for (unsigned int i = 0; i < n; i++)
 		a[start[rules[i].nr]++] = (uint16_t)i; /* start[nr]: now its end */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * minilibc.c - the string, memory, sorting, allocation and formatting
- * routines the policy parser and compiler call, defined inside libsandbox.so
+ * routines the policy parser and compiler call, and strerror() for the
+ * failure messages, defined inside libsandbox.so
  * (and only there: the cffi module uses the C library's).
  *
  * Why: a call from a shared library to memcpy() or strcmp() goes through the
@@ -19,6 +20,7 @@
  * turn these loops back into calls to memset()/memcpy() - into themselves.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -320,6 +322,39 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 }
 
 /* -fstack-protector's report: the stack is corrupt, so no formatting. */
+/* The texts of the errors libsandbox.so can report (glibc's wording, which
+ * the tests and the README show); any other is "Unknown error N", as glibc
+ * says of numbers it has no text for. */
+static const struct { int nr; const char *text; } errors[] = {
+	{ EPERM, "Operation not permitted" },	{ ENOENT, "No such file or directory" },
+	{ ESRCH, "No such process" },		{ EINTR, "Interrupted system call" },
+	{ EIO, "Input/output error" },		{ ENXIO, "No such device or address" },
+	{ E2BIG, "Argument list too long" },	{ EBADF, "Bad file descriptor" },
+	{ EAGAIN, "Resource temporarily unavailable" },
+	{ ENOMEM, "Cannot allocate memory" },	{ EACCES, "Permission denied" },
+	{ EFAULT, "Bad address" },		{ EBUSY, "Device or resource busy" },
+	{ ENODEV, "No such device" },		{ ENOTDIR, "Not a directory" },
+	{ EISDIR, "Is a directory" },		{ EINVAL, "Invalid argument" },
+	{ ENFILE, "Too many open files in system" },
+	{ EMFILE, "Too many open files" },	{ EFBIG, "File too large" },
+	{ ERANGE, "Numerical result out of range" },
+	{ ENAMETOOLONG, "File name too long" },	{ ENOSYS, "Function not implemented" },
+	{ ELOOP, "Too many levels of symbolic links" },
+	{ EOVERFLOW, "Value too large for defined data type" },
+	{ EOPNOTSUPP, "Operation not supported" },
+};
+
+char *strerror(int nr)
+{
+	static char unknown[32];
+
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].nr == nr)
+			return (char *)errors[i].text;
+	snprintf(unknown, sizeof(unknown), "Unknown error %d", nr);
+	return unknown;
+}
+
 void __stack_chk_fail(void);
 void __stack_chk_fail(void)
 {

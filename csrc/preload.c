@@ -114,10 +114,7 @@ static int ours(const char *e)
 }
 
 /* Drop our variables from the NULL-terminated array ENV, in place: one pass,
- * whatever the program's setenv/unsetenv do. Each dropped string is
- * overwritten with NULs: another copy of libsandbox.so in this process (a
- * second path in LD_PRELOAD, or one linked in) reads the exec-time strings
- * too and must find no policy left to install; /proc/PID/environ shows none. */
+ * whatever the program's setenv/unsetenv do. */
 static void scrub(char **env)
 {
 	char **out = env;
@@ -125,14 +122,15 @@ static void scrub(char **env)
 	for (; env && *env; env++)
 		if (!ours(*env))
 			*out++ = *env;
-		else
-			memset(*env, 0, strlen(*env));
 	if (out)
 		*out = NULL;
 }
 
-/* The same for the exec-time strings no array points to any more (a
- * .preinit_array entry may have unset them). */
+/* Then overwrite our exec-time strings with NULs (after every array is
+ * scrubbed: a blanked string no longer reads as ours). Another copy of
+ * libsandbox.so in this process (a second path in LD_PRELOAD, or one linked
+ * in) reads these strings too and must find no policy left to install;
+ * /proc/PID/environ shows none. (Without them, the arrays are all it reads.) */
 static void scrub_strings(const struct start *s)
 {
 	for (char *p = (char *)s->env_lo; p && p < s->env_hi; p += strlen(p) + 1)
@@ -289,13 +287,18 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 	return SECCOMP_MODE_FILTER;
 }
 
+static void *definition(const struct start *s, const char *name, const void *after,
+			int *is_libc);
+
 /* Let the C runtime finish its lazy one-time set-up first: glibc's malloc
  * seeds its tcache with getrandom() on first use. The program's malloc (its
- * own, if it exports one) is warmed; it decides nothing. */
+ * own, if it exports one: the first definition in load order, as calls bind)
+ * is warmed; it decides nothing. */
 static void warm_malloc(void)
 {
-	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "malloc");
-	void (*f)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "free");
+	int is_libc;
+	void *(*m)(size_t) = (void *(*)(size_t))definition(&start, "malloc", NULL, &is_libc);
+	void (*f)(void *) = (void (*)(void *))definition(&start, "free", NULL, &is_libc);
 
 	if (m && f)
 		f(m(1));
@@ -445,18 +448,13 @@ static void *object_sym(const struct link_map *l, const char *name)
 	return NULL;
 }
 
-/* The next __libc_start_main after ours, found without dlsym (which the
- * program may export): the executable's DT_DEBUG entry, filled in by ld.so,
- * leads to the list of loaded objects in load order; the first object after
- * libsandbox.so that defines it is what RTLD_NEXT would give - another
- * preloaded wrapper, or libc.so itself (*IS_LIBC). NULL if not found. */
-static start_fn next_start_main(const struct start *s, int *is_libc)
+/* The loaded objects in load order, found without dlsym (which the program
+ * may export): the executable's DT_DEBUG entry, filled in by ld.so. */
+static const struct link_map *objects(const struct start *s)
 {
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)s->phdr;
 	const ElfW(Dyn) *d = NULL;
-	const struct r_debug *r = NULL;
 	uintptr_t bias = 0;
-	int past_us = 0;
 
 	for (uintptr_t i = 0; i < s->phnum; i++)
 		if (ph[i].p_type == PT_PHDR)
@@ -465,18 +463,27 @@ static start_fn next_start_main(const struct start *s, int *is_libc)
 		if (ph[i].p_type == PT_DYNAMIC)
 			d = (const ElfW(Dyn) *)(bias + ph[i].p_vaddr);
 	for (; d && d->d_tag != DT_NULL; d++)
-		if (d->d_tag == DT_DEBUG)
-			r = (const struct r_debug *)d->d_un.d_ptr;
-	for (const struct link_map *l = r ? r->r_map : NULL; l; l = l->l_next) {
-		start_fn f = (start_fn)object_sym(l, "__libc_start_main");
+		if (d->d_tag == DT_DEBUG && d->d_un.d_ptr)
+			return ((const struct r_debug *)d->d_un.d_ptr)->r_map;
+	return NULL;
+}
+
+/* NAME's first definition in load order after the object defining AFTER
+ * (from the start if AFTER is NULL): what RTLD_NEXT (RTLD_DEFAULT) gives.
+ * *IS_LIBC: it is libc.so's. NULL if none. */
+static void *definition(const struct start *s, const char *name, const void *after,
+			int *is_libc)
+{
+	int past = after == NULL;
+
+	for (const struct link_map *l = objects(s); l; l = l->l_next) {
+		void *f = object_sym(l, name);
 		const char *base = l->l_name;
 
-		if (f == (start_fn)start_hook) {
-			past_us = 1;
+		if (!past || !f) {
+			past = past || (f && f == after);
 			continue;
 		}
-		if (!past_us || !f)
-			continue;
 		for (const char *p = l->l_name; p && *p; p++)
 			if (*p == '/')
 				base = p + 1;
@@ -484,6 +491,13 @@ static start_fn next_start_main(const struct start *s, int *is_libc)
 		return f;
 	}
 	return NULL;
+}
+
+/* The next __libc_start_main after ours - another preloaded wrapper, or
+ * libc.so's own (*IS_LIBC). */
+static start_fn next_start_main(const struct start *s, int *is_libc)
+{
+	return (start_fn)definition(s, "__libc_start_main", (const void *)start_hook, is_libc);
 }
 
 /* Can the filter wait for main()? Only when the program's first

@@ -15,9 +15,8 @@ from conftest import PROGS, SIGSYS_STATUS, build_c, clean_env, run
 IMPORTS = {
     "environ": "the program's environment array: our variables are removed from it "
                "(the policy is read from the strings the kernel placed at exec)",
-    "dlsym": "warms the program's malloc before the filter, and finds __libc_start_main "
-             "when no filter waits for main(); a lying dlsym changes neither",
-    "strerror": "the text of a failure message; the program exits next",
+    "dlsym": "finds __libc_start_main only when no filter waits for main() and the "
+             "loader's list of objects did not give it: a lying dlsym changes nothing",
 }
 
 
@@ -41,6 +40,7 @@ def progs(kit):
                                "-fPIC"),
         "libwrap": build_c(src("wrapmain.c"), kit.file("libwrapmain.so"), "-shared", "-fPIC"),
         "execenv": build_c(src("execenv.c"), kit.file("execenv")),
+        "setenvctor": build_c(src("setenvctor.c"), kit.file("setenvctor")),
     }
     out["early"] = build_c(src("envedit.c"), kit.file("early"), "-Wl,--no-as-needed",
                            out["libenvedit"])
@@ -161,6 +161,16 @@ def test_many_copies_of_one_variable_are_one(kit, progs, as_nobody):
            "SECCOMP_SYSCALL_DENY=getpid"] + verbose
     r = run([progs["execenv"], "/usr/bin/env"] + env, clean_env(), as_nobody)
     assert (r.returncode, r.stdout) == (0, "LD_PRELOAD=%s\n" % kit.lib)
+
+
+def test_environment_copied_by_setenv_keeps_no_empty_entry(kit, progs, as_nobody):
+    """A constructor's setenv() makes environ a copy of the exec-time array:
+    our variable leaves both, and no blanked "" entry stays behind for the
+    program and its children. (Before: an empty entry.)"""
+    env = ["A=1", "SECCOMP_SYSCALL_DENY=ptrace", "B=2", "LD_PRELOAD=" + kit.lib]
+    r = run([progs["execenv"], progs["setenvctor"]] + env, clean_env(), as_nobody)
+    assert (r.returncode, r.stdout) == (
+        0, "[A=1]\n[B=2]\n[LD_PRELOAD=%s]\n[ADDED=1]\n" % kit.lib)
 
 
 def test_second_copy_of_the_library_installs_nothing_more(kit, as_nobody):
