@@ -297,3 +297,14 @@ def test_kernel_refusing_seccomp_stops_the_program(kit, as_nobody):
     r = run(["/bin/sh", "-c", "exec env " + inner], outer, as_nobody)
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "libsandbox: cannot install the seccomp filter: Function not implemented\n")
+
+
+def test_make_demo_prints_what_the_readme_shows():
+    """The README's first screen: `make demo`'s output, verbatim."""
+    from conftest import ROOT
+
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    shown = readme.split("`make demo` prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    r = subprocess.run(["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True,
+                       env=clean_env(PATH=os.environ["PATH"]), timeout=300)
+    assert (r.returncode, r.stdout, r.stderr) == (0, shown, "")
