@@ -769,17 +769,22 @@ static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 	return fails(err, &src, "expected 0 or 1, not", v);
 }
 
-/* SECCOMP_LEARN=1 (set by `pysandbox learn`): trace every syscall, alone. */
+/* SECCOMP_LEARN=PID (set by `pysandbox learn`, PID its own): trace every
+ * syscall, alone; libsandbox.so checks that PID is the tracer. */
 static int parse_learn(struct sb_policy *p, const char **v, struct sb_error *err)
 {
 	struct src src = { VAR_LEARN, 0, 0 };
+	long pid = 0;
 
-	if (strcmp(v[V_LEARN], "1") != 0)
-		return fails(err, &src, "expected 1, not", v[V_LEARN]);
+	for (const char *c = v[V_LEARN]; *c >= '0' && *c <= '9' && pid < (1L << 22); c++)
+		pid = pid * 10 + (*c - '0');
+	if (!*v[V_LEARN] || v[V_LEARN][0] == '0' || pid >= (1L << 22) ||
+	    v[V_LEARN][strspn(v[V_LEARN], "0123456789")])
+		return fails(err, &src, "expected the tracer's pid, not", v[V_LEARN]);
 	for (int i = 0; i < V_COUNT; i++)
 		if (v[i] && i != V_VERBOSE && i != V_LEARN) /* SECCOMP_VERBOSE goes with anything */
 			return fails(err, &src, "cannot be combined with", our_vars[i]);
-	p->learn = 1;
+	p->learn = (int)pid;
 	return 0;
 }
 

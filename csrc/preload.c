@@ -553,13 +553,13 @@ static size_t read_file(const char *var, const char *path, char *buf, size_t siz
 	return len;
 }
 
-/* Is a tracer attached (TracerPid in /proc/self/status)? */
-static int traced(void)
+/* The tracer's pid (TracerPid in /proc/self/status), 0 if none. */
+static long traced(void)
 {
 	char buf[4096];
 	const char *t;
-	long n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)"/proc/self/status",
-			     O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	long pid = 0, n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)"/proc/self/status",
+				      O_RDONLY | O_CLOEXEC, 0, 0, 0);
 
 	if (fd < 0)
 		return 0;
@@ -571,7 +571,9 @@ static int traced(void)
 		return 0;
 	for (t += 11; *t == '\t' || *t == ' '; t++)
 		;
-	return *t >= '1' && *t <= '9';
+	for (; *t >= '0' && *t <= '9' && pid < (1L << 22); t++)
+		pid = pid * 10 + (*t - '0');
+	return pid;
 }
 
 /* SECCOMP_PROFILE: read it, decide its includes/excludes for this process. */
@@ -615,9 +617,9 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, c
 		r = add_profile(policy, text, &err); /* the file's text is no longer needed */
 	if (r == 0)
 		r = sb_policy_finish(policy, &err);
-	/* SECCOMP_RET_TRACE with no tracer fails every syscall with ENOSYS. */
-	if (r == 0 && policy->learn && !traced())
-		die("SECCOMP_LEARN: no tracer: run the program through `pysandbox learn`");
+	/* SECCOMP_RET_TRACE without learn's tracer fails every syscall with ENOSYS. */
+	if (r == 0 && policy->learn && traced() != policy->learn)
+		die("SECCOMP_LEARN: not traced by `pysandbox learn`: run the program through it");
 	if (r < 0) {
 		sb_error_format(&err, msg, sizeof(msg));
 		die("%s", msg);

@@ -3,7 +3,7 @@
 The program runs traced, under a filter that hands every syscall to us
 (SECCOMP_RET_TRACE) and installed where the real filter would be:
 
-- default: by libsandbox.so (LD_PRELOAD, SECCOMP_LEARN=1) right before main(),
+- default: by libsandbox.so (LD_PRELOAD, SECCOMP_LEARN=<our pid>) right before main(),
   so the dynamic loader's own calls are not counted - the list is what
   LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=... needs;
 - --exec: injected at the launch exec, as sandboxify does - the list is what
@@ -83,7 +83,7 @@ class Learned:
 
 def preloaded(entries):
     """The program's environment ENTRIES (exec_environ's list, without our
-    variables) with libsandbox.so leading LD_PRELOAD and SECCOMP_LEARN=1:
+    variables) with libsandbox.so leading LD_PRELOAD and SECCOMP_LEARN=our pid:
     our only changes. Every LD_PRELOAD entry gets it (the loader reads the
     last of repeated ones, getenv the first)."""
     lib = os.fsencode(pysandbox.libpath())
@@ -91,7 +91,7 @@ def preloaded(entries):
            if e.startswith(b"LD_PRELOAD=") else e for e in entries]
     if not any(e.startswith(b"LD_PRELOAD=") for e in entries):
         out.append(b"LD_PRELOAD=" + lib)
-    return out + [b"SECCOMP_LEARN=1"]
+    return out + [b"SECCOMP_LEARN=%d" % os.getpid()]  # the tracer: sb_learn_run's caller
 
 
 def learn(argv, exec_mode=False):

@@ -5,6 +5,7 @@ runs the program again under the learned policy, for the same input.
 """
 import json
 import os
+import shutil
 import re
 import signal
 import time
@@ -205,17 +206,33 @@ def test_program_not_found(kit):
     assert (r.returncode, r.stderr) == (127, "pysandbox: program not found: '/nonexistent/prog'\n")
 
 
+NOT_TRACED = ("libsandbox: SECCOMP_LEARN: not traced by `pysandbox learn`: run the program "
+              "through it\n")
+
+
 def test_learn_variable_without_a_tracer_refuses(kit, as_nobody):
     """SECCOMP_LEARN hands every syscall to a tracer; with none, each would fail
     with ENOSYS. libsandbox.so refuses to start the program instead."""
     r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_LEARN="1"), as_nobody)
-    assert (r.returncode, r.stdout, r.stderr) == (
-        125, "", "libsandbox: SECCOMP_LEARN: no tracer: run the program through "
-        "`pysandbox learn`\n")
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", NOT_TRACED)
+
+
+def test_learn_variable_under_another_tracer_refuses(kit, as_nobody):
+    """SECCOMP_LEARN=PID names learn's own process: under strace (a tracer that
+    is not it) the program would get ENOSYS for every call, so it is refused.
+    (Before: accepted under any tracer; the program crashed.)"""
+    strace = shutil.which("strace")
+    if not strace:
+        pytest.skip("strace not installed (a second tracer for this test)")
+    env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_LEARN=str(os.getpid()))
+    r = run([strace, "-o", "/dev/null", kit.hello], env, as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", NOT_TRACED)
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"SECCOMP_LEARN": "yes"}, "SECCOMP_LEARN: expected 1, not 'yes'"),
+    ({"SECCOMP_LEARN": "yes"}, "SECCOMP_LEARN: expected the tracer's pid, not 'yes'"),
+    ({"SECCOMP_LEARN": "0"}, "SECCOMP_LEARN: expected the tracer's pid, not '0'"),
+    ({"SECCOMP_LEARN": "12x"}, "SECCOMP_LEARN: expected the tracer's pid, not '12x'"),
     ({"SECCOMP_LEARN": "1", "SECCOMP_SYSCALL_ALLOW": "read"},
      "SECCOMP_LEARN: cannot be combined with 'SECCOMP_SYSCALL_ALLOW'"),
     ({"SECCOMP_LEARN": "1", "SECCOMP_POLICY_FILE": "/x"},

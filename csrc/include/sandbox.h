@@ -83,7 +83,7 @@ struct sb_policy {
 	int has_deny; /* a denylist was given (variable or file) */
 	int has_deny_action;
 	int verbose; /* SECCOMP_VERBOSE=1 */
-	int learn; /* SECCOMP_LEARN=1: trace every syscall (pysandbox learn) */
+	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID (pysandbox learn) */
 	const char *file; /* SECCOMP_POLICY_FILE, for the caller to read */
 	const char *profile; /* SECCOMP_PROFILE, for the caller to read */
 	int has_profile; /* sb_policy_add_profile() succeeded */
@@ -313,7 +313,7 @@ struct sb_learn {
  * Start PATH (ARGV, ENVP) stopped in a child, trace it and every process and
  * thread it starts, count the syscalls a SECCOMP_RET_TRACE filter reports,
  * until the last of them is gone. The filter comes from the program
- * (libsandbox.so with SECCOMP_LEARN=1) or, with PROG, is injected at the
+ * (libsandbox.so with SECCOMP_LEARN=<the caller's pid>) or, with PROG, is injected at the
  * launch exec (the child gets no_new_privs). A call that would hide later
  * ones (OUT->blind) kills every task; CLONE_UNTRACED is cleared so every
  * child is followed. 0, or -errno if the program could not be started; a
