@@ -321,7 +321,6 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-/* -fstack-protector's report: the stack is corrupt, so no formatting. */
 /* The texts of the errors libsandbox.so can report (glibc's wording, which
  * the tests and the README show); any other is "Unknown error N", as glibc
  * says of numbers it has no text for. */
@@ -355,6 +354,7 @@ char *strerror(int nr)
 	return unknown;
 }
 
+/* -fstack-protector's report: the stack is corrupt, so no formatting. */
 void __stack_chk_fail(void);
 void __stack_chk_fail(void)
 {

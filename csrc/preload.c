@@ -133,9 +133,13 @@ static void scrub(char **env)
  * /proc/PID/environ shows none. (Without them, the arrays are all it reads.) */
 static void scrub_strings(const struct start *s)
 {
-	for (char *p = (char *)s->env_lo; p && p < s->env_hi; p += strlen(p) + 1)
+	for (char *p = (char *)s->env_lo; p && p < s->env_hi; p++) {
+		size_t n = strlen(p);
+
 		if (ours(p))
-			memset(p, 0, strlen(p));
+			memset(p, 0, n); /* then step past it, not through its NULs */
+		p += n;
+	}
 }
 
 /* ---- what the kernel handed over at exec ---- */
