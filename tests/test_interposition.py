@@ -261,6 +261,21 @@ def test_preloaded_set_id_program_runs_unconfined(kit):
     assert (r.returncode, r.stdout) == (0, "status = Seccomp:\t0\n")
 
 
+def test_set_id_child_of_a_sandboxed_program_gains_nothing(kit):
+    """The README's no_new_privs paragraph: libsandbox.so always sets it, so a
+    set-uid root program started under a sandboxed one runs without its
+    privilege (su, sudo, passwd); unsandboxed it has it."""
+    if os.geteuid() != 0:
+        pytest.skip("making a set-uid root program needs root")
+    prog = kit.copy(shutil.which("id"), "id-suid")
+    os.chmod(prog, 0o4755)
+    cmd = ["/bin/sh", "-c", prog + " -u"]
+    plain = run(cmd, clean_env(), as_nobody=True)
+    assert (plain.returncode, plain.stdout) == (0, "0\n")
+    r = run(cmd, preload(kit, SECCOMP_SYSCALL_DENY="ptrace"), as_nobody=True)
+    assert (r.returncode, r.stdout) == (0, "65534\n")
+
+
 def set_cap(prog):
     setcap = shutil.which("setcap") or "/usr/sbin/setcap"
     if not os.access(setcap, os.X_OK):
