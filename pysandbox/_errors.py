@@ -1,12 +1,5 @@
-"""Exception types; kept apart so the launcher can import them cheaply."""
-
-
-class SandboxError(Exception):
-    """Base of every pysandbox error."""
-
-
-class PolicyError(SandboxError, ValueError):
-    """A policy could not be parsed or compiled; the message is the C error line."""
+"""Transitional: the exception types moved to pysandbox.errors (issue 12)."""
+from pysandbox.errors import PolicyError, SandboxError  # noqa: F401
 
 
 class Failure(SandboxError):

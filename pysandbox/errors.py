@@ -1,0 +1,68 @@
+"""pysandbox's one exception family.
+
+Every error the package raises is a SandboxError; each subclass also derives
+from the built-in type a caller would catch without knowing pysandbox
+(ValueError for bad input, OSError for what the system refused). Messages are
+one line, the same text libsandbox.so prints. Exit statuses are not here: they
+belong to the command-line layer (pysandbox.cli), which maps these types.
+
+Kept free of imports so that the launcher (sandboxify) can load it cheaply.
+"""
+
+__all__ = ["SandboxError", "PolicyError", "UsageError", "InstallError", "FeatureError",
+           "LaunchError", "LogError", "BpfError"]
+
+
+class SandboxError(Exception):
+    """Base of every pysandbox error."""
+
+
+class PolicyError(SandboxError, ValueError):
+    """A policy could not be loaded or compiled.
+
+    The message is the C loader's line (``SECCOMP_SYSCALL_DENY: unknown syscall
+    'opne' (item 3)``); the C error record's fields are kept as attributes:
+    KIND (the C error kind's name, e.g. "unknown", or None for errors found in
+    Python), VARIABLE (the variable, or "file:line", or the profile location),
+    WHAT, TOKEN (the offending input) and ITEM (1-based, 0 if none)."""
+
+    def __init__(self, message, *, kind=None, variable=None, what=None, token=None, item=0):
+        super().__init__(message)
+        self.kind = kind
+        self.variable = variable
+        self.what = what
+        self.token = token
+        self.item = item
+
+
+class UsageError(SandboxError, ValueError):
+    """A command was called wrongly (a missing program, an unknown option)."""
+
+
+class InstallError(SandboxError, OSError):
+    """The system refused a step of applying a sandbox (installing the filter,
+    no_new_privs, tracing the program): OSError(errno, message)."""
+
+
+class FeatureError(InstallError):
+    """The running kernel lacks a feature the sandbox needs (FEATURE names it);
+    never silently ignored: the program does not run."""
+
+    def __init__(self, errno_, message, feature=None):
+        super().__init__(errno_, message)
+        self.feature = feature
+
+
+class LaunchError(SandboxError, OSError):
+    """The program itself cannot be started: not found (ENOENT), not
+    executable (EACCES, ENOEXEC), or refused (a set-id program: EPERM)."""
+
+
+class LogError(SandboxError, OSError):
+    """The kernel log (or a saved copy) cannot be read, or holds a malformed
+    record (errno EBADMSG)."""
+
+
+class BpfError(SandboxError, ValueError):
+    """A BPF program the interpreter cannot run: unknown opcode, a load outside
+    seccomp_data, a jump past the end, falling off the end."""
