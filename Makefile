@@ -14,7 +14,7 @@ $(PY):
 
 # Editable install: compiles libsandbox.so and the cffi module into pysandbox/.
 $(STAMP): $(PY) $(CSRC)
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,lint]'
 	touch $@
 
 build: $(STAMP)
@@ -55,6 +55,18 @@ fuzz-replay:
 sanitize: build
 	$(PY) fuzz/sanitize.py build/sanitize $(SANITIZE_TESTS)
 
+# Gates (README "Style"): kernel-style C by the checked-in .clang-format (the
+# generated tables.h excepted) and a clean ruff run; `make format` applies the C style.
+LINT_C = $(shell find csrc fuzz bench helloworld tests/progs -name '*.[ch]' ! -name tables.h | sort)
+LINT_PY := pysandbox tests bench fuzz tools bin/sandboxify
+
+lint: $(STAMP)
+	$(VENV)/bin/clang-format --dry-run --Werror $(LINT_C)
+	$(VENV)/bin/ruff check -q $(LINT_PY)
+
+format: $(STAMP)
+	$(VENV)/bin/clang-format -i $(LINT_C)
+
 clean:
 	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__
 	$(MAKE) -s -C helloworld clean
@@ -62,4 +74,4 @@ clean:
 distclean: clean
 	rm -rf $(VENV)
 
-.PHONY: all build demo test bench tables fuzz fuzz-replay sanitize clean distclean
+.PHONY: all build demo test bench tables fuzz fuzz-replay sanitize lint format clean distclean
