@@ -195,7 +195,3 @@ def main(argv=None):
     except BrokenPipeError:  # `pysandbox groups | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return status or 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
