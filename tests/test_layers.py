@@ -1,0 +1,65 @@
+"""The Python layers' shape: one exit-status table for every front door, and
+import paths that stay lean and free of cycles."""
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pysandbox import cli, errors
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("error,status", [
+    (errors.UsageError("no program given"), 2),
+    (errors.NotFoundError(errno.ENOENT, "program not found: 'x'"), 127),
+    (errors.LaunchError(errno.ENOENT, "cannot execute: 'x' (no such file or directory)"), 126),
+    (errors.LaunchError(errno.EACCES, "cannot execute: 'x' (permission denied)"), 126),
+    (errors.RefusedError(errno.EPERM, "refusing a set-id or file-capability program: 'x'"), 125),
+    (errors.PolicyError("SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 1)"), 125),
+    (errors.InstallError(errno.EPERM, "cannot set no_new_privs: Operation not permitted"), 125),
+    (errors.FeatureError(errno.ENOSYS, "no seccomp filters", feature="seccomp"), 125),
+    (errors.LogError(errno.EBADMSG, "bad arch= value: 'x'", what="bad arch= value",
+                     token="x"), 125),
+    (errors.SandboxError("cannot write 'f': No such file or directory"), 125),
+])
+def test_one_exit_status_table(error, status):
+    """Each class's status, and its message without OSError's "[Errno N]"."""
+    message = error.strerror if isinstance(error, OSError) else str(error)
+    assert cli.failure(error) == (message, status)
+    assert "Errno" not in cli.failure(error)[0]
+
+
+def modules_after(code, *argv):
+    """The pysandbox and heavy modules loaded once CODE ran (python -I -S)."""
+    probe = ("import sys; sys.path[:0] = [%r] + %r\ntry:\n    %s\nexcept SystemExit:\n    pass\n"
+             "print('loaded:', *sorted(m for m in sys.modules if m.startswith('pysandbox') "
+             "or m in ('argparse', '_cffi_backend', 'json', 're')))"
+             % (ROOT, [p for p in sys.path if p.endswith("site-packages")], code))
+    r = subprocess.run([sys.executable, "-I", "-S", "-c", probe, *argv], capture_output=True,
+                       text=True, env={"PATH": os.environ["PATH"]})
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.rpartition("loaded:")[2].split())
+
+
+def test_sandboxify_usage_loads_no_argparse_and_no_c():
+    for argv in (["--help"], [], ["-x"]):
+        loaded = modules_after("from pysandbox.sandboxify import main; main()", *argv)
+        assert loaded == {"pysandbox", "pysandbox.cli", "pysandbox.errors",
+                          "pysandbox.sandboxify"}, argv
+
+
+def test_pysandbox_help_loads_no_c():
+    loaded = modules_after("from pysandbox.cli import main; main(['--help'])")
+    assert "_cffi_backend" not in loaded and "pysandbox._native" not in loaded
+
+
+def test_no_layer_imports_the_command_line_or_a_sibling_command():
+    """learn's engine never imports cli (no cycle), audit never imports features."""
+    learn = modules_after("import pysandbox.learn")
+    assert not any(m.startswith("pysandbox.cli") for m in learn), learn
+    assert "pysandbox.sandboxify" not in learn
+    audit = modules_after("import pysandbox.audit")
+    assert "pysandbox.features" not in audit and "pysandbox.cli" not in audit
