@@ -182,7 +182,7 @@ def restore_signals():
 
 # ---- the filter from the first instruction: a tracing helper ----
 
-def inject_at_exec(prog, who, failure_status):
+def inject_at_exec(prog, failed):
     """Fork the tracer as a grandchild and let it seize us; at our next exec
     it puts the filter PROG in the new image before its first instruction,
     then detaches and exits. Its parent exits at once, so it is no child of
@@ -190,8 +190,9 @@ def inject_at_exec(prog, who, failure_status):
     child subreaper: then the orphaned helper becomes our child again
     (PR_SET_CHILD_SUBREAPER, prctl(2)); nothing can route it elsewhere (an
     init may not CLONE_PARENT). The program gets its SIGCHLD and may reap it,
-    once (README). Should anything go wrong after the exec, the helper says
-    so as WHO and makes the program exit with FAILURE_STATUS (or kills it).
+    once (README). Should anything go wrong after the exec, the helper calls
+    FAILED(InstallError), which reports it and returns the status the program
+    is made to exit with (or it is killed): it never runs unfiltered.
     InstallError (OSError) if the helper cannot be started or refused."""
     down_r, down_w = os.pipe()
     up_r, up_w = os.pipe()
@@ -207,8 +208,7 @@ def inject_at_exec(prog, who, failure_status):
                 os.close(down_w)
                 os.close(up_r)
                 try:
-                    status = helper(me, Injection(prog, who, failure_status), down_r, up_w,
-                                    yama)
+                    status = helper(me, prog, failed, down_r, up_w, yama)
                 finally:
                     os._exit(status)
         finally:
@@ -231,14 +231,7 @@ def inject_at_exec(prog, who, failure_status):
     os.close(down_w)
 
 
-class Injection:
-    """What the helper puts in the program, and how it reports a failure."""
-
-    def __init__(self, prog, who, failure_status):
-        self.prog, self.who, self.failure_status = prog, who, failure_status
-
-
-def helper(target, job, rfd, wfd, yama):
+def helper(target, prog, failed, rfd, wfd, yama):
     import _signal
 
     # ^C, a hang-up or a TERM for the process group reach the program through
@@ -253,12 +246,12 @@ def helper(target, job, rfd, wfd, yama):
     rc = _native.trace_seize(target)
     os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
     os.close(wfd)
-    return trace_launch(target, job) if rc == 0 else 1
+    return trace_launch(target, prog, failed) if rc == 0 else 1
 
 
-def trace_launch(pid, job):
-    """Follow PID through its exec and install the filter there. Returns the
-    helper's exit status; on anything unexpected the tracee is stopped for good."""
+def trace_launch(pid, prog, failed):
+    """Follow PID through its exec and install PROG there. Returns the helper's
+    exit status; on anything unexpected the tracee is stopped for good."""
     phase = "exec"
     while True:
         try:
@@ -268,13 +261,13 @@ def trace_launch(pid, job):
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             return 0  # gone before its exec completed (exec failed, killed)
         if not os.WIFSTOPPED(status):
-            return abort(pid, job, "unexpected wait status 0x%x" % status)
+            return abort(pid, failed, 0, "unexpected wait status 0x%x" % status)
         sig, event = os.WSTOPSIG(status), status >> 16
         resume = _native.trace_cont if phase == "exec" else _native.trace_syscall
         if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
             phase, rc = "exit", _native.trace_syscall(pid, 0)
         elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
-            return install(pid, job)
+            return install(pid, prog, failed)
         elif event == EVENT_STOP:
             rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
         elif event == 0 and sig != SYSCALL_STOP:
@@ -283,32 +276,35 @@ def trace_launch(pid, job):
             # its first instruction, where exec has reset every handler
             rc = resume(pid, sig)
         else:
-            return abort(pid, job, "unexpected ptrace stop 0x%x in phase %s" % (status, phase))
+            return abort(pid, failed, 0, "unexpected ptrace stop 0x%x in phase %s"
+                         % (status, phase))
         if rc < 0:
-            return abort(pid, job, "ptrace: %s" % os.strerror(-rc))
+            return abort(pid, failed, -rc, "ptrace: %s" % os.strerror(-rc))
 
 
-def install(pid, job):
+def install(pid, prog, failed):
     """At the launch exec's syscall-exit-stop: the filter in, then PID runs free."""
-    rc = _native.inject_filter(pid, job.prog)
+    rc = _native.inject_filter(pid, prog)
     if rc == -errno.ESRCH:
         return 0  # a signal ended the program before its first instruction
     if rc == -errno.ENOEXEC:  # behind a script, say: check_abi cannot see it
-        return abort(pid, job, "the program is not an %s program: cannot install the filter"
-                     % os.uname().machine)
+        return abort(pid, failed, -rc, "the program is not an %s program: cannot install "
+                     "the filter" % os.uname().machine)
     if rc == -errno.EIO:  # behind a script: refuse_unreadable cannot see it
-        return abort(pid, job, "cannot install the filter: the program's image is not "
-                     "readable by this user (execute-only)")
+        return abort(pid, failed, -rc, "cannot install the filter: the program's image is "
+                     "not readable by this user (execute-only)")
     if rc < 0:
-        return abort(pid, job, "cannot install the filter in the program: %s"
+        return abort(pid, failed, -rc, "cannot install the filter in the program: %s"
                      % os.strerror(-rc))
-    return 0 if _native.trace_detach(pid, 0) == 0 else abort(pid, job, "detach failed")
+    if _native.trace_detach(pid, 0) < 0:
+        return abort(pid, failed, 0, "detach failed")
+    return 0
 
 
-def abort(pid, job, message):
-    """Never let the tracee run free: make it exit with the failure status, or kill it."""
-    say("%s: %s" % (job.who, message))
-    if _native.inject_exit(pid, job.failure_status) < 0:
+def abort(pid, failed, err, message):
+    """Never let the tracee run free: make it exit with the status FAILED gives
+    for InstallError(ERR, MESSAGE), or kill it."""
+    if _native.inject_exit(pid, failed(InstallError(err, message))) < 0:
         try:
             os.kill(pid, SIGKILL)  # still our tracee: the PID cannot be reused
         except ProcessLookupError:

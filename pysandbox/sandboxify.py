@@ -23,7 +23,6 @@ not found.
 import os
 import sys
 
-from pysandbox.cli import EXIT_FAILURE, failure
 from pysandbox.errors import InstallError, LaunchError, PolicyError, SandboxError, UsageError
 
 HELP = """\
@@ -78,17 +77,17 @@ def run(argv):
     environ = os.environb  # bytes: any byte but NUL may be in a variable
     if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
         raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
-    prog, report = _native.compile_policy(environ, required=True)
+    prog, verbose = _native.compile_policy(environ, required=True)
     path = _launch.resolve(args[0])
     _launch.check_abi(path)
     _launch.refuse_privileged(path)
     _launch.refuse_unreadable(path)
-    for line in report:
+    for line in verbose:
         _launch.say(line)
     env = _launch.program_env(_launch.exec_environ(environ))
     _launch.flush()
     try:
-        _launch.inject_at_exec(prog, "sandboxify", EXIT_FAILURE)
+        _launch.inject_at_exec(prog, report)
     except InstallError:
         raise
     except OSError as e:  # pipe, fork, the handshake
@@ -103,14 +102,24 @@ def run(argv):
         raise LaunchError(e.errno, "cannot execute: '%s' (%s)" % (path, e.strerror.lower()))
 
 
+def report(e):
+    """Say SandboxError E in sandboxify's one line; return its exit status (the
+    command line's table). Also the tracing helper's report, after the exec,
+    of a filter it could not put in: the status is then the program's."""
+    # here, not at the top: a launch that succeeds never loads the command line
+    from pysandbox.cli import failure
+
+    message, status = failure(e)
+    if sys.stderr is not None:
+        sys.stderr.write("sandboxify: %s\n" % message)
+    return status
+
+
 def main(argv=None):
     try:
         run(sys.argv[1:] if argv is None else argv)
     except SandboxError as e:
-        message, status = failure(e)
-        if sys.stderr is not None:
-            sys.stderr.write("sandboxify: %s\n" % message)
-        return status
+        return report(e)
     return 0
 
 

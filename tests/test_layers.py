@@ -45,10 +45,27 @@ def modules_after(code, *argv):
 
 
 def test_sandboxify_usage_loads_no_argparse_and_no_c():
-    for argv in (["--help"], [], ["-x"]):
+    loaded = modules_after("from pysandbox.sandboxify import main; main()", "--help")
+    assert loaded == {"pysandbox", "pysandbox.errors", "pysandbox.sandboxify"}
+    for argv in ([], ["-x"]):  # a usage error: the exit-status table, no more
         loaded = modules_after("from pysandbox.sandboxify import main; main()", *argv)
         assert loaded == {"pysandbox", "pysandbox.cli", "pysandbox.errors",
                           "pysandbox.sandboxify"}, argv
+
+
+def test_a_sandboxify_launch_loads_no_command_line(kit):
+    """What a launch imports before the exec, from -X importtime's lines."""
+    hello = os.path.join(ROOT, "helloworld", "helloworld-static")
+    code = ("import sys; sys.path[:0] = [%r] + %r; from pysandbox.sandboxify import main; "
+            "sys.exit(main())" % (ROOT, [p for p in sys.path if p.endswith("site-packages")]))
+    r = subprocess.run([sys.executable, "-X", "importtime", "-I", "-S", "-c", code, hello],
+                       capture_output=True, text=True,
+                       env={"PATH": os.environ["PATH"], "SECCOMP_SYSCALL_DENY": "ptrace"})
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n"), r.stderr
+    loaded = {line.split("|")[-1].strip() for line in r.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert {"pysandbox.sandboxify", "pysandbox._launch", "pysandbox._native"} <= loaded
+    assert not loaded & {"pysandbox.cli", "argparse", "json", "re"}, loaded
 
 
 def test_pysandbox_help_loads_no_c():
