@@ -10,6 +10,7 @@ each subcommand is a module of this package with run(ARGS), imported only
 when it runs: `pysandbox --help` loads no C, and sandboxify, also a front
 door, maps its errors through failure() without loading argparse.
 """
+import importlib
 import os
 import sys
 
@@ -184,7 +185,7 @@ def main(argv=None):
     status = 0
     try:
         # only the subcommand that runs is loaded (and with it, C if it needs it)
-        status = __import__("pysandbox.cli." + args.command, fromlist=["run"]).run(args)
+        status = importlib.import_module("pysandbox.cli." + args.command).run(args)
         if sys.stdout is not None:  # None: started with fd 1 closed
             sys.stdout.flush()
     except SandboxError as e:
