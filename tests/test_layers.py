@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
+import pysandbox
 from pysandbox import cli, errors
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(pysandbox.__file__)))  # the checkout
 
 
 @pytest.mark.parametrize("error,status", [
@@ -32,12 +33,16 @@ def test_one_exit_status_table(error, status):
     assert "Errno" not in cli.failure(error)[0]
 
 
+# python -I -S, as bench/report.py times sandboxify: the checkout and cffi on the path
+ON_PATH = "import sys; sys.path[:0] = [%r] + %r\n" % (
+    ROOT, [p for p in sys.path if p.endswith("site-packages")])
+
+
 def modules_after(code, *argv):
     """The pysandbox and heavy modules loaded once CODE ran (python -I -S)."""
-    probe = ("import sys; sys.path[:0] = [%r] + %r\ntry:\n    %s\nexcept SystemExit:\n    pass\n"
+    probe = (ON_PATH + "try:\n    %s\nexcept SystemExit:\n    pass\n"
              "print('loaded:', *sorted(m for m in sys.modules if m.startswith('pysandbox') "
-             "or m in ('argparse', '_cffi_backend', 'json', 're')))"
-             % (ROOT, [p for p in sys.path if p.endswith("site-packages")], code))
+             "or m in ('argparse', '_cffi_backend', 'json', 're')))" % code)
     r = subprocess.run([sys.executable, "-I", "-S", "-c", probe, *argv], capture_output=True,
                        text=True, env={"PATH": os.environ["PATH"]})
     assert r.returncode == 0, r.stderr
@@ -54,10 +59,10 @@ def test_sandboxify_usage_loads_no_argparse_and_no_c():
 
 
 def test_a_sandboxify_launch_loads_no_command_line(kit):
-    """What a launch imports before the exec, from -X importtime's lines."""
+    """What a launch imports before the exec, from -X importtime's lines (KIT: the
+    helloworld programs are built)."""
     hello = os.path.join(ROOT, "helloworld", "helloworld-static")
-    code = ("import sys; sys.path[:0] = [%r] + %r; from pysandbox.sandboxify import main; "
-            "sys.exit(main())" % (ROOT, [p for p in sys.path if p.endswith("site-packages")]))
+    code = ON_PATH + "from pysandbox.sandboxify import main; sys.exit(main())"
     r = subprocess.run([sys.executable, "-X", "importtime", "-I", "-S", "-c", code, hello],
                        capture_output=True, text=True,
                        env={"PATH": os.environ["PATH"], "SECCOMP_SYSCALL_DENY": "ptrace"})
