@@ -6,7 +6,7 @@ The compiler lives once, in C (csrc/); this package wraps it:
 """
 import os
 
-from pysandbox._errors import PolicyError, SandboxError
+from pysandbox.errors import PolicyError, SandboxError
 
 __all__ = ["SandboxError", "PolicyError", "libpath", "compile_env"]
 __version__ = "0.1.0"

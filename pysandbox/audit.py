@@ -9,19 +9,19 @@ are read here: a record is recognised by `type=1326`, `type=SECCOMP` or
 journald's `audit[PID]: SECCOMP`, and read as its key=value fields.
 
 Parsing (parse_record) and rendering (record_line, summary, allowlists) are
-pure; only read_lines and kernel_log touch files.
+pure; only read_lines and kernel_log touch files. The command itself is
+pysandbox.cli.audit.
 """
 import collections
 import datetime
 import errno
 import os
 import re
-import sys
 import time
 
 from pysandbox import _native
-from pysandbox._errors import SandboxError
-from pysandbox.features import KMSG, open_kmsg, read_proc
+from pysandbox._kernel import KMSG, open_kmsg, read_proc
+from pysandbox.errors import LogError
 
 MARKER = re.compile(r"\btype=(?:1326|SECCOMP)\b|\baudit\[\d+\]: SECCOMP\b")
 FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
@@ -37,13 +37,9 @@ Record = collections.namedtuple(
     "Record", "time serial pid uid comm exe arch nr syscall action")
 
 
-class BadRecord(ValueError):
-    """A seccomp record that cannot be read; args: (what, offending text)."""
-
-
 def parse_record(line):
-    """The Record in LINE; None if LINE holds no seccomp record; BadRecord if
-    it holds one that cannot be read."""
+    """The Record in LINE; None if LINE holds no seccomp record; LogError
+    (EBADMSG, with WHAT and TOKEN) if it holds one that cannot be read."""
     m = MARKER.search(line)
     if not m:
         return None
@@ -71,12 +67,16 @@ def parse_record(line):
 def number(fields, key, base):
     text = fields.get(key)
     if text is None:
-        raise BadRecord("no %s= field" % key, "")
+        raise bad_record("no %s= field" % key, "")
     try:
         return int(text, base)
     except ValueError:
         hint = " (ausearch -i output? use ausearch --raw)" if key != "pid" else ""
-        raise BadRecord("bad %s= value%s" % (key, hint), text) from None
+        raise bad_record("bad %s= value%s" % (key, hint), text) from None
+
+
+def bad_record(what, token):
+    return LogError(errno.EBADMSG, "%s: '%s'" % (what, token), what=what, token=token)
 
 
 def untrusted(value):
@@ -211,86 +211,3 @@ def kernel_log_hint(err):
         why = "kernel.dmesg_restrict is 1: needs root or CAP_SYSLOG"
     return ("cannot read the kernel log (%s; or give a file: journalctl -k | "
             "pysandbox audit -): '%s'" % (why, KMSG))
-
-
-# ---- the command ----
-
-class Unreadable(SandboxError):
-    """The log cannot be read; the message names it."""
-
-
-def run(args):
-    """Print the records ARGS selects; return the exit status (0 printed,
-    1 none found, 125 a malformed record). Unreadable if the log is."""
-    try:
-        source, lines = open_source(args)
-    except OSError as e:
-        raise Unreadable(kernel_log_hint(e) if args.file is None else
-                         "cannot read '%s': %s" % (args.file, e.strerror)) from None
-    summary, bad, seen = Summary(), 0, 0
-    try:
-        for n, line in enumerate(lines, 1):
-            try:
-                rec = parse_record(line)
-            except BadRecord as e:
-                bad += 1
-                print("pysandbox: %s line %d: %s: '%s'" % (source, n, e.args[0], e.args[1]),
-                      file=sys.stderr)
-                continue
-            if rec is None or not wanted(rec, args):
-                continue
-            seen += 1
-            if args.summary or args.allow:
-                summary.add(rec)
-            else:
-                if seen == 1:
-                    print(HEADER)
-                print(record_line(rec), flush=args.follow)
-    except KeyboardInterrupt:  # how --follow ends
-        if not args.follow:
-            raise
-    print_summary(summary, args)
-    if bad:
-        return 125
-    if not seen:
-        print("pysandbox: no seccomp records in %s%s" % (source, no_records_hint(args)),
-              file=sys.stderr)
-        return 1
-    return 0
-
-
-def open_source(args):
-    """(name for messages, iterable of lines)."""
-    if args.file is None:
-        return "the kernel log", kernel_log(args.follow)
-    if args.file == "-":
-        return "stdin", read_lines(sys.stdin.buffer, args.follow)
-    return args.file, read_lines(open(args.file, "rb"), args.follow)
-
-
-def wanted(rec, args):
-    if args.pid is not None and rec.pid != args.pid:
-        return False
-    if args.exe is not None:
-        names = {rec.exe, rec.comm, os.path.basename(rec.exe or "")}
-        return args.exe in names
-    return True
-
-
-def print_summary(summary, args):
-    if args.summary:
-        for line in summary.lines():
-            print(line)
-    if args.allow:
-        if args.summary and summary.programs:
-            print()
-        for line in summary.allowlists():
-            print(line)
-
-
-def no_records_hint(args):
-    if args.file is None and os.path.exists(AUDIT_LOG):
-        return " (auditd keeps them: ausearch -m SECCOMP --raw | pysandbox audit -)"
-    if args.pid is not None or args.exe is not None:
-        return " for the selected program"
-    return ""

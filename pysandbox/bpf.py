@@ -6,6 +6,8 @@ This module *checks* programs (an interpreter for tests, a disassembler for
 """
 import struct
 
+from pysandbox.errors import BpfError  # raised here; bpf.BpfError is the same class
+
 INSN = struct.Struct("=HBBI")
 
 # classic BPF opcode pieces (linux/bpf_common.h)
@@ -18,10 +20,6 @@ TAX, TXA = 0x00, 0x80
 
 SECCOMP_DATA_SIZE = 64  # nr, arch, ip, args[6]
 OFF_NR, OFF_ARCH, OFF_IP, OFF_ARGS = 0, 4, 8, 16
-
-
-class BpfError(Exception):
-    """The program is not one the kernel would run the way we assume."""
 
 
 def decode(prog):

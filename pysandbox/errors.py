@@ -10,7 +10,7 @@ Kept free of imports so that the launcher (sandboxify) can load it cheaply.
 """
 
 __all__ = ["SandboxError", "PolicyError", "UsageError", "InstallError", "FeatureError",
-           "LaunchError", "LogError", "BpfError"]
+           "LaunchError", "NotFoundError", "RefusedError", "LogError", "BpfError"]
 
 
 class SandboxError(Exception):
@@ -55,12 +55,29 @@ class FeatureError(InstallError):
 
 class LaunchError(SandboxError, OSError):
     """The program itself cannot be started: not found (ENOENT), not
-    executable (EACCES, ENOEXEC), or refused (a set-id program: EPERM)."""
+    executable (EACCES, ENOEXEC), or refused (a set-id program: EPERM).
+    Raised as such: found, but the exec failed (whatever the errno)."""
+
+
+class NotFoundError(LaunchError):
+    """No file to run for the program's name (PATH searched): ENOENT."""
+
+
+class RefusedError(LaunchError):
+    """pysandbox will not start this program: it would run without its
+    privilege (set-id), or the filter cannot be put in it (another ABI,
+    execute-only): EPERM, or the errno of the cause."""
 
 
 class LogError(SandboxError, OSError):
     """The kernel log (or a saved copy) cannot be read, or holds a malformed
-    record (errno EBADMSG)."""
+    record (errno EBADMSG): then WHAT is what is wrong with it and TOKEN the
+    offending text."""
+
+    def __init__(self, errno_, message, *, what=None, token=None):
+        super().__init__(errno_, message)
+        self.what = what
+        self.token = token
 
 
 class BpfError(SandboxError, ValueError):

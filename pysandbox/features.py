@@ -4,15 +4,13 @@ can do here because of it.
 Every answer is a probe, never a guess from the kernel version: a syscall
 (csrc/probe.c, through _native; those that would change the process run in
 a forked child) or a /proc read. gather() returns plain data (the --json
-output, keys always present); text() renders it.
+output, keys always present); text() renders it; pysandbox.cli.features prints.
 """
 import errno
-import json
 import os
 
 from pysandbox import _native
-
-KMSG = "/dev/kmsg"
+from pysandbox._kernel import KMSG, open_kmsg, read_int, read_proc, status_field
 
 
 def probe(result, **extra):
@@ -22,33 +20,6 @@ def probe(result, **extra):
 
 def errno_name(n):
     return errno.errorcode.get(n, "E%d" % n)
-
-
-def read_proc(path):
-    """Stripped text of a /proc file, or None if it is absent or unreadable."""
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def read_int(path):
-    text = read_proc(path)
-    return int(text) if text is not None and text.lstrip("-").isdigit() else None
-
-
-def status_field(name):
-    for line in (read_proc("/proc/self/status") or "").splitlines():
-        key, _, value = line.partition(":")
-        if key == name:
-            return int(value)
-    return None
-
-
-def open_kmsg():
-    """A non-blocking fd on the kernel log (what dmesg reads); raises OSError."""
-    return os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
 
 
 def kernel_log():
@@ -185,10 +156,3 @@ def text(f):
               for name, u in f["pysandbox"].items()]
     return "\n".join(lines)
 
-
-def run(args):
-    facts = gather()
-    if args.json:
-        print(json.dumps(facts, indent=2, sort_keys=True))
-    else:
-        print(text(facts))

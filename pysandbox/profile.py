@@ -10,7 +10,7 @@ import json
 import os
 
 from pysandbox import _native
-from pysandbox._errors import PolicyError
+from pysandbox.errors import PolicyError
 
 _A = _native.ACTIONS
 KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = (_A["kill_process"], _A["kill_thread"], _A["trap"],

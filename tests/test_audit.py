@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from pysandbox import _native, audit
+from pysandbox.errors import LogError
 from conftest import clean_env, run
 
 STAMP = "audit(1700000000.123:45)"
@@ -132,9 +133,9 @@ def test_other_lines_are_not_records(line):
     (dmesg_line().replace("pid=2334", "pid=x"), "bad pid= value", "x"),
 ])
 def test_malformed_records(line, what, bad):
-    with pytest.raises(audit.BadRecord) as e:
+    with pytest.raises(LogError) as e:
         audit.parse_record(line)
-    assert e.value.args == (what, bad)
+    assert (e.value.what, e.value.token) == (what, bad)
 
 
 # ---- the command on fixed text ----

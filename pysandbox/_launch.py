@@ -1,0 +1,312 @@
+"""Starting a program under a sandbox, shared by sandboxify and learn: find
+the program, read the facts of its ELF file that decide how it can be
+sandboxed, refuse what cannot be, build its exact exec environment, and put a
+filter in it from its first instruction (the tracing helper).
+
+Kept lean: it runs before every program sandboxify starts. The `signal`
+module (and its enum) would cost ~4 ms, so the few signal and ptrace
+constants needed are spelt out below.
+"""
+import errno
+import os
+import sys
+
+from pysandbox import _native
+from pysandbox.errors import InstallError, LaunchError, NotFoundError, RefusedError
+
+# Linux constants, the same on x86_64 and aarch64.
+WALL = 0x40000000  # __WALL: wait for the tracee whatever its relation to us
+EVENT_EXEC, EVENT_STOP = 4, 128  # PTRACE_EVENT_*
+SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGKILL, SIGTRAP = 1, 2, 3, 15, 9, 5
+SIGPIPE, SIGXFSZ = 13, 25
+SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
+STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+# (ELFCLASS, e_machine) -> ABI; the filters are for the native one only
+ELF_ABIS = {(2, 62): "x86_64", (1, 62): "x32", (1, 3): "i386", (2, 183): "aarch64",
+            (1, 40): "arm"}
+PT_INTERP = 3
+
+
+def say(line):
+    """LINE on stderr, if there is one: a program may be started with fd 2
+    closed, and then Python's sys.stderr is None."""
+    if sys.stderr is not None:
+        sys.stderr.write(line + "\n")
+
+
+def flush():
+    for f in (sys.stdout, sys.stderr):
+        if f is not None:
+            f.flush()
+
+
+# ---- the program ----
+
+def resolve(prog, path=None):
+    """The file execvp would run for PROG."""
+    if "/" in prog:
+        candidates = [prog]
+    else:
+        dirs = (path if path is not None else os.environ.get("PATH", "/bin:/usr/bin")).split(":")
+        candidates = [os.path.join(d or ".", prog) for d in dirs]
+    found = [c for c in candidates if os.path.exists(c)]
+    if not found:
+        raise NotFoundError(errno.ENOENT, "program not found: '%s'" % prog)
+    for c in found:
+        if os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    folder = os.path.isdir(found[0])
+    raise LaunchError(errno.EISDIR if folder else errno.EACCES, "cannot execute: '%s' (%s)"
+                      % (found[0], "is a directory" if folder else "permission denied"))
+
+
+def elf_info(path):
+    """(ABI, static) of the ELF file PATH: ABI "x86_64", "i386", ... or "machine N",
+    static if it has no PT_INTERP header (no dynamic loader). None for anything
+    else (a script), or a file we may run but not read (mode 0711: the exec decides)."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return None
+    with f:
+        head = f.read(64)
+        if len(head) < 52 or head[:4] != b"\x7fELF" or head[4] not in (1, 2):
+            return None
+        order = "little" if head[5] == 1 else "big"
+
+        def field(at, size):
+            return int.from_bytes(head[at:at + size], order)
+
+        machine = field(18, 2)
+        if head[4] == 2:  # ELFCLASS64: e_phoff, e_phentsize, e_phnum
+            phoff, phentsize, phnum = field(32, 8), field(54, 2), field(56, 2)
+        else:
+            phoff, phentsize, phnum = field(28, 4), field(42, 2), field(44, 2)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    abi = ELF_ABIS.get((head[4], machine), "machine %d" % machine) if order == "little" \
+        else "big-endian machine %d" % machine
+    static = all(int.from_bytes(table[i:i + 4], order) != PT_INTERP
+                 for i in range(0, len(table), phentsize or 1))
+    return abi, static
+
+
+def is_static(path):
+    """An ELF file without a PT_INTERP header (no dynamic loader). A file we may
+    run but not read (mode 0711) counts as dynamic: the exec decides."""
+    info = elf_info(path)
+    return bool(info and info[1])
+
+
+def check_abi(path):
+    """Refuse an ELF program of another ABI (an i386 one on x86_64): the filter
+    and its injection are for native programs."""
+    info = elf_info(path)
+    native = os.uname().machine
+    if info and info[0] != native:
+        raise RefusedError(errno.ENOEXEC, "cannot sandbox a program of another ABI "
+                           "(%s; only %s): '%s'" % (info[0], native, path))
+
+
+def refuse_unreadable(path):
+    """An execute-only PROG (mode 0711) this user may not read: the kernel
+    makes its image non-dumpable, and no ptrace request may read or write
+    it, so the filter cannot be injected. Refuse before the exec."""
+    if not os.access(path, os.R_OK):
+        raise RefusedError(errno.EACCES, "cannot sandbox a program this user may not read "
+                           "(execute-only): '%s'" % path)
+
+
+def refuse_privileged(path):
+    """A set-id or file-capability PROG would run without its privilege
+    (no_new_privs): refuse it rather than run it half-working."""
+    st = os.stat(path)
+    try:
+        caps = os.getxattr(path, "security.capability")
+    except OSError:
+        caps = None
+    if st.st_mode & (0o4000 | 0o2000) or caps:
+        raise RefusedError(errno.EPERM, "refusing a set-id or file-capability program: '%s'"
+                           % path)
+
+
+# ---- its environment ----
+
+def exec_environ(parsed):
+    """The environment this process was started with, as execve(2) takes it:
+    a list of b"NAME=value" entries, in order.
+
+    From /proc/self/environ (the exec-time block, which nothing here writes
+    to), not os.environb: Python's start-up adds LC_CTYPE=C.UTF-8 to a C
+    locale's environment (PEP 538), and a dict loses entries without '=' and
+    all but the first of a repeated name. The program must get exactly what
+    we were given. PARSED (os.environb) is the fallback without /proc."""
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            block = f.read()
+    except OSError:
+        return [k + b"=" + v for k, v in parsed.items()]
+    return block[:-1].split(b"\0") if block else []  # each entry ends in a NUL
+
+
+def program_env(entries):
+    """ENTRIES (exec_environ's list) without the variables libsandbox.so
+    would read; everything else as it was, in order."""
+    return [e for e in entries if not _native.env_is_ours(e.split(b"=", 1)[0])]
+
+
+def preloaded(entries, lib, extra=()):
+    """ENTRIES (program_env's list) with LIB leading LD_PRELOAD, then the
+    EXTRA entries: our only changes. Every LD_PRELOAD entry gets it (the
+    loader reads the last of repeated ones, getenv the first)."""
+    lib = os.fsencode(lib)
+    out = [b"LD_PRELOAD=" + b":".join([lib] + [p for p in e[11:].split(b":") if p])
+           if e.startswith(b"LD_PRELOAD=") else e for e in entries]
+    if not any(e.startswith(b"LD_PRELOAD=") for e in entries):
+        out.append(b"LD_PRELOAD=" + lib)
+    return out + list(extra)
+
+
+def restore_signals():
+    """The signal dispositions the program would have had without us: Python
+    ignores SIGPIPE and SIGXFSZ at start-up, and an ignored signal stays
+    ignored across execve(2) (`sandboxify yes | head -1` must die by SIGPIPE).
+    As subprocess's restore_signals; a caller's own SIG_IGN for these two is
+    lost at Python's start-up. Caught signals (SIGINT's handler) are reset by
+    the exec itself; the signal mask is the caller's, untouched."""
+    import _signal
+
+    for sig in (SIGPIPE, SIGXFSZ):
+        _signal.signal(sig, _signal.SIG_DFL)
+
+
+# ---- the filter from the first instruction: a tracing helper ----
+
+def inject_at_exec(prog, failed):
+    """Fork the tracer as a grandchild and let it seize us; at our next exec
+    it puts the filter PROG in the new image before its first instruction,
+    then detaches and exits. Its parent exits at once, so it is no child of
+    the program - except when we are PID 1 (a container's entrypoint) or a
+    child subreaper: then the orphaned helper becomes our child again
+    (PR_SET_CHILD_SUBREAPER, prctl(2)); nothing can route it elsewhere (an
+    init may not CLONE_PARENT). The program gets its SIGCHLD and may reap it,
+    once (README). Should anything go wrong after the exec, the helper calls
+    FAILED(InstallError), which reports it and returns the status the program
+    is made to exit with (or it is killed): it never runs unfiltered.
+    InstallError (OSError) if the helper cannot be started or refused."""
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
+    me = os.getpid()
+    # NOTE: Yama (Documentation/admin-guide/LSM/Yama.rst) lets a non-ancestor
+    # attach only once declared with PR_SET_PTRACER; without Yama, skip that.
+    yama = os.path.exists("/proc/sys/kernel/yama/ptrace_scope")
+    middle = os.fork()
+    if middle == 0:
+        status = 0
+        try:
+            if os.fork() == 0:
+                os.close(down_w)
+                os.close(up_r)
+                try:
+                    status = helper(me, prog, failed, down_r, up_w, yama)
+                finally:
+                    os._exit(status)
+        finally:
+            os._exit(0)
+    os.waitpid(middle, 0)
+    os.close(down_r)
+    os.close(up_w)
+    if yama:
+        helper_pid = int(os.read(up_r, 32) or b"0")
+        rc = _native.set_ptracer(helper_pid) if helper_pid else -1
+        if rc < 0:
+            raise InstallError(-rc, "cannot declare the tracer: %s" % os.strerror(-rc))
+        os.write(down_w, b"go")
+    answer = os.read(up_r, 32)
+    if answer != b"ok":
+        err = int(answer) if answer.isdigit() else 0
+        raise InstallError(err, "cannot trace the program (ptrace: %s); see `pysandbox "
+                           "features`" % (os.strerror(err) if err else "helper failed"))
+    os.close(up_r)
+    os.close(down_w)
+
+
+def helper(target, prog, failed, rfd, wfd, yama):
+    import _signal
+
+    # ^C, a hang-up or a TERM for the process group reach the program through
+    # us (a tracee's signals wait for its tracer): we must outlive them, or
+    # EXITKILL would turn the program's SIGINT into SIGKILL
+    for sig in (SIGHUP, SIGINT, SIGQUIT, SIGTERM):
+        _signal.signal(sig, _signal.SIG_IGN)
+    if yama:  # the target must first name us its tracer
+        os.write(wfd, b"%d\n" % os.getpid())
+        if os.read(rfd, 16) != b"go":
+            return 1
+    rc = _native.trace_seize(target)
+    os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
+    os.close(wfd)
+    return trace_launch(target, prog, failed) if rc == 0 else 1
+
+
+def trace_launch(pid, prog, failed):
+    """Follow PID through its exec and install PROG there. Returns the helper's
+    exit status; on anything unexpected the tracee is stopped for good."""
+    phase = "exec"
+    while True:
+        try:
+            _, status = os.waitpid(pid, WALL)
+        except ChildProcessError:
+            return 1
+        if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+            return 0  # gone before its exec completed (exec failed, killed)
+        if not os.WIFSTOPPED(status):
+            return abort(pid, failed, 0, "unexpected wait status 0x%x" % status)
+        sig, event = os.WSTOPSIG(status), status >> 16
+        resume = _native.trace_cont if phase == "exec" else _native.trace_syscall
+        if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
+            phase, rc = "exit", _native.trace_syscall(pid, 0)
+        elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
+            return install(pid, prog, failed)
+        elif event == EVENT_STOP:
+            rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
+        elif event == 0 and sig != SYSCALL_STOP:
+            # a signal (SIGTRAP too: PTRACE_O_TRACEEXEC makes no trap of its own),
+            # delivered as usual: in our code, or in the new image before
+            # its first instruction, where exec has reset every handler
+            rc = resume(pid, sig)
+        else:
+            return abort(pid, failed, 0, "unexpected ptrace stop 0x%x in phase %s"
+                         % (status, phase))
+        if rc < 0:
+            return abort(pid, failed, -rc, "ptrace: %s" % os.strerror(-rc))
+
+
+def install(pid, prog, failed):
+    """At the launch exec's syscall-exit-stop: the filter in, then PID runs free."""
+    rc = _native.inject_filter(pid, prog)
+    if rc == -errno.ESRCH:
+        return 0  # a signal ended the program before its first instruction
+    if rc == -errno.ENOEXEC:  # behind a script, say: check_abi cannot see it
+        return abort(pid, failed, -rc, "the program is not an %s program: cannot install "
+                     "the filter" % os.uname().machine)
+    if rc == -errno.EIO:  # behind a script: refuse_unreadable cannot see it
+        return abort(pid, failed, -rc, "cannot install the filter: the program's image is "
+                     "not readable by this user (execute-only)")
+    if rc < 0:
+        return abort(pid, failed, -rc, "cannot install the filter in the program: %s"
+                     % os.strerror(-rc))
+    if _native.trace_detach(pid, 0) < 0:
+        return abort(pid, failed, 0, "detach failed")
+    return 0
+
+
+def abort(pid, failed, err, message):
+    """Never let the tracee run free: make it exit with the status FAILED gives
+    for InstallError(ERR, MESSAGE), or kill it."""
+    if _native.inject_exit(pid, failed(InstallError(err, message))) < 0:
+        try:
+            os.kill(pid, SIGKILL)  # still our tracee: the PID cannot be reused
+        except ProcessLookupError:
+            pass
+    return 1

@@ -1,0 +1,85 @@
+"""pysandbox audit: print the kernel's seccomp audit records readably
+(reading and parsing: pysandbox.audit)."""
+import os
+import sys
+
+from pysandbox import audit
+from pysandbox.cli import EXIT_FAILURE
+from pysandbox.errors import LogError
+
+
+def run(args):
+    """Print the records ARGS selects; return the exit status (0 printed,
+    1 none found, 125 a malformed record). LogError if the log is unreadable."""
+    try:
+        source, lines = open_source(args)
+    except OSError as e:
+        raise LogError(e.errno, audit.kernel_log_hint(e) if args.file is None else
+                       "cannot read '%s': %s" % (args.file, e.strerror)) from None
+    summary, bad, seen = audit.Summary(), 0, 0
+    try:
+        for n, line in enumerate(lines, 1):
+            try:
+                rec = audit.parse_record(line)
+            except LogError as e:
+                bad += 1
+                print("pysandbox: %s line %d: %s: '%s'" % (source, n, e.what, e.token),
+                      file=sys.stderr)
+                continue
+            if rec is None or not wanted(rec, args):
+                continue
+            seen += 1
+            if args.summary or args.allow:
+                summary.add(rec)
+            else:
+                if seen == 1:
+                    print(audit.HEADER)
+                print(audit.record_line(rec), flush=args.follow)
+    except KeyboardInterrupt:  # how --follow ends
+        if not args.follow:
+            raise
+    print_summary(summary, args)
+    if bad:
+        return EXIT_FAILURE
+    if not seen:
+        print("pysandbox: no seccomp records in %s%s" % (source, no_records_hint(args)),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def open_source(args):
+    """(name for messages, iterable of lines)."""
+    if args.file is None:
+        return "the kernel log", audit.kernel_log(args.follow)
+    if args.file == "-":
+        return "stdin", audit.read_lines(sys.stdin.buffer, args.follow)
+    return args.file, audit.read_lines(open(args.file, "rb"), args.follow)
+
+
+def wanted(rec, args):
+    if args.pid is not None and rec.pid != args.pid:
+        return False
+    if args.exe is not None:
+        names = {rec.exe, rec.comm, os.path.basename(rec.exe or "")}
+        return args.exe in names
+    return True
+
+
+def print_summary(summary, args):
+    if args.summary:
+        for line in summary.lines():
+            print(line)
+    if args.allow:
+        if args.summary and summary.programs:
+            print()
+        for line in summary.allowlists():
+            print(line)
+
+
+def no_records_hint(args):
+    if args.file is None and os.path.exists(audit.AUDIT_LOG):
+        return " (auditd keeps them: ausearch -m SECCOMP --raw | pysandbox audit -)"
+    if args.pid is not None or args.exe is not None:
+        return " for the selected program"
+    return ""
