@@ -43,7 +43,7 @@ tables: $(PY)
 # fuzz-replay: each target over its seed corpus once; sanitize: the compiler
 # tests against a cffi module built with ASan and UBSan (not the ones that copy
 # the package for uid 65534: that copy runs without libasan preloaded).
-SANITIZE_TESTS := tests/test_compiler.py tests/test_policy.py tests/test_profile.py \
+SANITIZE_TESTS := tests/unit/test_compiler.py tests/unit/test_policy.py tests/unit/test_profile.py \
 	-k 'not through_sandboxify_as_nobody'
 
 fuzz:
@@ -56,7 +56,7 @@ sanitize: build
 	$(PY) fuzz/sanitize.py build/sanitize $(SANITIZE_TESTS)
 
 clean:
-	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__
+	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__ tests/*/__pycache__
 	$(MAKE) -s -C helloworld clean
 
 distclean: clean

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from pysandbox import _native, audit
-from conftest import clean_env, run
+from support.proc import clean_env, run
 
 STAMP = "audit(1700000000.123:45)"
 FIELDS = ('auid=4294967295 uid=1000 gid=1000 ses=4294967295 subj=unconfined pid=2334 '

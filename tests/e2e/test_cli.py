@@ -7,7 +7,7 @@ import pytest
 
 import pysandbox
 from pysandbox import _native, bpf
-from conftest import bytes_env, clean_env
+from support.proc import ROOT, bytes_env, clean_env
 
 KILL, ALLOW = 0x80000000, 0x7FFF0000
 
@@ -59,7 +59,7 @@ def test_explain_names_syscalls_and_actions():
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the README shows x86_64's program")
 def test_explain_matches_readme():
     """The README's --explain excerpt is the start of the real output."""
-    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")).read()
+    readme = open(os.path.join(ROOT, "README.md")).read()
     cmd = "$ SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain\n"
     shown = readme.split(cmd, 1)[1].split("   ...\n", 1)[0].splitlines()
     r = cli("compile", "--explain", SECCOMP_SYSCALL_ALLOW="read:write:exit_group")

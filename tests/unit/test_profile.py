@@ -4,24 +4,25 @@ combines with the other variables, and real processes under Docker's profile.
 Profiles are written to temporary files and compiled through the cffi module
 for a chosen host (capabilities, kernel), then run in the strict BPF
 interpreter. Where the semantics are libseccomp's (several rules for one
-syscall), the oracle of test_profile_conformance.py decides alongside.
+syscall), the oracle of tests/support/oci.py decides alongside.
 """
 import errno
 import json
 import os
+import subprocess
 
 import pytest
 
-from conftest import SHARED, assert_userns_works, clean_env, run
 from pysandbox import PolicyError, _native, bpf
 from pysandbox._native_cffi import ffi, lib
-from test_profile_conformance import AUDIT, NATIVE, TARGETS, theirs
+from support.actions import ALLOW, EPERM, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, TRACE, TRAP
+from support.arches import TARGETS
+from support.filters import decide
+from support.libseccomp import NATIVE
+from support.oci import DOCKER, A, P, S, T, theirs
+from support.proc import SHARED, assert_userns_works, clean_env, patchelf, run
 
-KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = 0x80000000, 0x00000000, 0x00030000, 0x00050000
-TRACE, LOG, ALLOW = 0x7FF00000, 0x7FFC0000, 0x7FFF0000
-EPERM = ERRNO | errno.EPERM
 ALL = _native.all_caps()
-DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
 R = pytest.param
 
 
@@ -41,26 +42,6 @@ def write(tmp_path):
 def compile_profile(path, arch=None, caps=0, kernel=(6, 18), **env):
     environ = dict(env, SECCOMP_PROFILE=path)
     return bpf.decode(_native.compile_env(environ, arch, _native.host(caps, kernel)))
-
-
-def decide(program, arch, name, args=(0,) * 6):
-    nr = _native.syscall_nr(name, arch)
-    return bpf.run(program, bpf.seccomp_data(nr, AUDIT[arch], args))
-
-
-def P(syscalls, default="SCMP_ACT_ERRNO", **top):
-    return dict(top, defaultAction=default, syscalls=syscalls)
-
-
-def S(names, action="SCMP_ACT_ALLOW", **kw):
-    return dict(kw, names=names if isinstance(names, list) else [names], action=action)
-
-
-def A(index, op, value, two=None):
-    out = {"index": index, "value": value, "op": "SCMP_CMP_" + op}
-    if two is not None:
-        out["valueTwo"] = two
-    return out
 
 
 # ---- semantics: (profile, host caps, [(syscall, args, action)]) -----------------------
@@ -210,10 +191,6 @@ def test_skipped_names_and_blocks_are_counted(write):
 
 
 # ---- errors: (profile text, location and message after "SECCOMP_PROFILE: FILE: ") ----------
-
-def T(obj):
-    return json.dumps(obj)
-
 
 ERRORS = [
     # JSON
@@ -559,10 +536,7 @@ def test_profile_variable_scrubbed(kit, docker):
 
 
 def test_patchelf_linked_program_reads_profile(kit, docker, tmp_path):
-    from test_preload import patchelf
-
     prog = kit.copy("/usr/bin/unshare", "unshare-patched")
-    import subprocess
     subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
     r = run([prog, "-U", "true"], clean_env(SECCOMP_PROFILE=docker), True)
     assert (r.returncode, r.stderr) == (1, "unshare-patched: unshare failed: Operation not "
