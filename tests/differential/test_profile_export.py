@@ -5,7 +5,6 @@ refused with a message.
 """
 import json
 import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +18,7 @@ from support.libseccomp import NATIVE, libseccomp_knows
 from support.oci import DOCKER, theirs
 from support.policies import policies, render
 from support.probes import samples
-from support.proc import clean_env
+from support.proc import PYSANDBOX, clean_env
 
 POLICIES = [
     {"SECCOMP_SYSCALL_DENY": "ptrace=EPERM:mount"},
@@ -179,7 +178,7 @@ def test_export_refuses_what_a_profile_cannot_say(environ, message):
 
 
 def pysandbox(*argv, **env):
-    return subprocess.run([sys.executable, "-m", "pysandbox.cli"] + list(argv),
+    return subprocess.run([PYSANDBOX] + list(argv),
                           env=clean_env(**env), capture_output=True, text=True)
 
 

@@ -1,20 +1,17 @@
 """The `pysandbox` console script: libpath and compile."""
 import os
 import subprocess
-import sys
 
 import pytest
 
 import pysandbox
 from pysandbox import _native, bpf
-from support.proc import ROOT, bytes_env, clean_env
-
-KILL, ALLOW = 0x80000000, 0x7FFF0000
+from support.actions import ALLOW, KILL_PROCESS as KILL
+from support.proc import PYSANDBOX, ROOT, bytes_env, clean_env
 
 
 def cli(*args, **env):
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, *args], env=clean_env(**env), capture_output=True, timeout=60)
+    return subprocess.run([PYSANDBOX, *args], env=clean_env(**env), capture_output=True, timeout=60)
 
 
 def test_libpath_prints_installed_library():
@@ -87,8 +84,7 @@ def test_compile_errors_are_one_line(tmp_path, env, message):
 
 def cli_bytes(*args, **env):
     """cli() with the environment bytes_env(**ENV)."""
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, *args], env=bytes_env(**env), capture_output=True, timeout=60)
+    return subprocess.run([PYSANDBOX, *args], env=bytes_env(**env), capture_output=True, timeout=60)
 
 
 @pytest.mark.parametrize("command", [["compile", "-o", "-"], ["profile", "export"]])

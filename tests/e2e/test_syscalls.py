@@ -2,18 +2,16 @@
 against libseccomp's resolver (pyseccomp)."""
 import os
 import subprocess
-import sys
 
 import pytest
 
 from pysandbox import _native
 from support.libseccomp import TOKEN, ps
-from support.proc import ROOT, clean_env
+from support.proc import PYSANDBOX, ROOT, clean_env
 
 
 def syscalls(*args):
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, "syscalls", *args], env=clean_env(), capture_output=True,
+    return subprocess.run([PYSANDBOX, "syscalls", *args], env=clean_env(), capture_output=True,
                           text=True, timeout=60)
 
 

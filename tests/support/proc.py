@@ -15,6 +15,7 @@ NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-
           "--bounding-set=-all"]
 SIGSYS_STATUS = -signal.SIGSYS  # subprocess reports death by signal as -N
 PY = "/usr/bin/python3"  # a system interpreter uid 65534 can run
+PYSANDBOX = os.path.join(os.path.dirname(sys.executable), "pysandbox")  # the installed command
 
 
 def build_c(src, out, *flags):
