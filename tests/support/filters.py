@@ -13,6 +13,14 @@ def flip(v):
     return ((v & 0xFFFFFFFF) << 32) | (v >> 32)
 
 
+def env(allow=None, deny=None, action=None, verbose=None, file=None):
+    """A SECCOMP_* environment; None leaves a variable unset."""
+    pairs = [("SECCOMP_SYSCALL_ALLOW", allow), ("SECCOMP_SYSCALL_DENY", deny),
+             ("SECCOMP_DEFAULT_ACTION", action), ("SECCOMP_VERBOSE", verbose),
+             ("SECCOMP_POLICY_FILE", file)]
+    return {k: v for k, v in pairs if v is not None}
+
+
 @functools.lru_cache(maxsize=None)
 def table(arch):
     """{syscall name: number} of ARCH."""

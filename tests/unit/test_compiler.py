@@ -14,18 +14,11 @@ import pytest
 from pysandbox import PolicyError, _native, bpf
 from support.actions import ALLOW, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, PRECEDENCE, TRAP
 from support.arches import AUDIT, TARGETS, X32_BIT
-from support.filters import compile_insns, decide, table
+from support.filters import compile_insns, decide, env, table
 
 # opcodes a name-only filter may contain
 LD_ABS = bpf.LD | bpf.W | bpf.ABS
 JEQ, JGE, JA, RET = bpf.JMP | bpf.JEQ, bpf.JMP | bpf.JGE, bpf.JMP | bpf.JA, bpf.RET | bpf.K
-
-
-def env(allow=None, deny=None, action=None, verbose=None):
-    """A SECCOMP_* environment; None leaves a variable unset."""
-    pairs = [("SECCOMP_SYSCALL_ALLOW", allow), ("SECCOMP_SYSCALL_DENY", deny),
-             ("SECCOMP_DEFAULT_ACTION", action), ("SECCOMP_VERBOSE", verbose)]
-    return {k: v for k, v in pairs if v is not None}
 
 
 # ---- the model: the semantics as plain set logic ------------------------------

@@ -16,7 +16,7 @@ import pytest
 from pysandbox import PolicyError, _native, bpf
 from support.actions import ALLOW, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, TRAP
 from support.arches import AUDIT, TARGETS
-from support.filters import U64, compile_insns, decide, flip, table
+from support.filters import U64, compile_insns, decide, env, flip, table
 from support.proc import ROOT, clean_env, run
 
 LD_ABS = bpf.LD | bpf.W | bpf.ABS
@@ -25,12 +25,6 @@ ARG_LO = [bpf.OFF_ARGS + 8 * i for i in range(6)]
 ARG_HI = [off + 4 for off in ARG_LO]
 
 R = pytest.param
-
-
-def env(allow=None, deny=None, action=None, file=None):
-    pairs = [("SECCOMP_SYSCALL_ALLOW", allow), ("SECCOMP_SYSCALL_DENY", deny),
-             ("SECCOMP_DEFAULT_ACTION", action), ("SECCOMP_POLICY_FILE", file)]
-    return {k: v for k, v in pairs if v is not None}
 
 
 # ---- (a) parser errors: (environment, exact one-line message) ----------------------------
