@@ -36,6 +36,7 @@ def A(index, op, value, two=None):
 
 
 def T(obj):
+    """OBJ as the JSON text of a profile file."""
     return json.dumps(obj)
 
 
