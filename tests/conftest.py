@@ -2,7 +2,7 @@
 
 tests/unit/          the compiler through the cffi module, run in pysandbox.bpf's interpreter
 tests/differential/  the same policies and profiles built by libseccomp must decide alike
-tests/e2e/           real processes under real filters, as root and as uid 65534
+tests/e2e/           the commands, and real processes under real filters (root and uid 65534)
 tests/progs/         the C and assembler programs those run
 
 Module names are unique across the folders (pytest imports each by its base name).
