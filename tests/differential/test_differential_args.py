@@ -19,48 +19,28 @@ actions per syscall, and negative values, against the model alone.
 """
 import collections
 import errno
-import functools
 import os
 import random
 import signal
 import tempfile
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pysandbox import PolicyError, _native, bpf
+from support.actions import ALLOW, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, PRECEDENCE, TRAP
+from support.arches import AUDIT, TARGETS
+from support.filters import U64, decide, flip
+from support.libseccomp import NATIVE, lib_filter, ps
+from support.policies import ACTIONS, BOUNDED, DEFAULTS, OPS, policies, pool, render
 
-import pyseccomp as ps  # a test dependency: its absence is an error, not a skip
-
-TOKEN = {"x86_64": ps.Arch.X86_64, "aarch64": ps.Arch.AARCH64}
-AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-NATIVE = next((a for a, t in TOKEN.items() if t == ps.system_arch()), None)
-TARGETS = ("x86_64", "aarch64")
-U64 = 2**64 - 1
-
-KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = 0x80000000, 0x00000000, 0x00030000, 0x00050000
-LOG, ALLOW = 0x7FFC0000, 0x7FFF0000
-
-# our operator text -> pyseccomp's
-OPS = {"!=": ps.NE, "<": ps.LT, "<=": ps.LE, "==": ps.EQ, ">=": ps.GE, ">": ps.GT,
-       "&": ps.MASKED_EQ}
 HOLDS = {
     "==": lambda a, v, m: a == v, "!=": lambda a, v, m: a != v,
     "<": lambda a, v, m: a < v, "<=": lambda a, v, m: a <= v,
     ">": lambda a, v, m: a > v, ">=": lambda a, v, m: a >= v,
     "&": lambda a, v, m: a & m == v,
 }
-
-# ({our entry action word: libseccomp action})
-ACTIONS = {"allow": ps.ALLOW, "kill": ps.KILL_PROCESS, "kill_thread": ps.KILL_THREAD,
-           "trap": ps.TRAP, "log": ps.LOG, "errno": ps.ERRNO(errno.EPERM),
-           "EACCES": ps.ERRNO(errno.EACCES), "errno(ENOSYS)": ps.ERRNO(errno.ENOSYS),
-           "errno(4094)": ps.ERRNO(4094)}  # libseccomp refuses 4095
-DEFAULTS = {"allow": ps.ALLOW, "kill": ps.KILL_PROCESS, "kill_thread": ps.KILL_THREAD,
-            "trap": ps.TRAP, "log": ps.LOG, "errno": ps.ERRNO(errno.EPERM),
-            "errno:EACCES": ps.ERRNO(errno.EACCES), "errno:77": ps.ERRNO(77)}
-PRECEDENCE = [KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, LOG, ALLOW]
 
 pytestmark = pytest.mark.skipif(NATIVE is None, reason="libseccomp native arch not a target")
 
@@ -78,62 +58,13 @@ def report_stats(request):
                 "%s=%d" % kv for kv in sorted(STATS.items())))
 
 
-@functools.lru_cache(maxsize=None)
-def wide_args(name):
-    """Arguments of NAME that are 64-bit on both arches."""
-    ints = set()
-    for arch in TARGETS:
-        ints |= set(_native.int_args(_native.syscall_nr(name, arch), arch))
-    return tuple(i for i in range(6) if i not in ints)
-
-
 def int_args(name, arch):
     return _native.int_args(_native.syscall_nr(name, arch), arch)
-
-
-def lib_nr(arch, name):
-    nr = ps.resolve_syscall(TOKEN[arch], name)
-    return None if nr < 0 else nr
-
-
-@functools.lru_cache(maxsize=None)
-def pool():
-    """Syscalls both arches have, at the numbers libseccomp also uses; rules are
-    added to libseccomp by name (it translates native numbers to other arches)."""
-    names = set(_native.syscalls("x86_64")) & set(_native.syscalls("aarch64"))
-    return tuple(sorted(n for n in names if all(
-        _native.syscall_nr(n, a) == lib_nr(a, n) for a in TARGETS)))
 
 
 # ---- the two compilers ------------------------------------------------------------------
 # A policy: (mode, default word, {syscall: (action word, [entry, ...])}); an entry is a
 # tuple of conditions (arg, op, value, mask); op "&" is the masked equality.
-
-def cond_text(c):
-    arg, op, value, mask = c
-    if op == "&":
-        return "arg%d & %#x == %#x" % (arg, mask, value)
-    return "arg%d %s %s" % (arg, op, value if value < 2**32 else hex(value))
-
-
-def entry_text(name, action, conds, list_default):
-    text = name
-    if conds:
-        text += "(%s)" % ", ".join(cond_text(c) for c in conds)
-    if action != list_default:
-        text += "=" + action
-    return text
-
-
-def render(policy):
-    mode, default, rules = policy
-    items = [entry_text(name, action, conds, "allow" if mode == "allow" else None)
-             for name, (action, entries) in sorted(rules.items()) for conds in entries]
-    environ = {"SECCOMP_SYSCALL_" + mode.upper(): ":".join(items)}
-    if mode == "allow":
-        environ["SECCOMP_DEFAULT_ACTION"] = default
-    return environ
-
 
 def ours(policy, arch):
     return bpf.decode(_native.compile_env(render(policy), arch))
@@ -153,11 +84,7 @@ def _build(policy, arch, out):
     """Build libseccomp's filter for POLICY and export it to the file OUT."""
     _, _, rules = policy
     default = lib_default(policy)
-    f = ps.SyscallFilter(default)
-    if arch != NATIVE:
-        f.add_arch(TOKEN[arch])
-        f.remove_arch(ps.Arch.NATIVE)
-    f.set_attr(ps.Attr.ACT_BADARCH, ps.KILL_PROCESS)
+    f = lib_filter(default, arch)
     for name, (action, entries) in sorted(rules.items()):
         if ACTIONS[action] != default:  # libseccomp refuses those (EACCES); they change nothing
             for conds in entries:
@@ -205,10 +132,6 @@ def theirs(policy, arch):
 
 
 # ---- arguments to ask both about --------------------------------------------------------
-
-def flip(v):
-    return ((v & 0xFFFFFFFF) << 32) | (v >> 32)
-
 
 def samples(c):
     arg, op, value, mask = c
@@ -299,52 +222,7 @@ def disagreements(policy, arch, rnd, b):
     return out[:5]
 
 
-# ---- random policies ----------------------------------------------------------------------
-
-EDGES = [0, 1, 2, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF, 2**32, 2**32 + 1,
-         0x1FFFFFFFF, 2**63 - 1, 2**63, U64 - 1, U64]
-
-
-def values():
-    return st.one_of(st.sampled_from(EDGES), st.integers(0, 300), st.integers(0, 2**32 + 5),
-                     st.integers(0, U64))
-
-
-@st.composite
-def conditions(draw, name):
-    wide = wide_args(name)
-    n = draw(st.integers(1, min(3, len(wide))))
-    args = draw(st.lists(st.sampled_from(wide), min_size=n, max_size=n, unique=True))
-    out = []
-    for arg in args:
-        op = draw(st.sampled_from(sorted(OPS)))
-        value = draw(values())
-        mask = 0
-        if op == "&":
-            mask = draw(st.one_of(
-                st.sampled_from([0xFF, 0xFFFFFFFF, U64, 2**32, 0xF0F0F0F00F0F0F0F]),
-                st.integers(1, U64)))
-            value &= mask  # libseccomp would mask the value first (see below)
-        assume((op, value) not in (("<", 0), (">", U64)))  # never holds: refused
-        out.append((arg, op, value, mask))
-    return tuple(out)
-
-
-@st.composite
-def policies(draw):
-    mode = draw(st.sampled_from(["allow", "deny"]))
-    default = draw(st.sampled_from(sorted(DEFAULTS))) if mode == "allow" else "allow"
-    names = draw(st.lists(st.sampled_from(pool()), min_size=1, max_size=4, unique=True))
-    rules = {}
-    for name in names:
-        action = draw(st.sampled_from(sorted(ACTIONS)))
-        entries = draw(st.lists(conditions(name), min_size=1, max_size=3))
-        rules[name] = (action, entries)
-    return mode, default, rules
-
-
-BOUNDED = settings(max_examples=150, deadline=None)
-
+# ---- random policies (support/policies.py) ---------------------------------------------
 
 @pytest.mark.parametrize("arch", TARGETS)
 @BOUNDED
@@ -391,10 +269,6 @@ def test_example_decides_like_libseccomp(policy, arch):
 
 
 # ---- documented differences ---------------------------------------------------------------
-
-def decide(program, arch, nr_name, args):
-    return bpf.run(program, bpf.seccomp_data(_native.syscall_nr(nr_name, arch), AUDIT[arch], args))
-
 
 @pytest.mark.parametrize("arch", TARGETS)
 def test_negative_value_differs_from_libseccomp_on_zero_extension(arch):

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from conftest import PROGS, SIGSYS_STATUS, build_c, bytes_env, clean_env, run, spawn
+from support.proc import (PROGS, PY, SIGSYS_STATUS, build_c, bytes_env, clean_env, run,
+                          sig_fields, spawn)
 
-PY = "/usr/bin/python3"
 X86_64 = os.uname().machine == "x86_64"
 
 THREADS = """
@@ -380,8 +380,6 @@ def test_inherited_filter_is_noted(kit, as_nobody):
 def test_signal_state_is_the_callers(kit, launch, as_nobody):
     """The caller blocks SIGUSR1 and ignores SIGHUP: the program has exactly that,
     not Python's ignored SIGPIPE and SIGXFSZ."""
-    from conftest import sig_fields
-
     out = writable(kit, "sigstate-%s" % ("nobody" if as_nobody else "root"))
     argv = [launch, "-b", "10", "-i", "1"] + kit.pysandbox(as_nobody) + [
         "learn", "-o", out, "--", "/bin/grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"]

@@ -15,11 +15,11 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from pysandbox import PolicyError, _native, bpf, profile
-from test_differential_args import BOUNDED
-from test_profile_conformance import TARGETS
-from test_profile_export import decisions, samples
+from support.arches import TARGETS
+from support.filters import U64, decisions
+from support.policies import BOUNDED
+from support.probes import samples
 
-U64 = 2**64 - 1
 # kill(int, int), mmap (unsigned long...; its fd an unsigned long too), openat(int, ...,
 # int, umode_t), read(unsigned int, ...), futex(..., int op, u32 val, ..., u32 val3),
 # fchmodat(int, ..., umode_t), prctl(int option, unsigned long...): both widths, the same

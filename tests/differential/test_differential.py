@@ -10,28 +10,19 @@ default action while killing every other number at or above the x32 bit.
 """
 import errno
 import functools
-import tempfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pysandbox import _native, bpf
-
-import pyseccomp as ps  # a test dependency: its absence is an error, not a skip
-
-TOKEN = {"x86_64": ps.Arch.X86_64, "aarch64": ps.Arch.AARCH64, "i386": ps.Arch.X86,
-         "x32": ps.Arch.X32}
-AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7, "i386": 0x40000003, "arm": 0x40000028}
-NATIVE = next((a for a, t in TOKEN.items() if t == ps.system_arch()), None)
-TARGETS = ("x86_64", "aarch64")
-X32_BIT = 0x40000000
+from support.actions import PRECEDENCE
+from support.arches import AUDIT, TARGETS, X32_BIT
+from support.libseccomp import NATIVE, lib_filter, lib_name, lib_nr, lib_program, ps
 
 ACTIONS = {"kill": ps.KILL_PROCESS, "kill_process": ps.KILL_PROCESS,
            "kill_thread": ps.KILL_THREAD, "trap": ps.TRAP, "log": ps.LOG, "allow": ps.ALLOW,
            "errno": ps.ERRNO(errno.EPERM)}
-PRECEDENCE = [ps.KILL_PROCESS, ps.KILL_THREAD, ps.TRAP, ps.ERRNO(0), ps.NOTIFY, ps.TRACE(0),
-              ps.LOG, ps.ALLOW]
 
 pytestmark = pytest.mark.skipif(NATIVE not in TARGETS, reason="libseccomp native arch not known")
 
@@ -45,19 +36,6 @@ def lib_action(word):
 
 def strictest(a, b):
     return min(a, b, key=lambda x: PRECEDENCE.index(x & 0xFFFF0000))
-
-
-def lib_nr(arch, name):
-    """libseccomp's number for NAME on ARCH, None if not a syscall there."""
-    nr = ps.resolve_syscall(TOKEN[arch], name)
-    return None if nr < 0 else nr
-
-
-def lib_name(arch, nr):
-    try:
-        return ps.resolve_syscall(TOKEN[arch], nr).decode()
-    except ValueError:
-        return None
 
 
 # ---- one policy, two compilers --------------------------------------------------------
@@ -93,20 +71,13 @@ def theirs(policy, arch, optimize=2):
     for items, act in ((allow, ps.ALLOW), (deny, deny_action)):
         for nr in filter(lambda n: n is not None, (lib_item(i, arch) for i in items or ())):
             want[nr] = strictest(want.get(nr, act), act)
-    f = ps.SyscallFilter(default)
-    if arch != NATIVE:
-        f.add_arch(TOKEN[arch])
-        f.remove_arch(ps.Arch.NATIVE)
-    f.set_attr(ps.Attr.ACT_BADARCH, ps.KILL_PROCESS)
+    f = lib_filter(default, arch)
     f.set_attr(ps.Attr.CTL_OPTIMIZE, optimize)
     for nr, act in sorted(want.items()):
         if act != default:  # libseccomp refuses rules that repeat the default (EACCES)
             # numbers are only taken as-is on the native arch; elsewhere pass the name
             f.add_rule(act, nr if arch == NATIVE else lib_name(arch, nr))
-    with tempfile.TemporaryFile() as out:
-        f.export_bpf(out)
-        out.seek(0)
-        return bpf.decode(out.read())
+    return lib_program(f)
 
 
 @functools.lru_cache(maxsize=None)

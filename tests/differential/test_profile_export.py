@@ -4,23 +4,21 @@ libseccomp built from it the way runc builds it; what cannot be written so is
 refused with a message.
 """
 import json
-import os
-import random
 import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, clean_env
 from pysandbox import PolicyError, _native, bpf, profile
-from test_differential_args import policies, render
-from test_profile_conformance import AUDIT, NATIVE, TARGETS, libseccomp_knows, theirs
-
-DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
-U64 = 2**64 - 1
-ALLOW, EPERM = 0x7FFF0000, 0x00050001
+from support.actions import ALLOW, EPERM
+from support.arches import AUDIT, TARGETS
+from support.filters import decisions
+from support.libseccomp import NATIVE, libseccomp_knows
+from support.oci import DOCKER, theirs
+from support.policies import policies, render
+from support.probes import samples
+from support.proc import PYSANDBOX, clean_env
 
 POLICIES = [
     {"SECCOMP_SYSCALL_DENY": "ptrace=EPERM:mount"},
@@ -57,54 +55,6 @@ REWRITTEN = [
                              "fcntl(arg1 == 4, arg2 > 0x7f)=EACCES:"
                              "fcntl(arg1 >= 3, arg1 <= 5)=log"},
 ]
-
-
-def cond_points(c):
-    """Values of C's argument at and around its edges, with and without garbage above
-    its width (a sign extension, a 32-bit value in a 64-bit register)."""
-    top = (1 << c.width) - 1
-    out = {c.value - 1, c.value, c.value + 1, 0, top, top + 1, U64}
-    if c.op == profile.MASKED_EQ:
-        out |= {c.value ^ (c.mask & -c.mask), c.value | (~c.mask & top), c.mask & top}
-    out |= {v | (U64 ^ top) for v in out if v >= 0}
-    return {v for v in out if 0 <= v <= U64}
-
-
-def arg_vectors(conds, rnd, extra=20):
-    """Each argument the conditions name swept over their points, the others drawn from
-    theirs (so that all of a rule's conditions hold now and then); EXTRA more drawn."""
-    points = {}
-    for c in conds:
-        points.setdefault(c.arg, set()).update(cond_points(c))
-    points = {a: sorted(v) for a, v in points.items()}
-
-    def draw(a):
-        return rnd.choice(points[a]) if a in points else rnd.choice((0, U64))
-
-    out = [tuple(v if i == a else draw(i) for i in range(6)) for a in points for v in points[a]]
-    return out + [tuple(draw(i) for i in range(6)) for _ in range(extra)]
-
-
-def samples(policy, arch, rnd=None, plain=((0,) * 6, (1, 2, 3, 4, 5, 6), (U64,) * 6), extra=20):
-    """(nr, args): every syscall with the PLAIN vectors; those with conditions also with
-    arg_vectors(); numbers beyond the table."""
-    rnd = rnd or random.Random(0)
-    conds = {}
-    for r in profile.rules(policy):
-        conds.setdefault(r.nr, []).extend(r.conds)
-    out = []
-    for nr in sorted(_native.syscalls(arch).values()):
-        out += [(nr, args) for args in plain]
-        if conds.get(nr):
-            out += [(nr, args) for args in arg_vectors(conds[nr], rnd, extra)]
-    return out + [(n, (0,) * 6) for n in (1023, 0xFFFF, 0x40000000, 0xFFFFFFFF)]
-
-
-def decisions(program, arch, probes, *others):
-    """PROGRAM's action for each probe; with OTHERS, a list of them for each program."""
-    data = [bpf.seccomp_data(nr, AUDIT[arch], args) for nr, args in probes]
-    out = [[bpf.run(p, d) for d in data] for p in (program,) + others]
-    return out if others else out[0]
 
 
 def read_back(environ, arch, path):
@@ -228,7 +178,7 @@ def test_export_refuses_what_a_profile_cannot_say(environ, message):
 
 
 def pysandbox(*argv, **env):
-    return subprocess.run([sys.executable, "-m", "pysandbox.cli"] + list(argv),
+    return subprocess.run([PYSANDBOX] + list(argv),
                           env=clean_env(**env), capture_output=True, text=True)
 
 

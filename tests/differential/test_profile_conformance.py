@@ -1,11 +1,11 @@
 """Conformance: real Docker/OCI profiles compiled by csrc/ decide as libseccomp does.
 
-For each profile in ../shared/profiles the oracle builds libseccomp's filter
-(through pyseccomp) the way a container gets it: moby's includes/excludes
-(capabilities, arch, minKernel), then runc's rules (errnoRet defaulting to
-EPERM, rules whose action is the default skipped, names libseccomp does not
-know skipped, an argument index given twice splitting the entry into one rule
-per condition). Both programs then decide every syscall number of the arch
+For each profile in ../shared/profiles the oracle (tests/support/oci.py)
+builds libseccomp's filter (through pyseccomp) the way a container gets it:
+moby's includes/excludes (capabilities, arch, minKernel), then runc's rules
+(errnoRet defaulting to EPERM, rules whose action is the default skipped,
+names libseccomp does not know skipped, an argument index given twice
+splitting the entry into one rule per condition). Both programs then decide every syscall number of the arch
 and, for syscalls with argument conditions, argument vectors at and around
 every condition - for a process without capabilities and for root, and for an
 old kernel that minKernel rules leave out.
@@ -22,23 +22,15 @@ import functools
 import json
 import os
 import random
-import tempfile
 
 import pytest
 
-from conftest import SHARED
 from pysandbox import PolicyError, _native, bpf
-
-import pyseccomp as ps  # a test dependency: its absence is an error, not a skip
-
-PROFILES = os.path.join(SHARED, "profiles")
-TOKEN = {"x86_64": ps.Arch.X86_64, "aarch64": ps.Arch.AARCH64}
-AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-GOARCH = {"x86_64": "amd64", "aarch64": "arm64"}
-NATIVE = next((a for a, t in TOKEN.items() if t == ps.system_arch()), None)
-TARGETS = ("x86_64", "aarch64")
-U64 = 2**64 - 1
-EPERM_ACTION = 0x00050000 | errno.EPERM
+from support.actions import EPERM as EPERM_ACTION
+from support.arches import AUDIT, TARGETS
+from support.filters import U64, decide
+from support.libseccomp import NATIVE, libseccomp_knows
+from support.oci import PROFILES, theirs
 
 ALL = frozenset(_native.cap_names())
 HOSTS = {  # name: (capability names, kernel)
@@ -46,9 +38,6 @@ HOSTS = {  # name: (capability names, kernel)
     "root": (ALL, (6, 18)),
     "nocaps-kernel-4.0": (frozenset(), (4, 0)),
 }
-
-OPS = {"SCMP_CMP_NE": ps.NE, "SCMP_CMP_LT": ps.LT, "SCMP_CMP_LE": ps.LE, "SCMP_CMP_EQ": ps.EQ,
-       "SCMP_CMP_GE": ps.GE, "SCMP_CMP_GT": ps.GT, "SCMP_CMP_MASKED_EQ": ps.MASKED_EQ}
 
 pytestmark = pytest.mark.skipif(NATIVE is None, reason="libseccomp native arch not a target")
 
@@ -63,82 +52,7 @@ def load(name):
         return json.load(f)
 
 
-# ---- the oracle: moby + runc + libseccomp --------------------------------------------------
-
-def kernel_at_least(kernel, text):
-    major, minor = map(int, text.split("."))
-    return kernel >= (major, minor)
-
-
-def applies(call, caps, kernel, goarch):
-    """moby's setupSeccomp filter for one syscalls[] entry."""
-    exc, inc = call.get("excludes") or {}, call.get("includes") or {}
-    if goarch in (exc.get("arches") or []):
-        return False
-    if any(c in caps for c in exc.get("caps") or []):
-        return False
-    if exc.get("minKernel") and kernel_at_least(kernel, exc["minKernel"]):
-        return False
-    if inc.get("arches") and goarch not in inc["arches"]:
-        return False
-    if any(c not in caps for c in inc.get("caps") or []):
-        return False
-    if inc.get("minKernel") and not kernel_at_least(kernel, inc["minKernel"]):
-        return False
-    return True
-
-
-def errno_of(number, name):
-    """containers/common's getErrno: Podman's errno name wins over errnoRet."""
-    if name:
-        return int(name) if name.isdigit() else getattr(errno, name)
-    return errno.EPERM if number is None else number
-
-
-def lib_action(word, number=None, name=None):
-    """runc's getAction."""
-    if word in ("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"):
-        return (ps.ERRNO if word == "SCMP_ACT_ERRNO" else ps.TRACE)(errno_of(number, name))
-    return {"SCMP_ACT_KILL": ps.KILL_THREAD, "SCMP_ACT_KILL_THREAD": ps.KILL_THREAD,
-            "SCMP_ACT_KILL_PROCESS": ps.KILL_PROCESS, "SCMP_ACT_TRAP": ps.TRAP,
-            "SCMP_ACT_ALLOW": ps.ALLOW, "SCMP_ACT_LOG": ps.LOG}[word]
-
-
-def lib_conds(args):
-    """runc's matchCall: all conditions in one rule, or one rule each if an index repeats."""
-    conds = [ps.Arg(a["index"], OPS[a["op"]], a["value"], a.get("valueTwo", 0)) for a in args]
-    indexes = [a["index"] for a in args]
-    if len(set(indexes)) < len(indexes):
-        return [[c] for c in conds]
-    return [conds]
-
-
-def theirs(profile, arch, caps, kernel):
-    """libseccomp's program for PROFILE as Docker/Podman would build it here."""
-    default = lib_action(profile["defaultAction"], profile.get("defaultErrnoRet"),
-                         profile.get("defaultErrno"))
-    f = ps.SyscallFilter(default)
-    if arch != NATIVE:
-        f.add_arch(TOKEN[arch])
-        f.remove_arch(ps.Arch.NATIVE)
-    f.set_attr(ps.Attr.ACT_BADARCH, ps.KILL_PROCESS)
-    for call in profile.get("syscalls") or []:
-        if not applies(call, caps, kernel, GOARCH[arch]):
-            continue
-        action = lib_action(call["action"], call.get("errnoRet"), call.get("errno"))
-        if action == default:
-            continue
-        names = [call["name"]] if call.get("name") else call["names"]
-        for name in names:
-            if ps.resolve_syscall(TOKEN[arch], name) < 0:
-                continue
-            for conds in lib_conds(call.get("args") or []):
-                f.add_rule(action, name, *conds)
-    with tempfile.TemporaryFile() as out:
-        f.export_bpf(out)
-        out.seek(0)
-        return bpf.decode(out.read())
-
+# ---- ours; theirs() is the oracle of tests/support/oci.py ------------------------------------
 
 def caps_mask(caps):
     return sum(1 << _native.cap_lookup(c) for c in caps)
@@ -151,10 +65,6 @@ def ours(name, arch, caps, kernel):
 
 
 # ---- what to ask both ----------------------------------------------------------------------
-
-def libseccomp_knows(arch, name):
-    return ps.resolve_syscall(TOKEN[arch], name) == _native.syscall_nr(name, arch)
-
 
 def conditions(profile):
     """{syscall name: [[arg, ...] per entry]} for entries with args."""
@@ -252,10 +162,6 @@ def test_refused_like_libseccomp(arch):
 
 
 # ---- the hosts matter ------------------------------------------------------------------------
-
-def decide(program, arch, name, args=(0,) * 6):
-    return bpf.run(program, bpf.seccomp_data(_native.syscall_nr(name, arch), AUDIT[arch], args))
-
 
 @pytest.mark.parametrize("arch", TARGETS)
 def test_docker_default_depends_on_caps_and_kernel(arch):

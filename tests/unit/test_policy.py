@@ -14,18 +14,10 @@ import os
 import pytest
 
 from pysandbox import PolicyError, _native, bpf
-
-KILL_PROCESS = 0x80000000
-KILL_THREAD = 0x00000000
-TRAP = 0x00030000
-ERRNO = 0x00050000
-LOG = 0x7FFC0000
-ALLOW = 0x7FFF0000
-
-AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-TARGETS = ("x86_64", "aarch64")
-U64 = 2**64 - 1
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from support.actions import ALLOW, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, TRAP
+from support.arches import AUDIT, TARGETS
+from support.filters import U64, compile_insns, decide, env, flip, table
+from support.proc import ROOT, clean_env, run
 
 LD_ABS = bpf.LD | bpf.W | bpf.ABS
 RET = bpf.RET | bpf.K
@@ -33,44 +25,6 @@ ARG_LO = [bpf.OFF_ARGS + 8 * i for i in range(6)]
 ARG_HI = [off + 4 for off in ARG_LO]
 
 R = pytest.param
-
-
-def env(allow=None, deny=None, action=None, file=None):
-    pairs = [("SECCOMP_SYSCALL_ALLOW", allow), ("SECCOMP_SYSCALL_DENY", deny),
-             ("SECCOMP_DEFAULT_ACTION", action), ("SECCOMP_POLICY_FILE", file)]
-    return {k: v for k, v in pairs if v is not None}
-
-
-def key(environ):
-    return tuple(sorted(environ.items()))
-
-
-@functools.lru_cache(maxsize=None)
-def _compiled(items, arch):
-    return bpf.decode(_native.compile_env(dict(items), arch))
-
-
-def compile_insns(environ, arch):
-    return _compiled(key(environ), arch)
-
-
-@functools.lru_cache(maxsize=None)
-def table(arch):
-    return _native.syscalls(arch)
-
-
-def nr_of(call, arch):
-    return call if isinstance(call, int) else table(arch)[call]
-
-
-def decide(environ, arch, call, args=()):
-    data = bpf.seccomp_data(nr_of(call, arch), AUDIT[arch], args, ip=0x41414141)
-    return bpf.run(compile_insns(environ, arch), data)
-
-
-def flip(v):
-    """V with its 32-bit halves swapped."""
-    return ((v & 0xFFFFFFFF) << 32) | (v >> 32)
 
 
 # ---- (a) parser errors: (environment, exact one-line message) ----------------------------
@@ -857,8 +811,6 @@ def test_file_line_of_1023_chars_is_accepted(tmp_path):
 @pytest.mark.parametrize("extra, ok", [(0, True), (1, False)], ids=["1MiB", "1MiB+1"])
 def test_file_size_limit(kit, tmp_path, extra, ok):
     """Files of up to 1 MiB are read, by the cffi module and by libsandbox.so alike."""
-    from conftest import clean_env, run
-
     path = tmp_path / "policy"
     line = b"# padding, to the byte\n"
     body = b"allow exit_group\nallow newfstatat\nallow write\n"

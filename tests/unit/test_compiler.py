@@ -12,42 +12,13 @@ import math
 import pytest
 
 from pysandbox import PolicyError, _native, bpf
-
-# seccomp return actions, written out here rather than read back from C
-KILL_PROCESS = 0x80000000
-KILL_THREAD = 0x00000000
-TRAP = 0x00030000
-ERRNO = 0x00050000
-USER_NOTIF = 0x7FC00000
-TRACE = 0x7FF00000
-LOG = 0x7FFC0000
-ALLOW = 0x7FFF0000
-# kernel precedence, strictest first (Documentation/userspace-api/seccomp_filter.rst)
-PRECEDENCE = [KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, USER_NOTIF, TRACE, LOG, ALLOW]
-
-AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7, "i386": 0x40000003, "arm": 0x40000028}
-X32_BIT = 0x40000000
-TARGETS = ("x86_64", "aarch64")
+from support.actions import ALLOW, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, PRECEDENCE, TRAP
+from support.arches import AUDIT, TARGETS, X32_BIT
+from support.filters import compile_insns, decide, env, table
 
 # opcodes a name-only filter may contain
 LD_ABS = bpf.LD | bpf.W | bpf.ABS
 JEQ, JGE, JA, RET = bpf.JMP | bpf.JEQ, bpf.JMP | bpf.JGE, bpf.JMP | bpf.JA, bpf.RET | bpf.K
-
-
-def env(allow=None, deny=None, action=None, verbose=None):
-    """A SECCOMP_* environment; None leaves a variable unset."""
-    pairs = [("SECCOMP_SYSCALL_ALLOW", allow), ("SECCOMP_SYSCALL_DENY", deny),
-             ("SECCOMP_DEFAULT_ACTION", action), ("SECCOMP_VERBOSE", verbose)]
-    return {k: v for k, v in pairs if v is not None}
-
-
-def compile_insns(environ, arch="x86_64"):
-    return bpf.decode(_native.compile_env(environ, arch))
-
-
-def decide(insns, arch, nr, audit=None, args=(), ip=0):
-    data = bpf.seccomp_data(nr, AUDIT[arch] if audit is None else audit, args, ip)
-    return bpf.run(insns, data)
 
 
 # ---- the model: the semantics as plain set logic ------------------------------
@@ -63,11 +34,6 @@ def model_action(word):
     if value[0].isdigit():
         return ERRNO | int(value, 16 if value.lower().startswith("0x") else 10)
     return ERRNO | getattr(errno, value)
-
-
-@functools.lru_cache(maxsize=None)
-def table(arch):
-    return _native.syscalls(arch)
 
 
 @functools.lru_cache(maxsize=None)

@@ -4,7 +4,6 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import time
 import uuid
 
@@ -12,7 +11,7 @@ import pytest
 
 from pysandbox import _native, audit
 from pysandbox.errors import LogError
-from conftest import clean_env, run
+from support.proc import PYSANDBOX, clean_env, run
 
 STAMP = "audit(1700000000.123:45)"
 FIELDS = ('auid=4294967295 uid=1000 gid=1000 ses=4294967295 subj=unconfined pid=2334 '
@@ -27,7 +26,7 @@ def dmesg_line(arch=X86_64, nr=1, code="0x80000000", compat=0):
 
 def pysandbox_audit(*args, stdin=None, tz="UTC", as_nobody=False, kit=None, timeout=60):
     argv = (kit.pysandbox(as_nobody) if kit else
-            [os.path.join(os.path.dirname(sys.executable), "pysandbox")]) + ["audit", *args]
+            [PYSANDBOX]) + ["audit", *args]
     return run(argv, clean_env(TZ=tz), as_nobody, input=stdin)
 
 
@@ -219,7 +218,7 @@ def test_unreadable_file():
 def test_follow_a_growing_file(tmp_path):
     log = tmp_path / "kern.log"
     log.write_text(dmesg_line() + "\n")
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
+    exe = PYSANDBOX
     p = subprocess.Popen([exe, "audit", "--follow", "--summary", str(log)], env=clean_env(TZ="UTC"),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -291,7 +290,7 @@ def test_log_mode_run_read_back_and_allowed(kit, printk_unlimited):
 def test_follow_the_kernel_log(kit, printk_unlimited):
     name = "hello-follow-%s" % uuid.uuid4().hex[:8]
     prog = kit.copy(kit.hello, name)
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
+    exe = PYSANDBOX
     follower = subprocess.Popen([exe, "audit", "--follow", "--exe", name], env=clean_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -1,10 +1,11 @@
 """SECCOMP_PROFILE: the JSON reader, the profile's semantics, its errors, how it
-combines with the other variables, and real processes under Docker's profile.
+combines with the other variables (real processes under Docker's profile:
+tests/e2e/test_profile_e2e.py).
 
 Profiles are written to temporary files and compiled through the cffi module
 for a chosen host (capabilities, kernel), then run in the strict BPF
 interpreter. Where the semantics are libseccomp's (several rules for one
-syscall), the oracle of test_profile_conformance.py decides alongside.
+syscall), the oracle of tests/support/oci.py decides alongside.
 """
 import errno
 import json
@@ -12,16 +13,16 @@ import os
 
 import pytest
 
-from conftest import SHARED, assert_userns_works, clean_env, run
 from pysandbox import PolicyError, _native, bpf
 from pysandbox._native_cffi import ffi, lib
-from test_profile_conformance import AUDIT, NATIVE, TARGETS, theirs
+from support.actions import ALLOW, EPERM, ERRNO, KILL_PROCESS, KILL_THREAD, LOG, TRACE, TRAP
+from support.arches import TARGETS
+from support.filters import decide
+from support.libseccomp import NATIVE
+from support.oci import DOCKER, A, P, S, T, theirs
+from support.proc import SHARED
 
-KILL_PROCESS, KILL_THREAD, TRAP, ERRNO = 0x80000000, 0x00000000, 0x00030000, 0x00050000
-TRACE, LOG, ALLOW = 0x7FF00000, 0x7FFC0000, 0x7FFF0000
-EPERM = ERRNO | errno.EPERM
 ALL = _native.all_caps()
-DOCKER = os.path.join(SHARED, "profiles", "docker-default.json")
 R = pytest.param
 
 
@@ -41,26 +42,6 @@ def write(tmp_path):
 def compile_profile(path, arch=None, caps=0, kernel=(6, 18), **env):
     environ = dict(env, SECCOMP_PROFILE=path)
     return bpf.decode(_native.compile_env(environ, arch, _native.host(caps, kernel)))
-
-
-def decide(program, arch, name, args=(0,) * 6):
-    nr = _native.syscall_nr(name, arch)
-    return bpf.run(program, bpf.seccomp_data(nr, AUDIT[arch], args))
-
-
-def P(syscalls, default="SCMP_ACT_ERRNO", **top):
-    return dict(top, defaultAction=default, syscalls=syscalls)
-
-
-def S(names, action="SCMP_ACT_ALLOW", **kw):
-    return dict(kw, names=names if isinstance(names, list) else [names], action=action)
-
-
-def A(index, op, value, two=None):
-    out = {"index": index, "value": value, "op": "SCMP_CMP_" + op}
-    if two is not None:
-        out["valueTwo"] = two
-    return out
 
 
 # ---- semantics: (profile, host caps, [(syscall, args, action)]) -----------------------
@@ -210,10 +191,6 @@ def test_skipped_names_and_blocks_are_counted(write):
 
 
 # ---- errors: (profile text, location and message after "SECCOMP_PROFILE: FILE: ") ----------
-
-def T(obj):
-    return json.dumps(obj)
-
 
 ERRORS = [
     # JSON
@@ -486,84 +463,3 @@ def test_profile_variable_is_ours():
     with pytest.raises(PolicyError) as exc:
         _native.compile_env({"SECCOMP_PROFILES": DOCKER})
     assert str(exc.value) == "SECCOMP_PROFILES: unknown variable"
-
-
-# ---- end to end --------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def docker(kit):
-    return kit.copy(DOCKER, "docker-default.json")
-
-
-RUNS = [(["/usr/bin/ls", "/"], 0, "bin\n"),
-        (["/bin/sh", "-c", "echo $((6 * 7))"], 0, "42\n"),
-        (["/usr/bin/python3", "-c", "import os; print(os.getuid() >= 0)"], 0, "True\n")]
-
-
-@pytest.mark.parametrize("argv,status,out", RUNS, ids=["ls", "sh", "python3"])
-def test_docker_default_runs_programs(kit, docker, as_nobody, argv, status, out):
-    r = run(argv, clean_env(LD_PRELOAD=kit.lib, SECCOMP_PROFILE=docker), as_nobody)
-    assert (r.returncode, out in r.stdout, r.stderr) == (status, True, "")
-
-
-def test_docker_default_unshare_user_eperm_as_nobody(kit, docker):
-    assert_userns_works(True)
-    r = run(["/usr/bin/unshare", "-U", "true"], clean_env(LD_PRELOAD=kit.lib,
-                                                          SECCOMP_PROFILE=docker), True)
-    assert (r.returncode, r.stderr) == (1, "unshare: unshare failed: Operation not permitted\n")
-
-
-def test_docker_default_unshare_user_allowed_for_root(kit, docker):
-    """Root holds CAP_SYS_ADMIN: Docker's profile includes unshare for it."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root")
-    r = run(["/usr/bin/unshare", "-U", "true"], clean_env(LD_PRELOAD=kit.lib,
-                                                          SECCOMP_PROFILE=docker))
-    assert (r.returncode, r.stderr) == (0, "")
-
-
-@pytest.mark.parametrize("argv", [["/usr/bin/unshare", "-U", "true"], ["/usr/bin/ls", "/"]],
-                         ids=["unshare", "ls"])
-def test_docker_default_through_sandboxify_as_nobody(kit, docker, argv):
-    assert_userns_works(True)
-    r = run(kit.sandboxify(True) + argv, clean_env(SECCOMP_PROFILE=docker), True)
-    if argv[0].endswith("unshare"):
-        assert (r.returncode, r.stderr) == (1, "unshare: unshare failed: Operation not permitted\n")
-    else:
-        assert (r.returncode, "bin\n" in r.stdout, r.stderr) == (0, True, "")
-
-
-def test_bad_profile_stops_program(kit, as_nobody, tmp_path):
-    path = kit.file("bad.json")
-    with open(path, "w") as f:
-        f.write(T(P([S("getpid"), S("getpid"), S("getppid"), S("read", "SCMP_ACT_FOO")])))
-    os.chmod(path, 0o644)
-    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_PROFILE=path), as_nobody)
-    assert (r.returncode, r.stdout, r.stderr) == (125, "", (
-        "libsandbox: SECCOMP_PROFILE: %s: syscalls[3].action: unknown action 'SCMP_ACT_FOO'\n"
-        % path))
-
-
-def test_unreadable_profile_stops_program(kit, as_nobody):
-    r = run([kit.hello], clean_env(LD_PRELOAD=kit.lib, SECCOMP_PROFILE="/nonexistent.json"),
-            as_nobody)
-    assert (r.returncode, r.stdout, r.stderr) == (125, "", (
-        "libsandbox: SECCOMP_PROFILE: cannot read '/nonexistent.json': No such file or "
-        "directory\n"))
-
-
-def test_profile_variable_scrubbed(kit, docker):
-    r = run([kit.probe, "env:SECCOMP_PROFILE", "getpid"],
-            clean_env(LD_PRELOAD=kit.lib, SECCOMP_PROFILE=docker))
-    assert r.returncode == 0 and "SECCOMP_PROFILE" in r.stdout and docker not in r.stdout
-
-
-def test_patchelf_linked_program_reads_profile(kit, docker, tmp_path):
-    from test_preload import patchelf
-
-    prog = kit.copy("/usr/bin/unshare", "unshare-patched")
-    import subprocess
-    subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
-    r = run([prog, "-U", "true"], clean_env(SECCOMP_PROFILE=docker), True)
-    assert (r.returncode, r.stderr) == (1, "unshare-patched: unshare failed: Operation not "
-                                           "permitted\n")

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import PROGS, SIGSYS_STATUS, build_c, clean_env, run
+from support.proc import PROGS, SIGSYS_STATUS, build_c, clean_env, preload, run
 
 # What libsandbox.so still takes from outside itself, and why none of it is on
 # the path that decides or installs the filter.
@@ -18,10 +18,6 @@ IMPORTS = {
     "dlsym": "finds __libc_start_main only when no filter waits for main() and the "
              "loader's list of objects did not give it: a lying dlsym changes nothing",
 }
-
-
-def preload(kit, **policy):
-    return clean_env(LD_PRELOAD=kit.lib, **policy)
 
 
 @pytest.fixture(scope="module")

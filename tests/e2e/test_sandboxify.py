@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from conftest import PROGS, SIGSYS_STATUS, build_c, bytes_env, clean_env, run, spawn
+from support.proc import (NOBODY, PROGS, ROOT, SIGSYS_STATUS, assert_userns_works, build_c,
+                          bytes_env, clean_env, run, sig_fields, spawn)
 
 # The README's example, verbatim.
 README_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
@@ -84,8 +85,6 @@ def test_program_keeps_the_pid(kit, as_nobody):
     argv = kit.sandboxify(as_nobody) + ["sh", "-c", "echo $$"]
     env = clean_env(SECCOMP_SYSCALL_DENY="ptrace")
     if as_nobody:
-        from conftest import NOBODY
-
         argv = NOBODY + ["--", "/usr/bin/env", "-i"] + ["%s=%s" % kv for kv in env.items()] + argv
         env = clean_env()
     p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
@@ -184,8 +183,7 @@ def test_kernel_refusing_seccomp_stops_the_program(kit, probe_static, as_nobody)
 
 def test_readme_example_is_the_tested_one():
     """The README shows exactly the policy and command the tests above run."""
-    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                               "README.md")).read()
+    readme = open(os.path.join(ROOT, "README.md")).read()
     assert ('SECCOMP_SYSCALL_ALLOW="%s" \\\n    sandboxify ./helloworld/helloworld-static\n'
             'Hello, world!' % README_ALLOW) in readme
 
@@ -293,8 +291,6 @@ USR1_BIT, HUP_BIT = 1 << (signal.SIGUSR1 - 1), 1 << (signal.SIGHUP - 1)
 def test_signal_state_is_the_callers(kit, launch, as_nobody):
     """The caller blocks SIGUSR1 and ignores SIGHUP (nohup): the program has
     exactly that - not Python's ignored SIGPIPE and SIGXFSZ."""
-    from conftest import sig_fields
-
     r = run([launch, "-b", "10", "-i", "1"] + kit.sandboxify(as_nobody) + SIGNAL_STATE,
             clean_env(SECCOMP_SYSCALL_DENY="ptrace"), as_nobody)
     assert (r.returncode, r.stderr) == (0, "")
@@ -396,8 +392,6 @@ def test_pid_1_reaps_the_helper_once(kit, reap, as_nobody):
     reap it, once - as the README says."""
     userns = ["-U", "-r"] if as_nobody else []
     if as_nobody:
-        from conftest import assert_userns_works
-
         assert_userns_works(True)
     r = run(["/usr/bin/unshare", *userns, "--pid", "--fork", "--mount-proc"] +
             kit.sandboxify(as_nobody) + [reap], clean_env(SECCOMP_SYSCALL_DENY="ptrace"),

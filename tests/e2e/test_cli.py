@@ -1,20 +1,17 @@
 """The `pysandbox` console script: libpath and compile."""
 import os
 import subprocess
-import sys
 
 import pytest
 
 import pysandbox
 from pysandbox import _native, bpf
-from conftest import bytes_env, clean_env
-
-KILL, ALLOW = 0x80000000, 0x7FFF0000
+from support.actions import ALLOW, KILL_PROCESS as KILL
+from support.proc import PYSANDBOX, ROOT, bytes_env, clean_env
 
 
 def cli(*args, **env):
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, *args], env=clean_env(**env), capture_output=True, timeout=60)
+    return subprocess.run([PYSANDBOX, *args], env=clean_env(**env), capture_output=True, timeout=60)
 
 
 def test_libpath_prints_installed_library():
@@ -59,7 +56,7 @@ def test_explain_names_syscalls_and_actions():
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the README shows x86_64's program")
 def test_explain_matches_readme():
     """The README's --explain excerpt is the start of the real output."""
-    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")).read()
+    readme = open(os.path.join(ROOT, "README.md")).read()
     cmd = "$ SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain\n"
     shown = readme.split(cmd, 1)[1].split("   ...\n", 1)[0].splitlines()
     r = cli("compile", "--explain", SECCOMP_SYSCALL_ALLOW="read:write:exit_group")
@@ -87,8 +84,7 @@ def test_compile_errors_are_one_line(tmp_path, env, message):
 
 def cli_bytes(*args, **env):
     """cli() with the environment bytes_env(**ENV)."""
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, *args], env=bytes_env(**env), capture_output=True, timeout=60)
+    return subprocess.run([PYSANDBOX, *args], env=bytes_env(**env), capture_output=True, timeout=60)
 
 
 @pytest.mark.parametrize("command", [["compile", "-o", "-"], ["profile", "export"]])

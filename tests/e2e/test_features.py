@@ -9,7 +9,7 @@ import os
 import pytest
 
 from pysandbox import _native
-from conftest import clean_env, run
+from support.proc import clean_env, run
 
 # The --json layout: every key, always present.
 KEYS = {

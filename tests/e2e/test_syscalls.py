@@ -2,21 +2,16 @@
 against libseccomp's resolver (pyseccomp)."""
 import os
 import subprocess
-import sys
 
-import pyseccomp
 import pytest
 
 from pysandbox import _native
-from conftest import ROOT, clean_env
-
-SECCOMP_ARCH = {"x86_64": pyseccomp.Arch.X86_64, "i386": pyseccomp.Arch.X86,
-                "aarch64": pyseccomp.Arch.AARCH64, "x32": pyseccomp.Arch.X32}
+from support.libseccomp import TOKEN, ps
+from support.proc import PYSANDBOX, ROOT, clean_env
 
 
 def syscalls(*args):
-    exe = os.path.join(os.path.dirname(sys.executable), "pysandbox")
-    return subprocess.run([exe, "syscalls", *args], env=clean_env(), capture_output=True,
+    return subprocess.run([PYSANDBOX, "syscalls", *args], env=clean_env(), capture_output=True,
                           text=True, timeout=60)
 
 
@@ -106,10 +101,10 @@ def test_agrees_with_libseccomp_both_ways(arch):
     assert len(by_name) == len(by_nr) == len(table)
     compared = 0
     for name, (nr, _) in by_name.items():
-        theirs = pyseccomp.resolve_syscall(SECCOMP_ARCH[arch], name)
+        theirs = ps.resolve_syscall(TOKEN[arch], name)
         if theirs >= 0:
             assert nr == theirs, name
-            assert pyseccomp.resolve_syscall(SECCOMP_ARCH[arch], nr).decode() == name
+            assert ps.resolve_syscall(TOKEN[arch], nr).decode() == name
             assert by_nr[name][0] == nr
             compared += 1
     assert compared >= len(table) - 45, "libseccomp resolved only %d names" % compared

@@ -1,0 +1,76 @@
+"""The kit: copies of what tests execute, in a world-readable temp dir.
+
+The checkout may live in a directory other users cannot enter (CI clones into
+a 0700 temp dir), so everything an ordinary user executes is copied first.
+"""
+import os
+import shutil
+import sys
+
+import pytest
+
+import pysandbox
+from support.proc import PROGS, ROOT, build_c
+
+
+class Kit:
+    """Copies of what tests execute, readable and executable by everyone."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lib = self.copy(pysandbox.libpath())
+        self.hello = self.copy(os.path.join(ROOT, "helloworld", "helloworld"))
+        self.hello_static = self.copy(os.path.join(ROOT, "helloworld", "helloworld-static"))
+        self.probe = build_c(os.path.join(PROGS, "probe.c"), self.file("probe"))
+
+    def sandboxify(self, as_nobody=False):
+        """argv prefix that runs sandboxify; for uid 65534 a copy of the
+        package in the kit, run by a system interpreter it can reach."""
+        return self._script("sandboxify", as_nobody)
+
+    def pysandbox(self, as_nobody=False):
+        """argv prefix that runs the `pysandbox` command, as sandboxify()."""
+        return self._script("pysandbox", as_nobody)
+
+    def _script(self, name, as_nobody):
+        if not as_nobody:
+            return [os.path.join(os.path.dirname(sys.executable), name)]
+        if not os.path.exists(self.file("site")):
+            self._python_kit()
+        return [self.file("bin/" + name)]
+
+    def _python_kit(self):
+        import _cffi_backend
+
+        want = "python%d.%d" % sys.version_info[:2]
+        python = next((p for p in ("/usr/bin/" + want, "/usr/local/bin/" + want)
+                       if os.access(p, os.X_OK)), None)
+        if python is None:
+            pytest.fail("uid 65534 needs a %s it can read (apt-get install python3)" % want)
+        site = self.file("site")
+        shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(_cffi_backend.__file__, site)
+        os.makedirs(self.file("bin"), exist_ok=True)
+        with open(os.path.join(ROOT, "bin", "sandboxify")) as f:  # the launcher itself
+            launcher = f.read().split("\n", 1)[1].replace(
+                "\nfrom pysandbox", "\nsys.path.insert(0, %r)\nfrom pysandbox" % site, 1)
+        scripts = {"sandboxify": launcher, "pysandbox": "import sys\nsys.path.insert(0, %r)\n"
+                   "from pysandbox.cli import main\nsys.exit(main())\n" % site}
+        for name, text in scripts.items():
+            with open(self.file("bin/" + name), "w") as f:
+                f.write("#!%s -I\n%s" % (python, text))
+        for top in (site, self.file("bin")):
+            os.chmod(top, 0o755)
+            for root, dirs, files in os.walk(top):
+                for name in dirs + files:
+                    os.chmod(os.path.join(root, name), 0o755)
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def copy(self, src, name=None):
+        dst = self.file(name or os.path.basename(src))
+        shutil.copy2(src, dst)
+        os.chmod(dst, 0o755)
+        return dst
