@@ -66,8 +66,8 @@ def launch(path, argv, prog, report, notes=()):
        callback, see there): it must be attached before the exec;
     4. no_new_privs: an unprivileged filter needs it, and it keeps a set-id
        program from gaining privilege;
-    5. signal dispositions restored (restore_signals), last: a ^C until here
-       ends the launch, as Python's start-up set it;
+    5. SIGPIPE and SIGXFSZ back to their defaults (restore_signals), last:
+       until then a write of ours to a closed pipe is an error, not a death;
     6. the exec (execute).
     SandboxError (InstallError, LaunchError...) from the first step that fails."""
     check_abi(path)
