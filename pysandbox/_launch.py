@@ -1,15 +1,20 @@
-"""Starting a program under a sandbox, shared by sandboxify and learn: find
-the program, read the facts of its ELF file that decide how it can be
-sandboxed, refuse what cannot be, build its exact exec environment, and put a
-filter in it from its first instruction (the tracing helper).
+"""Starting a program under a sandbox, shared by sandboxify, learn and (next)
+`pysandbox run`: find the program, read the facts of its ELF file that decide
+how it can be sandboxed, refuse what cannot be, build its exact exec
+environment, and put a filter in it from its first instruction (the tracing
+helper). launch() is the one ordered sequence of these steps for a front door
+that execs the program itself; learn, whose C loop starts the program, uses
+the steps that apply to it.
 
 Kept lean: it runs before every program sandboxify starts. The `signal`
 module (and its enum) would cost ~4 ms, so the few signal and ptrace
-constants needed are spelt out below.
+constants needed are spelt out below (and _signal, its C half, is used).
 """
 import errno
 import os
 import sys
+
+import _signal
 
 from pysandbox import _native
 from pysandbox.errors import InstallError, LaunchError, NotFoundError, RefusedError
@@ -40,6 +45,68 @@ def flush():
             f.flush()
 
 
+def native_arch():
+    """The arch the filters are built for ("x86_64", "aarch64"): this machine's."""
+    return _native.arch_name(_native.arch())
+
+
+# ---- the one launch ----
+
+def launch(path, argv, prog, report, notes=()):
+    """Start PATH (resolve's file) as ARGV with the BPF filter PROG in force
+    from its first instruction, in this process (it keeps our PID); never
+    returns. The steps, in an order no caller may change:
+
+    1. the refusals (check_abi, refuse_privileged, refuse_unreadable): before
+       anything is said or started, so a refused program leaves no trace;
+    2. NOTES (the policy's verbose lines) said, the program's environment
+       built (program_env), our buffers flushed: nothing of ours is written
+       once the program's image runs;
+    3. the tracing helper started (inject_at_exec; REPORT is its failure
+       callback, see there): it must be attached before the exec;
+    4. no_new_privs: an unprivileged filter needs it, and it keeps a set-id
+       program from gaining privilege;
+    5. SIGPIPE and SIGXFSZ back to their defaults (restore_signals), last:
+       until then a write of ours to a closed pipe is an error, not a death;
+    6. the exec (execute).
+    SandboxError (InstallError, LaunchError...) from the first step that fails."""
+    check_abi(path)
+    refuse_privileged(path)
+    refuse_unreadable(path)
+    for line in notes:
+        say(line)
+    env = program_env(exec_environ(os.environb))
+    flush()
+    inject_at_exec(prog, report)
+    no_new_privs()
+    restore_signals()
+    execute(path, argv, env)
+
+
+def no_new_privs():
+    rc = _native.no_new_privs()
+    if rc < 0:
+        raise InstallError(-rc, "cannot set no_new_privs: %s" % os.strerror(-rc))
+
+
+def execute(path, argv, env):
+    """execve(2) PATH with ENV exactly as given; LaunchError if it fails."""
+    try:
+        _native.execve(path, argv, env)
+    except OSError as e:
+        raise LaunchError(e.errno, cannot_execute(path, e.errno)) from None
+
+
+def cannot_execute(path, err):
+    """The message for an exec of PATH that failed with errno ERR."""
+    return "cannot execute: '%s' (%s)" % (path, os.strerror(err).lower())
+
+
+def not_native():
+    """The message for a program found at its exec to be of another ABI."""
+    return "the program is not an %s program: cannot install the filter" % native_arch()
+
+
 # ---- the program ----
 
 def resolve(prog, path=None):
@@ -55,9 +122,8 @@ def resolve(prog, path=None):
     for c in found:
         if os.path.isfile(c) and os.access(c, os.X_OK):
             return c
-    folder = os.path.isdir(found[0])
-    raise LaunchError(errno.EISDIR if folder else errno.EACCES, "cannot execute: '%s' (%s)"
-                      % (found[0], "is a directory" if folder else "permission denied"))
+    err = errno.EISDIR if os.path.isdir(found[0]) else errno.EACCES
+    raise LaunchError(err, cannot_execute(found[0], err))
 
 
 def elf_info(path):
@@ -102,7 +168,7 @@ def check_abi(path):
     """Refuse an ELF program of another ABI (an i386 one on x86_64): the filter
     and its injection are for native programs."""
     info = elf_info(path)
-    native = os.uname().machine
+    native = native_arch()
     if info and info[0] != native:
         raise RefusedError(errno.ENOEXEC, "cannot sandbox a program of another ABI "
                            "(%s; only %s): '%s'" % (info[0], native, path))
@@ -132,7 +198,7 @@ def refuse_privileged(path):
 
 # ---- its environment ----
 
-def exec_environ(parsed):
+def exec_environ(environb):
     """The environment this process was started with, as execve(2) takes it:
     a list of b"NAME=value" entries, in order.
 
@@ -140,12 +206,13 @@ def exec_environ(parsed):
     to), not os.environb: Python's start-up adds LC_CTYPE=C.UTF-8 to a C
     locale's environment (PEP 538), and a dict loses entries without '=' and
     all but the first of a repeated name. The program must get exactly what
-    we were given. PARSED (os.environb) is the fallback without /proc."""
+    we were given. ENVIRONB (os.environb, Python's parsed copy) is the
+    fallback without /proc."""
     try:
         with open("/proc/self/environ", "rb") as f:
             block = f.read()
     except OSError:
-        return [k + b"=" + v for k, v in parsed.items()]
+        return [k + b"=" + v for k, v in environb.items()]
     return block[:-1].split(b"\0") if block else []  # each entry ends in a NUL
 
 
@@ -174,15 +241,13 @@ def restore_signals():
     As subprocess's restore_signals; a caller's own SIG_IGN for these two is
     lost at Python's start-up. Caught signals (SIGINT's handler) are reset by
     the exec itself; the signal mask is the caller's, untouched."""
-    import _signal
-
     for sig in (SIGPIPE, SIGXFSZ):
         _signal.signal(sig, _signal.SIG_DFL)
 
 
 # ---- the filter from the first instruction: a tracing helper ----
 
-def inject_at_exec(prog, failed):
+def inject_at_exec(prog, report):
     """Fork the tracer as a grandchild and let it seize us; at our next exec
     it puts the filter PROG in the new image before its first instruction,
     then detaches and exits. Its parent exits at once, so it is no child of
@@ -191,49 +256,81 @@ def inject_at_exec(prog, failed):
     (PR_SET_CHILD_SUBREAPER, prctl(2)); nothing can route it elsewhere (an
     init may not CLONE_PARENT). The program gets its SIGCHLD and may reap it,
     once (README). Should anything go wrong after the exec, the helper calls
-    FAILED(InstallError), which reports it and returns the status the program
+    REPORT(InstallError), which reports it and returns the status the program
     is made to exit with (or it is killed): it never runs unfiltered.
-    InstallError (OSError) if the helper cannot be started or refused."""
-    down_r, down_w = os.pipe()
-    up_r, up_w = os.pipe()
+    InstallError if the helper cannot be started (pipe, fork: the OSError's
+    errno) or was refused; no pipe end is left open then."""
+    fds, yama = [], os.path.exists(YAMA)
+    try:
+        down_r, down_w = pipe(fds)  # us -> helper: "go" once it may attach
+        up_r, up_w = pipe(fds)  # helper -> us: its pid, then "ok" or the errno
+        start_helper(prog, report, down_r, up_w, fds, yama)
+        close(fds, down_r, up_w)  # the helper's ends: its exit then ends our reads
+        handshake(down_w, up_r, yama)
+    except InstallError:
+        raise
+    except OSError as e:  # pipe, fork, the handshake's reads and writes
+        raise InstallError(e.errno, "cannot start the tracing helper: %s" % e.strerror) from None
+    finally:
+        close(fds, *fds)
+
+
+def pipe(fds):
+    """os.pipe(), its two ends recorded in FDS (closed by close())."""
+    ends = os.pipe()
+    fds.extend(ends)
+    return ends
+
+
+def close(fds, *which):
+    for fd in which:
+        fds.remove(fd)
+        os.close(fd)
+
+
+# NOTE: Yama (Documentation/admin-guide/LSM/Yama.rst) lets a non-ancestor
+# attach only once declared with PR_SET_PTRACER; without Yama, skip that.
+YAMA = "/proc/sys/kernel/yama/ptrace_scope"
+
+
+def start_helper(prog, report, rfd, wfd, fds, yama):
+    """Fork the helper as a grandchild (RFD, WFD: its pipe ends; FDS: every
+    end, the others closed in it) and reap its parent."""
     me = os.getpid()
-    # NOTE: Yama (Documentation/admin-guide/LSM/Yama.rst) lets a non-ancestor
-    # attach only once declared with PR_SET_PTRACER; without Yama, skip that.
-    yama = os.path.exists("/proc/sys/kernel/yama/ptrace_scope")
     middle = os.fork()
     if middle == 0:
         status = 0
         try:
             if os.fork() == 0:
-                os.close(down_w)
-                os.close(up_r)
+                for fd in fds:
+                    if fd not in (rfd, wfd):
+                        os.close(fd)
                 try:
-                    status = helper(me, prog, failed, down_r, up_w, yama)
+                    status = helper(me, prog, report, rfd, wfd, yama)
                 finally:
                     os._exit(status)
         finally:
             os._exit(0)
     os.waitpid(middle, 0)
-    os.close(down_r)
-    os.close(up_w)
+
+
+def handshake(wfd, rfd, yama):
+    """Declare the helper our tracer if Yama asks for it, then wait until it
+    has seized us; InstallError if it could not."""
     if yama:
-        helper_pid = int(os.read(up_r, 32) or b"0")
+        helper_pid = int(os.read(rfd, 32) or b"0")
         rc = _native.set_ptracer(helper_pid) if helper_pid else -1
         if rc < 0:
             raise InstallError(-rc, "cannot declare the tracer: %s" % os.strerror(-rc))
-        os.write(down_w, b"go")
-    answer = os.read(up_r, 32)
+        os.write(wfd, b"go")
+    answer = os.read(rfd, 32)
     if answer != b"ok":
         err = int(answer) if answer.isdigit() else 0
         raise InstallError(err, "cannot trace the program (ptrace: %s); see `pysandbox "
                            "features`" % (os.strerror(err) if err else "helper failed"))
-    os.close(up_r)
-    os.close(down_w)
 
 
-def helper(target, prog, failed, rfd, wfd, yama):
-    import _signal
-
+def helper(target, prog, report, rfd, wfd, yama):
     # ^C, a hang-up or a TERM for the process group reach the program through
     # us (a tracee's signals wait for its tracer): we must outlive them, or
     # EXITKILL would turn the program's SIGINT into SIGKILL
@@ -246,10 +343,10 @@ def helper(target, prog, failed, rfd, wfd, yama):
     rc = _native.trace_seize(target)
     os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
     os.close(wfd)
-    return trace_launch(target, prog, failed) if rc == 0 else 1
+    return trace_launch(target, prog, report) if rc == 0 else 1
 
 
-def trace_launch(pid, prog, failed):
+def trace_launch(pid, prog, report):
     """Follow PID through its exec and install PROG there. Returns the helper's
     exit status; on anything unexpected the tracee is stopped for good."""
     phase = "exec"
@@ -261,13 +358,13 @@ def trace_launch(pid, prog, failed):
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             return 0  # gone before its exec completed (exec failed, killed)
         if not os.WIFSTOPPED(status):
-            return abort(pid, failed, 0, "unexpected wait status 0x%x" % status)
+            return abort(pid, report, 0, "unexpected wait status 0x%x" % status)
         sig, event = os.WSTOPSIG(status), status >> 16
         resume = _native.trace_cont if phase == "exec" else _native.trace_syscall
         if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
             phase, rc = "exit", _native.trace_syscall(pid, 0)
         elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
-            return install(pid, prog, failed)
+            return install(pid, prog, report)
         elif event == EVENT_STOP:
             rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
         elif event == 0 and sig != SYSCALL_STOP:
@@ -276,35 +373,34 @@ def trace_launch(pid, prog, failed):
             # its first instruction, where exec has reset every handler
             rc = resume(pid, sig)
         else:
-            return abort(pid, failed, 0, "unexpected ptrace stop 0x%x in phase %s"
+            return abort(pid, report, 0, "unexpected ptrace stop 0x%x in phase %s"
                          % (status, phase))
         if rc < 0:
-            return abort(pid, failed, -rc, "ptrace: %s" % os.strerror(-rc))
+            return abort(pid, report, -rc, "ptrace: %s" % os.strerror(-rc))
 
 
-def install(pid, prog, failed):
+def install(pid, prog, report):
     """At the launch exec's syscall-exit-stop: the filter in, then PID runs free."""
     rc = _native.inject_filter(pid, prog)
     if rc == -errno.ESRCH:
         return 0  # a signal ended the program before its first instruction
     if rc == -errno.ENOEXEC:  # behind a script, say: check_abi cannot see it
-        return abort(pid, failed, -rc, "the program is not an %s program: cannot install "
-                     "the filter" % os.uname().machine)
+        return abort(pid, report, -rc, not_native())
     if rc == -errno.EIO:  # behind a script: refuse_unreadable cannot see it
-        return abort(pid, failed, -rc, "cannot install the filter: the program's image is "
+        return abort(pid, report, -rc, "cannot install the filter: the program's image is "
                      "not readable by this user (execute-only)")
     if rc < 0:
-        return abort(pid, failed, -rc, "cannot install the filter in the program: %s"
+        return abort(pid, report, -rc, "cannot install the filter in the program: %s"
                      % os.strerror(-rc))
     if _native.trace_detach(pid, 0) < 0:
-        return abort(pid, failed, 0, "detach failed")
+        return abort(pid, report, 0, "detach failed")
     return 0
 
 
-def abort(pid, failed, err, message):
-    """Never let the tracee run free: make it exit with the status FAILED gives
+def abort(pid, report, err, message):
+    """Never let the tracee run free: make it exit with the status REPORT gives
     for InstallError(ERR, MESSAGE), or kill it."""
-    if _native.inject_exit(pid, failed(InstallError(err, message))) < 0:
+    if _native.inject_exit(pid, report(InstallError(err, message))) < 0:
         try:
             os.kill(pid, SIGKILL)  # still our tracee: the PID cannot be reused
         except ProcessLookupError:

@@ -19,7 +19,7 @@ import os
 import re
 import time
 
-from pysandbox import _native
+from pysandbox import _launch, _native
 from pysandbox._kernel import KMSG, open_kmsg, read_proc
 from pysandbox.errors import LogError
 
@@ -145,7 +145,7 @@ class Summary:
         """Per program: `SECCOMP_SYSCALL_ALLOW=...` for each filter target arch
         among its records; a comment for calls of other ABIs, which
         pysandbox's filter kills whatever the lists say."""
-        native = _native.arch_name(_native.arch())
+        native = _launch.native_arch()
         for prog, (calls, _) in self.programs.items():
             yield "# %s" % prog
             per_arch = collections.OrderedDict()

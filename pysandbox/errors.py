@@ -10,7 +10,8 @@ Kept free of imports so that the launcher (sandboxify) can load it cheaply.
 """
 
 __all__ = ["SandboxError", "PolicyError", "UsageError", "InstallError", "FeatureError",
-           "LaunchError", "NotFoundError", "RefusedError", "LogError", "BpfError"]
+           "LaunchError", "NotFoundError", "RefusedError", "LogError", "OutputError",
+           "BpfError"]
 
 
 class SandboxError(Exception):
@@ -54,9 +55,10 @@ class FeatureError(InstallError):
 
 
 class LaunchError(SandboxError, OSError):
-    """The program itself cannot be started: not found (ENOENT), not
-    executable (EACCES, ENOEXEC), or refused (a set-id program: EPERM).
-    Raised as such: found, but the exec failed (whatever the errno)."""
+    """The program itself cannot be started: not found (NotFoundError), not
+    executable (EACCES, ENOEXEC), or not to be started under a sandbox
+    (RefusedError: set-id, another ABI, execute-only). Raised as such: found,
+    but the exec failed (whatever the errno)."""
 
 
 class NotFoundError(LaunchError):
@@ -78,6 +80,10 @@ class LogError(SandboxError, OSError):
         super().__init__(errno_, message)
         self.what = what
         self.token = token
+
+
+class OutputError(SandboxError, OSError):
+    """A command's result cannot be written (the file named in the message)."""
 
 
 class BpfError(SandboxError, ValueError):

@@ -20,8 +20,9 @@ followed; and the calls the kernel makes for signals (rt_sigreturn after a
 handler, restart_syscall after a stopped sleep) are added when the program
 installs handlers or makes calls the kernel restarts that way.
 
-This is the engine (run the program, count, Learned); what `pysandbox learn`
-writes of it (env, policy or OCI text) is pysandbox.cli.learn.
+This is the engine (find the program, run it, count, Learned); it prints
+nothing. What `pysandbox learn` says and writes of it (env, policy or OCI
+text) is pysandbox.cli.learn.
 """
 import errno
 import os
@@ -29,7 +30,7 @@ import os
 import pysandbox
 from pysandbox import _launch, _native
 from pysandbox._kernel import status_field
-from pysandbox.errors import InstallError, LaunchError, NotFoundError, RefusedError, SandboxError
+from pysandbox.errors import InstallError, LaunchError, NotFoundError, RefusedError
 
 # what the kernel calls on the program's behalf, and when learn adds it
 KERNEL_CALLS = (
@@ -37,10 +38,6 @@ KERNEL_CALLS = (
     ("restart_syscall", "restarts", "it sleeps or waits (nanosleep, poll, a futex with a "
      "timeout...), which the kernel resumes through it after SIGSTOP and SIGCONT"),
 )
-
-
-def native_arch():
-    return _native.arch_name(_native.arch())
 
 
 class Learned:
@@ -52,7 +49,7 @@ class Learned:
         self.handlers = self.restarts = 0
 
     def add(self, counts, facts):
-        native = native_arch()
+        native = _launch.native_arch()
         tables = {"native": (native, 0), "x32": ("x32", _native.X32_BIT),
                   "compat": ("i386", 0) if native == "x86_64" else (None, 0)}
         for abi, by_nr in counts.items():
@@ -76,14 +73,19 @@ class Learned:
                 if getattr(self, fact) and name not in self.calls["native"]}
 
 
-def run(argv, exec_mode=False):
-    """Run ARGV once; returns (Learned, wait status, whether --exec was used)."""
-    path = _launch.resolve(argv[0], os.fsdecode(os.environb.get(b"PATH", b"/bin:/usr/bin")))
+def program(name):
+    """The file NAME runs (PATH searched as the program's own environment
+    gives it), refused if of another ABI: NotFoundError, LaunchError, RefusedError."""
+    path = _launch.resolve(name, os.fsdecode(os.environb.get(b"PATH", b"/bin:/usr/bin")))
     _launch.check_abi(path)
-    if not exec_mode and _launch.is_static(path):
-        _launch.say("pysandbox learn: %s is statically linked: measuring from its exec, for "
-                    "sandboxify (--exec)" % argv[0])
-        exec_mode = True
+    return path
+
+
+def run(path, argv, exec_mode):
+    """Run ARGV (its program: PATH, from program()) once, the filter installed
+    by libsandbox.so before main(), or with EXEC_MODE injected at the launch
+    exec (the only choice for a static program: the caller decides, with
+    _launch.is_static); returns (Learned, wait status)."""
     if exec_mode:  # the filter is injected, as by sandboxify
         _launch.refuse_unreadable(path)
     env = _launch.program_env(_launch.exec_environ(os.environb))  # bytes, exactly as given
@@ -96,14 +98,14 @@ def run(argv, exec_mode=False):
     try:
         counts, facts = _native.learn_run(path, argv, env, prog)
     except OSError as e:
-        raise InstallError(e.errno, "cannot trace '%s': %s" % (argv[0], e.strerror))
+        raise InstallError(e.errno, "cannot trace '%s': %s" % (argv[0], e.strerror)) from None
     check(facts, argv, path)
     result = Learned()
     result.add(counts, facts)
     if facts["calls"] == 0 and not exec_mode:
-        raise SandboxError("no syscall reached the filter: %s did not load libsandbox.so "
-                           "(try --exec)" % argv[0])
-    return result, facts["status"], exec_mode
+        raise InstallError(errno.ENOEXEC, "no syscall reached the filter: %s did not load "
+                           "libsandbox.so (try --exec)" % argv[0])
+    return result, facts["status"]
 
 
 def check(facts, argv, path):
@@ -113,11 +115,10 @@ def check(facts, argv, path):
                            "whose answers would hide calls from learn: cannot learn it"
                            % argv[0])
     if facts["blind"] == _native.LEARN_FOREIGN_ABI:  # a script's #! names it
-        raise RefusedError(errno.ENOEXEC, "the program is not an %s program: cannot install "
-                           "the filter" % os.uname().machine)
+        raise RefusedError(errno.ENOEXEC, _launch.not_native())
     err = facts["exec_error"]
-    if err:
-        message = "cannot execute: '%s' (%s)" % (path, os.strerror(err).lower())
+    if err:  # ENOENT: it, or its interpreter, is missing (127, as a shell says)
+        message = _launch.cannot_execute(path, err)
         raise NotFoundError(err, message) if err == errno.ENOENT else LaunchError(err, message)
 
 

@@ -23,7 +23,7 @@ not found.
 import os
 import sys
 
-from pysandbox.errors import InstallError, LaunchError, PolicyError, SandboxError, UsageError
+from pysandbox.errors import PolicyError, SandboxError, UsageError
 
 HELP = """\
 usage: sandboxify [--] PROG [ARGS...]
@@ -78,28 +78,7 @@ def run(argv):
     if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
         raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
     prog, verbose = _native.compile_policy(environ, required=True)
-    path = _launch.resolve(args[0])
-    _launch.check_abi(path)
-    _launch.refuse_privileged(path)
-    _launch.refuse_unreadable(path)
-    for line in verbose:
-        _launch.say(line)
-    env = _launch.program_env(_launch.exec_environ(environ))
-    _launch.flush()
-    try:
-        _launch.inject_at_exec(prog, report)
-    except InstallError:
-        raise
-    except OSError as e:  # pipe, fork, the handshake
-        raise InstallError(e.errno, "cannot start the tracing helper: %s" % e.strerror)
-    rc = _native.no_new_privs()
-    if rc < 0:
-        raise InstallError(-rc, "cannot set no_new_privs: %s" % os.strerror(-rc))
-    _launch.restore_signals()
-    try:
-        _native.execve(path, args, env)
-    except OSError as e:
-        raise LaunchError(e.errno, "cannot execute: '%s' (%s)" % (path, e.strerror.lower()))
+    _launch.launch(_launch.resolve(args[0]), args, prog, report, notes=verbose)
 
 
 def report(e):

@@ -17,6 +17,7 @@ import sys
 from pysandbox.errors import LaunchError, NotFoundError, RefusedError, SandboxError, UsageError
 
 EXIT_USAGE, EXIT_FAILURE, EXIT_NOEXEC, EXIT_NOTFOUND = 2, 125, 126, 127
+EXIT_NO_RECORDS = 1  # pysandbox audit found no record to print
 
 # The exit status of each error class, first match; any other SandboxError
 # (a policy, an install step, the log...) ends with EXIT_FAILURE.
@@ -38,7 +39,8 @@ def failure(e):
 
 EPILOG = """\
 examples:
-  LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group ./helloworld/helloworld
+  LD_PRELOAD=$(pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:write:exit_group \
+./helloworld/helloworld
   SECCOMP_SYSCALL_DENY=ptrace:mount pysandbox compile -o filter.bpf   # for bwrap --seccomp FD
   SECCOMP_SYSCALL_ALLOW=read:write:exit_group pysandbox compile --explain
   SECCOMP_PROFILE=docker-default.json pysandbox compile --caps none -o filter.bpf
@@ -71,32 +73,48 @@ def host_options(s):
 def parser():
     import argparse  # here, not at the top: sandboxify loads this module for failure()
 
+    raw = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
         prog="pysandbox", description="seccomp for any program, by environment variables",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG, formatter_class=raw)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("libpath", help="print the absolute path of libsandbox.so")
+    for add in (compile_parser, groups_parser, learn_parser, syscalls_parser, audit_parser,
+                features_parser, profile_parser):
+        add(sub, raw)
+    return p
+
+
+def compile_parser(sub, raw):
     s = sub.add_parser(
         "compile", help="compile the SECCOMP_* environment's policy to BPF",
         description="Compile the policy the SECCOMP_* environment describes into a raw "
         "array of struct sock_filter (what bwrap --seccomp FD reads), without installing it.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG, formatter_class=raw)
     s.add_argument("-o", "--output", metavar="FILE", help="write the program to FILE ('-': stdout)")
     s.add_argument("--explain", action="store_true", help="print the program readably")
     arch_option(s)
     host_options(s)
+
+
+def groups_parser(sub, raw):
     s = sub.add_parser("groups", help="list syscall groups (@name) and their members",
                        description="Without NAME: every group with its size. With NAME: "
                        "its members on the arch, one per line.")
     s.add_argument("names", nargs="*", metavar="NAME", help="a group, e.g. @dangerous")
     arch_option(s, ARCHES, "arch whose syscalls to list")
+
+
+def learn_parser(sub, raw):
+    import argparse
+
     s = sub.add_parser(
         "learn", help="run a program and write the allowlist it needs",
         description="Run PROG traced and write the smallest SECCOMP_SYSCALL_ALLOW it needs "
         "(every syscall it and its children make after the filter point). The exit status "
         "is PROG's.", epilog="examples:\n  pysandbox learn -o hello.env -- ./helloworld/helloworld"
         "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=raw)
     s.add_argument("-o", "--output", metavar="FILE",
                    help="write the policy to FILE (default: stdout, after PROG's own output)")
     s.add_argument("--exec", dest="exec_mode", action="store_true",
@@ -107,6 +125,9 @@ def parser():
     s.add_argument("--append", action="store_true",
                    help="merge with the policy already in FILE (several runs, one list)")
     s.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
+
+
+def syscalls_parser(sub, raw):
     s = sub.add_parser(
         "syscalls", help="resolve syscall names and numbers; list an arch's syscalls",
         description="Without arguments: every syscall of the arch, by number, with the\n"
@@ -114,9 +135,12 @@ def parser():
         "their rows, in the same form. Unknown names, and names of another arch's syscalls,\n"
         "are errors (status 125).",
         epilog="examples:\n  pysandbox syscalls\n  pysandbox syscalls read 0x3c 231 "
-        "--arch i386", formatter_class=argparse.RawDescriptionHelpFormatter)
+        "--arch i386", formatter_class=raw)
     s.add_argument("items", nargs="*", metavar="NAME|NUMBER")
     arch_option(s, ARCHES, "arch whose numbers to use")
+
+
+def audit_parser(sub, raw):
     s = sub.add_parser(
         "audit", help="print the kernel's seccomp audit records readably",
         description="Read seccomp audit records (type=1326 / SECCOMP) from FILE, from\n"
@@ -126,7 +150,7 @@ def parser():
         "arch, syscall, action, program.\n\n"
         "exit status: 0 records printed, 1 none found, 2 usage,\n"
         "             125 the log cannot be read or a record is malformed",
-        epilog=AUDIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=AUDIT_EPILOG, formatter_class=raw)
     s.add_argument("file", nargs="?", metavar="FILE|-", help="a log (default: the kernel log)")
     s.add_argument("-f", "--follow", action="store_true",
                    help="keep reading as records arrive (like tail -f); stop with Ctrl-C")
@@ -138,6 +162,9 @@ def parser():
     s.add_argument("--pid", type=int, help="only records of this process")
     s.add_argument("--exe", metavar="PROG", help="only records of this program (path, "
                    "file name or comm)")
+
+
+def features_parser(sub, raw):
     s = sub.add_parser(
         "features", help="what this kernel offers a sandbox, and what pysandbox can do here",
         description="Probe the kernel (syscalls and /proc, never its version number): seccomp\n"
@@ -146,10 +173,8 @@ def parser():
         "i386 and x32 syscalls, the kernel log; then what pysandbox can do because of it.\n"
         "Answers are for the calling user.",
         epilog="examples:\n  pysandbox features\n  pysandbox features --json | jq .pysandbox",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=raw)
     s.add_argument("--json", action="store_true", help="print the probes as JSON (stable keys)")
-    profile_parser(sub, argparse.RawDescriptionHelpFormatter)
-    return p
 
 
 # _native.TARGET_ARCHES and ARCHES, spelt out: `pysandbox --help` loads no C

@@ -3,7 +3,7 @@ writing their output."""
 import sys
 
 from pysandbox import _native, profile
-from pysandbox.errors import PolicyError, SandboxError
+from pysandbox.errors import OutputError, PolicyError
 
 
 def host(args):
@@ -32,4 +32,4 @@ def write_output(path, data):
         with open(path, "wb") as f:
             f.write(data)
     except OSError as e:
-        raise SandboxError("cannot write '%s': %s" % (path, e.strerror))
+        raise OutputError(e.errno, "cannot write '%s': %s" % (path, e.strerror)) from None

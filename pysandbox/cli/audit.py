@@ -4,7 +4,7 @@ import os
 import sys
 
 from pysandbox import audit
-from pysandbox.cli import EXIT_FAILURE
+from pysandbox.cli import EXIT_FAILURE, EXIT_NO_RECORDS
 from pysandbox.errors import LogError
 
 
@@ -44,7 +44,7 @@ def run(args):
     if not seen:
         print("pysandbox: no seccomp records in %s%s" % (source, no_records_hint(args)),
               file=sys.stderr)
-        return 1
+        return EXIT_NO_RECORDS
     return 0
 
 

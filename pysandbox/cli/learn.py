@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from pysandbox import learn, profile
+from pysandbox import _launch, learn, profile
 from pysandbox.cli._common import write_output
 from pysandbox.errors import PolicyError, UsageError
 
@@ -20,7 +20,13 @@ def run(args):
         raise UsageError("learn: --append needs -o FILE")
     if not args.output and sys.stdout is None:
         raise UsageError("learn: stdout is closed: give -o FILE for the policy")
-    result, status, exec_mode = learn.run(argv, args.exec_mode)
+    path = learn.program(argv[0])
+    exec_mode = args.exec_mode
+    if not exec_mode and _launch.is_static(path):
+        _launch.say("pysandbox learn: %s is statically linked: measuring from its exec, for "
+                    "sandboxify (--exec)" % argv[0])
+        exec_mode = True
+    result, status = learn.run(path, argv, exec_mode)
     kernel_calls = result.kernel_calls()
     names = set(result.names()) | set(kernel_calls)
     if args.append and os.path.exists(args.output):
@@ -28,7 +34,8 @@ def run(args):
             with open(args.output) as f:
                 names |= previous_names(f.read())
         except (OSError, ValueError) as e:
-            raise PolicyError("cannot read the earlier policy: '%s' (%s)" % (args.output, e))
+            raise PolicyError("cannot read the earlier policy: '%s' (%s)"
+                              % (args.output, e)) from None
     names = sorted(names)
     header = ["pysandbox learn%s: %s (%s)" % (" --exec" if exec_mode else "", " ".join(argv),
                                             describe(status)),
@@ -60,7 +67,7 @@ def blind_spots(result):
 
 def other_abis(result):
     """A header line on calls no filter allows (another ABI's), if there were any."""
-    compat = "i386" if learn.native_arch() == "x86_64" else "arm"
+    compat = "i386" if _launch.native_arch() == "x86_64" else "arm"
     foreign = ["%s: %s" % ({"compat": compat}.get(abi, abi), " ".join(sorted(result.calls[abi])))
                for abi in ("x32", "compat") if result.calls[abi]]
     if not (foreign or result.other):

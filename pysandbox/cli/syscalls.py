@@ -2,8 +2,8 @@
 import string
 import sys
 
-from pysandbox import _native
-from pysandbox.cli import EXIT_FAILURE, failure
+from pysandbox import _launch, _native
+from pysandbox.cli import EXIT_FAILURE
 from pysandbox.errors import PolicyError
 
 INT_ARGS_NOTE = {
@@ -15,7 +15,7 @@ INT_ARGS_NOTE = {
 
 
 def run(args):
-    arch = args.arch or _native.arch_name(_native.arch())
+    arch = args.arch or _launch.native_arch()
     table = _native.syscalls(arch)
     by_nr = {nr: name for name, nr in table.items()}
     width = len(str(max(by_nr)))
@@ -31,7 +31,7 @@ def run(args):
             nr = syscall_item(item, arch, table, by_nr)
             print(syscall_row(nr, by_nr[nr], arch, width))
         except PolicyError as e:
-            print("pysandbox: %s" % failure(e)[0], file=sys.stderr)
+            print("pysandbox: %s" % e, file=sys.stderr)
             failed = True
     return EXIT_FAILURE if failed else 0
 
