@@ -234,7 +234,7 @@ def c_constants():
             f.write("\n".join(src) + "\n")
         subprocess.run(["cc", "-o", os.path.join(d, "c"), os.path.join(d, "c.c")], check=True)
         out = subprocess.run([os.path.join(d, "c")], check=True, capture_output=True, text=True)
-    values = {n: int(v) for n, v in (l.split() for l in out.stdout.splitlines())}
+    values = {n: int(v) for n, v in (ln.split() for ln in out.stdout.splitlines())}
     values.update(EXTRA_CONSTANTS)
     return values
 

@@ -261,7 +261,7 @@ def logged_run(prog, env, want, attempts=3):
             last = "\n".join(before)
             dmesg_new = log.split(last, 1)[-1] if last.strip() else log
             r = pysandbox_audit("-", "--pid", str(p.pid), stdin=dmesg_new)
-            if want <= {l.split()[4] for l in r.stdout.splitlines()[1:]}:
+            if want <= {ln.split()[4] for ln in r.stdout.splitlines()[1:]}:
                 return p.pid, r
             time.sleep(0.1)
     pytest.fail("no records of %s for %s in dmesg after %d runs" % (sorted(want), prog, attempts))
@@ -273,7 +273,7 @@ def test_log_mode_run_read_back_and_allowed(kit, printk_unlimited):
     prog = kit.copy(kit.hello, "hello-audit-%s" % uuid.uuid4().hex[:8])
     env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW="", SECCOMP_DEFAULT_ACTION="log")
     pid, r = logged_run(prog, env, {"newfstatat", "write", "exit_group"})
-    rows = [l.split() for l in r.stdout.splitlines()[1:]]
+    rows = [ln.split() for ln in r.stdout.splitlines()[1:]]
     assert {(row[1], row[2], row[3], row[5], row[6]) for row in rows} == {
         (str(pid), "0", "x86_64", "log", prog)}
     assert [row[4] for row in rows] == ["newfstatat", "write", "exit_group"]

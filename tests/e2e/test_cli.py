@@ -71,7 +71,8 @@ def test_explain_other_arch():
 
 
 @pytest.mark.parametrize("env,message", [
-    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE\n"),
+    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or "
+         "SECCOMP_PROFILE\n"),
     ({"SECCOMP_SYSCALL_DENY": "ptrace:opne"},
      "pysandbox: SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)\n"),
 ])
@@ -120,7 +121,7 @@ def test_help_shows_an_example():
 
 def test_groups_lists_every_group_with_its_size():
     r = cli("groups")
-    rows = {l.split()[0]: int(l.split()[1]) for l in r.stdout.decode().splitlines()}
+    rows = {ln.split()[0]: int(ln.split()[1]) for ln in r.stdout.decode().splitlines()}
     assert r.returncode == 0
     assert rows["@known"] == len(_native.syscalls())
     assert {"@dangerous", "@system-service", "@default", "@mount"} <= set(rows)

@@ -163,7 +163,7 @@ def test_sandboxify_works_where_features_says_so(kit, report, as_nobody):
 def test_text_report(kit, as_nobody):
     r = run(kit.pysandbox(as_nobody) + ["features"], clean_env(), as_nobody)
     assert (r.returncode, r.stderr) == (0, "")
-    labels = [l[:25].strip() for l in r.stdout.split("\n\n")[0].splitlines()]
+    labels = [ln[:25].strip() for ln in r.stdout.split("\n\n")[0].splitlines()]
     assert labels == ["kernel", "seccomp filters", "seccomp actions", "SECCOMP_RET_LOG",
                       "user notification", "Landlock", "user namespaces", "Yama ptrace_scope",
                       "ptrace a child", "ptrace a declared tracer", "PTRACE_GET_SYSCALL_INFO",

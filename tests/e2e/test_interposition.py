@@ -50,11 +50,11 @@ def imports(lib):
     undefined dynamic symbols."""
     rel = subprocess.run(["readelf", "-r", "--wide", lib], capture_output=True, text=True,
                          check=True).stdout
-    fields = [l.split() for l in rel.splitlines()]
+    fields = [ln.split() for ln in rel.splitlines()]
     relocated = {f[4].split("@")[0] for f in fields if len(f) >= 5 and f[2].startswith("R_")}
     undef = subprocess.run(["nm", "-D", "--undefined-only", lib], capture_output=True,
                            text=True, check=True).stdout
-    return relocated, {l.split()[-1].split("@")[0] for l in undef.splitlines() if l.strip()}
+    return relocated, {ln.split()[-1].split("@")[0] for ln in undef.splitlines() if ln.strip()}
 
 
 def test_library_imports_only_what_is_off_the_install_path(kit):
@@ -219,7 +219,7 @@ def real_programs(tmp):
 def comparable(cmd, out):
     if cmd[0].endswith("ldd"):  # addresses move; the preload lists itself
         out = re.sub(r"0x[0-9a-f]+", "ADDR", out)
-        out = "".join(l for l in out.splitlines(True) if "libsandbox" not in l)
+        out = "".join(ln for ln in out.splitlines(True) if "libsandbox" not in ln)
     if cmd[0].endswith("env"):
         out = "\0".join(v for v in out.split("\0") if not v.startswith("LD_PRELOAD="))
     return out

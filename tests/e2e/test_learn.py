@@ -290,7 +290,8 @@ def test_handler_that_never_ran_while_learning(kit, signals, as_nobody):
     assert (r.returncode, r.stdout) == (0, "ready\nhandled 0\n")
     assert "\n# added rt_sigreturn: it installs a signal handler, which returns through it\n" \
         in text
-    p = spawn([signals, "300"], clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allowlist(text)),
+    p = spawn([signals, "300"],
+              clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_ALLOW=allowlist(text)),
               as_nobody)
     assert p.stdout.readline() == "ready\n"
     os.kill(p.pid, signal.SIGUSR1)

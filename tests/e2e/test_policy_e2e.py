@@ -146,7 +146,8 @@ def test_default_action_errno(kit, as_nobody):
     probe = run([kit.probe, "getppid", "getpid"],
                 preload(kit, SECCOMP_SYSCALL_DENY="getpid", SECCOMP_DEFAULT_ACTION="errno:EPERM"),
                 as_nobody)
-    assert (probe.returncode, probe.stdout) == (0, "getppid = ok\ngetpid = Operation not permitted\n")
+    assert (probe.returncode, probe.stdout) == (
+        0, "getppid = ok\ngetpid = Operation not permitted\n")
 
 
 def test_per_entry_errno_values(kit, as_nobody):
@@ -278,7 +279,7 @@ def test_readme_examples_compile():
 
     block = next(b for b in readme_blocks() if "examples people copy" in b.lower()
                  or "deny ptrace with EPERM" in b)
-    lines = [l for l in block.splitlines() if l.startswith("SECCOMP_")]
+    lines = [ln for ln in block.splitlines() if ln.startswith("SECCOMP_")]
     assert len(lines) >= 5
     for line in lines:
         env = dict(w.split("=", 1) for w in shlex.split(line))

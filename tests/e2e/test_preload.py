@@ -196,7 +196,7 @@ def test_x32_bit_cannot_sidestep_denylist(kit, as_nobody):
 
 def kernel_log_records(pid):
     out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
-    return [l for l in out.splitlines() if "type=1326" in l and " pid=%d " % pid in l]
+    return [ln for ln in out.splitlines() if "type=1326" in ln and " pid=%d " % pid in ln]
 
 
 def test_log_mode_runs_and_writes_audit_records(kit, printk_unlimited):

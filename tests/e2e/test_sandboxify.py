@@ -67,7 +67,7 @@ def test_dynamic_program_and_proc_status(kit, as_nobody):
     r = sandboxify(kit, ["/bin/grep", "-E", "^(Seccomp|NoNewPrivs|TracerPid):",
                          "/proc/self/status"], as_nobody, SECCOMP_SYSCALL_DENY="ptrace")
     assert r.returncode == 0
-    fields = dict(re.split(r":\s*", l, 1) for l in r.stdout.splitlines())
+    fields = dict(re.split(r":\s*", ln, maxsplit=1) for ln in r.stdout.splitlines())
     assert fields == {"Seccomp": "2", "NoNewPrivs": "1", "TracerPid": "0"}
 
 
@@ -159,8 +159,8 @@ def test_exec_failure_after_launch(kit, tmp_path):
         f.write("\x7fELF garbage")
     os.chmod(bad, 0o755)
     r = sandboxify(kit, [bad], SECCOMP_SYSCALL_DENY="ptrace")
-    assert (r.returncode, r.stderr) == (126, "sandboxify: cannot execute: '%s' (exec format error)\n"
-                                        % bad)
+    assert (r.returncode, r.stderr) == (
+        126, "sandboxify: cannot execute: '%s' (exec format error)\n" % bad)
 
 
 def test_help_shows_readme_example(kit):

@@ -34,7 +34,7 @@ def test_listing_is_the_whole_table(arch):
     assert header.startswith("# %s: %d syscalls; " % (arch, len(table)))
     listed = rows(r.stdout)
     assert {n: nr for n, (nr, _) in listed.items()} == table
-    assert [int(l.split()[0]) for l in body] == sorted(table.values())
+    assert [int(ln.split()[0]) for ln in body] == sorted(table.values())
 
 
 def test_listing_default_is_native_and_marks_int_arguments():
@@ -87,7 +87,7 @@ def test_errors_are_one_line_exit_125(args, message):
 def test_good_items_are_printed_around_a_bad_one():
     r = syscalls("read", "opne", "write")
     assert (r.returncode, r.stderr) == (125, "pysandbox: unknown syscall: 'opne'\n")
-    assert [l.split()[1] for l in r.stdout.splitlines()] == ["read", "write"]
+    assert [ln.split()[1] for ln in r.stdout.splitlines()] == ["read", "write"]
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "i386", "aarch64", "x32"])

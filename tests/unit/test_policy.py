@@ -236,7 +236,8 @@ ACCEPTED = [
     "read(arg0 & 0xff == 1)", "read(arg0&0xff==1)", "read(arg0 &\t0xff == 1)",
     "read(arg5 != 0)", "read(arg0 < 1, arg1 <= 2, arg2 > 3, arg3 >= 4, arg4 == 5, arg5 != 6)",
     "read(arg0 == 0X1F)", "read(arg0 == 0xAbCdEf)", "mmap(arg0 == 18446744073709551615)",
-    "mmap(arg0 == 0xffffffffffffffff)", "read(arg0 == 0xffffffff)", "read(arg0 == 0)", "read(arg0 == 00)",
+    "mmap(arg0 == 0xffffffffffffffff)", "read(arg0 == 0xffffffff)", "read(arg0 == 0)",
+    "read(arg0 == 00)",
     "read(arg0 == -1)", "read(arg0 == -2147483648)", "read(arg0 == -0x80000000)",
     "read(arg0 != -100)", "read(arg0 & -1 == -1)", "read(arg0 & AT_FDCWD == 0)",
     "read(arg0 == AT_FDCWD)", "read(arg0 == AF_UNIX|AF_INET)", "read(arg0 == 1|2|0x4)",
@@ -725,11 +726,11 @@ def reachable_loads(insns, audit, nr):
         elif code == bpf.JMP | bpf.JA:
             todo.append((pc + 1 + k, a))
         elif cls == bpf.JMP and not code & bpf.X and op in (bpf.JEQ, bpf.JGT, bpf.JGE, bpf.JSET):
-            taken = {bpf.JEQ: lambda: a == k, bpf.JGT: lambda: a > k, bpf.JGE: lambda: a >= k,
-                     bpf.JSET: lambda: a & k != 0}[op]
-            if a is None or taken():
+            taken = {bpf.JEQ: lambda x, y: x == y, bpf.JGT: lambda x, y: x > y,
+                     bpf.JGE: lambda x, y: x >= y, bpf.JSET: lambda x, y: x & y != 0}[op]
+            if a is None or taken(a, k):
                 todo.append((pc + 1 + jt, a))
-            if a is None or not taken():
+            if a is None or not taken(a, k):
                 todo.append((pc + 1 + jf, a))
         elif code == bpf.ALU | bpf.AND | bpf.K:
             todo.append((pc + 1, None if a is None else a & k))
