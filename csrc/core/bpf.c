@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bpf.c - struct sb_policy -> classic BPF for seccomp.
+ * bpf.c - struct sb_seccomp -> classic BPF for seccomp.
  *
  * Shape of every program:
  *   arch check (policy->abi_action, kill, for any other ABI, x32 included)
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 /* The syscall numbers are split into ranges; ranges[i] covers
  * [ranges[i].lo, ranges[i + 1].lo) and the last one runs to 2^32 - 1. A range
@@ -40,7 +40,7 @@ struct leaf {
  * upper bound, 2 * nrules + 1, in one pass: malloc() is libsandbox.so's
  * arena (or the C library's), whose pages cost nothing until written. */
 struct plan {
-	const struct sb_policy *p;
+	const struct sb_seccomp *p;
 	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
 	struct range *ranges;
 	struct leaf *leaves; /* one per number with conditional rules */
@@ -84,7 +84,7 @@ static unsigned int emit_load(struct emitter *e, uint32_t offset)
  * x32 bit too, or a denylist can be sidestepped through another ABI. Number
  * -1 is let through to the search (it gets the default action): a tracer sets
  * it to skip a syscall, and the kernel answers it with ENOSYS. */
-static unsigned int emit_prologue(struct emitter *e, const struct sb_policy *p)
+static unsigned int emit_prologue(struct emitter *e, const struct sb_seccomp *p)
 {
 	const struct sb_arch *arch = p->arch;
 	unsigned int n = 0;
@@ -205,7 +205,7 @@ static unsigned int emit_cond64(struct emitter *e, const struct sb_cond *c, unsi
 
 #undef F
 
-static unsigned int rule_size(const struct sb_policy *p, const struct sb_rule *r)
+static unsigned int rule_size(const struct sb_seccomp *p, const struct sb_rule *r)
 {
 	unsigned int n = 1; /* the ret */
 
@@ -216,7 +216,7 @@ static unsigned int rule_size(const struct sb_policy *p, const struct sb_rule *r
 
 /* All conditions, then return the rule's action; a failed one skips to
  * whatever follows the rule. */
-static unsigned int emit_rule(struct emitter *e, const struct sb_policy *p,
+static unsigned int emit_rule(struct emitter *e, const struct sb_seccomp *p,
 			      const struct sb_rule *r)
 {
 	unsigned int size = rule_size(p, r), n = 0;
@@ -397,7 +397,7 @@ static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp,
 /* Sorted rules -> ranges covering every 32-bit number. */
 static void make_ranges(struct plan *pl)
 {
-	const struct sb_policy *p = pl->p;
+	const struct sb_seccomp *p = pl->p;
 	unsigned int i = 0, j;
 	uint64_t next = 0;
 
@@ -416,13 +416,13 @@ static void make_ranges(struct plan *pl)
 		push(pl, (uint32_t)next, p->default_action, -1);
 }
 
-static int policy_valid(const struct sb_policy *p)
+static int policy_valid(const struct sb_seccomp *p)
 {
 	if (!p->arch || !sb_arch_is_target(p->arch) || p->nrules > SB_RULES_MAX ||
 	    p->nconds > SB_CONDS_MAX || p->default_action == SB_ACT_DEFAULT)
 		return 0;
 	/* another ABI never reaches the rules: killed, or traced to learn */
-	if (p->abi_action != (p->learn ? SB_ACT_TRACE : SB_ACT_KILL_PROCESS))
+	if (p->abi_action != SB_ACT_TRACE && p->abi_action != SB_ACT_KILL_PROCESS)
 		return 0;
 	for (unsigned int i = 0; i < p->nrules; i++) {
 		const struct sb_rule *r = &p->rules[i];
@@ -441,7 +441,7 @@ static int policy_valid(const struct sb_policy *p)
 	return 1;
 }
 
-int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int cap)
+int sb_bpf_compile(const struct sb_seccomp *p, struct sb_insn *out, unsigned int cap)
 {
 	struct emitter e = { out, cap, 0 };
 	struct plan plan = { .p = p }, *pl = &plan;

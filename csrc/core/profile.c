@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * profile.c - a Docker/OCI seccomp profile (JSON) -> rules of struct sb_policy.
+ * profile.c - a Docker/OCI seccomp profile (JSON) -> rules of struct sb_seccomp.
  *
  * Pure: the caller reads the file and probes the host (struct sb_host); the
  * text is parsed by json.c into the caller's tape, then walked here. The
@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 #define TRACE_MAX 0xffff /* SECCOMP_RET_DATA */
 #define ARGS_MAX 16 /* conditions in one syscalls[] entry (repeats split) */
@@ -28,7 +28,8 @@
 #define DEPTH 3 /* location levels: syscalls[3].args[1].op */
 
 struct walk {
-	struct sb_policy *p;
+	struct sb_seccomp *p;
+	struct sb_load_stats *stats;
 	const char *file, *text;
 	const struct sb_json *tape;
 	const struct sb_host *host;
@@ -76,8 +77,8 @@ static void token(const struct walk *w, const struct sb_json *v, char *buf, size
 }
 
 /* One error line: "SECCOMP_PROFILE: FILE: LOCATION: WHAT 'VALUE'". */
-__attribute__((format(printf, 3, 4))) static int bad(struct walk *w, const struct sb_json *v,
-						     const char *what, ...)
+__attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struct sb_json *v,
+						     int kind, const char *what, ...)
 {
 	struct sb_error *err = w->err;
 	size_t n = (size_t)snprintf(err->var, sizeof(err->var), "SECCOMP_PROFILE: %s", w->file);
@@ -97,7 +98,8 @@ __attribute__((format(printf, 3, 4))) static int bad(struct walk *w, const struc
 	if (v)
 		token(w, v, err->token, sizeof(err->token));
 	err->item = 0;
-	return -EINVAL;
+	err->kind = kind;
+	return -EINVAL; /* sb_config_load() returns the kind's errno */
 }
 
 static const struct sb_json *val(const struct walk *w, unsigned int at)
@@ -119,7 +121,7 @@ static const char *const type_names[] = {
 static int want(struct walk *w, unsigned int at, uint32_t type)
 {
 	if (val(w, at)->type != type)
-		return bad(w, val(w, at), "expected %s, not", type_names[type]);
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "expected %s, not", type_names[type]);
 	return 0;
 }
 
@@ -139,7 +141,7 @@ static int members(struct walk *w, unsigned int obj, struct member *m, int n)
 			if (strcmp(name, m[i].name) != 0)
 				continue;
 			if (m[i].at)
-				return bad(w, &t[k], "member given twice:");
+				return bad(w, &t[k], SB_ERR_CONFLICT, "member given twice:");
 			m[i].at = k + 1;
 		}
 	}
@@ -154,9 +156,9 @@ static int string(struct walk *w, unsigned int at, char *buf, size_t size)
 		return -EINVAL;
 	r = sb_json_string(w->text, val(w, at), buf, size);
 	if (r == -E2BIG)
-		return bad(w, val(w, at), "string too long:");
+		return bad(w, val(w, at), SB_ERR_TOO_BIG, "string too long:");
 	if (r < 0)
-		return bad(w, val(w, at), "NUL character in");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "NUL character in");
 	return r;
 }
 
@@ -166,9 +168,9 @@ static int uint_value(struct walk *w, unsigned int at, uint64_t max, uint64_t *o
 	int r = v->type == SB_JSON_NUMBER ? sb_json_uint(w->text, v, max, out) : -EINVAL;
 
 	if (r == -ERANGE)
-		return bad(w, v, "out of range (at most %llu):", (unsigned long long)max);
+		return bad(w, v, SB_ERR_RANGE, "out of range (at most %llu):", (unsigned long long)max);
 	if (r < 0)
-		return bad(w, v, "expected an unsigned integer, not");
+		return bad(w, v, SB_ERR_SYNTAX, "expected an unsigned integer, not");
 	return 0;
 }
 
@@ -208,9 +210,9 @@ static int errno_name(struct walk *w, unsigned int at, uint64_t *out)
 		return -EINVAL;
 	r = sb_errno_parse(name, &e);
 	if (r == -ERANGE)
-		return bad(w, val(w, at), "out of range (at most %d):", SB_ERRNO_MAX);
+		return bad(w, val(w, at), SB_ERR_RANGE, "out of range (at most %d):", SB_ERRNO_MAX);
 	if (r < 0)
-		return bad(w, val(w, at), "unknown errno");
+		return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown errno");
 	*out = e;
 	return 0;
 }
@@ -228,16 +230,16 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 
 	here(w, level, m[0].name, -1);
 	if (!present(w, &m[0]))
-		return bad(w, NULL, "missing");
+		return bad(w, NULL, SB_ERR_SYNTAX, "missing");
 	if (string(w, m[0].at, name, sizeof(name)) < 0)
 		return -EINVAL;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(name, actions[i].name) == 0)
 			break;
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return bad(w, val(w, m[0].at), "not supported (it needs a seccomp agent):");
+		return bad(w, val(w, m[0].at), SB_ERR_UNSUPPORTED, "not supported (it needs a seccomp agent):");
 	if (i == sizeof(actions) / sizeof(actions[0]))
-		return bad(w, val(w, m[0].at), "unknown action");
+		return bad(w, val(w, m[0].at), SB_ERR_UNKNOWN, "unknown action");
 	here(w, level, m[1].name, -1);
 	if (present(w, &m[1]) && uint_value(w, m[1].at, actions[i].action == SB_ACT_TRACE ?
 				TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
@@ -246,7 +248,7 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 	if (present(w, &m[2]) && errno_name(w, m[2].at, &named) < 0)
 		return -EINVAL;
 	if (present(w, &m[1]) && present(w, &m[2]) && named != ret)
-		return bad(w, val(w, m[2].at), "disagrees with %s:", m[1].name);
+		return bad(w, val(w, m[2].at), SB_ERR_CONFLICT, "disagrees with %s:", m[1].name);
 	if (present(w, &m[2]))
 		ret = named;
 	*out = actions[i].action;
@@ -276,7 +278,7 @@ static int op_value(struct walk *w, unsigned int at, uint8_t *op)
 			return 0;
 		}
 	}
-	return bad(w, val(w, at), "unknown op");
+	return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown op");
 }
 
 /* args[J] at AT: { index, value, valueTwo, op }. MASKED_EQ: value is the
@@ -292,7 +294,7 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 	for (int i = 0; i < 4; i++) {
 		here(w, 2, m[i].name, -1);
 		if (i != 2 && !present(w, &m[i]))
-			return bad(w, NULL, "missing");
+			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
 	}
 	memset(c, 0, sizeof(*c));
 	c->width = 64;
@@ -315,7 +317,7 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 		c->value = two & value;
 	} else if (two) {
 		here(w, 2, "valueTwo", -1);
-		return bad(w, val(w, m[2].at), "is only read for SCMP_CMP_MASKED_EQ, not");
+		return bad(w, val(w, m[2].at), SB_ERR_SYNTAX, "is only read for SCMP_CMP_MASKED_EQ, not");
 	}
 	return 0;
 }
@@ -334,7 +336,7 @@ static int args(struct walk *w, unsigned int arr, struct sb_cond *conds, int *sp
 	for (unsigned int k = elem(w, arr, arr); k; k = elem(w, arr, k)) {
 		if (n == ARGS_MAX) {
 			here(w, 1, "args", -1);
-			return bad(w, NULL, "more than %d conditions", ARGS_MAX);
+			return bad(w, NULL, SB_ERR_TOO_BIG, "more than %d conditions", ARGS_MAX);
 		}
 		if (arg(w, n, k, &conds[n]) < 0)
 			return -EINVAL;
@@ -361,7 +363,7 @@ static int caps(struct walk *w, unsigned int arr, int *all, int *any)
 		if (string(w, k, name, sizeof(name)) < 0)
 			return -EINVAL;
 		if ((cap = sb_cap_lookup(name)) < 0)
-			return bad(w, val(w, k), "unknown capability");
+			return bad(w, val(w, k), SB_ERR_UNKNOWN, "unknown capability");
 		if (w->host->caps >> cap & 1)
 			*any = 1;
 		else
@@ -423,7 +425,7 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
 
 	if (!dot || kernel_part(text, (size_t)(dot - text), &k) < 0 ||
 	    kernel_part(dot + 1, strlen(dot + 1), &m) < 0 || (k == 0 && m == 0))
-		return bad(w, val(w, at), "expected \"<kernel>.<major>\", not");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "expected \"<kernel>.<major>\", not");
 	*ge = w->host->kernel_major > k || (w->host->kernel_major == k && w->host->kernel_minor >= m);
 	return 0;
 }
@@ -486,12 +488,12 @@ static int add_rule(struct walk *w, uint32_t nr, uint32_t action, const struct s
 
 	if (r == -ERANGE) {
 		here(w, 1, "args", first + bad_cond);
-		return bad(w, NULL, "value too wide for %u-bit arg%d of '%s'",
+		return bad(w, NULL, SB_ERR_RANGE, "value too wide for %u-bit arg%d of '%s'",
 			   sb_syscall_arg_width(w->p->arch, nr, conds[bad_cond].arg),
 			   conds[bad_cond].arg, name);
 	}
 	if (r < 0)
-		return bad(w, NULL, "too many rules (at most %d)", SB_RULES_MAX);
+		return bad(w, NULL, SB_ERR_TOO_BIG, "too many rules (at most %d)", SB_RULES_MAX);
 	return 0;
 }
 
@@ -508,13 +510,13 @@ static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_
 		return -EINVAL;
 	r = sb_json_string(w->text, val(w, at), name, sizeof(name));
 	if (r == 0)
-		return bad(w, NULL, "empty syscall name");
+		return bad(w, NULL, SB_ERR_SYNTAX, "empty syscall name");
 	if (r == -EINVAL)
-		return bad(w, val(w, at), "NUL character in");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "NUL character in");
 	if (!add)
 		return 0;
 	if (r < 0 || (nr = sb_syscall_nr(w->p->arch, name)) < 0) {
-		w->p->profile_skipped++;
+		w->stats->profile_skipped++;
 		return 0;
 	}
 	if (n) {
@@ -536,16 +538,16 @@ static int add_names(struct walk *w, struct member *names, struct member *name,
 
 	here(w, 1, "name", -1);
 	if (present(w, names) && present(w, name))
-		return bad(w, NULL, "cannot be given with 'names'");
+		return bad(w, NULL, SB_ERR_CONFLICT, "cannot be given with 'names'");
 	if (present(w, name))
 		return add_name(w, name->at, action, conds, n, split, add);
 	here(w, 1, "names", -1);
 	if (!present(w, names))
-		return bad(w, NULL, "missing (or 'name')");
+		return bad(w, NULL, SB_ERR_SYNTAX, "missing (or 'name')");
 	if (want(w, arr, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	if (!elem(w, arr, arr))
-		return bad(w, NULL, "needs at least one name");
+		return bad(w, NULL, SB_ERR_SYNTAX, "needs at least one name");
 	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
 		here(w, 1, "names", (int)i);
 		if (add_name(w, k, action, conds, n, split, add) < 0)
@@ -576,8 +578,8 @@ static int add_entry(struct walk *w, int i, unsigned int at)
 	if ((inc = filter(w, "includes", m[6].at, 1)) < 0 ||
 	    (exc = filter(w, "excludes", m[7].at, 0)) < 0)
 		return -EINVAL;
-	w->p->profile_blocks++;
-	w->p->profile_applied += inc && exc;
+	w->stats->profile_blocks++;
+	w->stats->profile_applied += inc && exc;
 	return add_names(w, &m[3], &m[4], act, conds, n, split, inc && exc && act != w->deflt);
 }
 
@@ -603,7 +605,7 @@ static int arch_name(struct walk *w, unsigned int at)
 	for (size_t j = 0; j < sizeof(arch_names) / sizeof(arch_names[0]); j++)
 		if (strcmp(name, arch_names[j]) == 0)
 			return 0;
-	return bad(w, val(w, at), "unknown architecture");
+	return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown architecture");
 }
 
 /* An array of SCMP_ARCH_* names at ARR (LEVEL, KEY: where); 1 if it is not
@@ -640,7 +642,7 @@ static int arch_map(struct walk *w, unsigned int arr)
 			return -EINVAL;
 		here(w, 1, "architecture", -1);
 		if (!present(w, &m[0]))
-			return bad(w, NULL, "missing");
+			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
 		if (arch_name(w, m[0].at) < 0)
 			return -EINVAL;
 		if (present(w, &m[1]) && arch_list(w, 1, "subArchitectures", m[1].at) < 0)
@@ -664,7 +666,7 @@ static int flags(struct walk *w, unsigned int arr)
 		if (string(w, k, name, sizeof(name)) < 0)
 			return -EINVAL;
 		if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") != 0)
-			return bad(w, val(w, k), "unsupported flag");
+			return bad(w, val(w, k), SB_ERR_UNSUPPORTED, "unsupported flag");
 	}
 	return 0;
 }
@@ -679,7 +681,7 @@ static int listener(struct walk *w, struct member *m)
 		return -EINVAL;
 	if (val(w, m->at)->end - val(w, m->at)->start == 2)
 		return 0; /* "" */
-	return bad(w, val(w, m->at), "not supported (a seccomp agent's):");
+	return bad(w, val(w, m->at), SB_ERR_UNSUPPORTED, "not supported (a seccomp agent's):");
 }
 
 /* Everything but syscalls[]: the default action, and the checks. */
@@ -695,7 +697,7 @@ static int top(struct walk *w, struct member *m)
 		return -EINVAL;
 	if (a && b) {
 		here(w, 0, "archMap", -1);
-		return bad(w, NULL, "cannot be given with 'architectures'");
+		return bad(w, NULL, SB_ERR_CONFLICT, "cannot be given with 'architectures'");
 	}
 	if (present(w, &m[5]) && flags(w, m[5].at) < 0)
 		return -EINVAL;
@@ -712,7 +714,7 @@ static int top(struct walk *w, struct member *m)
  * and drops the conditional rules of a syscall that has one (its db.c,
  * db_rule_add). Apply that to the profile's rules, FIRST onwards.
  */
-static int keep_first_unconditional(struct sb_policy *p, unsigned int first)
+static int keep_first_unconditional(struct sb_seccomp *p, unsigned int first)
 {
 	uint16_t uncond[NR_SPACE];
 	unsigned int n = first;
@@ -750,20 +752,23 @@ static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 		 e->what);
 	w->err->token[0] = '\0';
 	w->err->item = 0;
+	w->err->line = (int)line;
+	w->err->kind = code == -E2BIG ? SB_ERR_TOO_BIG : SB_ERR_SYNTAX;
 	return -EINVAL;
 }
 
-int sb_policy_add_profile(struct sb_policy *p, const char *path, const char *text, size_t len,
+int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text, size_t len,
 			  const struct sb_host *host, struct sb_json *tape, unsigned int cap,
 			  struct sb_error *err)
 {
+	struct sb_seccomp *p = ld->p;
 	struct member m[] = { { "defaultAction", 0 }, { "defaultErrnoRet", 0 },
 			      { "defaultErrno", 0 },  { "architectures", 0 },
 			      { "archMap", 0 },	      { "flags", 0 },
 			      { "listenerPath", 0 },  { "listenerMetadata", 0 },
 			      { "syscalls", 0 } };
 	struct sb_json_error jerr;
-	struct walk w = { p, path, text, tape, host, err, 0, { 0 }, { 0 }, 0 };
+	struct walk w = { p, ld->stats, path, text, tape, host, err, 0, { 0 }, { 0 }, 0 };
 	int r = sb_json_parse(text, len, tape, cap, &jerr);
 	unsigned int arr = 0;
 
@@ -771,17 +776,17 @@ int sb_policy_add_profile(struct sb_policy *p, const char *path, const char *tex
 		return json_error(&w, &jerr, r);
 	if (members(&w, 0, m, 9) < 0 || top(&w, m) < 0)
 		return -EINVAL;
-	p->profile_first = p->nrules;
+	ld->stats->profile_first = p->nrules;
 	if (present(&w, &m[8]))
 		arr = m[8].at;
 	for (unsigned int k = arr ? elem(&w, arr, arr) : 0, i = 0; k; k = elem(&w, arr, k), i++)
 		if (add_entry(&w, (int)i, k) < 0)
 			return -EINVAL;
-	if (keep_first_unconditional(p, p->profile_first) < 0) {
+	if (keep_first_unconditional(p, ld->stats->profile_first) < 0) {
 		w.depth = 0;
-		return bad(&w, NULL, "syscall number beyond the tables");
+		return bad(&w, NULL, SB_ERR_RANGE, "syscall number beyond the tables");
 	}
-	p->profile_default = w.deflt;
-	p->has_profile = 1;
+	ld->profile_default = w.deflt;
+	ld->profile_read = 1;
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 struct sb_sysent {
 	uint16_t name; /* offset into sb_pool */

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 #define UNUSED __attribute__((unused)) /* a probe run by in_child() */
 

@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 static int req(enum __ptrace_request r, pid_t pid, void *addr, void *data)
 {

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what csrc/'s units share beyond the public API (sandbox.h):
+ * the loader's steps and state, rule and errno helpers, the name hash.
+ * Not for cffi, not for anything outside csrc/ (fuzz/ excepted: it checks
+ * the steps).
+ */
+#ifndef SANDBOX_INTERNAL_H
+#define SANDBOX_INTERNAL_H
+
+#include "sandbox.h"
+
+/*
+ * A load in progress (core/config.c): the configuration being filled and
+ * what parsing needs to know on the way, which the configuration does not
+ * keep. The steps, in order: sb_policy_from_env(), sb_policy_add_file() if
+ * cfg->policy_file is set, sb_policy_add_profile() if cfg->profile is,
+ * sb_policy_finish(). Each returns 0 or a negative errno (sandbox.h's set)
+ * with *err filled; from_env also SB_NO_POLICY.
+ */
+struct sb_load {
+	struct sb_config *cfg;
+	struct sb_seccomp *p; /* &cfg->seccomp */
+	struct sb_load_stats *stats; /* never NULL */
+	int has_allow; /* an allowlist was given (variable or file) */
+	int has_deny; /* a denylist was given (variable or file) */
+	int has_deny_action; /* SECCOMP_DEFAULT_ACTION, or "default" in a file */
+	uint32_t deny_action;
+	int profile_read; /* sb_policy_add_profile() succeeded */
+	uint32_t profile_default; /* the profile's defaultAction */
+};
+
+int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *const *envp,
+		       struct sb_error *err);
+/* Add the policy-file text TEXT (LEN bytes) read from PATH. */
+int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, size_t len,
+		       struct sb_error *err);
+/*
+ * Add the profile TEXT (LEN bytes) read from PATH, as the policy's base:
+ * its defaultAction becomes the default action, its syscalls[] entries that
+ * apply to HOST (includes/excludes) become rules, with libseccomp's and
+ * runc's semantics (README, "Docker/OCI profiles"). TAPE (room for CAP
+ * values, LEN / 2 + 2 is always enough) is work space. *err names the file
+ * and the JSON location.
+ */
+int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text, size_t len,
+			  const struct sb_host *host, struct sb_json *tape, unsigned int cap,
+			  struct sb_error *err);
+/* Resolve default actions and check the whole. */
+int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
+
+
+/* Append a rule for syscall NR. Conditions on a 32-bit or 16-bit argument of
+ * NR (see sb_syscall_arg_width) compare those low bits only; a value wider
+ * than that there is refused (-ERANGE), as is a condition that can never
+ * match (-EDOM: a masked value with bits outside its mask, a value below 0
+ * or above the largest the argument holds, ...). 0, -E2BIG (policy full),
+ * -ERANGE or -EDOM with *BAD the index of the condition at fault. */
+int sb_policy_add_rule(struct sb_seccomp *policy, uint32_t nr, uint32_t action,
+		       const struct sb_cond *conds, int nconds, int *bad);
+
+#define SB_ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO's data at MAX_ERRNO */
+
+/* An errno: a name ("EPERM") or a decimal/0x number, at most SB_ERRNO_MAX,
+ * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
+int sb_errno_parse(const char *s, uint32_t *out);
+
+/* sb_install() with seccomp(2) FLAGS of the caller's choice (install.c):
+ * what the kernel returned (a listener fd with NEW_LISTENER), or -errno. */
+int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
+/* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
+int sb_wait(int pid, int *status, int flags);
+
+/* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
+ * from SB_HASH_INIT, one step per character of the name. */
+#define SB_HASH_INIT 2166136261U
+static inline uint32_t sb_hash_step(uint32_t h, char c)
+{
+	return (h ^ (uint8_t)c) * 16777619U;
+}
+
+/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -1 if
+ * ARCH has no such syscall, -2 if ARCH has no hash index. */
+int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
+			 uint32_t h);
+
+#endif /* SANDBOX_INTERNAL_H */
