@@ -567,3 +567,43 @@ def test_patchelf_linked_program_reads_profile(kit, docker, tmp_path):
     r = run([prog, "-U", "true"], clean_env(SECCOMP_PROFILE=docker), True)
     assert (r.returncode, r.stderr) == (1, "unshare-patched: unshare failed: Operation not "
                                            "permitted\n")
+
+
+# ---- the loaded configuration owns its inputs -------------------------------------------
+
+
+def test_loaded_config_keeps_its_paths_after_the_environment_is_gone(tmp_path):
+    """The paths a load read stay readable once the environment strings it was
+    given are freed and their memory reused. (Before: parse_policy's struct
+    sb_policy pointed .file/.profile into envp cdata freed on return, so
+    ffi.string(policy.profile) read whatever was allocated there next.)"""
+    prof, pol = tmp_path / "p.json", tmp_path / "p.policy"
+    prof.write_text(json.dumps(P([S("getpid")])))
+    pol.write_text("deny ptrace\n")
+    environ = {"SECCOMP_PROFILE": str(prof), "SECCOMP_POLICY_FILE": str(pol)}
+    for _ in range(20):
+        config = _native.load(environ, "x86_64", _native.host(0, (6, 18)))
+        churn = [ffi.new("char[]", b"X" * (len(k) + len(v) + 1)) for k, v in environ.items()
+                 for _ in range(50)]
+        assert (config.profile, config.policy_file) == (str(prof), str(pol))
+        del churn
+
+
+def test_struct_sb_config_copies_the_paths_it_is_given(tmp_path):
+    """struct sb_config holds copies: overwriting the environment strings after
+    sb_config_load() leaves its paths intact (by construction, not by luck)."""
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps(P([S("getpid")])))
+    entry = ffi.new("char[]", b"SECCOMP_PROFILE=" + os.fsencode(prof))
+    envp = ffi.new("char *[]", [entry, ffi.NULL])
+    cfg, err = ffi.new("struct sb_config *"), ffi.new("struct sb_error *")
+    text = ffi.new("char[]", lib.SB_FILE_MAX + 1)
+    tape = ffi.new("struct sb_json[]", lib.SB_JSON_MAX)
+    host = ffi.new("struct sb_host *", {"caps": 0, "kernel_major": 6, "kernel_minor": 18})
+    io = ffi.new("struct sb_load_io *", {
+        "read": ffi.addressof(lib, "sb_file_read"), "host": host, "text": text,
+        "text_size": len(text), "tape": tape, "tape_cap": len(tape)})
+    assert lib.sb_config_load(cfg, lib.sb_arch_lookup(b"x86_64"), envp, io, ffi.NULL, err) == 0
+    ffi.memmove(entry, b"X" * (len(entry) - 1), len(entry) - 1)
+    assert ffi.string(cfg.profile) == os.fsencode(prof)
+    assert cfg.layers == lib.SB_LAYER_SECCOMP

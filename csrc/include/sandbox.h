@@ -319,6 +319,13 @@ int sb_error_format(const struct sb_error *err, char *buf, size_t size);
  * instructions, -E2BIG if it does not fit, -EINVAL on a bad policy. */
 int sb_bpf_compile(const struct sb_seccomp *policy, struct sb_insn *out, unsigned int cap);
 
+/* ---- core/bpfrun.c: the one BPF interpreter ---- */
+
+/* What PROG (LEN instructions of the subset bpf.c emits) answers for DATA,
+ * the 64 bytes of a struct seccomp_data; -1 for an instruction outside the
+ * subset, a load outside DATA, a jump past the end or no return. */
+int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *data);
+
 /* ---- apply/: side effects ---- */
 
 /* Steps of sb_enter(), in the order it takes them. */

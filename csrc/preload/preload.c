@@ -228,35 +228,6 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 
 /* ---- installing ---- */
 
-/* What filter P (N instructions) answers for D, or -1 if it uses an
- * instruction outside the subset bpf.c emits (ld abs, and, jumps, ret). */
-static int64_t decide(const struct sb_insn *p, unsigned int n, const struct seccomp_data *d)
-{
-	uint32_t a = 0;
-
-	for (unsigned int pc = 0; pc < n; pc++) {
-		const struct sb_insn *i = &p[pc];
-		int taken;
-
-		switch (i->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (i->k > sizeof(*d) - 4 || i->k % 4)
-				return -1;
-			memcpy(&a, (const char *)d + i->k, 4);
-			continue;
-		case BPF_ALU | BPF_AND | BPF_K: a &= i->k; continue;
-		case BPF_JMP | BPF_JA: pc += i->k; continue;
-		case BPF_JMP | BPF_JEQ | BPF_K: taken = a == i->k; break;
-		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
-		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
-		case BPF_RET | BPF_K: return i->k;
-		default: return -1;
-		}
-		pc += taken ? i->jt : i->jf;
-	}
-	return -1;
-}
-
 /* The read-back prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) and what it
  * returns under the filter of PROG (LEN): 2 if allowed, -errno if answered
  * with an error. A policy that kills, traps, traces or logs it (the kernel
@@ -278,7 +249,7 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 	};
 	struct seccomp_data d = { .nr = SYS_prctl, .arch = NATIVE_AUDIT_ARCH,
 				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
-	int64_t act = decide(p + PREFIX_LEN, *len, &d);
+	int64_t act = sb_bpf_run(p + PREFIX_LEN, *len, &d);
 	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
 
 	if (act >= 0 && action == SECCOMP_RET_ALLOW)
