@@ -7,6 +7,7 @@ from pysandbox.errors import InstallError, PolicyError
 from pysandbox._native_cffi import ffi, lib
 
 INSN_SIZE = ffi.sizeof("struct sb_insn")
+NR_SPACE = lib.SB_NR_SPACE  # every syscall number the tables know is below (x32's bit aside)
 ARCHES = ("x86_64", "aarch64", "i386", "x32")
 TARGET_ARCHES = ("x86_64", "aarch64")
 
@@ -51,6 +52,11 @@ def arch_by_audit():
 def arch_name(name=None):
     """The name of arch NAME (what arch() returns, or None: this machine's)."""
     return arch(name)
+
+
+def arch_scmp_name(name=None):
+    """libseccomp's name of arch NAME ("SCMP_ARCH_X86_64"), as in a profile's architectures[]."""
+    return ffi.string(lib.sb_arch_scmp_name(_arch(name))).decode()
 
 
 def arch_audit(name=None):

@@ -20,7 +20,6 @@ PRECEDENCE = [KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, TRACE, LOG, ALLOW]
 OCI_ACTIONS = {KILL_PROCESS: "SCMP_ACT_KILL_PROCESS", KILL_THREAD: "SCMP_ACT_KILL_THREAD",
                TRAP: "SCMP_ACT_TRAP", ERRNO: "SCMP_ACT_ERRNO", TRACE: "SCMP_ACT_TRACE",
                LOG: "SCMP_ACT_LOG", ALLOW: "SCMP_ACT_ALLOW"}
-OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
 EQ, MASKED_EQ = _native.CMP_OPS["=="], _native.CMP_OPS["&"]
 NE, LT, LE, GE, GT = (_native.CMP_OPS[o] for o in ("!=", "<", "<=", ">=", ">"))
 OP_TEXT = {v: k for k, v in _native.CMP_OPS.items() if k != "&"}
@@ -402,7 +401,7 @@ def export(environ, arch=None, host=None):
     out = {"defaultAction": top["action"]}
     if "errnoRet" in top:
         out["defaultErrnoRet"] = top["errnoRet"]
-    out["architectures"] = [OCI_ARCH[arch]]
+    out["architectures"] = [_native.arch_scmp_name(arch)]
     out["syscalls"] = [dict(names=sorted(names), **oci_action(action))
                        for action, names in sorted(plain.items())] + conditional
     return fits(out, arch)

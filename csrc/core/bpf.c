@@ -358,7 +358,7 @@ static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, 
 	}
 }
 
-#define COUNT_NRS 1024 /* every real syscall number of the targets is below */
+#define COUNT_NRS SB_NR_SPACE /* every real syscall number of the targets is below */
 
 /* The same order as sort_rules(), in linear time when every number is below
  * COUNT_NRS (the usual case): a counting sort by number keeps input order,

@@ -488,7 +488,7 @@ static int add_rule(struct sb_seccomp *p, const struct src *src, uint32_t nr, ui
 static int add_group(struct sb_seccomp *p, const struct src *src, const char *name,
 		     uint32_t action, int nconds, struct sb_error *err)
 {
-	uint32_t nrs[1024];
+	uint32_t nrs[SB_NR_SPACE];
 	int n = sb_group_members(p->arch, name, nrs, sizeof(nrs) / sizeof(nrs[0]));
 
 	if (n < 0)

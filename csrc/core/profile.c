@@ -24,7 +24,6 @@
 
 #define TRACE_MAX 0xffff /* SECCOMP_RET_DATA */
 #define ARGS_MAX 16 /* conditions in one syscalls[] entry (repeats split) */
-#define NR_SPACE 1024 /* syscall numbers of the target arches are below */
 #define DEPTH 3 /* location levels: syscalls[3].args[1].op */
 
 struct walk {
@@ -375,7 +374,7 @@ static int caps(struct walk *w, unsigned int arr, int *all, int *any)
 /* The native arch as moby and Podman name it (libseccomp's arch names). */
 static const char *native_name(const struct walk *w)
 {
-	return strcmp(sb_arch_name(w->p->arch), "x86_64") == 0 ? "amd64" : "arm64";
+	return sb_arch_oci_name(w->p->arch);
 }
 
 /* *listed: the array is not empty; *match: it names the native arch. */
@@ -716,12 +715,12 @@ static int top(struct walk *w, struct member *m)
  */
 static int keep_first_unconditional(struct sb_seccomp *p, unsigned int first)
 {
-	uint16_t uncond[NR_SPACE];
+	uint16_t uncond[SB_NR_SPACE];
 	unsigned int n = first;
 
 	memset(uncond, 0xff, sizeof(uncond));
 	for (unsigned int i = first; i < p->nrules; i++) {
-		if (p->rules[i].nr >= NR_SPACE)
+		if (p->rules[i].nr >= SB_NR_SPACE)
 			return -ERANGE;
 		if (!p->rules[i].nconds && uncond[p->rules[i].nr] == 0xffff)
 			uncond[p->rules[i].nr] = (uint16_t)i;

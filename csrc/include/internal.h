@@ -50,6 +50,22 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
 
 
+/* An architecture's facts (core/arch.c: the one place) and its syscall
+ * tables (core/syscalls.c). */
+struct sb_systab;
+struct sb_arch {
+	char name[8]; /* ours: "x86_64" */
+	const char *oci; /* the runtimes' name in a profile's includes.arches: "amd64" */
+	const char *scmp; /* libseccomp's: "SCMP_ARCH_X86_64" */
+	uint32_t audit_arch; /* AUDIT_ARCH_* in seccomp_data.arch */
+	uint32_t compat_audit; /* its 32-bit compat ABI's AUDIT_ARCH_*, or 0 */
+	uint32_t nr_bias; /* x32: __X32_SYSCALL_BIT, part of every number */
+	uint32_t abi_bit; /* x86_64: x32's bit, which filters must reject */
+	int target; /* can filters be compiled for it */
+	const struct sb_systab *sys;
+};
+extern const struct sb_systab sb_systab_x86_64, sb_systab_i386, sb_systab_x32, sb_systab_aarch64;
+
 /* Append a rule for syscall NR. Conditions on a 32-bit or 16-bit argument of
  * NR (see sb_syscall_arg_width) compare those low bits only; a value wider
  * than that there is refused (-ERANGE), as is a condition that can never

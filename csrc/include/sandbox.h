@@ -171,15 +171,23 @@ struct sb_error {
 /* Name of KIND ("syntax", "unknown", ...), "" for SB_ERR_NONE. */
 const char *sb_error_kind_name(int kind);
 
-/* ---- syscalls.c: names and numbers, one generated table per arch ---- */
+/* ---- core/arch.c: every arch fact; core/syscalls.c: names and numbers ---- */
+
+#define SB_NR_SPACE 1024 /* every syscall number the tables know is below (x32's bit aside) */
 
 /* The arch this library was built for; NULL if the compiler does not support it. */
 const struct sb_arch *sb_arch_native(void);
 /* "x86_64", "i386", "x32", "aarch64"; NULL if unknown. */
 const struct sb_arch *sb_arch_lookup(const char *name);
 const char *sb_arch_name(const struct sb_arch *arch);
+/* Its name in an OCI profile's includes.arches ("amd64", "arm64", "386"). */
+const char *sb_arch_oci_name(const struct sb_arch *arch);
+/* libseccomp's name for it ("SCMP_ARCH_X86_64"), as a profile's architectures[] says. */
+const char *sb_arch_scmp_name(const struct sb_arch *arch);
 /* AUDIT_ARCH_* value the kernel reports in seccomp_data.arch. */
 uint32_t sb_arch_audit(const struct sb_arch *arch);
+/* AUDIT_ARCH_* of its 32-bit compat ABI (i386 on x86_64, arm on aarch64), or 0. */
+uint32_t sb_arch_compat_audit(const struct sb_arch *arch);
 /* Syscall-number bit of another ABI that shares this AUDIT_ARCH value (x32's
  * 0x40000000 on x86_64), or 0. Filters kill numbers at or above it. */
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch);
@@ -382,7 +390,7 @@ int sb_inject_exit(int pid, int code);
 /* pysandbox learn: every syscall a traced program tree made, counted per
  * number. Calls of the native ABI in native[], x32 (x86_64) in x32[], the
  * 32-bit compat ABI (i386) in compat[]; anything else in other. */
-#define SB_LEARN_NRS 1024
+#define SB_LEARN_NRS 1024 /* SB_NR_SPACE (cffi reads literals only) */
 struct sb_learn {
 	uint32_t native[SB_LEARN_NRS];
 	uint32_t x32[SB_LEARN_NRS];

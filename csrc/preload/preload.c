@@ -22,7 +22,6 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdarg.h>
@@ -35,11 +34,7 @@
 #include "rawsys.h"
 #include "sandbox.h"
 
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
+#if !(defined(__x86_64__) && !defined(__ILP32__)) && !defined(__aarch64__)
 #error "libsandbox.so supports x86_64 and aarch64"
 #endif
 
@@ -236,9 +231,10 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
  * grows with the length: no prefix when it is not needed). */
 static long expected_mode(struct sb_insn *p, unsigned int *len)
 {
-	static const struct sock_filter pre[PREFIX_LEN] = {
+	const uint32_t audit = sb_arch_audit(sb_arch_native());
+	const struct sock_filter pre[PREFIX_LEN] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, 7),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
@@ -247,7 +243,7 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct seccomp_data d = { .nr = SYS_prctl, .arch = NATIVE_AUDIT_ARCH,
+	struct seccomp_data d = { .nr = SYS_prctl, .arch = audit,
 				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
 	int64_t act = sb_bpf_run(p + PREFIX_LEN, *len, &d);
 	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
