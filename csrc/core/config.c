@@ -13,9 +13,6 @@
 
 #include "internal.h"
 
-#define VAR_FILE "SECCOMP_POLICY_FILE"
-#define VAR_PROFILE "SECCOMP_PROFILE"
-
 static const char *const kind_names[] = {
 	[SB_ERR_NONE] = "",	       [SB_ERR_SYNTAX] = "syntax",   [SB_ERR_UNKNOWN] = "unknown",
 	[SB_ERR_RANGE] = "range",      [SB_ERR_NEVER] = "never",     [SB_ERR_CONFLICT] = "conflict",
@@ -80,7 +77,7 @@ static long read_text(const struct sb_load_io *io, const char *var, const char *
 static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct sb_error *err)
 {
 	const char *path = ld->cfg->profile;
-	long len = read_text(io, VAR_PROFILE, path, err);
+	long len = read_text(io, SB_VAR_PROFILE, path, err);
 	const struct sb_host *host = io->host;
 	struct sb_host probed;
 	int r;
@@ -91,7 +88,7 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 		if ((r = io->probe(&probed)) < 0) {
 			err->kind = SB_ERR_HOST;
 			err->sys_errno = -r;
-			snprintf(err->var, sizeof(err->var), "%s", VAR_PROFILE);
+			snprintf(err->var, sizeof(err->var), "%s", SB_VAR_PROFILE);
 			snprintf(err->what, sizeof(err->what),
 				 "cannot read this process's capabilities or kernel version");
 			return r;
@@ -114,7 +111,7 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	memset(ld.stats, 0, sizeof(*ld.stats));
 	r = sb_policy_from_env(&ld, arch, envp, err);
 	if (r == 0 && cfg->policy_file[0]) {
-		len = read_text(io, VAR_FILE, cfg->policy_file, err);
+		len = read_text(io, SB_VAR_FILE, cfg->policy_file, err);
 		r = len < 0 ? (int)len :
 			      sb_policy_add_file(&ld, cfg->policy_file, io->text, (size_t)len, err);
 	}

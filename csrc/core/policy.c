@@ -21,13 +21,6 @@
 
 #include "internal.h"
 
-#define VAR_ALLOW "SECCOMP_SYSCALL_ALLOW"
-#define VAR_DENY "SECCOMP_SYSCALL_DENY"
-#define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
-#define VAR_VERBOSE "SECCOMP_VERBOSE"
-#define VAR_FILE "SECCOMP_POLICY_FILE"
-#define VAR_LEARN "SECCOMP_LEARN"
-#define VAR_PROFILE "SECCOMP_PROFILE"
 
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
@@ -561,9 +554,9 @@ static int parse_entry(struct sb_load *ld, const struct src *src, char *text,
 
 		if (nr >= 0)
 			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, text, err);
-		if (nr == -1 && sb_syscall_known(text))
+		if (nr == -ENOENT && sb_syscall_known(text))
 			return 0; /* exists on other arches: cannot be called here */
-		if (nr == -1)
+		if (nr == -ENOENT)
 			return fails(err, src, SB_ERR_UNKNOWN, "unknown syscall", text);
 	}
 	name_end = text + span(text, is_name_char);
@@ -593,7 +586,7 @@ static int parse_entry(struct sb_load *ld, const struct src *src, char *text,
 		if (sb_action_parse(word, &action) < 0)
 			return fails(err, src, SB_ERR_UNKNOWN, "unknown action", word);
 		if (deny && ld->cfg->profile[0] && allows(action))
-			return fails(err, src, SB_ERR_CONFLICT, "cannot allow on top of " VAR_PROFILE, whole);
+			return fails(err, src, SB_ERR_CONFLICT, "cannot allow on top of " SB_VAR_PROFILE, whole);
 	}
 	if (*rest || name_end == text)
 		return fails(err, src, SB_ERR_SYNTAX, "invalid entry", whole);
@@ -672,7 +665,7 @@ static int parse_line(struct sb_load *ld, const struct src *src, char *line,
 	if (ld->cfg->profile[0] && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
 		char what[sizeof(err->what)];
 
-		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " VAR_PROFILE,
+		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " SB_VAR_PROFILE,
 			 line);
 		return fails(err, src, SB_ERR_CONFLICT, what, "");
 	}
@@ -716,61 +709,9 @@ int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, s
 	return 0;
 }
 
-/* Our variables; values are picked out of the environment in this order. */
-enum { V_ALLOW, V_DENY, V_ACTION, V_VERBOSE, V_FILE, V_PROFILE, V_LEARN, V_COUNT };
-static const char *const our_vars[V_COUNT] = {
-	[V_ALLOW] = VAR_ALLOW,	   [V_DENY] = VAR_DENY,	      [V_ACTION] = VAR_ACTION,
-	[V_VERBOSE] = VAR_VERBOSE, [V_FILE] = VAR_FILE,	      [V_PROFILE] = VAR_PROFILE,
-	[V_LEARN] = VAR_LEARN,
-};
-
-int sb_env_is_ours(const char *name)
-{
-	for (size_t i = 0; i < sizeof(our_vars) / sizeof(our_vars[0]); i++)
-		if (strcmp(name, our_vars[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Pick our variables out of ENVP into VALUES (our_vars order); any other
- * SECCOMP_* name is an error, so a misspelt variable never leaves a program
- * unfiltered. */
-static int scan_env(char *const *envp, const char **values, struct sb_error *err)
-{
-	static const char prefix[] = "SECCOMP_";
-	const size_t nvars = sizeof(our_vars) / sizeof(our_vars[0]);
-
-	for (; *envp; envp++) {
-		const char *eq = strchr(*envp, '=');
-		size_t n, i;
-
-		if (strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
-			continue;
-		if (!eq) { /* no variable getenv() would show, yet a typo of one */
-			snprintf(err->var, sizeof(err->var), "%s", *envp);
-			snprintf(err->what, sizeof(err->what), "not NAME=value");
-			err->kind = SB_ERR_SYNTAX;
-			return -EINVAL;
-		}
-		n = (size_t)(eq - *envp);
-		for (i = 0; i < nvars; i++)
-			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)
-				break;
-		if (i == nvars) {
-			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
-			snprintf(err->what, sizeof(err->what), "unknown variable");
-			err->kind = SB_ERR_UNKNOWN;
-			return -EINVAL;
-		}
-		if (!values[i]) /* the first one wins, as with getenv() */
-			values[i] = eq + 1;
-	}
-	return 0;
-}
-
 static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 {
-	struct src src = { VAR_VERBOSE, 0, 0 };
+	struct src src = { SB_VAR_VERBOSE, 0, 0 };
 
 	*verbose = v && strcmp(v, "1") == 0;
 	if (!v || !*v || strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
@@ -782,17 +723,17 @@ static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
  * syscall, alone; libsandbox.so checks that PID is the tracer. */
 static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *err)
 {
-	struct src src = { VAR_LEARN, 0, 0 };
+	struct src src = { SB_VAR_LEARN, 0, 0 };
 	long pid = 0;
 
-	for (const char *c = v[V_LEARN]; *c >= '0' && *c <= '9' && pid < (1L << 22); c++)
+	for (const char *c = v[SB_V_LEARN]; *c >= '0' && *c <= '9' && pid < (1L << 22); c++)
 		pid = pid * 10 + (*c - '0');
-	if (!*v[V_LEARN] || v[V_LEARN][0] == '0' || pid >= (1L << 22) ||
-	    v[V_LEARN][strspn(v[V_LEARN], "0123456789")])
-		return fails(err, &src, SB_ERR_SYNTAX, "expected the tracer's pid, not", v[V_LEARN]);
-	for (int i = 0; i < V_COUNT; i++)
-		if (v[i] && i != V_VERBOSE && i != V_LEARN) /* SECCOMP_VERBOSE goes with anything */
-			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with", our_vars[i]);
+	if (!*v[SB_V_LEARN] || v[SB_V_LEARN][0] == '0' || pid >= (1L << 22) ||
+	    v[SB_V_LEARN][strspn(v[SB_V_LEARN], "0123456789")])
+		return fails(err, &src, SB_ERR_SYNTAX, "expected the tracer's pid, not", v[SB_V_LEARN]);
+	for (int i = 0; i < SB_V_COUNT; i++)
+		if (v[i] && i != SB_V_VERBOSE && i != SB_V_LEARN) /* SECCOMP_VERBOSE goes with anything */
+			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with", sb_env_name(i));
 	cfg->learn = (int)pid;
 	return 0;
 }
@@ -801,15 +742,15 @@ static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *e
  * the deny list and a policy file's deny lines may only add to it. */
 static int check_profile_combination(const char **v, struct sb_error *err)
 {
-	if (v[V_PROFILE] && !*v[V_PROFILE])
-		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
-	if (v[V_PROFILE] && v[V_ALLOW])
-		return fails(err, &(struct src){ VAR_ALLOW, 0, 0 }, SB_ERR_CONFLICT,
-			     "cannot be combined with " VAR_PROFILE
+	if (v[SB_V_PROFILE] && !*v[SB_V_PROFILE])
+		return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+	if (v[SB_V_PROFILE] && v[SB_V_ALLOW])
+		return fails(err, &(struct src){ SB_VAR_ALLOW, 0, 0 }, SB_ERR_CONFLICT,
+			     "cannot be combined with " SB_VAR_PROFILE
 			     " (the profile says what is allowed)", "");
-	if (v[V_PROFILE] && v[V_ACTION])
-		return fails(err, &(struct src){ VAR_ACTION, 0, 0 }, SB_ERR_CONFLICT,
-			     "cannot be combined with " VAR_PROFILE
+	if (v[SB_V_PROFILE] && v[SB_V_ACTION])
+		return fails(err, &(struct src){ SB_VAR_ACTION, 0, 0 }, SB_ERR_CONFLICT,
+			     "cannot be combined with " SB_VAR_PROFILE
 			     " (the profile's defaultAction applies)", "");
 	return 0;
 }
@@ -830,15 +771,15 @@ int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *con
 		       struct sb_error *err)
 {
 	struct sb_config *cfg = ld->cfg;
-	const char *v[V_COUNT] = { 0 };
-	struct src action_src = { VAR_ACTION, 0, 0 };
+	const char *v[SB_V_COUNT] = { 0 };
+	struct src action_src = { SB_VAR_ACTION, 0, 0 };
 
 	memset(err, 0, offsetof(struct sb_error, path));
 	err->path[0] = '\0';
-	if (scan_env(envp, v, err) < 0)
+	if (sb_env_scan(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[V_ALLOW] && !v[V_DENY] && !v[V_ACTION] && !v[V_FILE] && !v[V_PROFILE] &&
-	    !v[V_LEARN])
+	if (!v[SB_V_ALLOW] && !v[SB_V_DENY] && !v[SB_V_ACTION] && !v[SB_V_FILE] && !v[SB_V_PROFILE] &&
+	    !v[SB_V_LEARN])
 		return SB_NO_POLICY; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
@@ -846,25 +787,25 @@ int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *con
 	memset(ld->p, 0, offsetof(struct sb_seccomp, rules));
 	cfg->policy_file[0] = cfg->profile[0] = '\0';
 	ld->p->arch = arch;
-	if (parse_verbose(v[V_VERBOSE], &cfg->verbose, err) < 0)
+	if (parse_verbose(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
 		return -EINVAL;
-	if (v[V_LEARN])
+	if (v[SB_V_LEARN])
 		return parse_learn(cfg, v, err);
 	if (check_profile_combination(v, err) < 0)
 		return -EINVAL;
-	if (v[V_ACTION] && set_deny_action(ld, &action_src, v[V_ACTION], err) < 0)
+	if (v[SB_V_ACTION] && set_deny_action(ld, &action_src, v[SB_V_ACTION], err) < 0)
 		return -EINVAL;
-	if (v[V_FILE] && !*v[V_FILE])
-		return fails(err, &(struct src){ VAR_FILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
-	if (v[V_FILE])
-		keep_path(cfg->policy_file, v[V_FILE]);
-	if (v[V_PROFILE])
-		keep_path(cfg->profile, v[V_PROFILE]);
-	ld->has_allow = v[V_ALLOW] != NULL;
-	ld->has_deny = v[V_DENY] != NULL;
-	if (v[V_ALLOW] && parse_list(ld, VAR_ALLOW, v[V_ALLOW], SB_ACT_ALLOW, err) < 0)
+	if (v[SB_V_FILE] && !*v[SB_V_FILE])
+		return fails(err, &(struct src){ SB_VAR_FILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+	if (v[SB_V_FILE])
+		keep_path(cfg->policy_file, v[SB_V_FILE]);
+	if (v[SB_V_PROFILE])
+		keep_path(cfg->profile, v[SB_V_PROFILE]);
+	ld->has_allow = v[SB_V_ALLOW] != NULL;
+	ld->has_deny = v[SB_V_DENY] != NULL;
+	if (v[SB_V_ALLOW] && parse_list(ld, SB_VAR_ALLOW, v[SB_V_ALLOW], SB_ACT_ALLOW, err) < 0)
 		return -EINVAL;
-	if (v[V_DENY] && parse_list(ld, VAR_DENY, v[V_DENY], SB_ACT_DEFAULT, err) < 0)
+	if (v[SB_V_DENY] && parse_list(ld, SB_VAR_DENY, v[SB_V_DENY], SB_ACT_DEFAULT, err) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -884,14 +825,14 @@ int sb_policy_finish(struct sb_load *ld, struct sb_error *err)
 	ld->deny_action = ld->has_deny_action ? ld->deny_action : SB_ACT_KILL_PROCESS;
 	if (cfg->profile[0]) {
 		if (!ld->profile_read)
-			return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "was not read", "");
+			return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "was not read", "");
 		p->default_action = ld->profile_default;
 	} else if (!ld->has_allow && !ld->has_deny) {
 		if (cfg->policy_file[0])
 			return fails(err, &(struct src){ cfg->policy_file, 0, 0 }, SB_ERR_SYNTAX,
 				     "has no allow or deny entry", "");
-		return fails(err, &(struct src){ VAR_ACTION, 0, 0 }, SB_ERR_SYNTAX,
-			     "is set without " VAR_ALLOW " or " VAR_DENY, "");
+		return fails(err, &(struct src){ SB_VAR_ACTION, 0, 0 }, SB_ERR_SYNTAX,
+			     "is set without " SB_VAR_ALLOW " or " SB_VAR_DENY, "");
 	} else {
 		/* Everything the policy does not allow gets the default action. */
 		p->default_action = ld->has_allow ? ld->deny_action : SB_ACT_ALLOW;

@@ -7,8 +7,7 @@
  * (`make tables`); this unit only searches them. Capability numbers come
  * from <linux/capability.h>.
  */
-#include <linux/audit.h>
-#include <linux/capability.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +69,7 @@ static int cmp_name(const void *key, const void *elem)
 int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n, uint32_t h)
 {
 	if (!arch->sys->hash)
-		return -2;
+		return -EOPNOTSUPP;
 	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->sys->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
 		const struct sb_sysent *e = &arch->sys->tab[arch->sys->hash[i] - 1];
 		const char *p = sb_pool + e->name;
@@ -81,7 +80,7 @@ int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n,
 		if (k == n && p[n] == '\0')
 			return e->nr;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 int sb_syscall_nr(const struct sb_arch *arch, const char *name)
@@ -97,7 +96,7 @@ int sb_syscall_nr(const struct sb_arch *arch, const char *name)
 		return sb_syscall_nr_hashed(arch, name, n, h);
 	}
 	e = bsearch(name, arch->sys->tab, arch->sys->n, sizeof(*e), cmp_name);
-	return e ? (int)(e->nr + arch->nr_bias) : -1;
+	return e ? (int)(e->nr + arch->nr_bias) : -ENOENT;
 }
 
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr)
@@ -162,7 +161,7 @@ int sb_syscall_count(const struct sb_arch *arch)
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr)
 {
 	if (i < 0 || i >= arch->sys->n)
-		return -1;
+		return -ERANGE;
 	*name = sb_pool + arch->sys->tab[i].name;
 	*nr = arch->sys->tab[i].nr + arch->nr_bias;
 	return 0;
@@ -174,7 +173,7 @@ int sb_errno_lookup(const char *name)
 	size_t n = sizeof(sb_errnos) / sizeof(sb_errnos[0]);
 
 	e = bsearch(name, sb_errnos, n, sizeof(*e), cmp_name);
-	return e ? e->nr : -1;
+	return e ? e->nr : -ENOENT;
 }
 
 static int cmp_const(const void *key, const void *elem)
@@ -190,7 +189,7 @@ int sb_const_lookup(const char *name, int64_t *value)
 	const struct sb_const *c = bsearch(name, sb_consts, n, sizeof(*c), cmp_const);
 
 	if (!c)
-		return -1;
+		return -ENOENT;
 	*value = c->value;
 	return 0;
 }
@@ -210,7 +209,7 @@ int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs
 	unsigned int n = 0;
 
 	if (!g)
-		return -1;
+		return -ENOENT;
 	for (int i = 0; g->all && i < arch->sys->n && n < cap; i++)
 		nrs[n++] = arch->sys->tab[i].nr + arch->nr_bias;
 	for (int i = 0; !g->all && i < g->count && n < cap; i++) {
@@ -227,39 +226,4 @@ const char *sb_group_at(int i)
 	if (i < 0 || (size_t)i >= sizeof(sb_groups) / sizeof(sb_groups[0]))
 		return NULL;
 	return sb_pool + sb_groups[i].name;
-}
-
-#define CAP(name) [name] = #name
-static const char *const caps[] = {
-	CAP(CAP_CHOWN),		   CAP(CAP_DAC_OVERRIDE),  CAP(CAP_DAC_READ_SEARCH),
-	CAP(CAP_FOWNER),	   CAP(CAP_FSETID),	   CAP(CAP_KILL),
-	CAP(CAP_SETGID),	   CAP(CAP_SETUID),	   CAP(CAP_SETPCAP),
-	CAP(CAP_LINUX_IMMUTABLE),  CAP(CAP_NET_BIND_SERVICE), CAP(CAP_NET_BROADCAST),
-	CAP(CAP_NET_ADMIN),	   CAP(CAP_NET_RAW),	   CAP(CAP_IPC_LOCK),
-	CAP(CAP_IPC_OWNER),	   CAP(CAP_SYS_MODULE),	   CAP(CAP_SYS_RAWIO),
-	CAP(CAP_SYS_CHROOT),	   CAP(CAP_SYS_PTRACE),	   CAP(CAP_SYS_PACCT),
-	CAP(CAP_SYS_ADMIN),	   CAP(CAP_SYS_BOOT),	   CAP(CAP_SYS_NICE),
-	CAP(CAP_SYS_RESOURCE),	   CAP(CAP_SYS_TIME),	   CAP(CAP_SYS_TTY_CONFIG),
-	CAP(CAP_MKNOD),		   CAP(CAP_LEASE),	   CAP(CAP_AUDIT_WRITE),
-	CAP(CAP_AUDIT_CONTROL),	   CAP(CAP_SETFCAP),	   CAP(CAP_MAC_OVERRIDE),
-	CAP(CAP_MAC_ADMIN),	   CAP(CAP_SYSLOG),	   CAP(CAP_WAKE_ALARM),
-	CAP(CAP_BLOCK_SUSPEND),	   CAP(CAP_AUDIT_READ),	   CAP(CAP_PERFMON),
-	CAP(CAP_BPF),		   CAP(CAP_CHECKPOINT_RESTORE),
-};
-#undef CAP
-
-_Static_assert(sizeof(caps) / sizeof(caps[0]) == CAP_LAST_CAP + 1,
-	       "a capability of <linux/capability.h> is missing from caps[]");
-
-int sb_cap_lookup(const char *name)
-{
-	for (int i = 0; i < N(caps); i++)
-		if (strcmp(caps[i], name) == 0)
-			return i;
-	return -1;
-}
-
-const char *sb_cap_name(int n)
-{
-	return n >= 0 && n < N(caps) ? caps[n] : NULL;
 }

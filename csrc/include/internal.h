@@ -10,6 +10,25 @@
 
 #include "sandbox.h"
 
+/* The SECCOMP_* variables (core/env.c); values are picked out in this order. */
+#define SB_VAR_ALLOW "SECCOMP_SYSCALL_ALLOW"
+#define SB_VAR_DENY "SECCOMP_SYSCALL_DENY"
+#define SB_VAR_ACTION "SECCOMP_DEFAULT_ACTION"
+#define SB_VAR_VERBOSE "SECCOMP_VERBOSE"
+#define SB_VAR_FILE "SECCOMP_POLICY_FILE"
+#define SB_VAR_PROFILE "SECCOMP_PROFILE"
+#define SB_VAR_LEARN "SECCOMP_LEARN"
+enum sb_var { SB_V_ALLOW, SB_V_DENY, SB_V_ACTION, SB_V_VERBOSE, SB_V_FILE, SB_V_PROFILE,
+	      SB_V_LEARN, SB_V_COUNT };
+
+/* Name of variable VAR (enum sb_var), or NULL. */
+const char *sb_env_name(int var);
+/* Pick our variables out of ENVP (NULL-terminated "NAME=value" strings) into
+ * VALUES[SB_V_COUNT] (NULL if unset; the first of a name wins, as with
+ * getenv()); any other SECCOMP_* name, or one without '=', is an error.
+ * 0 or -EINVAL with *err filled. */
+int sb_env_scan(char *const *envp, const char **values, struct sb_error *err);
+
 /*
  * A load in progress (core/config.c): the configuration being filled and
  * what parsing needs to know on the way, which the configuration does not
@@ -95,8 +114,8 @@ static inline uint32_t sb_hash_step(uint32_t h, char c)
 	return (h ^ (uint8_t)c) * 16777619U;
 }
 
-/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -1 if
- * ARCH has no such syscall, -2 if ARCH has no hash index. */
+/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -ENOENT
+ * if ARCH has no such syscall, -EOPNOTSUPP if ARCH has no hash index. */
 int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
 			 uint32_t h);
 

@@ -193,7 +193,7 @@ uint32_t sb_arch_compat_audit(const struct sb_arch *arch);
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch);
 /* Can a filter be compiled for it (x86_64, aarch64)? i386/x32 are name tables only. */
 int sb_arch_is_target(const struct sb_arch *arch);
-/* Number of NAME on ARCH, or -1 if ARCH has no such syscall. */
+/* Number of NAME on ARCH, or -ENOENT if ARCH has no such syscall. */
 int sb_syscall_nr(const struct sb_arch *arch, const char *name);
 /* Name of syscall NR on ARCH, or NULL. */
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr);
@@ -205,15 +205,15 @@ unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr);
 unsigned int sb_syscall_arg_width(const struct sb_arch *arch, uint32_t nr, unsigned int arg);
 /* 1 if NAME is a Linux syscall on any architecture, else 0. */
 int sb_syscall_known(const char *name);
-/* Table access for listings: entry I (0-based, by name); -1 past the end. */
+/* Table access for listings: entry I (0-based, by name); -ERANGE past the end. */
 int sb_syscall_count(const struct sb_arch *arch);
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr);
-/* Value of errno NAME ("EPERM"), or -1. */
+/* Value of errno NAME ("EPERM"), or -ENOENT. */
 int sb_errno_lookup(const char *name);
-/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -1. */
+/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -ENOENT. */
 int sb_const_lookup(const char *name, int64_t *value);
 /* Syscall group "@name": members on ARCH into NRS (room for CAP); returns
- * the count (names missing on ARCH skipped), or -1 for an unknown group. */
+ * the count (names missing on ARCH skipped), or -ENOENT for an unknown group. */
 int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
 		     unsigned int cap);
 /* Group listing: name of group I (0-based), or NULL past the end. */
@@ -261,7 +261,7 @@ int sb_json_string(const char *text, const struct sb_json *v, char *buf, size_t 
  * (negative, fraction or exponent), or -ERANGE. */
 int sb_json_uint(const char *text, const struct sb_json *v, uint64_t max, uint64_t *out);
 
-/* ---- the host a profile is compiled for (apply/host.c probes it) ---- */
+/* ---- the host a profile is compiled for (apply/host.c probes it; core/caps.c) ---- */
 
 /* What a profile's includes/excludes are decided against. */
 struct sb_host {
@@ -313,7 +313,7 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
  * errno, errno:NAME, errno:NUMBER, errno(NAME), errno(NUMBER), ENAME) into
  * *action. 0 or -EINVAL. */
 int sb_action_parse(const char *text, uint32_t *action);
-/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
+/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? (core/env.c) */
 int sb_env_is_ours(const char *name);
 /* The SECCOMP_VERBOSE=1 line for rule I ("adding write to the process
  * seccomp filter") into BUF; returns what snprintf returns. */
