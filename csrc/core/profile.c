@@ -46,6 +46,17 @@ struct member {
 	unsigned int at;
 };
 
+/* The members of each object, by name: index of the object's struct member
+ * array. An entry and the top level both start with an action and its data
+ * (M_*), which action() reads from there. */
+enum { M_ACTION, M_ERRNO_RET, M_ERRNO };
+enum { E_NAMES = M_ERRNO + 1, E_NAME, E_ARGS, E_INCLUDES, E_EXCLUDES, E_COUNT };
+enum { T_ARCHITECTURES = M_ERRNO + 1, T_ARCH_MAP, T_FLAGS, T_LISTENER_PATH,
+       T_LISTENER_METADATA, T_SYSCALLS, T_COUNT };
+enum { ARG_INDEX, ARG_VALUE, ARG_VALUE_TWO, ARG_OP, ARG_COUNT };
+enum { F_CAPS, F_ARCHES, F_MIN_KERNEL, F_COUNT };
+enum { AM_ARCHITECTURE, AM_SUB_ARCHITECTURES, AM_COUNT };
+
 static void here(struct walk *w, int level, const char *key, int idx)
 {
 	w->key[level] = key;
@@ -217,8 +228,8 @@ static int errno_name(struct walk *w, unsigned int at, uint64_t *out)
 }
 
 /*
- * The action at m[0] with its data: errnoRet at m[1], or Podman's errno name
- * at m[2] (both: they must agree). As runc: ERRNO and TRACE take it, default
+ * The action at m[M_ACTION] with its data: errnoRet at m[M_ERRNO_RET], or
+ * Podman's errno name at m[M_ERRNO] (both: they must agree). As runc: ERRNO and TRACE take it, default
  * EPERM; other actions ignore it. LEVEL: where the members sit.
  */
 static int action(struct walk *w, int level, struct member *m, uint32_t *out)
@@ -227,28 +238,28 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 	char name[32];
 	size_t i;
 
-	here(w, level, m[0].name, -1);
-	if (!present(w, &m[0]))
+	here(w, level, m[M_ACTION].name, -1);
+	if (!present(w, &m[M_ACTION]))
 		return bad(w, NULL, SB_ERR_SYNTAX, "missing");
-	if (string(w, m[0].at, name, sizeof(name)) < 0)
+	if (string(w, m[M_ACTION].at, name, sizeof(name)) < 0)
 		return -EINVAL;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(name, actions[i].name) == 0)
 			break;
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return bad(w, val(w, m[0].at), SB_ERR_UNSUPPORTED, "not supported (it needs a seccomp agent):");
+		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNSUPPORTED, "not supported (it needs a seccomp agent):");
 	if (i == sizeof(actions) / sizeof(actions[0]))
-		return bad(w, val(w, m[0].at), SB_ERR_UNKNOWN, "unknown action");
-	here(w, level, m[1].name, -1);
-	if (present(w, &m[1]) && uint_value(w, m[1].at, actions[i].action == SB_ACT_TRACE ?
+		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNKNOWN, "unknown action");
+	here(w, level, m[M_ERRNO_RET].name, -1);
+	if (present(w, &m[M_ERRNO_RET]) && uint_value(w, m[M_ERRNO_RET].at, actions[i].action == SB_ACT_TRACE ?
 				TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
 		return -EINVAL;
-	here(w, level, m[2].name, -1);
-	if (present(w, &m[2]) && errno_name(w, m[2].at, &named) < 0)
+	here(w, level, m[M_ERRNO].name, -1);
+	if (present(w, &m[M_ERRNO]) && errno_name(w, m[M_ERRNO].at, &named) < 0)
 		return -EINVAL;
-	if (present(w, &m[1]) && present(w, &m[2]) && named != ret)
-		return bad(w, val(w, m[2].at), SB_ERR_CONFLICT, "disagrees with %s:", m[1].name);
-	if (present(w, &m[2]))
+	if (present(w, &m[M_ERRNO_RET]) && present(w, &m[M_ERRNO]) && named != ret)
+		return bad(w, val(w, m[M_ERRNO].at), SB_ERR_CONFLICT, "disagrees with %s:", m[M_ERRNO_RET].name);
+	if (present(w, &m[M_ERRNO]))
 		ret = named;
 	*out = actions[i].action;
 	if (*out == SB_ACT_ERRNO || *out == SB_ACT_TRACE)
@@ -284,30 +295,31 @@ static int op_value(struct walk *w, unsigned int at, uint8_t *op)
  * mask, valueTwo the datum, which libseccomp masks first. */
 static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 {
-	struct member m[] = { { "index", 0 }, { "value", 0 }, { "valueTwo", 0 }, { "op", 0 } };
+	struct member m[ARG_COUNT] = { [ARG_INDEX] = { "index", 0 }, [ARG_VALUE] = { "value", 0 },
+				       [ARG_VALUE_TWO] = { "valueTwo", 0 }, [ARG_OP] = { "op", 0 } };
 	uint64_t index, value, two = 0;
 
 	here(w, 1, "args", j);
-	if (members(w, at, m, 4) < 0)
+	if (members(w, at, m, ARG_COUNT) < 0)
 		return -EINVAL;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < ARG_COUNT; i++) {
 		here(w, 2, m[i].name, -1);
-		if (i != 2 && !present(w, &m[i]))
+		if (i != ARG_VALUE_TWO && !present(w, &m[i]))
 			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
 	}
 	memset(c, 0, sizeof(*c));
 	c->width = 64;
 	here(w, 2, "index", -1);
-	if (uint_value(w, m[0].at, 5, &index) < 0)
+	if (uint_value(w, m[ARG_INDEX].at, 5, &index) < 0)
 		return -EINVAL;
 	here(w, 2, "value", -1);
-	if (uint_value(w, m[1].at, UINT64_MAX, &value) < 0)
+	if (uint_value(w, m[ARG_VALUE].at, UINT64_MAX, &value) < 0)
 		return -EINVAL;
 	here(w, 2, "valueTwo", -1);
-	if (present(w, &m[2]) && uint_value(w, m[2].at, UINT64_MAX, &two) < 0)
+	if (present(w, &m[ARG_VALUE_TWO]) && uint_value(w, m[ARG_VALUE_TWO].at, UINT64_MAX, &two) < 0)
 		return -EINVAL;
 	here(w, 2, "op", -1);
-	if (op_value(w, m[3].at, &c->op) < 0)
+	if (op_value(w, m[ARG_OP].at, &c->op) < 0)
 		return -EINVAL;
 	c->arg = (uint8_t)index;
 	c->value = value;
@@ -316,7 +328,7 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 		c->value = two & value;
 	} else if (two) {
 		here(w, 2, "valueTwo", -1);
-		return bad(w, val(w, m[2].at), SB_ERR_SYNTAX, "is only read for SCMP_CMP_MASKED_EQ, not");
+		return bad(w, val(w, m[ARG_VALUE_TWO].at), SB_ERR_SYNTAX, "is only read for SCMP_CMP_MASKED_EQ, not");
 	}
 	return 0;
 }
@@ -437,19 +449,20 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
  */
 static int filter(struct walk *w, const char *name, unsigned int at, int include)
 {
-	struct member m[] = { { "caps", 0 }, { "arches", 0 }, { "minKernel", 0 } };
+	struct member m[F_COUNT] = { [F_CAPS] = { "caps", 0 }, [F_ARCHES] = { "arches", 0 },
+				     [F_MIN_KERNEL] = { "minKernel", 0 } };
 	int all = 1, any = 0, listed = 0, match = 0, ge = -1;
 
 	here(w, 1, name, -1);
 	if (!at || val(w, at)->type == SB_JSON_NULL)
 		return 1;
-	if (members(w, at, m, 3) < 0)
+	if (members(w, at, m, F_COUNT) < 0)
 		return -EINVAL;
-	if (present(w, &m[0]) && caps(w, m[0].at, &all, &any) < 0)
+	if (present(w, &m[F_CAPS]) && caps(w, m[F_CAPS].at, &all, &any) < 0)
 		return -EINVAL;
-	if (present(w, &m[1]) && arches(w, m[1].at, &listed, &match) < 0)
+	if (present(w, &m[F_ARCHES]) && arches(w, m[F_ARCHES].at, &listed, &match) < 0)
 		return -EINVAL;
-	if (present(w, &m[2]) && min_kernel(w, m[2].at, &ge) < 0)
+	if (present(w, &m[F_MIN_KERNEL]) && min_kernel(w, m[F_MIN_KERNEL].at, &ge) < 0)
 		return -EINVAL;
 	if (include)
 		return all && (!listed || match) && ge != 0;
@@ -562,24 +575,28 @@ static int add_names(struct walk *w, struct member *names, struct member *name,
  */
 static int add_entry(struct walk *w, int i, unsigned int at)
 {
-	struct member m[] = { { "action", 0 }, { "errnoRet", 0 }, { "errno", 0 },
-			      { "names", 0 },  { "name", 0 },	  { "args", 0 },
-			      { "includes", 0 }, { "excludes", 0 } };
+	struct member m[E_COUNT] = {
+		[M_ACTION] = { "action", 0 },	  [M_ERRNO_RET] = { "errnoRet", 0 },
+		[M_ERRNO] = { "errno", 0 },	  [E_NAMES] = { "names", 0 },
+		[E_NAME] = { "name", 0 },	  [E_ARGS] = { "args", 0 },
+		[E_INCLUDES] = { "includes", 0 }, [E_EXCLUDES] = { "excludes", 0 },
+	};
 	struct sb_cond conds[ARGS_MAX];
 	int n = 0, split = 0, inc, exc;
 	uint32_t act;
 
 	here(w, 0, "syscalls", i);
-	if (members(w, at, m, 8) < 0 || action(w, 1, m, &act) < 0)
+	if (members(w, at, m, E_COUNT) < 0 || action(w, 1, m, &act) < 0)
 		return -EINVAL;
-	if (present(w, &m[5]) && (n = args(w, m[5].at, conds, &split)) < 0)
+	if (present(w, &m[E_ARGS]) && (n = args(w, m[E_ARGS].at, conds, &split)) < 0)
 		return -EINVAL;
-	if ((inc = filter(w, "includes", m[6].at, 1)) < 0 ||
-	    (exc = filter(w, "excludes", m[7].at, 0)) < 0)
+	if ((inc = filter(w, "includes", m[E_INCLUDES].at, 1)) < 0 ||
+	    (exc = filter(w, "excludes", m[E_EXCLUDES].at, 0)) < 0)
 		return -EINVAL;
 	w->stats->profile_blocks++;
 	w->stats->profile_applied += inc && exc;
-	return add_names(w, &m[3], &m[4], act, conds, n, split, inc && exc && act != w->deflt);
+	return add_names(w, &m[E_NAMES], &m[E_NAME], act, conds, n, split,
+			 inc && exc && act != w->deflt);
 }
 
 /* ---- the top level ---- */
@@ -634,17 +651,19 @@ static int arch_map(struct walk *w, unsigned int arr)
 	if (want(w, arr, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		struct member m[] = { { "architecture", 0 }, { "subArchitectures", 0 } };
+		struct member m[AM_COUNT] = { [AM_ARCHITECTURE] = { "architecture", 0 },
+					      [AM_SUB_ARCHITECTURES] = { "subArchitectures", 0 } };
 
 		here(w, 0, "archMap", (int)i);
-		if (members(w, k, m, 2) < 0)
+		if (members(w, k, m, AM_COUNT) < 0)
 			return -EINVAL;
 		here(w, 1, "architecture", -1);
-		if (!present(w, &m[0]))
+		if (!present(w, &m[AM_ARCHITECTURE]))
 			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
-		if (arch_name(w, m[0].at) < 0)
+		if (arch_name(w, m[AM_ARCHITECTURE].at) < 0)
 			return -EINVAL;
-		if (present(w, &m[1]) && arch_list(w, 1, "subArchitectures", m[1].at) < 0)
+		if (present(w, &m[AM_SUB_ARCHITECTURES]) &&
+		    arch_list(w, 1, "subArchitectures", m[AM_SUB_ARCHITECTURES].at) < 0)
 			return -EINVAL;
 		listed = 1;
 	}
@@ -690,20 +709,21 @@ static int top(struct walk *w, struct member *m)
 
 	if (action(w, 0, m, &w->deflt) < 0)
 		return -EINVAL;
-	a = present(w, &m[3]) ? arch_list(w, 0, "architectures", m[3].at) : 0;
-	b = present(w, &m[4]) ? arch_map(w, m[4].at) : 0;
+	a = present(w, &m[T_ARCHITECTURES]) ?
+		    arch_list(w, 0, "architectures", m[T_ARCHITECTURES].at) : 0;
+	b = present(w, &m[T_ARCH_MAP]) ? arch_map(w, m[T_ARCH_MAP].at) : 0;
 	if (a < 0 || b < 0)
 		return -EINVAL;
 	if (a && b) {
 		here(w, 0, "archMap", -1);
 		return bad(w, NULL, SB_ERR_CONFLICT, "cannot be given with 'architectures'");
 	}
-	if (present(w, &m[5]) && flags(w, m[5].at) < 0)
+	if (present(w, &m[T_FLAGS]) && flags(w, m[T_FLAGS].at) < 0)
 		return -EINVAL;
-	if (listener(w, &m[6]) < 0 || listener(w, &m[7]) < 0)
+	if (listener(w, &m[T_LISTENER_PATH]) < 0 || listener(w, &m[T_LISTENER_METADATA]) < 0)
 		return -EINVAL;
 	here(w, 0, "syscalls", -1);
-	if (present(w, &m[8]) && want(w, m[8].at, SB_JSON_ARRAY) < 0)
+	if (present(w, &m[T_SYSCALLS]) && want(w, m[T_SYSCALLS].at, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -761,11 +781,17 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 			  struct sb_error *err)
 {
 	struct sb_seccomp *p = ld->p;
-	struct member m[] = { { "defaultAction", 0 }, { "defaultErrnoRet", 0 },
-			      { "defaultErrno", 0 },  { "architectures", 0 },
-			      { "archMap", 0 },	      { "flags", 0 },
-			      { "listenerPath", 0 },  { "listenerMetadata", 0 },
-			      { "syscalls", 0 } };
+	struct member m[T_COUNT] = {
+		[M_ACTION] = { "defaultAction", 0 },
+		[M_ERRNO_RET] = { "defaultErrnoRet", 0 },
+		[M_ERRNO] = { "defaultErrno", 0 },
+		[T_ARCHITECTURES] = { "architectures", 0 },
+		[T_ARCH_MAP] = { "archMap", 0 },
+		[T_FLAGS] = { "flags", 0 },
+		[T_LISTENER_PATH] = { "listenerPath", 0 },
+		[T_LISTENER_METADATA] = { "listenerMetadata", 0 },
+		[T_SYSCALLS] = { "syscalls", 0 },
+	};
 	struct sb_json_error jerr;
 	struct walk w = { p, ld->stats, path, text, tape, host, err, 0, { 0 }, { 0 }, 0 };
 	int r = sb_json_parse(text, len, tape, cap, &jerr);
@@ -773,11 +799,11 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 
 	if (r < 0)
 		return json_error(&w, &jerr, r);
-	if (members(&w, 0, m, 9) < 0 || top(&w, m) < 0)
+	if (members(&w, 0, m, T_COUNT) < 0 || top(&w, m) < 0)
 		return -EINVAL;
 	ld->stats->profile_first = p->nrules;
-	if (present(&w, &m[8]))
-		arr = m[8].at;
+	if (present(&w, &m[T_SYSCALLS]))
+		arr = m[T_SYSCALLS].at;
 	for (unsigned int k = arr ? elem(&w, arr, arr) : 0, i = 0; k; k = elem(&w, arr, k), i++)
 		if (add_entry(&w, (int)i, k) < 0)
 			return -EINVAL;
