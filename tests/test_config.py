@@ -116,6 +116,20 @@ def test_policy_file_errors_name_the_line(tmp_path):
     path.write_text("deny read\nallow nosuch\n")
     r, _, err, _ = c_load([b"SECCOMP_POLICY_FILE=" + os.fsencode(path)])
     assert (r, err.line, ffi.string(err.var)) == (-errno.ENOENT, 2, b"%s:2" % os.fsencode(path))
+    assert ffi.string(err.path) == os.fsencode(path)
+
+
+def test_profile_errors_name_the_file_and_the_json_location(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"defaultAction": "SCMP_ACT_ALLOW",
+                                "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}))
+    r, _, err, _ = c_load([b"SECCOMP_PROFILE=" + os.fsencode(path)])
+    assert r == -errno.ENOENT
+    assert (ffi.string(err.path), ffi.string(err.where)) == (os.fsencode(path),
+                                                               b"syscalls[0].action")
+    path.write_text('{"defaultAction": ')
+    r, _, err, _ = c_load([b"SECCOMP_PROFILE=" + os.fsencode(path)])
+    assert (r, err.line, ffi.string(err.where)) == (-errno.EINVAL, 1, b"line 1, column 19")
 
 
 def test_load_returns_python_values_only(tmp_path):

@@ -70,14 +70,22 @@ static size_t span(const char *s, int (*ok)(char))
 	return n;
 }
 
-static int fail(struct sb_error *err, const struct src *src, int kind, const char *what,
-		const char *token, size_t len)
+/* S into BUF (SIZE bytes), cut to fit; the length copied. */
+static size_t copy_cut(char *buf, size_t size, const char *s)
 {
 	size_t n = 0;
 
-	for (; src->var[n] && n < sizeof(err->var) - 1; n++) /* a long path is cut */
-		err->var[n] = src->var[n];
-	err->var[n] = '\0';
+	for (; s[n] && n < size - 1; n++)
+		buf[n] = s[n];
+	buf[n] = '\0';
+	return n;
+}
+
+static int fail(struct sb_error *err, const struct src *src, int kind, const char *what,
+		const char *token, size_t len)
+{
+	size_t n = copy_cut(err->var, sizeof(err->var), src->var);
+
 	if (src->line)
 		snprintf(err->var + n, sizeof(err->var) - n, ":%d", src->line);
 	snprintf(err->what, sizeof(err->what), "%s", what);
@@ -87,6 +95,8 @@ static int fail(struct sb_error *err, const struct src *src, int kind, const cha
 	err->token[len] = '\0';
 	err->item = src->item;
 	err->line = src->line;
+	if (src->line) /* in a policy file: SRC->VAR is its path */
+		copy_cut(err->path, sizeof(err->path), src->var);
 	err->kind = kind;
 	return -EINVAL; /* sb_config_load() returns the kind's errno */
 }
@@ -864,7 +874,7 @@ static const char *file_reason(int e)
 
 int sb_error_format(const struct sb_error *err, char *buf, size_t size)
 {
-	if (err->kind == SB_ERR_TOO_BIG && err->path[0])
+	if (err->kind == SB_ERR_TOO_BIG && err->sys_errno == EFBIG)
 		return snprintf(buf, size, "%s: larger than %d bytes: '%s'", err->var, SB_FILE_MAX,
 				err->path);
 	if (err->kind == SB_ERR_FILE)

@@ -86,12 +86,25 @@ static void token(const struct walk *w, const struct sb_json *v, char *buf, size
 	buf[n] = '\0';
 }
 
+/* The structured location of an error: the profile's path and WHERE in it. */
+static void locate(const struct walk *w, const char *where)
+{
+	size_t n = strlen(w->file);
+
+	if (n >= sizeof(w->err->path))
+		n = sizeof(w->err->path) - 1;
+	memcpy(w->err->path, w->file, n);
+	w->err->path[n] = '\0';
+	snprintf(w->err->where, sizeof(w->err->where), "%s", where);
+}
+
 /* One error line: "SECCOMP_PROFILE: FILE: LOCATION: WHAT 'VALUE'". */
 __attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struct sb_json *v,
 						     int kind, const char *what, ...)
 {
 	struct sb_error *err = w->err;
 	size_t n = (size_t)snprintf(err->var, sizeof(err->var), "SECCOMP_PROFILE: %s", w->file);
+	size_t at = n + 2; /* where the JSON location starts, after ": " */
 	va_list ap;
 
 	for (int i = 0; i < w->depth && n < sizeof(err->var); i++) {
@@ -101,6 +114,7 @@ __attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struc
 			n += (size_t)snprintf(err->var + n, sizeof(err->var) - n, "[%d]",
 					      w->idx[i]);
 	}
+	locate(w, at < n && at < sizeof(err->var) ? err->var + at : "");
 	va_start(ap, what);
 	vsnprintf(err->what, sizeof(err->what), what, ap);
 	va_end(ap);
@@ -758,6 +772,7 @@ static int keep_first_unconditional(struct sb_seccomp *p, unsigned int first)
 static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 {
 	unsigned int line = 1, col = 1;
+	char where[64];
 
 	for (size_t i = 0; i < e->offset; i++, col++) {
 		if (w->text[i] == '\n') {
@@ -767,6 +782,8 @@ static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 	}
 	snprintf(w->err->var, sizeof(w->err->var), "SECCOMP_PROFILE: %s: line %u, column %u",
 		 w->file, line, col);
+	snprintf(where, sizeof(where), "line %u, column %u", line, col);
+	locate(w, where);
 	snprintf(w->err->what, sizeof(w->err->what), "%s%s", code == -EINVAL ? "invalid JSON: " : "",
 		 e->what);
 	w->err->token[0] = '\0';

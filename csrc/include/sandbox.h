@@ -165,6 +165,7 @@ struct sb_error {
 	char token[64]; /* the offending input, truncated */
 	int item; /* 1-based item number, 0 if none */
 	int line; /* 1-based policy-file or JSON line, 0 if none */
+	char where[128]; /* in a profile: the JSON location ("syscalls[3].args[0].op") */
 	char path[SB_PATH_MAX]; /* the file at fault (policy file, profile), or "" */
 };
 
