@@ -376,7 +376,16 @@ trace_syscall = lib.sb_trace_syscall
 trace_listen = lib.sb_trace_listen
 trace_detach = lib.sb_trace_detach
 set_ptracer = lib.sb_set_ptracer
-no_new_privs = lib.sb_no_new_privs
+_EMPTY = []  # a struct sb_config without layers, made on first use
+
+
+def no_new_privs():
+    """sb_enter()'s steps before the seccomp filter (no_new_privs) on the calling
+    process, as sandboxify's launch child takes them: 0 or -errno."""
+    if not _EMPTY:
+        _EMPTY.append(ffi.new("struct sb_config *"))
+    return lib.sb_enter(_EMPTY[0], ffi.NULL, 0, lib.SB_ENTER_NO_NEW_PRIVS,
+                        ffi.new("struct sb_error *"))
 inject_exit = lib.sb_inject_exit
 
 

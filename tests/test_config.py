@@ -148,3 +148,28 @@ def test_load_returns_python_values_only(tmp_path):
                                "(1 argument conditions)",
                                "adding ptrace to the process seccomp filter"]
     assert isinstance(_native.host(0, (6, 18)), _native.Host)
+
+
+def test_enter_applies_no_new_privs_then_the_filter():
+    """sb_enter() in a child: no_new_privs, then the filter, in force after it;
+    with SB_ENTER_NO_NEW_PRIVS alone (sandboxify's launch child), no filter."""
+    r, cfg, err, _ = c_load([b"SECCOMP_SYSCALL_DENY=ptrace"])
+    assert r == 0
+    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
+    n = lib.sb_bpf_compile(ffi.addressof(cfg, "seccomp"), prog, lib.SB_PROG_MAX)
+    for steps, want in ((lib.SB_ENTER_ALL, ("1", "2")), (lib.SB_ENTER_NO_NEW_PRIVS, ("1", "0"))):
+        rd, wr = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child)
+            os.close(rd)
+            got = lib.sb_enter(cfg, prog, n, steps, err)
+            status = open("/proc/self/status").read().splitlines()
+            fields = dict(line.split(":\t", 1) for line in status if ":\t" in line)
+            os.write(wr, ("%d %s %s" % (got, fields["NoNewPrivs"].strip(),
+                                        fields["Seccomp"].strip())).encode())
+            os._exit(0)
+        os.close(wr)
+        out = os.read(rd, 100).decode().split()
+        os.close(rd)
+        os.waitpid(pid, 0)
+        assert out == ["0", *want]

@@ -39,9 +39,11 @@ int sb_enter(const struct sb_config *cfg, const struct sb_insn *prog, unsigned i
 	 * forbid them. */
 
 	/* The seccomp filter last: it may forbid the calls of every step before
-	 * it. sb_install() reads nothing of CFG but the program compiled from it. */
+	 * it. It reads nothing of CFG but the program compiled from it. The
+	 * caller checks it is in force (libsandbox.so's read-back, preload.c):
+	 * how depends on the filter the program has. */
 	if ((steps & SB_ENTER_SECCOMP) && (cfg->layers & SB_LAYER_SECCOMP) &&
-	    (r = sb_install(prog, len)) < 0)
+	    (r = sb_install_filter(prog, len)) < 0)
 		return kernel_error(err, "cannot install the seccomp filter", r);
 	return 0;
 }

@@ -33,17 +33,22 @@ int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int 
 
 	if (len == 0 || len > SB_PROG_MAX)
 		return -EINVAL;
-	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs. */
-	if ((r = sb_no_new_privs()) < 0)
-		return (int)r;
 	r = sb_raw3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, (long)&fprog);
 	return (int)r;
 }
 
-int sb_install(const struct sb_insn *prog, unsigned int len)
+int sb_install_filter(const struct sb_insn *prog, unsigned int len)
 {
 	/* TSYNC: threads a library constructor may have started get it too. */
 	int r = sb_install_flags(prog, len, SECCOMP_FILTER_FLAG_TSYNC);
 
 	return r > 0 ? -ESRCH : r; /* r > 0: thread r could not be synchronised */
+}
+
+int sb_install(const struct sb_insn *prog, unsigned int len)
+{
+	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs. */
+	int r = sb_no_new_privs();
+
+	return r < 0 ? r : sb_install_filter(prog, len);
 }

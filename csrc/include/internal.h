@@ -100,9 +100,13 @@ int sb_policy_add_rule(struct sb_seccomp *policy, uint32_t nr, uint32_t action,
  * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
 int sb_errno_parse(const char *s, uint32_t *out);
 
-/* sb_install() with seccomp(2) FLAGS of the caller's choice (install.c):
- * what the kernel returned (a listener fd with NEW_LISTENER), or -errno. */
+/* seccomp(2) SECCOMP_SET_MODE_FILTER of PROG with FLAGS of the caller's
+ * choice, no_new_privs already set (apply/install.c): what the kernel
+ * returned (a listener fd with NEW_LISTENER), or -errno. */
 int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
+/* sb_install() without setting no_new_privs (sb_enter() has): TSYNC, every
+ * thread. 0 or -errno. */
+int sb_install_filter(const struct sb_insn *prog, unsigned int len);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 
