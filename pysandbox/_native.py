@@ -54,6 +54,11 @@ def arch_name(name=None):
     return arch(name)
 
 
+def arch_oci_name(name=None):
+    """The OCI runtimes' name of arch NAME ("amd64"), as in a profile's includes.arches."""
+    return ffi.string(lib.sb_arch_oci_name(_arch(name))).decode()
+
+
 def arch_scmp_name(name=None):
     """libseccomp's name of arch NAME ("SCMP_ARCH_X86_64"), as in a profile's architectures[]."""
     return ffi.string(lib.sb_arch_scmp_name(_arch(name))).decode()
@@ -302,7 +307,7 @@ def _policy_error(err):
     def text(field):
         return ffi.string(field).decode(errors="replace")
 
-    return PolicyError(_error_text(err), kind=ffi.string(lib.sb_error_kind_name(err.kind)).decode(),
+    return PolicyError(_error_text(err), kind=text(lib.sb_error_kind_name(err.kind)),
                        variable=text(err.var), what=text(err.what), token=text(err.token),
                        item=err.item)
 

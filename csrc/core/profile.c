@@ -243,8 +243,9 @@ static int errno_name(struct walk *w, unsigned int at, uint64_t *out)
 
 /*
  * The action at m[M_ACTION] with its data: errnoRet at m[M_ERRNO_RET], or
- * Podman's errno name at m[M_ERRNO] (both: they must agree). As runc: ERRNO and TRACE take it, default
- * EPERM; other actions ignore it. LEVEL: where the members sit.
+ * Podman's errno name at m[M_ERRNO] (both: they must agree). As runc: ERRNO
+ * and TRACE take it, default EPERM; other actions ignore it. LEVEL: where the
+ * members sit.
  */
 static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 {
@@ -261,12 +262,14 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 		if (strcmp(name, actions[i].name) == 0)
 			break;
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNSUPPORTED, "not supported (it needs a seccomp agent):");
+		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNSUPPORTED,
+			   "not supported (it needs a seccomp agent):");
 	if (i == sizeof(actions) / sizeof(actions[0]))
 		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNKNOWN, "unknown action");
 	here(w, level, m[M_ERRNO_RET].name, -1);
-	if (present(w, &m[M_ERRNO_RET]) && uint_value(w, m[M_ERRNO_RET].at, actions[i].action == SB_ACT_TRACE ?
-				TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
+	if (present(w, &m[M_ERRNO_RET]) &&
+	    uint_value(w, m[M_ERRNO_RET].at,
+		       actions[i].action == SB_ACT_TRACE ? TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
 		return -EINVAL;
 	here(w, level, m[M_ERRNO].name, -1);
 	if (present(w, &m[M_ERRNO]) && errno_name(w, m[M_ERRNO].at, &named) < 0)
@@ -342,7 +345,8 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 		c->value = two & value;
 	} else if (two) {
 		here(w, 2, "valueTwo", -1);
-		return bad(w, val(w, m[ARG_VALUE_TWO].at), SB_ERR_SYNTAX, "is only read for SCMP_CMP_MASKED_EQ, not");
+		return bad(w, val(w, m[ARG_VALUE_TWO].at), SB_ERR_SYNTAX,
+			   "is only read for SCMP_CMP_MASKED_EQ, not");
 	}
 	return 0;
 }
