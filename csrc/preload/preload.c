@@ -275,17 +275,20 @@ static void warm_malloc(void)
 }
 
 static struct sb_config config; /* what this process's sandbox is */
+/* NOTE: the error record and its line are not on the stack: 5 KiB more of
+ * it would move every deeper frame (the parser's, malloc's) onto pages
+ * nothing has touched yet, a page fault each. */
+static struct sb_error error;
+static char error_line[sizeof(error.var) + sizeof(error.path) + 256];
 
 static void install_now(void)
 {
-	struct sb_error err;
-	char msg[256];
 	long mode;
 
 	warm_malloc();
-	if (sb_enter(&config, prog, prog_len, SB_ENTER_ALL, &err) < 0) {
-		sb_error_format(&err, msg, sizeof(msg));
-		die("%s", msg);
+	if (sb_enter(&config, prog, prog_len, SB_ENTER_ALL, &error) < 0) {
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
 	}
 	/* Verify, then trust: only a filter in force lets the variables go. */
 	mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
@@ -528,8 +531,6 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 	static struct sb_json tape[SB_JSON_MAX];
 	const struct sb_load_io io = { sb_file_read, NULL,	      NULL, sb_host_probe,
 				       text,	     sizeof(text), tape, SB_JSON_MAX };
-	struct sb_error err;
-	char msg[sizeof(err.var) + sizeof(err.path) + 256];
 	int r;
 
 	/* A set-id program's environment is its caller's: refuse before parsing
@@ -538,15 +539,15 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 		if (strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
 			die("refusing a SECCOMP_* policy from the environment of a set-id or "
 			    "file-capability program");
-	r = sb_config_load(cfg, arch, env, &io, NULL, &err);
+	r = sb_config_load(cfg, arch, env, &io, NULL, &error);
 	if (r == SB_NO_POLICY)
 		return;
 	/* SECCOMP_RET_TRACE without learn's tracer fails every syscall with ENOSYS. */
 	if (r == 0 && cfg->learn && traced() != cfg->learn)
 		die("SECCOMP_LEARN: not traced by `pysandbox learn`: run the program through it");
 	if (r < 0) {
-		sb_error_format(&err, msg, sizeof(msg));
-		die("%s", msg);
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
 	}
 	pending = 1;
 }
