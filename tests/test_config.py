@@ -173,3 +173,23 @@ def test_enter_applies_no_new_privs_then_the_filter():
         os.close(rd)
         os.waitpid(pid, 0)
         assert out == ["0", *want]
+
+
+@pytest.mark.parametrize("length", [4095, 4096, 4200])
+def test_a_long_path_fails_as_the_kernel_says(length, tmp_path):
+    """The configuration's copy of a path keeps what the kernel would open:
+    one of PATH_MAX bytes or more is refused with the kernel's ENAMETOOLONG."""
+    path = (str(tmp_path) + "/" + "d" * 200 + "/") * 30
+    path = path[:length]
+    try:
+        os.open(path, os.O_RDONLY)
+    except OSError as e:
+        want = e.errno
+    assert want == (errno.ENOENT if length < 4096 else errno.ENAMETOOLONG)
+    r, _, err, _ = c_load([os.fsencode("SECCOMP_POLICY_FILE=" + path)])
+    assert (r, err.sys_errno) == (-want, want)
+    if length < 4200:
+        with pytest.raises(PolicyError) as e:
+            _native.load({"SECCOMP_POLICY_FILE": path}, "x86_64")
+        assert str(e.value) == "SECCOMP_POLICY_FILE: cannot read '%s': %s" % (
+            path, os.strerror(want))

@@ -61,8 +61,8 @@ static long read_text(const struct sb_load_io *io, const char *var, const char *
 {
 	long n;
 
-	/* NOTE: the kernel refuses a path of PATH_MAX bytes or more; the copy
-	 * in struct sb_config is cut there, so it is refused here alike. */
+	/* NOTE: the kernel refuses a path of PATH_MAX bytes or more (path_resolution(7));
+	 * struct sb_config cuts a longer one there, so it is refused here alike. */
 	if (strlen(path) >= SB_PATH_MAX - 1)
 		return file_error(err, SB_ERR_FILE, var, path, ENAMETOOLONG);
 	n = io->read(io->ctx, path, io->text, io->text_size);

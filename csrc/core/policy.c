@@ -772,7 +772,7 @@ static void keep_path(char *buf, const char *value)
 	size_t n = strlen(value);
 
 	if (n >= SB_PATH_MAX)
-		n = SB_PATH_MAX - 1; /* NOTE: read fails with ENAMETOOLONG (config.c) */
+		n = SB_PATH_MAX - 1; /* PATH_MAX bytes: refused as too long (config.c) */
 	memcpy(buf, value, n);
 	buf[n] = '\0';
 }

@@ -57,7 +57,7 @@
 #define SB_PROG_MAX 4096 /* BPF_MAXINSNS */
 #define SB_EXIT_FAILURE 125 /* documented status of every setup failure */
 #define SB_FILE_MAX 1048576 /* longest policy file or profile, in bytes */
-#define SB_PATH_MAX 4096 /* PATH_MAX: longest path a configuration holds, with its NUL */
+#define SB_PATH_MAX 4097 /* a path of PATH_MAX bytes (which the kernel refuses) and its NUL */
 #define SB_NO_POLICY 1 /* sb_config_load(): the environment sets no policy */
 #define SB_ENOTREG 4096 /* -SB_ENOTREG: not a regular file (above every errno) */
 
