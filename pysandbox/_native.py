@@ -250,11 +250,12 @@ def _config(cfg, stats):
     rules = tuple(Rule(r.nr, r.action, tuple(conds[r.cond:r.cond + r.nconds]))
                   for r in p.rules[0:p.nrules])
 
-    def path(buf):
-        return ffi.string(buf).decode(errors="surrogateescape") or None
+    def path(buf, bit):
+        return ffi.string(buf).decode(errors="surrogateescape") if cfg.inputs & bit else None
 
     return Config(_arch_name(p.arch), p.default_action, p.abi_action, rules, bool(cfg.verbose),
-                  cfg.learn, path(cfg.policy_file), path(cfg.profile),
+                  cfg.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
+                  path(cfg.profile, lib.SB_INPUT_PROFILE),
                   Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
                         stats.profile_applied))
 

@@ -110,13 +110,13 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 
 	memset(ld.stats, 0, sizeof(*ld.stats));
 	r = sb_policy_from_env(&ld, arch, envp, err);
-	if (r == 0 && cfg->policy_file[0]) {
+	if (r == 0 && (cfg->inputs & SB_INPUT_POLICY_FILE)) {
 		len = read_text(io, SB_VAR_FILE, cfg->policy_file, err);
 		r = len < 0 ? (int)len :
 			      sb_policy_add_file(&ld, cfg->policy_file, io->text, (size_t)len, err);
 	}
 	/* the file's text is no longer needed: the profile reuses the buffer */
-	if (r == 0 && cfg->profile[0])
+	if (r == 0 && (cfg->inputs & SB_INPUT_PROFILE))
 		r = add_profile(&ld, io, err);
 	if (r == 0)
 		r = sb_policy_finish(&ld, err);

@@ -110,6 +110,10 @@ struct sb_seccomp {
 	struct sb_cond conds[SB_CONDS_MAX];
 };
 
+/* Inputs a configuration holds a copy of (struct sb_config.inputs). */
+#define SB_INPUT_POLICY_FILE 1U
+#define SB_INPUT_PROFILE 2U
+
 /* Layers a configuration holds (struct sb_config.layers). */
 #define SB_LAYER_SECCOMP 1U
 /* issue 13: SB_LAYER_LANDLOCK 2U; issue 14: SB_LAYER_EXEC 4U;
@@ -122,14 +126,15 @@ struct sb_seccomp {
  */
 struct sb_config {
 	unsigned int layers; /* SB_LAYER_* */
+	unsigned int inputs; /* SB_INPUT_*: which of the paths below are set */
 	int verbose; /* SECCOMP_VERBOSE=1: describe each rule */
 	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID */
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
 	/* issue 13: struct sb_landlock landlock (SB_LAYER_LANDLOCK) */
 	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
 	/* issue 16: struct sb_caps caps, struct sb_limits limits */
-	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE, or "" */
-	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE, or "" */
+	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
+	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */
 };
 
 /* What a load saw on the way, for `pysandbox profile show`. */
