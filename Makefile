@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-CSRC := $(wildcard csrc/*.c csrc/*.h csrc/include/*.h csrc/*.map) setup.py pyproject.toml pysandbox/_build.py
+CSRC := $(wildcard csrc/*/*.c csrc/*/*.h csrc/*/*.map) setup.py pyproject.toml pysandbox/_build.py
 
 all: build
 
@@ -36,7 +36,7 @@ bench: build
 
 tables: $(PY)
 	$(PY) -m pip install -q 'system-calls>=7.2'
-	$(PY) tools/gen_tables.py csrc/tables.h
+	$(PY) tools/gen_tables.py csrc/core/tables.h
 
 # Fuzzing and sanitizers (README "Fuzzing and sanitizers"; fuzz/Makefile).
 # fuzz: each libFuzzer target for FUZZ_SECONDS (default 60) seconds, needs clang;

@@ -5,17 +5,15 @@ library (libc only) placed inside the package, not a Python extension.
 """
 import os
 import subprocess
+import sys
 import sysconfig
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CSRC = os.path.join("csrc")
-WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wformat=2", "-Wshadow",
-            "-Wstrict-prototypes", "-Wmissing-prototypes"]
-CFFI_ONLY = ["trace.c", "probe.c"]  # ptrace and kernel probes: never in libsandbox.so
-CORE = ["policy.c", "json.c", "profile.c", "bpf.c", "syscalls.c", "install.c"]
+sys.path.insert(0, os.path.join(HERE, "pysandbox"))
+from _build import CSRC, WARNINGS, sources  # noqa: E402  (the one list of what builds what)
 
 
 def build_libsandbox(out_dir):
@@ -28,20 +26,20 @@ def build_libsandbox(out_dir):
     # files: crtbegin's __cxa_finalize and TM-clone hooks are not needed.
     # minilibc.c first: its arena counters then share .data's first page, which
     # ld.so has written already (one page fault less per process).
-    srcs = [os.path.join(CSRC, f) for f in ["minilibc.c", "preload.c"] + CORE]
+    srcs = sources("libsandbox")
     cmd = [cc, "-O2", "-fPIC", "-shared", "-nostartfiles", "-fvisibility=hidden",
            "-fstack-protector-strong", "-U_FORTIFY_SOURCE",
            "-fno-tree-loop-distribute-patterns",
-           "-I" + os.path.join(CSRC, "include"), "-I" + CSRC] + WARNINGS + srcs + [
-        "-Wl,--version-script=" + os.path.join(CSRC, "libsandbox.map"),
+           "-I" + os.path.join(CSRC, "include")] + WARNINGS + srcs + [
+        "-Wl,--version-script=" + os.path.join(CSRC, "preload", "libsandbox.map"),
         "-Wl,-z,defs", "-Wl,-z,now", "-Wl,-z,relro", "-Wl,--as-needed",
         "-o", out]
     print(" ".join(cmd))
     subprocess.check_call(cmd)
-    # The cffi module's own C (trace.c, probe.c) gets the same strict warnings
+    # The cffi module's own C (csrc/tools/) gets the same strict warnings
     # here; cffi's build compiles its generated wrapper, which is not ours.
-    check = [cc, "-fsyntax-only", "-I" + os.path.join(CSRC, "include"), "-I" + CSRC] + \
-        WARNINGS + [os.path.join(CSRC, f) for f in CFFI_ONLY]
+    check = [cc, "-fsyntax-only", "-I" + os.path.join(CSRC, "include")] + \
+        WARNINGS + sources("tools")
     print(" ".join(check))
     subprocess.check_call(check)
 

@@ -198,8 +198,8 @@ def ref_rules(path, out):
         profile = json.load(f)
     host = _native.probe_host()
     caps = {n for i, n in enumerate(_native.cap_names()) if host.caps >> i & 1}
-    kernel = (host.kernel_major, host.kernel_minor)
-    goarch = {"x86_64": "amd64", "aarch64": "arm64"}[platform.machine()]
+    kernel = host.kernel
+    goarch = _native.arch_oci_name()
     ops = {"SCMP_CMP_NE": 1, "SCMP_CMP_LT": 2, "SCMP_CMP_LE": 3, "SCMP_CMP_EQ": 4,
            "SCMP_CMP_GE": 5, "SCMP_CMP_GT": 6, "SCMP_CMP_MASKED_EQ": 7}
 

@@ -3,9 +3,8 @@
  * fuzz.h - what the fuzz targets share (fuzz/check.c).
  *
  * Each target turns its input into what libsandbox.so's constructor sees
- * (an environment, a policy file, a profile), runs the loader's sequence
- * sb_policy_from_env -> sb_policy_add_file -> sb_policy_add_profile ->
- * sb_policy_finish -> sb_bpf_compile on both target arches, and aborts on
+ * (an environment, a policy file, a profile), runs the loader
+ * (sb_config_load, reading FILES) and sb_bpf_compile on both target arches, and aborts on
  * any broken invariant, so libFuzzer (or fuzz/replay.c) reports it as a crash.
  */
 #ifndef FUZZ_H

@@ -1,4 +1,9 @@
-"""cffi build script: API mode over csrc/, cdef read from the project's header."""
+"""cffi build script: API mode over csrc/, cdef read from the project's header.
+
+Also the one list of what builds what (setup.py imports it): csrc/'s folders
+are roles, and a target is the C files of its roles' folders.
+"""
+import glob
 import os
 import re
 
@@ -7,6 +12,23 @@ from cffi import FFI
 HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.join(os.path.dirname(HERE), "csrc")
 HEADER = os.path.join(CSRC, "include", "sandbox.h")
+WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wformat=2", "-Wshadow",
+            "-Wstrict-prototypes", "-Wmissing-prototypes"]
+
+# core: pure (parse, compile); apply: side effects; preload: libsandbox.so's
+# entry (minilibc.c first: its arena counters then share .data's first page);
+# tools: cffi-only (ptrace, learn, probes). bench/ and fuzz/ glob the same folders.
+ROLES = {
+    "libsandbox": ("preload", "core", "apply"),
+    "cffi": ("core", "apply", "tools"),
+    "tools": ("tools",),
+}
+
+
+def sources(target):
+    """The C files of TARGET, folder by folder in ROLES order, sorted within one."""
+    return [os.path.relpath(f) for role in ROLES[target]
+            for f in sorted(glob.glob(os.path.join(CSRC, role, "*.c")))]
 
 
 def cdef_from_header(path):
@@ -22,12 +44,10 @@ ffibuilder.cdef(cdef_from_header(HEADER))
 ffibuilder.set_source(
     "pysandbox._native_cffi",
     '#include "sandbox.h"',
-    sources=[os.path.relpath(os.path.join(CSRC, f)) for f in
-             ("policy.c", "json.c", "profile.c", "bpf.c", "syscalls.c", "install.c",
-              "trace.c", "probe.c")],
-    include_dirs=[os.path.join(CSRC, "include"), CSRC],
-    # setup.py holds our strict warning set (and checks trace.c and probe.c
-    # with it); these flags also compile cffi's generated wrapper
+    sources=sources("cffi"),
+    include_dirs=[os.path.join(CSRC, "include")],
+    # setup.py holds our strict warning set (and checks csrc/tools/ with it);
+    # these flags also compile cffi's generated wrapper
     extra_compile_args=["-Wall", "-Wextra", "-fvisibility=hidden"],
 )
 

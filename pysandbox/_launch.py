@@ -47,7 +47,7 @@ def flush():
 
 def native_arch():
     """The arch the filters are built for ("x86_64", "aarch64"): this machine's."""
-    return _native.arch_name(_native.arch())
+    return _native.arch()
 
 
 # ---- the one launch ----

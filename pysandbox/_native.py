@@ -1,12 +1,13 @@
 """The only importer of the cffi module: thin, checked wrappers over csrc/."""
+import collections
 import errno
 import os
-import stat
 
-from pysandbox._errors import PolicyError
+from pysandbox.errors import InstallError, PolicyError
 from pysandbox._native_cffi import ffi, lib
 
 INSN_SIZE = ffi.sizeof("struct sb_insn")
+NR_SPACE = lib.SB_NR_SPACE  # every syscall number the tables know is below (x32's bit aside)
 ARCHES = ("x86_64", "aarch64", "i386", "x32")
 TARGET_ARCHES = ("x86_64", "aarch64")
 
@@ -26,52 +27,73 @@ CMP_OPS = {"!=": lib.SB_CMP_NE, "<": lib.SB_CMP_LT, "<=": lib.SB_CMP_LE, "==": l
            ">=": lib.SB_CMP_GE, ">": lib.SB_CMP_GT, "&": lib.SB_CMP_MASKED_EQ}
 
 
-def arch(name=None):
-    """The sb_arch for NAME (default: the native one)."""
+def _arch(name=None):
+    """The struct sb_arch * for NAME (None: this machine's); never leaves this module."""
     a = lib.sb_arch_native() if name is None else lib.sb_arch_lookup(name.encode())
     if a == ffi.NULL:
         raise PolicyError("unknown architecture '%s'" % (name or os.uname().machine))
     return a
 
 
-def arch_by_audit():
-    """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
-    return {arch_audit(arch(a)): a for a in ARCHES if a != "x32"}
-
-
-def arch_name(a):
+def _arch_name(a):
     return ffi.string(lib.sb_arch_name(a)).decode()
 
 
-def arch_audit(a):
-    return lib.sb_arch_audit(a)
+def arch(name=None):
+    """The name of arch NAME ("x86_64", ...; None: this machine's); PolicyError if unknown."""
+    return _arch_name(_arch(name))
+
+
+def arch_by_audit():
+    """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
+    return {arch_audit(a): a for a in ARCHES if a != "x32"}
+
+
+def arch_name(name=None):
+    """The name of arch NAME (what arch() returns, or None: this machine's)."""
+    return arch(name)
+
+
+def arch_oci_name(name=None):
+    """The OCI runtimes' name of arch NAME ("amd64"), as in a profile's includes.arches."""
+    return ffi.string(lib.sb_arch_oci_name(_arch(name))).decode()
+
+
+def arch_scmp_name(name=None):
+    """libseccomp's name of arch NAME ("SCMP_ARCH_X86_64"), as in a profile's architectures[]."""
+    return ffi.string(lib.sb_arch_scmp_name(_arch(name))).decode()
+
+
+def arch_audit(name=None):
+    """The AUDIT_ARCH_* value of arch NAME (None: this machine's)."""
+    return lib.sb_arch_audit(_arch(name))
 
 
 # x32 shares x86_64's AUDIT_ARCH value; its syscall numbers carry this bit.
-X32_BIT = lib.sb_arch_abi_bit(arch("x86_64"))
+X32_BIT = lib.sb_arch_abi_bit(_arch("x86_64"))
 
 
 def syscall_nr(name, arch_=None):
     """Number of NAME on the arch, or None if the arch has no such syscall."""
-    nr = lib.sb_syscall_nr(arch(arch_), name.encode())
+    nr = lib.sb_syscall_nr(_arch(arch_), name.encode())
     return None if nr < 0 else nr
 
 
 def syscall_name(nr, arch_=None):
-    p = lib.sb_syscall_name(arch(arch_), nr)
+    p = lib.sb_syscall_name(_arch(arch_), nr)
     return None if p == ffi.NULL else ffi.string(p).decode()
 
 
 def int_args(nr, arch_=None):
     """Indexes of syscall NR's arguments narrower than 64 bits: 32-bit C types
     (compared on their low half only) and 16-bit ones (umode_t, its low 16 bits)."""
-    mask = lib.sb_syscall_int_args(arch(arch_), nr)
+    mask = lib.sb_syscall_int_args(_arch(arch_), nr)
     return tuple(i for i in range(6) if mask >> i & 1)
 
 
 def arg_width(nr, arg, arch_=None):
     """Bits of argument ARG of syscall NR the kernel reads: 64, 32 or 16."""
-    return lib.sb_syscall_arg_width(arch(arch_), nr, arg)
+    return lib.sb_syscall_arg_width(_arch(arch_), nr, arg)
 
 
 def syscall_known(name):
@@ -81,7 +103,7 @@ def syscall_known(name):
 
 def syscalls(arch_=None):
     """{name: nr} for every syscall of the arch."""
-    a, out = arch(arch_), {}
+    a, out = _arch(arch_), {}
     name, nr = ffi.new("const char **"), ffi.new("uint32_t *")
     for i in range(lib.sb_syscall_count(a)):
         lib.sb_syscall_at(a, i, name, nr)
@@ -100,7 +122,7 @@ def groups():
 
 def group_members(name, arch_=None):
     """Sorted syscall names of group NAME on the arch; PolicyError if unknown."""
-    a = arch(arch_)
+    a = _arch(arch_)
     nrs = ffi.new("uint32_t[]", 4096)
     n = lib.sb_group_members(a, name.encode(), nrs, 4096)
     if n < 0:
@@ -141,86 +163,154 @@ def _envp(environ):
     return _strv(os.fsencode(k) + b"=" + os.fsencode(v) for k, v in environ.items())
 
 
-def compile_env(environ, arch_=None, host=None):
-    """BPF (raw struct sock_filter bytes) for the policy ENVIRON describes.
+# ---- the one loader (csrc/core/config.c) and what it returns, as Python values ----
 
-    Returns None when ENVIRON sets no policy; raises PolicyError with the same
-    one-line message libsandbox.so prints. HOST: see parse_policy()."""
-    return compile_policy(environ, arch_, host)[0]
+class Host(collections.namedtuple("Host", "caps kernel")):
+    """The host a profile's includes/excludes are decided against: CAPS a bit
+    mask (bit N: capability N), KERNEL (major, minor)."""
+
+
+class Cond(collections.namedtuple("Cond", "arg op width value mask")):
+    """argARG OP value on its low WIDTH bits (op: a CMP_OPS value; "&": masked)."""
+
+
+class Rule(collections.namedtuple("Rule", "nr action conds")):
+    """One rule: syscall NR (as the filter sees it), its action, its conditions
+    (a tuple of Cond, all must hold; empty: unconditional)."""
+
+
+class Stats(collections.namedtuple("Stats", "first skipped blocks applied")):
+    """What loading a SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED
+    (no syscall on this arch), syscalls[] BLOCKS, and those APPLIED on the host."""
+
+
+class Config(collections.namedtuple(
+        "Config", "arch default_action abi_action rules verbose learn policy_file profile stats")):
+    """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
+    layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
+    LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
+    (str, or None) and the load's Stats."""
+
+    def compile(self):
+        """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
+        return _compile(_seccomp(self))
+
+    def report(self):
+        """The lines libsandbox.so prints for SECCOMP_VERBOSE=1 (whatever VERBOSE says)."""
+        return _report(_seccomp(self))
 
 
 NO_POLICY = "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"
+FILE_MAX = lib.SB_FILE_MAX  # longest policy file or profile, in bytes
+CONDS_MAX = lib.SB_CONDS_MAX  # argument conditions in one policy
+_raw = ffi.new_allocator(should_clear_after_alloc=False)  # work space, written before read
 
 
-def compile_policy(environ, arch_=None, host=None, required=False):
-    """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
-    policy = parse_policy(environ, arch_, host, required)
-    if policy is None:
-        return None, []
-    return compile_parsed(policy), _report(policy) if policy.verbose else []
+def load(environ, arch=None, host=None, required=False):
+    """The Config ENVIRON describes for ARCH (a name; None: this machine's), or
+    None without a policy (REQUIRED: PolicyError instead). HOST (a SECCOMP_PROFILE's
+    includes/excludes are decided against it): a Host, or None for this process's own.
+    Raises PolicyError with the line libsandbox.so prints."""
+    cfg, stats = _load(environ, arch, host, required)
+    return None if cfg is None else _config(cfg, stats)
 
 
-def compile_parsed(policy):
-    """BPF bytes for a struct sb_policy from parse_policy()."""
-    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
-    n = lib.sb_bpf_compile(policy, prog, lib.SB_PROG_MAX)
+def _load(environ, arch_, host_, required):
+    """(the struct sb_config, struct sb_load_stats), or (None, None)."""
+    a = _arch(arch_)
+    if not lib.sb_arch_is_target(a):
+        raise PolicyError("cannot compile a filter for %s (targets: %s)"
+                          % (_arch_name(a), ", ".join(TARGET_ARCHES)))
+    cfg = ffi.new("struct sb_config *")
+    stats = ffi.new("struct sb_load_stats *")
+    err = ffi.new("struct sb_error *")
+    io = ffi.new("struct sb_load_io *")
+    text = _raw("char[]", FILE_MAX + 1)
+    tape = _raw("struct sb_json[]", lib.SB_JSON_MAX)
+    c_host = ffi.new("struct sb_host *", {"caps": host_.caps, "kernel_major": host_.kernel[0],
+                                           "kernel_minor": host_.kernel[1]}) if host_ else ffi.NULL
+    io.read = ffi.addressof(lib, "sb_file_read")
+    io.probe = ffi.addressof(lib, "sb_host_probe")
+    io.host = c_host
+    io.text, io.text_size, io.tape, io.tape_cap = text, len(text), tape, len(tape)
+    envp, _keep = _envp(environ)
+    r = lib.sb_config_load(cfg, a, envp, io, stats, err)
+    if r == lib.SB_NO_POLICY and required:
+        raise PolicyError(NO_POLICY)
+    if r == lib.SB_NO_POLICY:
+        return None, None
+    if r < 0:
+        raise _policy_error(err)
+    return cfg, stats
+
+
+def _config(cfg, stats):
+    p = cfg.seccomp
+    conds = [Cond(c.arg, c.op, c.width, c.value, c.mask) for c in p.conds[0:p.nconds]]
+    rules = tuple(Rule(r.nr, r.action, tuple(conds[r.cond:r.cond + r.nconds]))
+                  for r in p.rules[0:p.nrules])
+
+    def path(buf, bit):
+        return ffi.string(buf).decode(errors="surrogateescape") if cfg.inputs & bit else None
+
+    return Config(_arch_name(p.arch), p.default_action, p.abi_action, rules, bool(cfg.verbose),
+                  cfg.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
+                  path(cfg.profile, lib.SB_INPUT_PROFILE),
+                  Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
+                        stats.profile_applied))
+
+
+def _seccomp(config):
+    """CONFIG's seccomp layer as a struct sb_seccomp (for compiling it)."""
+    p = ffi.new("struct sb_seccomp *")
+    conds = [c for r in config.rules for c in r.conds]
+    if len(config.rules) > lib.SB_RULES_MAX or len(conds) > lib.SB_CONDS_MAX:
+        raise PolicyError("the policy does not fit in one seccomp filter (%s)"
+                          % os.strerror(errno.E2BIG))
+    p.arch = _arch(config.arch)
+    p.default_action, p.abi_action = config.default_action, config.abi_action
+    p.nrules, p.nconds, k = len(config.rules), len(conds), 0
+    for i, r in enumerate(config.rules):
+        p.rules[i] = {"nr": r.nr, "action": r.action, "cond": k, "nconds": len(r.conds)}
+        k += len(r.conds)
+    for i, c in enumerate(conds):
+        p.conds[i] = c._asdict()
+    return p
+
+
+def _compile(seccomp):
+    prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
+    n = lib.sb_bpf_compile(seccomp, prog, lib.SB_PROG_MAX)
     if n < 0:
         raise PolicyError("the policy does not fit in one seccomp filter (%s)"
                           % os.strerror(-n))
     return bytes(ffi.buffer(prog, n * INSN_SIZE))
 
 
-def parse_policy(environ, arch_=None, host=None, required=False):
-    """The finished struct sb_policy ENVIRON describes, or None without a policy
-    (REQUIRED: PolicyError instead).
+def compile_env(environ, arch_=None, host=None):
+    """BPF (raw struct sock_filter bytes) for the policy ENVIRON describes.
 
-    HOST (a SECCOMP_PROFILE's includes/excludes are decided against it): a
-    struct sb_host from host(), or None for this process's own."""
-    policy = ffi.new("struct sb_policy *")
-    err = ffi.new("struct sb_error *")
-    envp, _keep = _envp(environ)
-    a = arch(arch_)
-    if not lib.sb_arch_is_target(a):
-        raise PolicyError("cannot compile a filter for %s (targets: %s)"
-                          % (arch_name(a), ", ".join(TARGET_ARCHES)))
-    r = lib.sb_policy_from_env(policy, a, envp, err)
-    if r == 1 and required:
-        raise PolicyError(NO_POLICY)
-    if r == 1:
-        return None
-    if r == 0 and policy.file != ffi.NULL:
-        text = _read_file("SECCOMP_POLICY_FILE", ffi.string(policy.file))
-        r = lib.sb_policy_add_file(policy, policy.file, text, len(text), err)
-    if r == 0 and policy.profile != ffi.NULL:
-        text = _read_file("SECCOMP_PROFILE", ffi.string(policy.profile))
-        tape = ffi.new("struct sb_json[]", min(len(text) // 2 + 2, lib.SB_JSON_MAX))
-        r = lib.sb_policy_add_profile(policy, policy.profile, text, len(text),
-                                      host if host is not None else probe_host(), tape,
-                                      len(tape), err)
-    if r == 0:
-        r = lib.sb_policy_finish(policy, err)
-    if r < 0:
-        raise PolicyError(_error_text(err))
-    return policy
+    Returns None when ENVIRON sets no policy; raises PolicyError with the same
+    one-line message libsandbox.so prints. HOST: see load()."""
+    return compile_policy(environ, arch_, host)[0]
 
 
-FILE_MAX = lib.SB_FILE_MAX  # as libsandbox.so
+def compile_policy(environ, arch_=None, host=None, required=False):
+    """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
+    cfg, _ = _load(environ, arch_, host, required)
+    if cfg is None:
+        return None, []
+    return _compile(ffi.addressof(cfg, "seccomp")), \
+        _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
 
 
-def _read_file(var, path):
-    path = path.decode(errors="replace")
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer (as libsandbox.so)
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
-        with open(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise PolicyError("%s: cannot read '%s': not a regular file" % (var, path))
-            text = f.read(FILE_MAX + 1)
-    except OSError as e:
-        raise PolicyError("%s: cannot read '%s': %s" % (var, path, e.strerror))
-    if len(text) > FILE_MAX:
-        raise PolicyError("%s: larger than %d bytes: '%s'" % (var, FILE_MAX, path))
-    return text
+def _policy_error(err):
+    def text(field):
+        return ffi.string(field).decode(errors="replace")
+
+    return PolicyError(_error_text(err), kind=text(lib.sb_error_kind_name(err.kind)),
+                       variable=text(err.var), what=text(err.what), token=text(err.token),
+                       item=err.item)
 
 
 # ---- the host a profile's includes/excludes are decided against ----
@@ -245,32 +335,29 @@ def cap_lookup(name):
 
 
 def probe_host():
-    """This process's host: effective capabilities, running kernel."""
+    """This process's Host: effective capabilities, running kernel. InstallError
+    if capget(2) or uname(2) fails."""
     h = ffi.new("struct sb_host *")
     r = lib.sb_host_probe(h)
     if r < 0:
-        raise PolicyError("cannot read this process's capabilities or kernel version: %s"
-                          % os.strerror(-r))
-    return h
+        raise InstallError(-r, "cannot read this process's capabilities or kernel version: %s"
+                           % os.strerror(-r))
+    return Host(h.caps, (h.kernel_major, h.kernel_minor))
 
 
 def host(caps=None, kernel=None):
-    """A struct sb_host: CAPS a bit mask (None: this process's effective set),
-    KERNEL (major, minor) (None: the running kernel's)."""
-    h = probe_host()
-    if caps is not None:
-        h.caps = caps
-    if kernel is not None:
-        h.kernel_major, h.kernel_minor = kernel
-    return h
+    """A Host: CAPS a bit mask (None: this process's effective set), KERNEL
+    (major, minor) (None: the running kernel's)."""
+    h = probe_host() if caps is None or kernel is None else None
+    return Host(h.caps if caps is None else caps, h.kernel if kernel is None else tuple(kernel))
 
 
-def _report(policy):
+def _report(seccomp):
     """The lines libsandbox.so prints for SECCOMP_VERBOSE=1."""
     buf = ffi.new("char[128]")
     lines = []
-    for i in range(policy.nrules):
-        lib.sb_rule_describe(policy, i, buf, len(buf))
+    for i in range(seccomp.nrules):
+        lib.sb_rule_describe(seccomp, i, buf, len(buf))
         lines.append(ffi.string(buf).decode())
     return lines
 
@@ -282,7 +369,7 @@ def env_is_ours(name):
 
 
 def _error_text(err):
-    buf = ffi.new("char[1100]")
+    buf = ffi.new("char[%d]" % (ffi.sizeof("struct sb_error") + 256))
     lib.sb_error_format(err, buf, len(buf))
     return ffi.string(buf).decode(errors="replace")
 
@@ -295,7 +382,16 @@ trace_syscall = lib.sb_trace_syscall
 trace_listen = lib.sb_trace_listen
 trace_detach = lib.sb_trace_detach
 set_ptracer = lib.sb_set_ptracer
-no_new_privs = lib.sb_no_new_privs
+_EMPTY = []  # a struct sb_config without layers, made on first use
+
+
+def no_new_privs():
+    """sb_enter()'s steps before the seccomp filter (no_new_privs) on the calling
+    process, as sandboxify's launch child takes them: 0 or -errno."""
+    if not _EMPTY:
+        _EMPTY.append(ffi.new("struct sb_config *"))
+    return lib.sb_enter(_EMPTY[0], ffi.NULL, 0, lib.SB_ENTER_NO_NEW_PRIVS,
+                        ffi.new("struct sb_error *"))
 inject_exit = lib.sb_inject_exit
 
 

@@ -20,7 +20,6 @@ PRECEDENCE = [KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, TRACE, LOG, ALLOW]
 OCI_ACTIONS = {KILL_PROCESS: "SCMP_ACT_KILL_PROCESS", KILL_THREAD: "SCMP_ACT_KILL_THREAD",
                TRAP: "SCMP_ACT_TRAP", ERRNO: "SCMP_ACT_ERRNO", TRACE: "SCMP_ACT_TRACE",
                LOG: "SCMP_ACT_LOG", ALLOW: "SCMP_ACT_ALLOW"}
-OCI_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
 EQ, MASKED_EQ = _native.CMP_OPS["=="], _native.CMP_OPS["&"]
 NE, LT, LE, GE, GT = (_native.CMP_OPS[o] for o in ("!=", "<", "<=", ">=", ">"))
 OP_TEXT = {v: k for k, v in _native.CMP_OPS.items() if k != "&"}
@@ -30,19 +29,19 @@ OPS = {v: "SCMP_CMP_" + name for v, name in zip(
 
 
 class Rule:
-    """One rule of a struct sb_policy, in Python."""
+    """One rule of a loaded policy (_native.Config), with its index."""
 
     def __init__(self, policy, i):
         r = policy.rules[i]
         self.index, self.nr, self.action = i, r.nr, r.action
-        self.conds = [policy.conds[r.cond + k] for k in range(r.nconds)]
+        self.conds = list(r.conds)
 
     def key(self):  # the order bpf.c tries a syscall's rules in
         return PRECEDENCE.index(self.action & 0xFFFF0000), self.index
 
 
 def rules(policy, first=0):
-    return [Rule(policy, i) for i in range(first, policy.nrules)]
+    return [Rule(policy, i) for i in range(first, len(policy.rules))]
 
 
 def oci_action(action):
@@ -263,9 +262,9 @@ def rule_term(rule):
 def reader_width(name, arg, arch):
     """How many low bits of NAME's argument ARG a condition read from a profile compares:
     64, or its C type's (the compiler decides, as for the policy language)."""
-    policy = _native.parse_policy({"SECCOMP_SYSCALL_DENY": "%s(arg%d == 0)" % (name, arg)},
-                                  arch, required=True)
-    return policy.conds[0].width
+    policy = _native.load({"SECCOMP_SYSCALL_DENY": "%s(arg%d == 0)" % (name, arg)},
+                          arch, required=True)
+    return policy.rules[0].conds[0].width
 
 
 def oci_arg(arg, op, value, two=0):
@@ -372,8 +371,8 @@ def overlapping(terms, form):
 def export(environ, arch=None, host=None):
     """The SECCOMP_* policy ENVIRON describes, as an OCI seccomp profile (a dict).
     HOST: for a SECCOMP_PROFILE in ENVIRON (None: this process)."""
-    policy = _native.parse_policy(environ, arch, host, required=True)
-    arch = _native.arch_name(policy.arch)
+    policy = _native.load(environ, arch, host, required=True)
+    arch = policy.arch
     by_nr = {}
     for r in rules(policy):
         by_nr.setdefault(r.nr, []).append(r)
@@ -402,7 +401,7 @@ def export(environ, arch=None, host=None):
     out = {"defaultAction": top["action"]}
     if "errnoRet" in top:
         out["defaultErrnoRet"] = top["errnoRet"]
-    out["architectures"] = [OCI_ARCH[arch]]
+    out["architectures"] = [_native.arch_scmp_name(arch)]
     out["syscalls"] = [dict(names=sorted(names), **oci_action(action))
                        for action, names in sorted(plain.items())] + conditional
     return fits(out, arch)
@@ -412,19 +411,19 @@ def fits(profile, arch):
     """PROFILE, if SECCOMP_PROFILE reads it (at most SB_CONDS_MAX conditions) into a
     filter that fits."""
     n = sum(len(e.get("args", ())) for e in profile["syscalls"])
-    if n > _native.lib.SB_CONDS_MAX:
+    if n > _native.CONDS_MAX:
         raise PolicyError("cannot write this policy in a profile: it takes %d argument "
                           "conditions, SECCOMP_PROFILE reads at most %d"
-                          % (n, _native.lib.SB_CONDS_MAX))
+                          % (n, _native.CONDS_MAX))
     fd = os.memfd_create("pysandbox-export")  # read back without a file on disk
     try:
         os.write(fd, json.dumps(profile).encode())
-        policy = _native.parse_policy({"SECCOMP_PROFILE": "/proc/self/fd/%d" % fd}, arch,
-                                      _native.host(0, (0, 0)))
+        policy = _native.load({"SECCOMP_PROFILE": "/proc/self/fd/%d" % fd}, arch,
+                              _native.host(0, (0, 0)))
     finally:
         os.close(fd)
     try:
-        _native.compile_parsed(policy)
+        policy.compile()
     except PolicyError:
         raise PolicyError("cannot write this policy in a profile: read back, its rules "
                           "do not fit in one seccomp filter") from None
@@ -442,16 +441,16 @@ def cond_text(c):
 def show(path, arch=None, host=None):
     """Lines summarising the profile at PATH as it applies to HOST (None: this process)."""
     host = host if host is not None else _native.probe_host()  # probed once, shown below
-    policy = _native.parse_policy({"SECCOMP_PROFILE": path}, arch, host)
-    arch = _native.arch_name(policy.arch)
-    own = rules(policy, policy.profile_first)
+    policy = _native.load({"SECCOMP_PROFILE": path}, arch, host)
+    arch = policy.arch
+    own = rules(policy, policy.stats.first)
     lines = [
         "profile: %s" % path,
         "for: %s, capabilities: %s, kernel %d.%d" % (
-            arch, caps_text(host.caps), host.kernel_major, host.kernel_minor),
+            arch, caps_text(host.caps), host.kernel[0], host.kernel[1]),
         "default action: %s" % _native.action_name(policy.default_action),
         "entries: %d, %d apply here; %d names are not syscalls on %s (skipped)" % (
-            policy.profile_blocks, policy.profile_applied, policy.profile_skipped, arch),
+            policy.stats.blocks, policy.stats.applied, policy.stats.skipped, arch),
     ]
     counts = {}
     for r in own:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate csrc/tables.h: every name the policy compiler knows, as data.
+"""Generate csrc/core/tables.h: every name the policy compiler knows, as data.
 
 Sources, never typed numbers:
   syscalls   the kernel's own per-arch tables, every slot: the asm/unistd_*.h
@@ -402,7 +402,7 @@ def name_of(table, nr):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out", nargs="?", default=os.path.join(HERE, "..", "csrc", "tables.h"))
+    ap.add_argument("out", nargs="?", default=os.path.join(HERE, "..", "csrc", "core", "tables.h"))
     ap.add_argument("--syscalls-h", help="the kernel's include/linux/syscalls.h "
                     "(default: download Debian's newest linux-headers-*-common)")
     ap.add_argument("--uapi", help="usr/include of the kernel's uapi headers for every "

@@ -1,10 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sandbox.h - the C API of pysandbox's policy compiler.
+ * sandbox.h - the C API of pysandbox: what one sandbox is (struct sb_config),
+ * how it is loaded (sb_config_load), compiled (sb_bpf_compile) and applied
+ * (sb_enter). Documented once, here.
  *
- * Pipeline: environment strings -> struct sb_policy (policy.c, names resolved
- * for one arch) -> classic BPF in a caller-supplied buffer (bpf.c) ->
- * seccomp(2) (install.c). Only install.c touches the process.
+ * Folders are roles: csrc/core/ is pure (no I/O, no getenv, no syscalls:
+ * environment and policy text, JSON, profiles, the loader, BPF, names and
+ * arch facts); csrc/apply/ has the side effects (reading the policy's files,
+ * probing the host, no_new_privs, seccomp(2), the one ordered enter);
+ * csrc/preload/ is libsandbox.so's entry; csrc/tools/ the cffi module's own
+ * (ptrace, learn, kernel probes). internal.h is what units share beyond this.
+ *
+ * Errors: every function returns 0 (or a count) on success and a negative
+ * errno from this one set on failure, with a struct sb_error filled where it
+ * takes one:
+ *   -EINVAL      bad input: syntax, not a value of its kind    SB_ERR_SYNTAX
+ *   -ENOENT      an unknown name (syscall, group, action, ...) SB_ERR_UNKNOWN
+ *   -ERANGE      a number or value out of its range            SB_ERR_RANGE
+ *   -EDOM        a condition that can never hold               SB_ERR_NEVER
+ *   -EEXIST      settings that conflict or repeat              SB_ERR_CONFLICT
+ *   -E2BIG       more than fits (rules, filter, JSON values)   SB_ERR_TOO_BIG
+ *   -EOPNOTSUPP  valid, but not something pysandbox does       SB_ERR_UNSUPPORTED
+ *   -errno       a policy file or profile cannot be read       SB_ERR_FILE
+ *                (-EFBIG: too long; -SB_ENOTREG: not a regular file)
+ *   -errno       the host (capget, uname) cannot be read       SB_ERR_HOST
+ *   -errno       the kernel refused a step of sb_enter()       SB_ERR_KERNEL
+ *                (-EOPNOTSUPP: it lacks the feature)
+ * Lookups that find nothing return -ENOENT.
  *
  * Everything between the CDEF markers is also read by cffi (pysandbox/_build.py):
  * keep it to plain declarations; #define values there are read back from C.
@@ -35,6 +57,9 @@
 #define SB_PROG_MAX 4096 /* BPF_MAXINSNS */
 #define SB_EXIT_FAILURE 125 /* documented status of every setup failure */
 #define SB_FILE_MAX 1048576 /* longest policy file or profile, in bytes */
+#define SB_PATH_MAX 4097 /* a path of PATH_MAX bytes (which the kernel refuses) and its NUL */
+#define SB_NO_POLICY 1 /* sb_config_load(): the environment sets no policy */
+#define SB_ENOTREG 4096 /* -SB_ENOTREG: not a regular file (above every errno) */
 
 /* Comparison operators; libseccomp's SCMP_CMP_* numbering. */
 #define SB_CMP_NE 1
@@ -74,53 +99,107 @@ struct sb_rule {
 	uint16_t nconds; /* 0: unconditional */
 };
 
-struct sb_policy {
+/* The seccomp layer: rules resolved for one arch, what sb_bpf_compile() reads. */
+struct sb_seccomp {
 	const struct sb_arch *arch;
-	uint32_t default_action; /* for every syscall no rule allows */
-	uint32_t deny_action; /* SECCOMP_DEFAULT_ACTION, or "default" in a file */
+	uint32_t default_action; /* for every syscall no rule decides */
 	uint32_t abi_action; /* for calls through another ABI: kill (trace to learn) */
-	int has_allow; /* an allowlist was given (variable or file) */
-	int has_deny; /* a denylist was given (variable or file) */
-	int has_deny_action;
-	int verbose; /* SECCOMP_VERBOSE=1 */
-	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID (pysandbox learn) */
-	const char *file; /* SECCOMP_POLICY_FILE, for the caller to read */
-	const char *profile; /* SECCOMP_PROFILE, for the caller to read */
-	int has_profile; /* sb_policy_add_profile() succeeded */
-	uint32_t profile_default; /* the profile's defaultAction */
-	unsigned int profile_first; /* its first rule in rules[] */
-	unsigned int profile_skipped; /* names not on this arch (skipped) */
-	unsigned int profile_blocks; /* syscalls[] entries in the profile */
-	unsigned int profile_applied; /* ... that apply on this host */
 	unsigned int nrules;
 	unsigned int nconds;
 	struct sb_rule rules[SB_RULES_MAX]; /* in input order */
 	struct sb_cond conds[SB_CONDS_MAX];
 };
 
+/* Inputs a configuration holds a copy of (struct sb_config.inputs). */
+#define SB_INPUT_POLICY_FILE 1U
+#define SB_INPUT_PROFILE 2U
+
+/* Layers a configuration holds (struct sb_config.layers). */
+#define SB_LAYER_SECCOMP 1U
+/* issue 13: SB_LAYER_LANDLOCK 2U; issue 14: SB_LAYER_EXEC 4U;
+ * issue 16: SB_LAYER_CAPS 8U, SB_LAYER_LIMITS 16U */
+
+/*
+ * Everything one sandbox is. It owns what it holds (the inputs are copies):
+ * nothing in it points into the environment or a caller's buffer. Filled by
+ * sb_config_load(), applied by sb_enter().
+ */
+struct sb_config {
+	unsigned int layers; /* SB_LAYER_* */
+	unsigned int inputs; /* SB_INPUT_*: which of the paths below are set */
+	int verbose; /* SECCOMP_VERBOSE=1: describe each rule */
+	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID */
+	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
+	/* issue 13: struct sb_landlock landlock (SB_LAYER_LANDLOCK) */
+	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
+	/* issue 16: struct sb_caps caps, struct sb_limits limits */
+	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
+	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */
+};
+
+/* What a load saw on the way, for `pysandbox profile show`. */
+struct sb_load_stats {
+	unsigned int profile_first; /* the profile's first rule in seccomp.rules[] */
+	unsigned int profile_skipped; /* its names that are no syscall on this arch */
+	unsigned int profile_blocks; /* its syscalls[] entries */
+	unsigned int profile_applied; /* ... that apply on this host */
+};
+
+/* Kinds of error (struct sb_error.kind); the errno each goes with is in the
+ * table at the top of this file. */
+enum sb_err_kind {
+	SB_ERR_NONE,
+	SB_ERR_SYNTAX,
+	SB_ERR_UNKNOWN,
+	SB_ERR_RANGE,
+	SB_ERR_NEVER,
+	SB_ERR_CONFLICT,
+	SB_ERR_TOO_BIG,
+	SB_ERR_UNSUPPORTED,
+	SB_ERR_FILE,
+	SB_ERR_HOST,
+	SB_ERR_KERNEL,
+};
+
 /* Where a policy went wrong; sb_error_format() turns it into one line. */
 struct sb_error {
+	int kind; /* enum sb_err_kind */
+	int sys_errno; /* SB_ERR_FILE, _HOST, _KERNEL: the errno; else 0 */
 	char var[512]; /* variable, "file:line", or "SECCOMP_PROFILE: file: where" */
 	char what[128]; /* e.g. "unknown syscall" */
 	char token[64]; /* the offending input, truncated */
 	int item; /* 1-based item number, 0 if none */
+	int line; /* 1-based policy-file or JSON line, 0 if none */
+	char where[128]; /* in a profile: the JSON location ("syscalls[3].args[0].op") */
+	char path[SB_PATH_MAX]; /* the file at fault (policy file, profile), or "" */
 };
 
-/* ---- syscalls.c: names and numbers, one generated table per arch ---- */
+/* Name of KIND ("syntax", "unknown", ...), "" for SB_ERR_NONE. */
+const char *sb_error_kind_name(int kind);
+
+/* ---- core/arch.c: every arch fact; core/syscalls.c: names and numbers ---- */
+
+#define SB_NR_SPACE 1024 /* every syscall number the tables know is below (x32's bit aside) */
 
 /* The arch this library was built for; NULL if the compiler does not support it. */
 const struct sb_arch *sb_arch_native(void);
 /* "x86_64", "i386", "x32", "aarch64"; NULL if unknown. */
 const struct sb_arch *sb_arch_lookup(const char *name);
 const char *sb_arch_name(const struct sb_arch *arch);
+/* Its name in an OCI profile's includes.arches ("amd64", "arm64", "386"). */
+const char *sb_arch_oci_name(const struct sb_arch *arch);
+/* libseccomp's name for it ("SCMP_ARCH_X86_64"), as a profile's architectures[] says. */
+const char *sb_arch_scmp_name(const struct sb_arch *arch);
 /* AUDIT_ARCH_* value the kernel reports in seccomp_data.arch. */
 uint32_t sb_arch_audit(const struct sb_arch *arch);
+/* AUDIT_ARCH_* of its 32-bit compat ABI (i386 on x86_64, arm on aarch64), or 0. */
+uint32_t sb_arch_compat_audit(const struct sb_arch *arch);
 /* Syscall-number bit of another ABI that shares this AUDIT_ARCH value (x32's
  * 0x40000000 on x86_64), or 0. Filters kill numbers at or above it. */
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch);
 /* Can a filter be compiled for it (x86_64, aarch64)? i386/x32 are name tables only. */
 int sb_arch_is_target(const struct sb_arch *arch);
-/* Number of NAME on ARCH, or -1 if ARCH has no such syscall. */
+/* Number of NAME on ARCH, or -ENOENT if ARCH has no such syscall. */
 int sb_syscall_nr(const struct sb_arch *arch, const char *name);
 /* Name of syscall NR on ARCH, or NULL. */
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr);
@@ -132,15 +211,15 @@ unsigned int sb_syscall_int_args(const struct sb_arch *arch, uint32_t nr);
 unsigned int sb_syscall_arg_width(const struct sb_arch *arch, uint32_t nr, unsigned int arg);
 /* 1 if NAME is a Linux syscall on any architecture, else 0. */
 int sb_syscall_known(const char *name);
-/* Table access for listings: entry I (0-based, by name); -1 past the end. */
+/* Table access for listings: entry I (0-based, by name); -ERANGE past the end. */
 int sb_syscall_count(const struct sb_arch *arch);
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr);
-/* Value of errno NAME ("EPERM"), or -1. */
+/* Value of errno NAME ("EPERM"), or -ENOENT. */
 int sb_errno_lookup(const char *name);
-/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -1. */
+/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -ENOENT. */
 int sb_const_lookup(const char *name, int64_t *value);
 /* Syscall group "@name": members on ARCH into NRS (room for CAP); returns
- * the count (names missing on ARCH skipped), or -1 for an unknown group. */
+ * the count (names missing on ARCH skipped), or -ENOENT for an unknown group. */
 int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
 		     unsigned int cap);
 /* Group listing: name of group I (0-based), or NULL past the end. */
@@ -188,7 +267,7 @@ int sb_json_string(const char *text, const struct sb_json *v, char *buf, size_t 
  * (negative, fraction or exponent), or -ERANGE. */
 int sb_json_uint(const char *text, const struct sb_json *v, uint64_t max, uint64_t *out);
 
-/* ---- the host a profile is compiled for (install.c probes it) ---- */
+/* ---- the host a profile is compiled for (apply/host.c probes it; core/caps.c) ---- */
 
 /* What a profile's includes/excludes are decided against. */
 struct sb_host {
@@ -196,61 +275,88 @@ struct sb_host {
 	unsigned int kernel_major, kernel_minor; /* 6.18 for "6.18.44-..." */
 };
 
-/* Capability "CAP_SYS_ADMIN" -> its number, or -1. */
+/* Capability "CAP_SYS_ADMIN" -> its number, or -ENOENT. */
 int sb_cap_lookup(const char *name);
 /* Name of capability N, or NULL past the last one the tables know. */
 const char *sb_cap_name(int n);
 
-/* ---- policy.c: text -> struct sb_policy; pure, no I/O ---- */
+/* ---- core/config.c: the one loader; pure (I/O through struct sb_load_io) ---- */
+
+/*
+ * How the loader gets what the environment only names. READ: file PATH into
+ * BUF (SIZE bytes); its length, or -errno, -EFBIG if it has SIZE bytes or
+ * more, -SB_ENOTREG if it is no regular file (sb_file_read is the default).
+ * HOST: the host a profile is decided against, or NULL to ask PROBE
+ * (sb_host_probe is the default). TEXT (TEXT_SIZE bytes, SB_FILE_MAX + 1 for
+ * the documented limit) and TAPE (TAPE_CAP values, SB_JSON_MAX) are work space.
+ */
+struct sb_load_io {
+	long (*read)(void *ctx, const char *path, char *buf, size_t size);
+	void *ctx; /* READ's first argument */
+	const struct sb_host *host;
+	int (*probe)(struct sb_host *host);
+	char *text;
+	size_t text_size;
+	struct sb_json *tape;
+	unsigned int tape_cap;
+};
+
+/*
+ * Load the sandbox ENVP (a NULL-terminated "NAME=value" array) describes for
+ * ARCH into *CFG: the SECCOMP_* variables, then the policy file and the
+ * profile they name (read through IO, the profile decided for IO's host).
+ * Returns 0, SB_NO_POLICY when ENVP sets none (CFG unchanged), or a negative
+ * errno of the set above with *ERR filled. STATS (may be NULL): what the
+ * load saw. CFG may be uninitialised memory; only what is set is written.
+ */
+int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
+		   const struct sb_load_io *io, struct sb_load_stats *stats,
+		   struct sb_error *err);
+
+/* ---- core/policy.c: the policy language and the SECCOMP_* variables ---- */
 
 /* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
  * errno, errno:NAME, errno:NUMBER, errno(NAME), errno(NUMBER), ENAME) into
  * *action. 0 or -EINVAL. */
 int sb_action_parse(const char *text, uint32_t *action);
-/*
- * Start the policy that ENVP (a NULL-terminated "NAME=value" array) describes
- * for ARCH. Returns 0 when a policy was parsed, 1 when ENVP sets no policy
- * variable (nothing to do), or -EINVAL with *err filled. Then: if
- * policy->file is set, read it and call sb_policy_add_file(); last,
- * sb_policy_finish().
- */
-int sb_policy_from_env(struct sb_policy *policy, const struct sb_arch *arch,
-		       char *const *envp, struct sb_error *err);
-/* Add the policy-file text TEXT (LEN bytes) read from PATH. 0 or -EINVAL. */
-int sb_policy_add_file(struct sb_policy *policy, const char *path, const char *text,
-		       size_t len, struct sb_error *err);
-
-/* ---- profile.c: Docker/OCI seccomp profile (JSON) -> rules; pure ---- */
-
-/*
- * Add the profile TEXT (LEN bytes) read from PATH, as the policy's base:
- * its defaultAction becomes the default action, its syscalls[] entries that
- * apply to HOST (includes/excludes) become rules, with libseccomp's and
- * runc's semantics (README, "Docker/OCI profiles"). TAPE (room for CAP
- * values, LEN / 2 + 2 is always enough) is work space. 0 or -EINVAL with
- * *err naming the file and the JSON location.
- */
-int sb_policy_add_profile(struct sb_policy *policy, const char *path, const char *text,
-			  size_t len, const struct sb_host *host, struct sb_json *tape,
-			  unsigned int cap, struct sb_error *err);
-/* Resolve default actions and check the whole. 0 or -EINVAL. */
-int sb_policy_finish(struct sb_policy *policy, struct sb_error *err);
-/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? */
+/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? (core/env.c) */
 int sb_env_is_ours(const char *name);
 /* The SECCOMP_VERBOSE=1 line for rule I ("adding write to the process
  * seccomp filter") into BUF; returns what snprintf returns. */
-int sb_rule_describe(const struct sb_policy *policy, unsigned int i, char *buf, size_t size);
+int sb_rule_describe(const struct sb_seccomp *policy, unsigned int i, char *buf, size_t size);
 /* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */
 int sb_error_format(const struct sb_error *err, char *buf, size_t size);
 
-/* ---- bpf.c: struct sb_policy -> classic BPF ---- */
+/* ---- core/bpf.c: struct sb_seccomp -> classic BPF ---- */
 
 /* Compile POLICY into OUT (room for CAP instructions). Returns the number of
  * instructions, -E2BIG if it does not fit, -EINVAL on a bad policy. */
-int sb_bpf_compile(const struct sb_policy *policy, struct sb_insn *out, unsigned int cap);
+int sb_bpf_compile(const struct sb_seccomp *policy, struct sb_insn *out, unsigned int cap);
 
-/* ---- install.c: the only unit with side effects ---- */
+/* ---- core/bpfrun.c: the one BPF interpreter ---- */
 
+/* What PROG (LEN instructions of the subset bpf.c emits) answers for DATA,
+ * the 64 bytes of a struct seccomp_data; -1 for an instruction outside the
+ * subset, a load outside DATA, a jump past the end or no return. */
+int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *data);
+
+/* ---- apply/: side effects ---- */
+
+/* Steps of sb_enter(), in the order it takes them. */
+#define SB_ENTER_NO_NEW_PRIVS 1U
+#define SB_ENTER_SECCOMP 2U
+#define SB_ENTER_ALL 3U
+/* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs);
+ * issue 13: SB_ENTER_LANDLOCK (after no_new_privs, before seccomp) */
+
+/*
+ * Apply CFG to the calling process: the STEPS asked for, in the one order
+ * enter.c documents, the seccomp filter PROG (LEN instructions, compiled
+ * from CFG) last. 0, or -errno with *ERR filled (SB_ERR_KERNEL) at the
+ * first step the kernel refuses; the steps before it stay applied.
+ */
+int sb_enter(const struct sb_config *cfg, const struct sb_insn *prog, unsigned int len,
+	     unsigned int steps, struct sb_error *err);
 /* Set no_new_privs on the calling thread (inherited by children and kept
  * across execve). 0 or -errno. */
 int sb_no_new_privs(void);
@@ -260,6 +366,10 @@ int sb_install(const struct sb_insn *prog, unsigned int len);
 /* This process's effective capabilities (capget(2)) and the running
  * kernel's version (uname(2)) into *host. 0 or -errno. */
 int sb_host_probe(struct sb_host *host);
+/* struct sb_load_io's default READ: raw syscalls (nothing the host program
+ * exports), O_NONBLOCK (a FIFO does not wait for a writer), regular files
+ * only. CTX is unused. */
+long sb_file_read(void *ctx, const char *path, char *buf, size_t size);
 
 /* ---- trace.c: ptrace for sandboxify (cffi module only) ---- */
 
@@ -286,7 +396,7 @@ int sb_inject_exit(int pid, int code);
 /* pysandbox learn: every syscall a traced program tree made, counted per
  * number. Calls of the native ABI in native[], x32 (x86_64) in x32[], the
  * 32-bit compat ABI (i386) in compat[]; anything else in other. */
-#define SB_LEARN_NRS 1024
+#define SB_LEARN_NRS 1024 /* SB_NR_SPACE (cffi reads literals only) */
 struct sb_learn {
 	uint32_t native[SB_LEARN_NRS];
 	uint32_t x32[SB_LEARN_NRS];
@@ -358,41 +468,5 @@ int sb_probe_suspend_seccomp(void);
 int sb_probe_ptrace_parent(void);
 
 /* CDEF-END */
-
-/* ---- internal to csrc/ ---- */
-
-/* Append a rule for syscall NR. Conditions on a 32-bit or 16-bit argument of
- * NR (see sb_syscall_arg_width) compare those low bits only; a value wider
- * than that there is refused (-ERANGE), as is a condition that can never
- * match (-EDOM: a masked value with bits outside its mask, a value below 0
- * or above the largest the argument holds, ...). 0, -E2BIG (policy full),
- * -ERANGE or -EDOM with *BAD the index of the condition at fault. */
-int sb_policy_add_rule(struct sb_policy *policy, uint32_t nr, uint32_t action,
-		       const struct sb_cond *conds, int nconds, int *bad);
-
-#define SB_ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO's data at MAX_ERRNO */
-
-/* An errno: a name ("EPERM") or a decimal/0x number, at most SB_ERRNO_MAX,
- * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
-int sb_errno_parse(const char *s, uint32_t *out);
-
-/* sb_install() with seccomp(2) FLAGS of the caller's choice (install.c):
- * what the kernel returned (a listener fd with NEW_LISTENER), or -errno. */
-int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
-/* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
-int sb_wait(int pid, int *status, int flags);
-
-/* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
- * from SB_HASH_INIT, one step per character of the name. */
-#define SB_HASH_INIT 2166136261U
-static inline uint32_t sb_hash_step(uint32_t h, char c)
-{
-	return (h ^ (uint8_t)c) * 16777619U;
-}
-
-/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -1 if
- * ARCH has no such syscall, -2 if ARCH has no hash index. */
-int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
-			 uint32_t h);
 
 #endif /* SANDBOX_H */

@@ -16,5 +16,5 @@ def run(args):
                                 name_of=lambda nr: _native.syscall_name(nr, args.arch),
                                 action_name=_native.action_name,
                                 arch_name=_native.arch_by_audit().get)
-        print("# %s: %d instructions" % (_native.arch_name(a), len(lines)))
+        print("# %s: %d instructions" % (a, len(lines)))
         print("\n".join(lines))

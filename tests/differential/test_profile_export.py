@@ -60,7 +60,7 @@ REWRITTEN = [
 def read_back(environ, arch, path):
     """(the policy, the program SECCOMP_PROFILE makes of its export, written to PATH)."""
     host = _native.host(0, (6, 18))
-    policy = _native.parse_policy(environ, arch, host)
+    policy = _native.load(environ, arch, host)
     path.write_text(json.dumps(profile.export(environ, arch, host)))
     return policy, bpf.decode(_native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, host))
 
@@ -69,7 +69,7 @@ def round_trip(environ, arch, tmp_path, **kw):
     """(the policy's decisions, the exported profile's decisions) on its samples."""
     policy, back = read_back(environ, arch, tmp_path / "exported.json")
     probes = samples(policy, arch, **kw)
-    return (decisions(bpf.decode(_native.compile_parsed(policy)), arch, probes),
+    return (decisions(bpf.decode(policy.compile()), arch, probes),
             decisions(back, arch, probes))
 
 
@@ -105,8 +105,8 @@ def test_exported_profile_decides_alike_under_libseccomp(environ, arch):
     way), on arguments where the README's 32-bit difference does not apply, for the
     syscalls libseccomp 2.5.4 knows."""
     host = _native.host(0, (6, 18))
-    policy = _native.parse_policy(environ, arch, host)
-    ours = bpf.decode(_native.compile_parsed(policy))
+    policy = _native.load(environ, arch, host)
+    ours = bpf.decode(policy.compile())
     lib = theirs(profile.export(environ, arch, host), arch, frozenset(), (6, 18))
     ints = {nr: _native.int_args(nr, arch) for nr in _native.syscalls(arch).values()}
     newer = {nr for name, nr in _native.syscalls(arch).items() if not libseccomp_knows(arch, name)}

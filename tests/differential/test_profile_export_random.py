@@ -112,7 +112,7 @@ def probes_for(policy, arch, rnd, full_sweep):
     probes = samples(policy, arch, rnd, plain=((0,) * 6,), extra=6)
     if full_sweep:
         return probes
-    named = {policy.rules[i].nr for i in range(policy.nrules)}
+    named = {r.nr for r in policy.rules}
     others = rnd.sample(sorted(_native.syscalls(arch).values()), 8)
     return [(nr, args) for nr, args in probes if nr in named or nr in others or nr >= 1023]
 
@@ -121,7 +121,7 @@ def probes_for(policy, arch, rnd, full_sweep):
 @given(arch=st.sampled_from(TARGETS), environ=policies(), seed=st.integers(0, 2**32 - 1))
 def test_export_decides_like_the_policy(arch, environ, seed, tmp_path_factory):
     try:
-        policy = _native.parse_policy(environ, arch, HOST)
+        policy = _native.load(environ, arch, HOST)
     except PolicyError:
         assume(False)  # the compiler refused it: nothing to export
     try:
@@ -135,7 +135,7 @@ def test_export_decides_like_the_policy(arch, environ, seed, tmp_path_factory):
     path.write_text(json.dumps(exported))
     back = bpf.decode(_native.compile_env({"SECCOMP_PROFILE": str(path)}, arch, HOST))
     probes = probes_for(policy, arch, random.Random(seed), seed % 10 == 0)
-    want, got = decisions(bpf.decode(_native.compile_parsed(policy)), arch, probes, back)
+    want, got = decisions(bpf.decode(policy.compile()), arch, probes, back)
     event("compared" + (" over every syscall number" if seed % 10 == 0 else ""))
     wrong = [(hex(nr), tuple(map(hex, args)), hex(a), hex(b))
              for (nr, args), a, b in zip(probes, want, got) if a != b]

@@ -492,9 +492,9 @@ def test_highest_rule_number_sorts_without_overflow():
     """A rule numbered 0xffffffff (only a caller filling struct sb_policy by
     hand can write one): the sort's bound must not wrap to 0 and index out of
     its table. (Before: a write 4 GiB past a stack array.)"""
-    policy = _native.parse_policy({"SECCOMP_SYSCALL_DENY": "read:write"}, "x86_64")
-    policy.rules[1].nr = 0xFFFFFFFF
-    prog = bpf.decode(_native.compile_parsed(policy))
+    policy = _native.load({"SECCOMP_SYSCALL_DENY": "read:write"}, "x86_64")
+    policy = policy._replace(rules=(policy.rules[0], policy.rules[1]._replace(nr=0xFFFFFFFF)))
+    prog = bpf.decode(policy.compile())
     read = _native.syscall_nr("read", "x86_64")
     assert bpf.run(prog, bpf.seccomp_data(read, _native.arch_audit(_native.arch("x86_64")))) \
         == _native.ACTIONS["kill_process"]

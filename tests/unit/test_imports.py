@@ -22,14 +22,13 @@ SCRIPT = os.path.join(os.path.dirname(PACKAGE), "bin", "sandboxify")
 LAUNCHER = "bin/sandboxify"
 
 ERRORS = "pysandbox.errors"
-NATIVE = {"pysandbox._native", ERRORS, "pysandbox._errors"}  # _errors: transitional
+NATIVE = {"pysandbox._native", ERRORS}
 # module -> the pysandbox modules it may import (at any level)
 ALLOWED = {
     "pysandbox.errors": set(),
     "pysandbox._kernel": set(),
-    "pysandbox._errors": {ERRORS},
     "pysandbox._build": set(),
-    "pysandbox._native": {"pysandbox._native_cffi", ERRORS, "pysandbox._errors"},
+    "pysandbox._native": {"pysandbox._native_cffi", ERRORS},
     "pysandbox": {"pysandbox._native", ERRORS},
     "pysandbox.__main__": {"pysandbox.cli"},
     "pysandbox.bpf": {ERRORS},
@@ -155,7 +154,7 @@ def test_the_package_is_layered():
 def test_every_module_has_a_row():
     """A row for a module that no longer exists is a stale table."""
     assert set(package_sources()) <= set(ALLOWED)
-    assert set(ALLOWED) - set(package_sources()) <= {"pysandbox._errors", "pysandbox._build"}
+    assert set(ALLOWED) - set(package_sources()) <= {"pysandbox._build"}
 
 
 def mutated(module, line, function=None):

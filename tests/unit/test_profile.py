@@ -185,9 +185,9 @@ def test_architectures_only_checked_filter_is_native(write):
 
 def test_skipped_names_and_blocks_are_counted(write):
     path = write(P([S(["getpid", "open", "nosuchcall"]), S("getppid", includes={"caps": ["CAP_BPF"]})]))
-    policy = _native.parse_policy({"SECCOMP_PROFILE": path}, "aarch64", _native.host(0))
-    assert (policy.profile_blocks, policy.profile_applied, policy.profile_skipped,
-            policy.nrules) == (2, 1, 2, 1)
+    policy = _native.load({"SECCOMP_PROFILE": path}, "aarch64", _native.host(0))
+    assert (policy.stats.blocks, policy.stats.applied, policy.stats.skipped,
+            len(policy.rules)) == (2, 1, 2, 1)
 
 
 # ---- errors: (profile text, location and message after "SECCOMP_PROFILE: FILE: ") ----------

@@ -7,12 +7,11 @@
  * (`make tables`); this unit only searches them. Capability numbers come
  * from <linux/capability.h>.
  */
-#include <linux/audit.h>
-#include <linux/capability.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 struct sb_sysent {
 	uint16_t name; /* offset into sb_pool */
@@ -39,12 +38,8 @@ struct sb_intargs {
 
 #include "tables.h"
 
-struct sb_arch {
-	char name[8];
-	uint32_t audit_arch;
-	uint32_t nr_bias; /* x32: __X32_SYSCALL_BIT */
-	uint32_t abi_bit; /* x86_64: x32's bit, which filters must reject */
-	int target; /* can filters be compiled for it */
+/* One arch's tables (the facts about the arch itself are core/arch.c's). */
+struct sb_systab {
 	const struct sb_sysent *tab;
 	int n;
 	const struct sb_intargs *ints; /* targets only */
@@ -52,56 +47,14 @@ struct sb_arch {
 	const uint16_t *hash; /* targets only: sb_hash_<arch> */
 };
 
-#define X32_BIT 0x40000000U /* __X32_SYSCALL_BIT */
 #define N(t) (int)(sizeof(t) / sizeof(t[0]))
-#define TABLE(nm, audit, bias, abi, t) { nm, audit, bias, abi, 0, t, N(t), NULL, 0, NULL }
-#define TARGET(nm, audit, abi, t, i, h) { nm, audit, 0, abi, 1, t, N(t), i, N(i), h }
 
-static const struct sb_arch arches[] = {
-	TARGET("x86_64", AUDIT_ARCH_X86_64, X32_BIT, sb_tab_x86_64, sb_int_x86_64, sb_hash_x86_64),
-	TABLE("i386", AUDIT_ARCH_I386, 0, 0, sb_tab_i386),
-	TABLE("x32", AUDIT_ARCH_X86_64, X32_BIT, 0, sb_tab_x32),
-	TARGET("aarch64", AUDIT_ARCH_AARCH64, 0, sb_tab_aarch64, sb_int_aarch64, sb_hash_aarch64),
-};
-
-const struct sb_arch *sb_arch_native(void)
-{
-#if defined(__x86_64__) && !defined(__ILP32__)
-	return &arches[0];
-#elif defined(__aarch64__)
-	return &arches[3];
-#else
-	return NULL;
-#endif
-}
-
-const struct sb_arch *sb_arch_lookup(const char *name)
-{
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (strcmp(arches[i].name, name) == 0)
-			return &arches[i];
-	return NULL;
-}
-
-const char *sb_arch_name(const struct sb_arch *arch)
-{
-	return arch->name;
-}
-
-uint32_t sb_arch_audit(const struct sb_arch *arch)
-{
-	return arch->audit_arch;
-}
-
-uint32_t sb_arch_abi_bit(const struct sb_arch *arch)
-{
-	return arch->abi_bit;
-}
-
-int sb_arch_is_target(const struct sb_arch *arch)
-{
-	return arch->target;
-}
+const struct sb_systab sb_systab_x86_64 = { sb_tab_x86_64, N(sb_tab_x86_64), sb_int_x86_64,
+					    N(sb_int_x86_64), sb_hash_x86_64 };
+const struct sb_systab sb_systab_i386 = { sb_tab_i386, N(sb_tab_i386), NULL, 0, NULL };
+const struct sb_systab sb_systab_x32 = { sb_tab_x32, N(sb_tab_x32), NULL, 0, NULL };
+const struct sb_systab sb_systab_aarch64 = { sb_tab_aarch64, N(sb_tab_aarch64), sb_int_aarch64,
+					     N(sb_int_aarch64), sb_hash_aarch64 };
 
 static int cmp_name(const void *key, const void *elem)
 {
@@ -115,10 +68,10 @@ static int cmp_name(const void *key, const void *elem)
  * same FNV-1a and linear probing): one hash and, as a rule, one compare. */
 int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n, uint32_t h)
 {
-	if (!arch->hash)
-		return -2;
-	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
-		const struct sb_sysent *e = &arch->tab[arch->hash[i] - 1];
+	if (!arch->sys->hash)
+		return -EOPNOTSUPP;
+	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->sys->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
+		const struct sb_sysent *e = &arch->sys->tab[arch->sys->hash[i] - 1];
 		const char *p = sb_pool + e->name;
 		size_t k = 0;
 
@@ -127,14 +80,14 @@ int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n,
 		if (k == n && p[n] == '\0')
 			return e->nr;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 int sb_syscall_nr(const struct sb_arch *arch, const char *name)
 {
 	const struct sb_sysent *e;
 
-	if (arch->hash) {
+	if (arch->sys->hash) {
 		uint32_t h = SB_HASH_INIT;
 		size_t n = 0;
 
@@ -142,15 +95,15 @@ int sb_syscall_nr(const struct sb_arch *arch, const char *name)
 			h = sb_hash_step(h, name[n]);
 		return sb_syscall_nr_hashed(arch, name, n, h);
 	}
-	e = bsearch(name, arch->tab, arch->n, sizeof(*e), cmp_name);
-	return e ? (int)(e->nr + arch->nr_bias) : -1;
+	e = bsearch(name, arch->sys->tab, arch->sys->n, sizeof(*e), cmp_name);
+	return e ? (int)(e->nr + arch->nr_bias) : -ENOENT;
 }
 
 const char *sb_syscall_name(const struct sb_arch *arch, uint32_t nr)
 {
-	for (int i = 0; i < arch->n; i++)
-		if (arch->tab[i].nr + arch->nr_bias == nr)
-			return sb_pool + arch->tab[i].name;
+	for (int i = 0; i < arch->sys->n; i++)
+		if (arch->sys->tab[i].nr + arch->nr_bias == nr)
+			return sb_pool + arch->sys->tab[i].name;
 	return NULL;
 }
 
@@ -164,9 +117,9 @@ static int cmp_intargs(const void *key, const void *elem)
 
 static const struct sb_intargs *intargs(const struct sb_arch *arch, uint32_t nr)
 {
-	if (!arch->ints)
+	if (!arch->sys->ints)
 		return NULL;
-	return bsearch(&nr, arch->ints, (size_t)arch->nints, sizeof(struct sb_intargs),
+	return bsearch(&nr, arch->sys->ints, (size_t)arch->sys->nints, sizeof(struct sb_intargs),
 		       cmp_intargs);
 }
 
@@ -202,15 +155,15 @@ int sb_syscall_known(const char *name)
 
 int sb_syscall_count(const struct sb_arch *arch)
 {
-	return arch->n;
+	return arch->sys->n;
 }
 
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr)
 {
-	if (i < 0 || i >= arch->n)
-		return -1;
-	*name = sb_pool + arch->tab[i].name;
-	*nr = arch->tab[i].nr + arch->nr_bias;
+	if (i < 0 || i >= arch->sys->n)
+		return -ERANGE;
+	*name = sb_pool + arch->sys->tab[i].name;
+	*nr = arch->sys->tab[i].nr + arch->nr_bias;
 	return 0;
 }
 
@@ -220,7 +173,7 @@ int sb_errno_lookup(const char *name)
 	size_t n = sizeof(sb_errnos) / sizeof(sb_errnos[0]);
 
 	e = bsearch(name, sb_errnos, n, sizeof(*e), cmp_name);
-	return e ? e->nr : -1;
+	return e ? e->nr : -ENOENT;
 }
 
 static int cmp_const(const void *key, const void *elem)
@@ -236,7 +189,7 @@ int sb_const_lookup(const char *name, int64_t *value)
 	const struct sb_const *c = bsearch(name, sb_consts, n, sizeof(*c), cmp_const);
 
 	if (!c)
-		return -1;
+		return -ENOENT;
 	*value = c->value;
 	return 0;
 }
@@ -256,9 +209,9 @@ int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs
 	unsigned int n = 0;
 
 	if (!g)
-		return -1;
-	for (int i = 0; g->all && i < arch->n && n < cap; i++)
-		nrs[n++] = arch->tab[i].nr + arch->nr_bias;
+		return -ENOENT;
+	for (int i = 0; g->all && i < arch->sys->n && n < cap; i++)
+		nrs[n++] = arch->sys->tab[i].nr + arch->nr_bias;
 	for (int i = 0; !g->all && i < g->count && n < cap; i++) {
 		int nr = sb_syscall_nr(arch, sb_pool + sb_members[g->first + i]);
 
@@ -273,39 +226,4 @@ const char *sb_group_at(int i)
 	if (i < 0 || (size_t)i >= sizeof(sb_groups) / sizeof(sb_groups[0]))
 		return NULL;
 	return sb_pool + sb_groups[i].name;
-}
-
-#define CAP(name) [name] = #name
-static const char *const caps[] = {
-	CAP(CAP_CHOWN),		   CAP(CAP_DAC_OVERRIDE),  CAP(CAP_DAC_READ_SEARCH),
-	CAP(CAP_FOWNER),	   CAP(CAP_FSETID),	   CAP(CAP_KILL),
-	CAP(CAP_SETGID),	   CAP(CAP_SETUID),	   CAP(CAP_SETPCAP),
-	CAP(CAP_LINUX_IMMUTABLE),  CAP(CAP_NET_BIND_SERVICE), CAP(CAP_NET_BROADCAST),
-	CAP(CAP_NET_ADMIN),	   CAP(CAP_NET_RAW),	   CAP(CAP_IPC_LOCK),
-	CAP(CAP_IPC_OWNER),	   CAP(CAP_SYS_MODULE),	   CAP(CAP_SYS_RAWIO),
-	CAP(CAP_SYS_CHROOT),	   CAP(CAP_SYS_PTRACE),	   CAP(CAP_SYS_PACCT),
-	CAP(CAP_SYS_ADMIN),	   CAP(CAP_SYS_BOOT),	   CAP(CAP_SYS_NICE),
-	CAP(CAP_SYS_RESOURCE),	   CAP(CAP_SYS_TIME),	   CAP(CAP_SYS_TTY_CONFIG),
-	CAP(CAP_MKNOD),		   CAP(CAP_LEASE),	   CAP(CAP_AUDIT_WRITE),
-	CAP(CAP_AUDIT_CONTROL),	   CAP(CAP_SETFCAP),	   CAP(CAP_MAC_OVERRIDE),
-	CAP(CAP_MAC_ADMIN),	   CAP(CAP_SYSLOG),	   CAP(CAP_WAKE_ALARM),
-	CAP(CAP_BLOCK_SUSPEND),	   CAP(CAP_AUDIT_READ),	   CAP(CAP_PERFMON),
-	CAP(CAP_BPF),		   CAP(CAP_CHECKPOINT_RESTORE),
-};
-#undef CAP
-
-_Static_assert(sizeof(caps) / sizeof(caps[0]) == CAP_LAST_CAP + 1,
-	       "a capability of <linux/capability.h> is missing from caps[]");
-
-int sb_cap_lookup(const char *name)
-{
-	for (int i = 0; i < N(caps); i++)
-		if (strcmp(caps[i], name) == 0)
-			return i;
-	return -1;
-}
-
-const char *sb_cap_name(int n)
-{
-	return n >= 0 && n < N(caps) ? caps[n] : NULL;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * bpf.c - struct sb_policy -> classic BPF for seccomp.
+ * bpf.c - struct sb_seccomp -> classic BPF for seccomp.
  *
  * Shape of every program:
  *   arch check (policy->abi_action, kill, for any other ABI, x32 included)
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 /* The syscall numbers are split into ranges; ranges[i] covers
  * [ranges[i].lo, ranges[i + 1].lo) and the last one runs to 2^32 - 1. A range
@@ -40,7 +40,7 @@ struct leaf {
  * upper bound, 2 * nrules + 1, in one pass: malloc() is libsandbox.so's
  * arena (or the C library's), whose pages cost nothing until written. */
 struct plan {
-	const struct sb_policy *p;
+	const struct sb_seccomp *p;
 	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
 	struct range *ranges;
 	struct leaf *leaves; /* one per number with conditional rules */
@@ -52,11 +52,16 @@ static const struct sb_rule *sorted(const struct plan *pl, unsigned int k)
 	return &pl->p->rules[pl->order[k]];
 }
 
+/* Where instructions go. One set of emitters both writes and sizes: with
+ * OUT NULL (COUNTING) they only count, so a jump over code is always the
+ * length that code is emitted with. */
 struct emitter {
 	struct sb_insn *out;
 	unsigned int cap;
 	unsigned int n; /* may exceed cap: then the program does not fit */
 };
+
+#define COUNTING { NULL, 0, 0 }
 
 static unsigned int emit(struct emitter *e, uint16_t code, uint32_t jt, uint32_t jf, uint32_t k)
 {
@@ -84,7 +89,7 @@ static unsigned int emit_load(struct emitter *e, uint32_t offset)
  * x32 bit too, or a denylist can be sidestepped through another ABI. Number
  * -1 is let through to the search (it gets the default action): a tracer sets
  * it to skip a syscall, and the kernel answers it with ENOSYS. */
-static unsigned int emit_prologue(struct emitter *e, const struct sb_policy *p)
+static unsigned int emit_prologue(struct emitter *e, const struct sb_seccomp *p)
 {
 	const struct sb_arch *arch = p->arch;
 	unsigned int n = 0;
@@ -118,21 +123,6 @@ static uint32_t arg_hi(const struct sb_cond *c)
 static int narrow_and(const struct sb_cond *c)
 {
 	return c->op == SB_CMP_MASKED_EQ || c->width == 16;
-}
-
-static unsigned int cond_size(const struct sb_cond *c)
-{
-	if (c->width != 64)
-		return narrow_and(c) ? 3 : 2;
-	switch (c->op) {
-	case SB_CMP_EQ:
-	case SB_CMP_NE:
-		return 4;
-	case SB_CMP_MASKED_EQ:
-		return 6;
-	default:
-		return 5;
-	}
 }
 
 /* One condition; falls through when it holds, else jumps FAIL instructions
@@ -205,21 +195,12 @@ static unsigned int emit_cond64(struct emitter *e, const struct sb_cond *c, unsi
 
 #undef F
 
-static unsigned int rule_size(const struct sb_policy *p, const struct sb_rule *r)
-{
-	unsigned int n = 1; /* the ret */
-
-	for (unsigned int i = 0; i < r->nconds; i++)
-		n += cond_size(&p->conds[r->cond + i]);
-	return n;
-}
-
 /* All conditions, then return the rule's action; a failed one skips to
- * whatever follows the rule. */
-static unsigned int emit_rule(struct emitter *e, const struct sb_policy *p,
-			      const struct sb_rule *r)
+ * SIZE instructions past the rule's start: whatever follows it. */
+static unsigned int emit_conds(struct emitter *e, const struct sb_seccomp *p,
+			       const struct sb_rule *r, unsigned int size)
 {
-	unsigned int size = rule_size(p, r), n = 0;
+	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < r->nconds; i++) {
 		const struct sb_cond *c = &p->conds[r->cond + i];
@@ -229,15 +210,14 @@ static unsigned int emit_rule(struct emitter *e, const struct sb_policy *p,
 	return n + emit_ret(e, r->action);
 }
 
-static unsigned int leaf_size(const struct plan *pl, const struct range *r)
+static unsigned int emit_rule(struct emitter *e, const struct sb_seccomp *p,
+			      const struct sb_rule *r)
 {
-	unsigned int n = 1;
+	struct emitter count = COUNTING;
 
-	if (r->leaf < 0)
-		return 1;
-	for (unsigned int i = 0; i < pl->leaves[r->leaf].count; i++)
-		n += rule_size(pl->p, sorted(pl, pl->leaves[r->leaf].first + i));
-	return n;
+	if (!e->out)
+		return emit_conds(e, p, r, 0); /* the jumps' lengths do not count */
+	return emit_conds(e, p, r, emit_conds(&count, p, r, 0));
 }
 
 static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const struct range *r)
@@ -249,36 +229,32 @@ static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const st
 	return n + emit_ret(e, r->action);
 }
 
-/* Size of the search tree over ranges [i, j), as emit_tree() writes it. */
-static unsigned int tree_size(const struct plan *pl, unsigned int i, unsigned int j)
+static unsigned int emit_jump(struct emitter *e, uint32_t lo, unsigned int left)
 {
-	unsigned int m = i + (j - i) / 2, left, right;
-
-	if (j - i == 1)
-		return leaf_size(pl, &pl->ranges[i]);
-	left = tree_size(pl, i, m);
-	right = tree_size(pl, m, j);
-	return (left <= JUMP_MAX ? 1 : 2) + left + right;
+	if (left <= JUMP_MAX)
+		return emit(e, BPF_JMP | BPF_JGE | BPF_K, left, 0, lo);
+	return emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, lo) + emit(e, BPF_JMP | BPF_JA, 0, 0, left);
 }
 
-/* if (nr >= ranges[m].lo) goto right; left subtree; right subtree. */
+/* if (nr >= ranges[m].lo) goto right; left subtree; right subtree. The jump
+ * needs the left subtree's length first: counted by these same emitters
+ * (when only counting, the subtree's own count is that length). */
 static unsigned int emit_tree(struct emitter *e, const struct plan *pl, unsigned int i,
 			      unsigned int j)
 {
-	unsigned int m = i + (j - i) / 2, left, n = 0;
+	unsigned int m = i + (j - i) / 2, left, n;
+	struct emitter count = COUNTING;
 
 	if (j - i == 1)
 		return emit_leaf(e, pl, &pl->ranges[i]);
-	left = tree_size(pl, i, m);
-	if (left <= JUMP_MAX) {
-		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, left, 0, pl->ranges[m].lo);
-	} else {
-		n += emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, pl->ranges[m].lo);
-		n += emit(e, BPF_JMP | BPF_JA, 0, 0, left);
+	if (!e->out) {
+		left = emit_tree(e, pl, i, m);
+		return left + emit_jump(e, pl->ranges[m].lo, left) + emit_tree(e, pl, m, j);
 	}
+	left = emit_tree(&count, pl, i, m);
+	n = emit_jump(e, pl->ranges[m].lo, left);
 	n += emit_tree(e, pl, i, m);
-	n += emit_tree(e, pl, m, j);
-	return n;
+	return n + emit_tree(e, pl, m, j);
 }
 
 /* The kernel's precedence between actions: lower signed value wins. */
@@ -358,7 +334,7 @@ static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, 
 	}
 }
 
-#define COUNT_NRS 1024 /* every real syscall number of the targets is below */
+#define COUNT_NRS SB_NR_SPACE /* every real syscall number of the targets is below */
 
 /* The same order as sort_rules(), in linear time when every number is below
  * COUNT_NRS (the usual case): a counting sort by number keeps input order,
@@ -397,7 +373,7 @@ static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp,
 /* Sorted rules -> ranges covering every 32-bit number. */
 static void make_ranges(struct plan *pl)
 {
-	const struct sb_policy *p = pl->p;
+	const struct sb_seccomp *p = pl->p;
 	unsigned int i = 0, j;
 	uint64_t next = 0;
 
@@ -416,13 +392,13 @@ static void make_ranges(struct plan *pl)
 		push(pl, (uint32_t)next, p->default_action, -1);
 }
 
-static int policy_valid(const struct sb_policy *p)
+static int policy_valid(const struct sb_seccomp *p)
 {
 	if (!p->arch || !sb_arch_is_target(p->arch) || p->nrules > SB_RULES_MAX ||
 	    p->nconds > SB_CONDS_MAX || p->default_action == SB_ACT_DEFAULT)
 		return 0;
 	/* another ABI never reaches the rules: killed, or traced to learn */
-	if (p->abi_action != (p->learn ? SB_ACT_TRACE : SB_ACT_KILL_PROCESS))
+	if (p->abi_action != SB_ACT_TRACE && p->abi_action != SB_ACT_KILL_PROCESS)
 		return 0;
 	for (unsigned int i = 0; i < p->nrules; i++) {
 		const struct sb_rule *r = &p->rules[i];
@@ -441,7 +417,7 @@ static int policy_valid(const struct sb_policy *p)
 	return 1;
 }
 
-int sb_bpf_compile(const struct sb_policy *p, struct sb_insn *out, unsigned int cap)
+int sb_bpf_compile(const struct sb_seccomp *p, struct sb_insn *out, unsigned int cap)
 {
 	struct emitter e = { out, cap, 0 };
 	struct plan plan = { .p = p }, *pl = &plan;

@@ -22,7 +22,6 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdarg.h>
@@ -31,16 +30,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 
 #include "rawsys.h"
 #include "sandbox.h"
 
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
+#if !(defined(__x86_64__) && !defined(__ILP32__)) && !defined(__aarch64__)
 #error "libsandbox.so supports x86_64 and aarch64"
 #endif
 
@@ -229,35 +223,6 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 
 /* ---- installing ---- */
 
-/* What filter P (N instructions) answers for D, or -1 if it uses an
- * instruction outside the subset bpf.c emits (ld abs, and, jumps, ret). */
-static int64_t decide(const struct sb_insn *p, unsigned int n, const struct seccomp_data *d)
-{
-	uint32_t a = 0;
-
-	for (unsigned int pc = 0; pc < n; pc++) {
-		const struct sb_insn *i = &p[pc];
-		int taken;
-
-		switch (i->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (i->k > sizeof(*d) - 4 || i->k % 4)
-				return -1;
-			memcpy(&a, (const char *)d + i->k, 4);
-			continue;
-		case BPF_ALU | BPF_AND | BPF_K: a &= i->k; continue;
-		case BPF_JMP | BPF_JA: pc += i->k; continue;
-		case BPF_JMP | BPF_JEQ | BPF_K: taken = a == i->k; break;
-		case BPF_JMP | BPF_JGT | BPF_K: taken = a > i->k; break;
-		case BPF_JMP | BPF_JGE | BPF_K: taken = a >= i->k; break;
-		case BPF_RET | BPF_K: return i->k;
-		default: return -1;
-		}
-		pc += taken ? i->jt : i->jf;
-	}
-	return -1;
-}
-
 /* The read-back prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) and what it
  * returns under the filter of PROG (LEN): 2 if allowed, -errno if answered
  * with an error. A policy that kills, traps, traces or logs it (the kernel
@@ -266,9 +231,10 @@ static int64_t decide(const struct sb_insn *p, unsigned int n, const struct secc
  * grows with the length: no prefix when it is not needed). */
 static long expected_mode(struct sb_insn *p, unsigned int *len)
 {
-	static const struct sock_filter pre[PREFIX_LEN] = {
+	const uint32_t audit = sb_arch_audit(sb_arch_native());
+	const struct sock_filter pre[PREFIX_LEN] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_AUDIT_ARCH, 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit, 0, 7),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
@@ -277,9 +243,9 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct seccomp_data d = { .nr = SYS_prctl, .arch = NATIVE_AUDIT_ARCH,
+	struct seccomp_data d = { .nr = SYS_prctl, .arch = audit,
 				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
-	int64_t act = decide(p + PREFIX_LEN, *len, &d);
+	int64_t act = sb_bpf_run(p + PREFIX_LEN, *len, &d);
 	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
 
 	if (act >= 0 && action == SECCOMP_RET_ALLOW)
@@ -308,15 +274,22 @@ static void warm_malloc(void)
 		f(m(1));
 }
 
+static struct sb_config config; /* what this process's sandbox is */
+/* NOTE: the error record and its line are not on the stack: 5 KiB more of
+ * it would move every deeper frame (the parser's, malloc's) onto pages
+ * nothing has touched yet, a page fault each. */
+static struct sb_error error;
+static char error_line[sizeof(error.var) + sizeof(error.path) + 256];
+
 static void install_now(void)
 {
 	long mode;
-	int r;
 
 	warm_malloc();
-	r = sb_install(prog, prog_len);
-	if (r < 0)
-		die("cannot install the seccomp filter: %s", strerror(-r));
+	if (sb_enter(&config, prog, prog_len, SB_ENTER_ALL, &error) < 0) {
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
+	}
 	/* Verify, then trust: only a filter in force lets the variables go. */
 	mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
 	if (mode != want_mode)
@@ -519,7 +492,7 @@ static int hook_proven(const struct start *s)
 
 /* ---- reading the policy ---- */
 
-static void report(const struct sb_policy *p)
+static void report(const struct sb_seccomp *p)
 {
 	char line[128];
 
@@ -527,34 +500,6 @@ static void report(const struct sb_policy *p)
 		sb_rule_describe(p, i, line, sizeof(line));
 		say("%s", line);
 	}
-}
-
-/* The text of file PATH (VAR names it) into BUF; the length, or dies. BUF
- * has room for SB_FILE_MAX + 1 bytes: a file that fills it is too long.
- * O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
- * regular file is read. */
-static size_t read_file(const char *var, const char *path, char *buf, size_t size)
-{
-	struct stat st;
-	size_t len = 0;
-	long n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)path,
-			     O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0, 0, 0);
-
-	if (fd < 0)
-		die("%s: cannot read '%s': %s", var, path, strerror((int)-fd));
-	if ((n = sb_raw3(SYS_fstat, fd, (long)&st, 0)) < 0)
-		die("%s: cannot read '%s': %s", var, path, strerror((int)-n));
-	if (!S_ISREG(st.st_mode))
-		die("%s: cannot read '%s': not a regular file", var, path);
-	while ((n = sb_raw3(SYS_read, fd, (long)(buf + len), (long)(size - len))) > 0 &&
-	       len + (size_t)n < size)
-		len += (size_t)n;
-	if (n < 0)
-		die("%s: cannot read '%s': %s", var, path, strerror((int)-n));
-	if (n > 0)
-		die("%s: larger than %d bytes: '%s'", var, SB_FILE_MAX, path);
-	sb_raw3(SYS_close, fd, 0, 0);
-	return len;
 }
 
 /* The tracer's pid (TracerPid in /proc/self/status), 0 if none. */
@@ -580,27 +525,12 @@ static long traced(void)
 	return pid;
 }
 
-/* SECCOMP_PROFILE: read it, decide its includes/excludes for this process. */
-static int add_profile(struct sb_policy *policy, char *text, struct sb_error *err)
-{
-	static struct sb_json tape[SB_JSON_MAX];
-	struct sb_host host;
-	size_t len = read_file("SECCOMP_PROFILE", policy->profile, text, SB_FILE_MAX + 1);
-	int r = sb_host_probe(&host);
-
-	if (r < 0)
-		die("SECCOMP_PROFILE: cannot read this process's capabilities or kernel version: %s",
-		    strerror(-r));
-	return sb_policy_add_profile(policy, policy->profile, text, len, &host, tape, SB_JSON_MAX,
-				     err);
-}
-
-static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, char **env,
-			 int secure)
+static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, int secure)
 {
 	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
-	struct sb_error err;
-	char msg[1024];
+	static struct sb_json tape[SB_JSON_MAX];
+	const struct sb_load_io io = { sb_file_read, NULL,	      NULL, sb_host_probe,
+				       text,	     sizeof(text), tape, SB_JSON_MAX };
 	int r;
 
 	/* A set-id program's environment is its caller's: refuse before parsing
@@ -609,24 +539,15 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, c
 		if (strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
 			die("refusing a SECCOMP_* policy from the environment of a set-id or "
 			    "file-capability program");
-	r = sb_policy_from_env(policy, arch, env, &err);
-	if (r == 1)
+	r = sb_config_load(cfg, arch, env, &io, NULL, &error);
+	if (r == SB_NO_POLICY)
 		return;
-	if (r == 0 && policy->file) {
-		size_t len = read_file("SECCOMP_POLICY_FILE", policy->file, text, sizeof(text));
-
-		r = sb_policy_add_file(policy, policy->file, text, len, &err);
-	}
-	if (r == 0 && policy->profile)
-		r = add_profile(policy, text, &err); /* the file's text is no longer needed */
-	if (r == 0)
-		r = sb_policy_finish(policy, &err);
 	/* SECCOMP_RET_TRACE without learn's tracer fails every syscall with ENOSYS. */
-	if (r == 0 && policy->learn && traced() != policy->learn)
+	if (r == 0 && cfg->learn && traced() != cfg->learn)
 		die("SECCOMP_LEARN: not traced by `pysandbox learn`: run the program through it");
 	if (r < 0) {
-		sb_error_format(&err, msg, sizeof(msg));
-		die("%s", msg);
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
 	}
 	pending = 1;
 }
@@ -635,7 +556,6 @@ static void parse_policy(struct sb_policy *policy, const struct sb_arch *arch, c
  * array as the kernel built it (before any DT_PREINIT_ARRAY entry ran). */
 __attribute__((constructor)) static void sandbox_init(int argc, char **argv, char **envp)
 {
-	static struct sb_policy policy;
 	struct start *s = &start;
 	char *env[64];
 	size_t n = sizeof(env) / sizeof(env[0]);
@@ -651,18 +571,18 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 		s->env_lo = NULL; /* argv was edited: the array it is */
 	start_envp = envp;
 	our_strings(s, envp, env, n);
-	parse_policy(&policy, sb_arch_native(), env, s->secure != 0);
+	load(&config, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
-	r = sb_bpf_compile(&policy, prog, SB_PROG_MAX - PREFIX_LEN);
+	r = sb_bpf_compile(&config.seccomp, prog, SB_PROG_MAX - PREFIX_LEN);
 	if (r < 0)
 		die("the policy does not fit in one seccomp filter (%s)", strerror(-r));
 	prog_len = (unsigned int)r;
 	want_mode = expected_mode(prog_buf, &prog_len);
 	if (prog_len > (unsigned int)r)
 		prog = prog_buf;
-	if (policy.verbose)
-		report(&policy);
+	if (config.verbose)
+		report(&config.seccomp);
 	if (!hook_proven(s))
 		install_now();
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * profile.c - a Docker/OCI seccomp profile (JSON) -> rules of struct sb_policy.
+ * profile.c - a Docker/OCI seccomp profile (JSON) -> rules of struct sb_seccomp.
  *
  * Pure: the caller reads the file and probes the host (struct sb_host); the
  * text is parsed by json.c into the caller's tape, then walked here. The
@@ -20,15 +20,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 #define TRACE_MAX 0xffff /* SECCOMP_RET_DATA */
 #define ARGS_MAX 16 /* conditions in one syscalls[] entry (repeats split) */
-#define NR_SPACE 1024 /* syscall numbers of the target arches are below */
 #define DEPTH 3 /* location levels: syscalls[3].args[1].op */
 
 struct walk {
-	struct sb_policy *p;
+	struct sb_seccomp *p;
+	struct sb_load_stats *stats;
 	const char *file, *text;
 	const struct sb_json *tape;
 	const struct sb_host *host;
@@ -45,6 +45,17 @@ struct member {
 	const char *name;
 	unsigned int at;
 };
+
+/* The members of each object, by name: index of the object's struct member
+ * array. An entry and the top level both start with an action and its data
+ * (M_*), which action() reads from there. */
+enum { M_ACTION, M_ERRNO_RET, M_ERRNO };
+enum { E_NAMES = M_ERRNO + 1, E_NAME, E_ARGS, E_INCLUDES, E_EXCLUDES, E_COUNT };
+enum { T_ARCHITECTURES = M_ERRNO + 1, T_ARCH_MAP, T_FLAGS, T_LISTENER_PATH,
+       T_LISTENER_METADATA, T_SYSCALLS, T_COUNT };
+enum { ARG_INDEX, ARG_VALUE, ARG_VALUE_TWO, ARG_OP, ARG_COUNT };
+enum { F_CAPS, F_ARCHES, F_MIN_KERNEL, F_COUNT };
+enum { AM_ARCHITECTURE, AM_SUB_ARCHITECTURES, AM_COUNT };
 
 static void here(struct walk *w, int level, const char *key, int idx)
 {
@@ -75,12 +86,25 @@ static void token(const struct walk *w, const struct sb_json *v, char *buf, size
 	buf[n] = '\0';
 }
 
+/* The structured location of an error: the profile's path and WHERE in it. */
+static void locate(const struct walk *w, const char *where)
+{
+	size_t n = strlen(w->file);
+
+	if (n >= sizeof(w->err->path))
+		n = sizeof(w->err->path) - 1;
+	memcpy(w->err->path, w->file, n);
+	w->err->path[n] = '\0';
+	snprintf(w->err->where, sizeof(w->err->where), "%s", where);
+}
+
 /* One error line: "SECCOMP_PROFILE: FILE: LOCATION: WHAT 'VALUE'". */
-__attribute__((format(printf, 3, 4))) static int bad(struct walk *w, const struct sb_json *v,
-						     const char *what, ...)
+__attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struct sb_json *v,
+						     int kind, const char *what, ...)
 {
 	struct sb_error *err = w->err;
 	size_t n = (size_t)snprintf(err->var, sizeof(err->var), "SECCOMP_PROFILE: %s", w->file);
+	size_t at = n + 2; /* where the JSON location starts, after ": " */
 	va_list ap;
 
 	for (int i = 0; i < w->depth && n < sizeof(err->var); i++) {
@@ -90,6 +114,7 @@ __attribute__((format(printf, 3, 4))) static int bad(struct walk *w, const struc
 			n += (size_t)snprintf(err->var + n, sizeof(err->var) - n, "[%d]",
 					      w->idx[i]);
 	}
+	locate(w, at < n && at < sizeof(err->var) ? err->var + at : "");
 	va_start(ap, what);
 	vsnprintf(err->what, sizeof(err->what), what, ap);
 	va_end(ap);
@@ -97,7 +122,8 @@ __attribute__((format(printf, 3, 4))) static int bad(struct walk *w, const struc
 	if (v)
 		token(w, v, err->token, sizeof(err->token));
 	err->item = 0;
-	return -EINVAL;
+	err->kind = kind;
+	return -EINVAL; /* sb_config_load() returns the kind's errno */
 }
 
 static const struct sb_json *val(const struct walk *w, unsigned int at)
@@ -119,7 +145,7 @@ static const char *const type_names[] = {
 static int want(struct walk *w, unsigned int at, uint32_t type)
 {
 	if (val(w, at)->type != type)
-		return bad(w, val(w, at), "expected %s, not", type_names[type]);
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "expected %s, not", type_names[type]);
 	return 0;
 }
 
@@ -139,7 +165,7 @@ static int members(struct walk *w, unsigned int obj, struct member *m, int n)
 			if (strcmp(name, m[i].name) != 0)
 				continue;
 			if (m[i].at)
-				return bad(w, &t[k], "member given twice:");
+				return bad(w, &t[k], SB_ERR_CONFLICT, "member given twice:");
 			m[i].at = k + 1;
 		}
 	}
@@ -154,9 +180,9 @@ static int string(struct walk *w, unsigned int at, char *buf, size_t size)
 		return -EINVAL;
 	r = sb_json_string(w->text, val(w, at), buf, size);
 	if (r == -E2BIG)
-		return bad(w, val(w, at), "string too long:");
+		return bad(w, val(w, at), SB_ERR_TOO_BIG, "string too long:");
 	if (r < 0)
-		return bad(w, val(w, at), "NUL character in");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "NUL character in");
 	return r;
 }
 
@@ -166,9 +192,9 @@ static int uint_value(struct walk *w, unsigned int at, uint64_t max, uint64_t *o
 	int r = v->type == SB_JSON_NUMBER ? sb_json_uint(w->text, v, max, out) : -EINVAL;
 
 	if (r == -ERANGE)
-		return bad(w, v, "out of range (at most %llu):", (unsigned long long)max);
+		return bad(w, v, SB_ERR_RANGE, "out of range (at most %llu):", (unsigned long long)max);
 	if (r < 0)
-		return bad(w, v, "expected an unsigned integer, not");
+		return bad(w, v, SB_ERR_SYNTAX, "expected an unsigned integer, not");
 	return 0;
 }
 
@@ -208,17 +234,18 @@ static int errno_name(struct walk *w, unsigned int at, uint64_t *out)
 		return -EINVAL;
 	r = sb_errno_parse(name, &e);
 	if (r == -ERANGE)
-		return bad(w, val(w, at), "out of range (at most %d):", SB_ERRNO_MAX);
+		return bad(w, val(w, at), SB_ERR_RANGE, "out of range (at most %d):", SB_ERRNO_MAX);
 	if (r < 0)
-		return bad(w, val(w, at), "unknown errno");
+		return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown errno");
 	*out = e;
 	return 0;
 }
 
 /*
- * The action at m[0] with its data: errnoRet at m[1], or Podman's errno name
- * at m[2] (both: they must agree). As runc: ERRNO and TRACE take it, default
- * EPERM; other actions ignore it. LEVEL: where the members sit.
+ * The action at m[M_ACTION] with its data: errnoRet at m[M_ERRNO_RET], or
+ * Podman's errno name at m[M_ERRNO] (both: they must agree). As runc: ERRNO
+ * and TRACE take it, default EPERM; other actions ignore it. LEVEL: where the
+ * members sit.
  */
 static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 {
@@ -226,28 +253,30 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 	char name[32];
 	size_t i;
 
-	here(w, level, m[0].name, -1);
-	if (!present(w, &m[0]))
-		return bad(w, NULL, "missing");
-	if (string(w, m[0].at, name, sizeof(name)) < 0)
+	here(w, level, m[M_ACTION].name, -1);
+	if (!present(w, &m[M_ACTION]))
+		return bad(w, NULL, SB_ERR_SYNTAX, "missing");
+	if (string(w, m[M_ACTION].at, name, sizeof(name)) < 0)
 		return -EINVAL;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(name, actions[i].name) == 0)
 			break;
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return bad(w, val(w, m[0].at), "not supported (it needs a seccomp agent):");
+		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNSUPPORTED,
+			   "not supported (it needs a seccomp agent):");
 	if (i == sizeof(actions) / sizeof(actions[0]))
-		return bad(w, val(w, m[0].at), "unknown action");
-	here(w, level, m[1].name, -1);
-	if (present(w, &m[1]) && uint_value(w, m[1].at, actions[i].action == SB_ACT_TRACE ?
-				TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
+		return bad(w, val(w, m[M_ACTION].at), SB_ERR_UNKNOWN, "unknown action");
+	here(w, level, m[M_ERRNO_RET].name, -1);
+	if (present(w, &m[M_ERRNO_RET]) &&
+	    uint_value(w, m[M_ERRNO_RET].at,
+		       actions[i].action == SB_ACT_TRACE ? TRACE_MAX : SB_ERRNO_MAX, &ret) < 0)
 		return -EINVAL;
-	here(w, level, m[2].name, -1);
-	if (present(w, &m[2]) && errno_name(w, m[2].at, &named) < 0)
+	here(w, level, m[M_ERRNO].name, -1);
+	if (present(w, &m[M_ERRNO]) && errno_name(w, m[M_ERRNO].at, &named) < 0)
 		return -EINVAL;
-	if (present(w, &m[1]) && present(w, &m[2]) && named != ret)
-		return bad(w, val(w, m[2].at), "disagrees with %s:", m[1].name);
-	if (present(w, &m[2]))
+	if (present(w, &m[M_ERRNO_RET]) && present(w, &m[M_ERRNO]) && named != ret)
+		return bad(w, val(w, m[M_ERRNO].at), SB_ERR_CONFLICT, "disagrees with %s:", m[M_ERRNO_RET].name);
+	if (present(w, &m[M_ERRNO]))
 		ret = named;
 	*out = actions[i].action;
 	if (*out == SB_ACT_ERRNO || *out == SB_ACT_TRACE)
@@ -276,37 +305,38 @@ static int op_value(struct walk *w, unsigned int at, uint8_t *op)
 			return 0;
 		}
 	}
-	return bad(w, val(w, at), "unknown op");
+	return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown op");
 }
 
 /* args[J] at AT: { index, value, valueTwo, op }. MASKED_EQ: value is the
  * mask, valueTwo the datum, which libseccomp masks first. */
 static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 {
-	struct member m[] = { { "index", 0 }, { "value", 0 }, { "valueTwo", 0 }, { "op", 0 } };
+	struct member m[ARG_COUNT] = { [ARG_INDEX] = { "index", 0 }, [ARG_VALUE] = { "value", 0 },
+				       [ARG_VALUE_TWO] = { "valueTwo", 0 }, [ARG_OP] = { "op", 0 } };
 	uint64_t index, value, two = 0;
 
 	here(w, 1, "args", j);
-	if (members(w, at, m, 4) < 0)
+	if (members(w, at, m, ARG_COUNT) < 0)
 		return -EINVAL;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < ARG_COUNT; i++) {
 		here(w, 2, m[i].name, -1);
-		if (i != 2 && !present(w, &m[i]))
-			return bad(w, NULL, "missing");
+		if (i != ARG_VALUE_TWO && !present(w, &m[i]))
+			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
 	}
 	memset(c, 0, sizeof(*c));
 	c->width = 64;
 	here(w, 2, "index", -1);
-	if (uint_value(w, m[0].at, 5, &index) < 0)
+	if (uint_value(w, m[ARG_INDEX].at, 5, &index) < 0)
 		return -EINVAL;
 	here(w, 2, "value", -1);
-	if (uint_value(w, m[1].at, UINT64_MAX, &value) < 0)
+	if (uint_value(w, m[ARG_VALUE].at, UINT64_MAX, &value) < 0)
 		return -EINVAL;
 	here(w, 2, "valueTwo", -1);
-	if (present(w, &m[2]) && uint_value(w, m[2].at, UINT64_MAX, &two) < 0)
+	if (present(w, &m[ARG_VALUE_TWO]) && uint_value(w, m[ARG_VALUE_TWO].at, UINT64_MAX, &two) < 0)
 		return -EINVAL;
 	here(w, 2, "op", -1);
-	if (op_value(w, m[3].at, &c->op) < 0)
+	if (op_value(w, m[ARG_OP].at, &c->op) < 0)
 		return -EINVAL;
 	c->arg = (uint8_t)index;
 	c->value = value;
@@ -315,7 +345,8 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 		c->value = two & value;
 	} else if (two) {
 		here(w, 2, "valueTwo", -1);
-		return bad(w, val(w, m[2].at), "is only read for SCMP_CMP_MASKED_EQ, not");
+		return bad(w, val(w, m[ARG_VALUE_TWO].at), SB_ERR_SYNTAX,
+			   "is only read for SCMP_CMP_MASKED_EQ, not");
 	}
 	return 0;
 }
@@ -334,7 +365,7 @@ static int args(struct walk *w, unsigned int arr, struct sb_cond *conds, int *sp
 	for (unsigned int k = elem(w, arr, arr); k; k = elem(w, arr, k)) {
 		if (n == ARGS_MAX) {
 			here(w, 1, "args", -1);
-			return bad(w, NULL, "more than %d conditions", ARGS_MAX);
+			return bad(w, NULL, SB_ERR_TOO_BIG, "more than %d conditions", ARGS_MAX);
 		}
 		if (arg(w, n, k, &conds[n]) < 0)
 			return -EINVAL;
@@ -361,7 +392,7 @@ static int caps(struct walk *w, unsigned int arr, int *all, int *any)
 		if (string(w, k, name, sizeof(name)) < 0)
 			return -EINVAL;
 		if ((cap = sb_cap_lookup(name)) < 0)
-			return bad(w, val(w, k), "unknown capability");
+			return bad(w, val(w, k), SB_ERR_UNKNOWN, "unknown capability");
 		if (w->host->caps >> cap & 1)
 			*any = 1;
 		else
@@ -373,7 +404,7 @@ static int caps(struct walk *w, unsigned int arr, int *all, int *any)
 /* The native arch as moby and Podman name it (libseccomp's arch names). */
 static const char *native_name(const struct walk *w)
 {
-	return strcmp(sb_arch_name(w->p->arch), "x86_64") == 0 ? "amd64" : "arm64";
+	return sb_arch_oci_name(w->p->arch);
 }
 
 /* *listed: the array is not empty; *match: it names the native arch. */
@@ -423,7 +454,7 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
 
 	if (!dot || kernel_part(text, (size_t)(dot - text), &k) < 0 ||
 	    kernel_part(dot + 1, strlen(dot + 1), &m) < 0 || (k == 0 && m == 0))
-		return bad(w, val(w, at), "expected \"<kernel>.<major>\", not");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "expected \"<kernel>.<major>\", not");
 	*ge = w->host->kernel_major > k || (w->host->kernel_major == k && w->host->kernel_minor >= m);
 	return 0;
 }
@@ -436,19 +467,20 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
  */
 static int filter(struct walk *w, const char *name, unsigned int at, int include)
 {
-	struct member m[] = { { "caps", 0 }, { "arches", 0 }, { "minKernel", 0 } };
+	struct member m[F_COUNT] = { [F_CAPS] = { "caps", 0 }, [F_ARCHES] = { "arches", 0 },
+				     [F_MIN_KERNEL] = { "minKernel", 0 } };
 	int all = 1, any = 0, listed = 0, match = 0, ge = -1;
 
 	here(w, 1, name, -1);
 	if (!at || val(w, at)->type == SB_JSON_NULL)
 		return 1;
-	if (members(w, at, m, 3) < 0)
+	if (members(w, at, m, F_COUNT) < 0)
 		return -EINVAL;
-	if (present(w, &m[0]) && caps(w, m[0].at, &all, &any) < 0)
+	if (present(w, &m[F_CAPS]) && caps(w, m[F_CAPS].at, &all, &any) < 0)
 		return -EINVAL;
-	if (present(w, &m[1]) && arches(w, m[1].at, &listed, &match) < 0)
+	if (present(w, &m[F_ARCHES]) && arches(w, m[F_ARCHES].at, &listed, &match) < 0)
 		return -EINVAL;
-	if (present(w, &m[2]) && min_kernel(w, m[2].at, &ge) < 0)
+	if (present(w, &m[F_MIN_KERNEL]) && min_kernel(w, m[F_MIN_KERNEL].at, &ge) < 0)
 		return -EINVAL;
 	if (include)
 		return all && (!listed || match) && ge != 0;
@@ -486,12 +518,12 @@ static int add_rule(struct walk *w, uint32_t nr, uint32_t action, const struct s
 
 	if (r == -ERANGE) {
 		here(w, 1, "args", first + bad_cond);
-		return bad(w, NULL, "value too wide for %u-bit arg%d of '%s'",
+		return bad(w, NULL, SB_ERR_RANGE, "value too wide for %u-bit arg%d of '%s'",
 			   sb_syscall_arg_width(w->p->arch, nr, conds[bad_cond].arg),
 			   conds[bad_cond].arg, name);
 	}
 	if (r < 0)
-		return bad(w, NULL, "too many rules (at most %d)", SB_RULES_MAX);
+		return bad(w, NULL, SB_ERR_TOO_BIG, "too many rules (at most %d)", SB_RULES_MAX);
 	return 0;
 }
 
@@ -508,13 +540,13 @@ static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_
 		return -EINVAL;
 	r = sb_json_string(w->text, val(w, at), name, sizeof(name));
 	if (r == 0)
-		return bad(w, NULL, "empty syscall name");
+		return bad(w, NULL, SB_ERR_SYNTAX, "empty syscall name");
 	if (r == -EINVAL)
-		return bad(w, val(w, at), "NUL character in");
+		return bad(w, val(w, at), SB_ERR_SYNTAX, "NUL character in");
 	if (!add)
 		return 0;
 	if (r < 0 || (nr = sb_syscall_nr(w->p->arch, name)) < 0) {
-		w->p->profile_skipped++;
+		w->stats->profile_skipped++;
 		return 0;
 	}
 	if (n) {
@@ -536,16 +568,16 @@ static int add_names(struct walk *w, struct member *names, struct member *name,
 
 	here(w, 1, "name", -1);
 	if (present(w, names) && present(w, name))
-		return bad(w, NULL, "cannot be given with 'names'");
+		return bad(w, NULL, SB_ERR_CONFLICT, "cannot be given with 'names'");
 	if (present(w, name))
 		return add_name(w, name->at, action, conds, n, split, add);
 	here(w, 1, "names", -1);
 	if (!present(w, names))
-		return bad(w, NULL, "missing (or 'name')");
+		return bad(w, NULL, SB_ERR_SYNTAX, "missing (or 'name')");
 	if (want(w, arr, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	if (!elem(w, arr, arr))
-		return bad(w, NULL, "needs at least one name");
+		return bad(w, NULL, SB_ERR_SYNTAX, "needs at least one name");
 	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
 		here(w, 1, "names", (int)i);
 		if (add_name(w, k, action, conds, n, split, add) < 0)
@@ -561,24 +593,28 @@ static int add_names(struct walk *w, struct member *names, struct member *name,
  */
 static int add_entry(struct walk *w, int i, unsigned int at)
 {
-	struct member m[] = { { "action", 0 }, { "errnoRet", 0 }, { "errno", 0 },
-			      { "names", 0 },  { "name", 0 },	  { "args", 0 },
-			      { "includes", 0 }, { "excludes", 0 } };
+	struct member m[E_COUNT] = {
+		[M_ACTION] = { "action", 0 },	  [M_ERRNO_RET] = { "errnoRet", 0 },
+		[M_ERRNO] = { "errno", 0 },	  [E_NAMES] = { "names", 0 },
+		[E_NAME] = { "name", 0 },	  [E_ARGS] = { "args", 0 },
+		[E_INCLUDES] = { "includes", 0 }, [E_EXCLUDES] = { "excludes", 0 },
+	};
 	struct sb_cond conds[ARGS_MAX];
 	int n = 0, split = 0, inc, exc;
 	uint32_t act;
 
 	here(w, 0, "syscalls", i);
-	if (members(w, at, m, 8) < 0 || action(w, 1, m, &act) < 0)
+	if (members(w, at, m, E_COUNT) < 0 || action(w, 1, m, &act) < 0)
 		return -EINVAL;
-	if (present(w, &m[5]) && (n = args(w, m[5].at, conds, &split)) < 0)
+	if (present(w, &m[E_ARGS]) && (n = args(w, m[E_ARGS].at, conds, &split)) < 0)
 		return -EINVAL;
-	if ((inc = filter(w, "includes", m[6].at, 1)) < 0 ||
-	    (exc = filter(w, "excludes", m[7].at, 0)) < 0)
+	if ((inc = filter(w, "includes", m[E_INCLUDES].at, 1)) < 0 ||
+	    (exc = filter(w, "excludes", m[E_EXCLUDES].at, 0)) < 0)
 		return -EINVAL;
-	w->p->profile_blocks++;
-	w->p->profile_applied += inc && exc;
-	return add_names(w, &m[3], &m[4], act, conds, n, split, inc && exc && act != w->deflt);
+	w->stats->profile_blocks++;
+	w->stats->profile_applied += inc && exc;
+	return add_names(w, &m[E_NAMES], &m[E_NAME], act, conds, n, split,
+			 inc && exc && act != w->deflt);
 }
 
 /* ---- the top level ---- */
@@ -603,7 +639,7 @@ static int arch_name(struct walk *w, unsigned int at)
 	for (size_t j = 0; j < sizeof(arch_names) / sizeof(arch_names[0]); j++)
 		if (strcmp(name, arch_names[j]) == 0)
 			return 0;
-	return bad(w, val(w, at), "unknown architecture");
+	return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown architecture");
 }
 
 /* An array of SCMP_ARCH_* names at ARR (LEVEL, KEY: where); 1 if it is not
@@ -633,17 +669,19 @@ static int arch_map(struct walk *w, unsigned int arr)
 	if (want(w, arr, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		struct member m[] = { { "architecture", 0 }, { "subArchitectures", 0 } };
+		struct member m[AM_COUNT] = { [AM_ARCHITECTURE] = { "architecture", 0 },
+					      [AM_SUB_ARCHITECTURES] = { "subArchitectures", 0 } };
 
 		here(w, 0, "archMap", (int)i);
-		if (members(w, k, m, 2) < 0)
+		if (members(w, k, m, AM_COUNT) < 0)
 			return -EINVAL;
 		here(w, 1, "architecture", -1);
-		if (!present(w, &m[0]))
-			return bad(w, NULL, "missing");
-		if (arch_name(w, m[0].at) < 0)
+		if (!present(w, &m[AM_ARCHITECTURE]))
+			return bad(w, NULL, SB_ERR_SYNTAX, "missing");
+		if (arch_name(w, m[AM_ARCHITECTURE].at) < 0)
 			return -EINVAL;
-		if (present(w, &m[1]) && arch_list(w, 1, "subArchitectures", m[1].at) < 0)
+		if (present(w, &m[AM_SUB_ARCHITECTURES]) &&
+		    arch_list(w, 1, "subArchitectures", m[AM_SUB_ARCHITECTURES].at) < 0)
 			return -EINVAL;
 		listed = 1;
 	}
@@ -664,7 +702,7 @@ static int flags(struct walk *w, unsigned int arr)
 		if (string(w, k, name, sizeof(name)) < 0)
 			return -EINVAL;
 		if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") != 0)
-			return bad(w, val(w, k), "unsupported flag");
+			return bad(w, val(w, k), SB_ERR_UNSUPPORTED, "unsupported flag");
 	}
 	return 0;
 }
@@ -679,7 +717,7 @@ static int listener(struct walk *w, struct member *m)
 		return -EINVAL;
 	if (val(w, m->at)->end - val(w, m->at)->start == 2)
 		return 0; /* "" */
-	return bad(w, val(w, m->at), "not supported (a seccomp agent's):");
+	return bad(w, val(w, m->at), SB_ERR_UNSUPPORTED, "not supported (a seccomp agent's):");
 }
 
 /* Everything but syscalls[]: the default action, and the checks. */
@@ -689,20 +727,21 @@ static int top(struct walk *w, struct member *m)
 
 	if (action(w, 0, m, &w->deflt) < 0)
 		return -EINVAL;
-	a = present(w, &m[3]) ? arch_list(w, 0, "architectures", m[3].at) : 0;
-	b = present(w, &m[4]) ? arch_map(w, m[4].at) : 0;
+	a = present(w, &m[T_ARCHITECTURES]) ?
+		    arch_list(w, 0, "architectures", m[T_ARCHITECTURES].at) : 0;
+	b = present(w, &m[T_ARCH_MAP]) ? arch_map(w, m[T_ARCH_MAP].at) : 0;
 	if (a < 0 || b < 0)
 		return -EINVAL;
 	if (a && b) {
 		here(w, 0, "archMap", -1);
-		return bad(w, NULL, "cannot be given with 'architectures'");
+		return bad(w, NULL, SB_ERR_CONFLICT, "cannot be given with 'architectures'");
 	}
-	if (present(w, &m[5]) && flags(w, m[5].at) < 0)
+	if (present(w, &m[T_FLAGS]) && flags(w, m[T_FLAGS].at) < 0)
 		return -EINVAL;
-	if (listener(w, &m[6]) < 0 || listener(w, &m[7]) < 0)
+	if (listener(w, &m[T_LISTENER_PATH]) < 0 || listener(w, &m[T_LISTENER_METADATA]) < 0)
 		return -EINVAL;
 	here(w, 0, "syscalls", -1);
-	if (present(w, &m[8]) && want(w, m[8].at, SB_JSON_ARRAY) < 0)
+	if (present(w, &m[T_SYSCALLS]) && want(w, m[T_SYSCALLS].at, SB_JSON_ARRAY) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -712,14 +751,14 @@ static int top(struct walk *w, struct member *m)
  * and drops the conditional rules of a syscall that has one (its db.c,
  * db_rule_add). Apply that to the profile's rules, FIRST onwards.
  */
-static int keep_first_unconditional(struct sb_policy *p, unsigned int first)
+static int keep_first_unconditional(struct sb_seccomp *p, unsigned int first)
 {
-	uint16_t uncond[NR_SPACE];
+	uint16_t uncond[SB_NR_SPACE];
 	unsigned int n = first;
 
 	memset(uncond, 0xff, sizeof(uncond));
 	for (unsigned int i = first; i < p->nrules; i++) {
-		if (p->rules[i].nr >= NR_SPACE)
+		if (p->rules[i].nr >= SB_NR_SPACE)
 			return -ERANGE;
 		if (!p->rules[i].nconds && uncond[p->rules[i].nr] == 0xffff)
 			uncond[p->rules[i].nr] = (uint16_t)i;
@@ -737,6 +776,7 @@ static int keep_first_unconditional(struct sb_policy *p, unsigned int first)
 static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 {
 	unsigned int line = 1, col = 1;
+	char where[64];
 
 	for (size_t i = 0; i < e->offset; i++, col++) {
 		if (w->text[i] == '\n') {
@@ -746,42 +786,53 @@ static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 	}
 	snprintf(w->err->var, sizeof(w->err->var), "SECCOMP_PROFILE: %s: line %u, column %u",
 		 w->file, line, col);
+	snprintf(where, sizeof(where), "line %u, column %u", line, col);
+	locate(w, where);
 	snprintf(w->err->what, sizeof(w->err->what), "%s%s", code == -EINVAL ? "invalid JSON: " : "",
 		 e->what);
 	w->err->token[0] = '\0';
 	w->err->item = 0;
+	w->err->line = (int)line;
+	w->err->kind = code == -E2BIG ? SB_ERR_TOO_BIG : SB_ERR_SYNTAX;
 	return -EINVAL;
 }
 
-int sb_policy_add_profile(struct sb_policy *p, const char *path, const char *text, size_t len,
+int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text, size_t len,
 			  const struct sb_host *host, struct sb_json *tape, unsigned int cap,
 			  struct sb_error *err)
 {
-	struct member m[] = { { "defaultAction", 0 }, { "defaultErrnoRet", 0 },
-			      { "defaultErrno", 0 },  { "architectures", 0 },
-			      { "archMap", 0 },	      { "flags", 0 },
-			      { "listenerPath", 0 },  { "listenerMetadata", 0 },
-			      { "syscalls", 0 } };
+	struct sb_seccomp *p = ld->p;
+	struct member m[T_COUNT] = {
+		[M_ACTION] = { "defaultAction", 0 },
+		[M_ERRNO_RET] = { "defaultErrnoRet", 0 },
+		[M_ERRNO] = { "defaultErrno", 0 },
+		[T_ARCHITECTURES] = { "architectures", 0 },
+		[T_ARCH_MAP] = { "archMap", 0 },
+		[T_FLAGS] = { "flags", 0 },
+		[T_LISTENER_PATH] = { "listenerPath", 0 },
+		[T_LISTENER_METADATA] = { "listenerMetadata", 0 },
+		[T_SYSCALLS] = { "syscalls", 0 },
+	};
 	struct sb_json_error jerr;
-	struct walk w = { p, path, text, tape, host, err, 0, { 0 }, { 0 }, 0 };
+	struct walk w = { p, ld->stats, path, text, tape, host, err, 0, { 0 }, { 0 }, 0 };
 	int r = sb_json_parse(text, len, tape, cap, &jerr);
 	unsigned int arr = 0;
 
 	if (r < 0)
 		return json_error(&w, &jerr, r);
-	if (members(&w, 0, m, 9) < 0 || top(&w, m) < 0)
+	if (members(&w, 0, m, T_COUNT) < 0 || top(&w, m) < 0)
 		return -EINVAL;
-	p->profile_first = p->nrules;
-	if (present(&w, &m[8]))
-		arr = m[8].at;
+	ld->stats->profile_first = p->nrules;
+	if (present(&w, &m[T_SYSCALLS]))
+		arr = m[T_SYSCALLS].at;
 	for (unsigned int k = arr ? elem(&w, arr, arr) : 0, i = 0; k; k = elem(&w, arr, k), i++)
 		if (add_entry(&w, (int)i, k) < 0)
 			return -EINVAL;
-	if (keep_first_unconditional(p, p->profile_first) < 0) {
+	if (keep_first_unconditional(p, ld->stats->profile_first) < 0) {
 		w.depth = 0;
-		return bad(&w, NULL, "syscall number beyond the tables");
+		return bad(&w, NULL, SB_ERR_RANGE, "syscall number beyond the tables");
 	}
-	p->profile_default = w.deflt;
-	p->has_profile = 1;
+	ld->profile_default = w.deflt;
+	ld->profile_read = 1;
 	return 0;
 }

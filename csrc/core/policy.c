@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * policy.c - SECCOMP_* text -> struct sb_policy.
+ * policy.c - SECCOMP_* text -> struct sb_seccomp.
  *
  * Pure: no getenv, no I/O. The caller hands in the environment array (and
  * the text of SECCOMP_POLICY_FILE, which it reads itself) and gets back
@@ -19,15 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
-#define VAR_ALLOW "SECCOMP_SYSCALL_ALLOW"
-#define VAR_DENY "SECCOMP_SYSCALL_DENY"
-#define VAR_ACTION "SECCOMP_DEFAULT_ACTION"
-#define VAR_VERBOSE "SECCOMP_VERBOSE"
-#define VAR_FILE "SECCOMP_POLICY_FILE"
-#define VAR_LEARN "SECCOMP_LEARN"
-#define VAR_PROFILE "SECCOMP_PROFILE"
 
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
@@ -77,25 +70,41 @@ static size_t span(const char *s, int (*ok)(char))
 	return n;
 }
 
-static int fail(struct sb_error *err, const struct src *src, const char *what,
+/* S into BUF (SIZE bytes), cut to fit; the length copied. */
+static size_t copy_cut(char *buf, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] && n < size - 1; n++)
+		buf[n] = s[n];
+	buf[n] = '\0';
+	return n;
+}
+
+static int fail(struct sb_error *err, const struct src *src, int kind, const char *what,
 		const char *token, size_t len)
 {
+	size_t n = copy_cut(err->var, sizeof(err->var), src->var);
+
 	if (src->line)
-		snprintf(err->var, sizeof(err->var), "%s:%d", src->var, src->line);
-	else
-		snprintf(err->var, sizeof(err->var), "%s", src->var);
+		snprintf(err->var + n, sizeof(err->var) - n, ":%d", src->line);
 	snprintf(err->what, sizeof(err->what), "%s", what);
 	if (len >= sizeof(err->token))
 		len = sizeof(err->token) - 1;
 	memcpy(err->token, token, len);
 	err->token[len] = '\0';
 	err->item = src->item;
-	return -EINVAL;
+	err->line = src->line;
+	if (src->line) /* in a policy file: SRC->VAR is its path */
+		copy_cut(err->path, sizeof(err->path), src->var);
+	err->kind = kind;
+	return -EINVAL; /* sb_config_load() returns the kind's errno */
 }
 
-static int fails(struct sb_error *err, const struct src *src, const char *what, const char *token)
+static int fails(struct sb_error *err, const struct src *src, int kind, const char *what,
+		 const char *token)
 {
-	return fail(err, src, what, token, strlen(token));
+	return fail(err, src, kind, what, token, strlen(token));
 }
 
 /* Strict unsigned parse: decimal or 0x-hex (and, with OCTAL, 0-prefixed
@@ -297,29 +306,29 @@ static int parse_cond(const struct src *src, const char *text, struct sb_cond *c
 	memset(c, 0, sizeof(*c));
 	c->width = 64;
 	if (strncmp(s, "arg", 3) != 0 || s[3] < '0' || s[3] > '5')
-		return fails(err, src, "invalid condition", text);
+		return fails(err, src, SB_ERR_SYNTAX, "invalid condition", text);
 	c->arg = (uint8_t)(s[3] - '0');
 	s = skip_ws(s + 4);
 	if (*s == '&') {
 		s = skip_ws(s + 1);
 		if (next_word(&s, word, sizeof(word)) < 0 ||
 		    parse_value(word, &c->mask, &neg_mask) < 0)
-			return fails(err, src, "invalid mask in condition", text);
+			return fails(err, src, SB_ERR_SYNTAX, "invalid mask in condition", text);
 	}
 	if (parse_op(&s, &c->op) < 0 || next_word(&s, word, sizeof(word)) < 0 || *s)
-		return fails(err, src, "invalid condition", text);
+		return fails(err, src, SB_ERR_SYNTAX, "invalid condition", text);
 	if (parse_value(word, &c->value, &neg_value) < 0)
-		return fails(err, src, "invalid value in condition", text);
+		return fails(err, src, SB_ERR_SYNTAX, "invalid value in condition", text);
 	if (*text && strchr(text, '&')) {
 		if (c->op != SB_CMP_EQ)
-			return fails(err, src, "a masked condition needs ==", text);
+			return fails(err, src, SB_ERR_SYNTAX, "a masked condition needs ==", text);
 		c->op = SB_CMP_MASKED_EQ;
 	}
 	if (neg_value || neg_mask) {
 		/* NOTE: a C int reaches seccomp sign- or zero-extended depending
 		 * on the C library; the kernel reads its low 32 bits. So do we. */
 		if (c->op != SB_CMP_EQ && c->op != SB_CMP_NE && c->op != SB_CMP_MASKED_EQ)
-			return fails(err, src, "ordering comparison with a negative value", text);
+			return fails(err, src, SB_ERR_RANGE, "ordering comparison with a negative value", text);
 		c->width = 32;
 		c->value &= 0xffffffffU;
 		c->mask &= 0xffffffffU;
@@ -339,7 +348,7 @@ static int parse_conds(const struct src *src, char *text, struct sb_cond *conds,
 
 		*end = '\0';
 		if (n == SB_RULE_CONDS_MAX)
-			return fails(err, src, "too many conditions at", s);
+			return fails(err, src, SB_ERR_TOO_BIG, "too many conditions at", s);
 		if (parse_cond(src, s, &conds[n++], err) < 0)
 			return -EINVAL;
 		if (last)
@@ -356,14 +365,14 @@ static uint64_t width_max(unsigned int width)
 
 /* The next rule, over the NCONDS conditions already at p->conds[p->nconds];
  * the caller has checked that both fit. */
-static void append_rule(struct sb_policy *p, uint32_t nr, uint32_t action, int nconds)
+static void append_rule(struct sb_seccomp *p, uint32_t nr, uint32_t action, int nconds)
 {
 	p->rules[p->nrules++] = (struct sb_rule){ nr, action, (uint16_t)p->nconds,
 						  (uint16_t)nconds };
 	p->nconds += nconds;
 }
 
-int sb_policy_add_rule(struct sb_policy *p, uint32_t nr, uint32_t action,
+int sb_policy_add_rule(struct sb_seccomp *p, uint32_t nr, uint32_t action,
 		       const struct sb_cond *conds, int nconds, int *bad)
 {
 	struct sb_cond *c = &p->conds[p->nconds];
@@ -455,7 +464,7 @@ static const char *never_matches(const struct sb_cond *c, int n, int *bad)
 }
 
 /* A rule for NR; ENTRY (the whole entry) and TARGET name it in errors. */
-static int add_rule(struct sb_policy *p, const struct src *src, uint32_t nr, uint32_t action,
+static int add_rule(struct sb_seccomp *p, const struct src *src, uint32_t nr, uint32_t action,
 		    const struct sb_cond *conds, int nconds, const char *target,
 		    const char *entry, struct sb_error *err)
 {
@@ -467,28 +476,28 @@ static int add_rule(struct sb_policy *p, const struct src *src, uint32_t nr, uin
 	    (why = never_matches(&p->conds[p->rules[p->nrules - 1].cond], nconds, &bad))) {
 		snprintf(what, sizeof(what), "condition on arg%d never holds (%s) in",
 			 conds[bad].arg, why);
-		return fails(err, src, what, entry);
+		return fails(err, src, SB_ERR_NEVER, what, entry);
 	}
 	if (r == -ERANGE) {
 		snprintf(what, sizeof(what), "value too wide for %u-bit arg%d of",
 			 sb_syscall_arg_width(p->arch, nr, conds[bad].arg), conds[bad].arg);
-		return fails(err, src, what, target);
+		return fails(err, src, SB_ERR_RANGE, what, target);
 	}
 	if (r < 0)
-		return fails(err, src, "too many rules at", target);
+		return fails(err, src, SB_ERR_TOO_BIG, "too many rules at", target);
 	return 0;
 }
 
-static int add_group(struct sb_policy *p, const struct src *src, const char *name,
+static int add_group(struct sb_seccomp *p, const struct src *src, const char *name,
 		     uint32_t action, int nconds, struct sb_error *err)
 {
-	uint32_t nrs[1024];
+	uint32_t nrs[SB_NR_SPACE];
 	int n = sb_group_members(p->arch, name, nrs, sizeof(nrs) / sizeof(nrs[0]));
 
 	if (n < 0)
-		return fails(err, src, "unknown group", name);
+		return fails(err, src, SB_ERR_UNKNOWN, "unknown group", name);
 	if (nconds)
-		return fails(err, src, "argument conditions on a group", name);
+		return fails(err, src, SB_ERR_SYNTAX, "argument conditions on a group", name);
 	for (int i = 0; i < n; i++)
 		if (add_rule(p, src, nrs[i], action, NULL, 0, name, name, err) < 0)
 			return -EINVAL;
@@ -497,7 +506,7 @@ static int add_group(struct sb_policy *p, const struct src *src, const char *nam
 
 /* TARGET resolved to rules: a group, a number or a syscall name. ENTRY:
  * the whole entry, for errors. */
-static int add_target(struct sb_policy *p, const struct src *src, const char *target,
+static int add_target(struct sb_seccomp *p, const struct src *src, const char *target,
 		      uint32_t action, const struct sb_cond *conds, int nconds,
 		      const char *entry, struct sb_error *err)
 {
@@ -509,17 +518,17 @@ static int add_target(struct sb_policy *p, const struct src *src, const char *ta
 	if (target[0] >= '0' && target[0] <= '9') {
 		r = parse_uint(target, NR_MAX, &nr);
 		if (r == -ERANGE)
-			return fails(err, src, "syscall number out of range", target);
+			return fails(err, src, SB_ERR_RANGE, "syscall number out of range", target);
 		if (r < 0)
-			return fails(err, src, "invalid syscall number", target);
+			return fails(err, src, SB_ERR_SYNTAX, "invalid syscall number", target);
 	} else {
 		if (target[span(target, is_syscall_char)] != '\0')
-			return fails(err, src, "invalid syscall name", target);
+			return fails(err, src, SB_ERR_SYNTAX, "invalid syscall name", target);
 		r = sb_syscall_nr(p->arch, target);
 		if (r < 0 && sb_syscall_known(target))
 			return 0; /* exists on other arches: cannot be called here */
 		if (r < 0)
-			return fails(err, src, "unknown syscall", target);
+			return fails(err, src, SB_ERR_UNKNOWN, "unknown syscall", target);
 		nr = (uint64_t)r;
 	}
 	return add_rule(p, src, (uint32_t)nr, action, conds, nconds, target, entry, err);
@@ -533,9 +542,10 @@ static int allows(uint32_t action)
 
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.
  * Blanks may stand around "(", ")" and "=". */
-static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
+static int parse_entry(struct sb_load *ld, const struct src *src, char *text,
 		       uint32_t action, struct sb_error *err)
 {
+	struct sb_seccomp *p = ld->p;
 	const int deny = action == SB_ACT_DEFAULT;
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
@@ -554,10 +564,10 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 
 		if (nr >= 0)
 			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, text, err);
-		if (nr == -1 && sb_syscall_known(text))
+		if (nr == -ENOENT && sb_syscall_known(text))
 			return 0; /* exists on other arches: cannot be called here */
-		if (nr == -1)
-			return fails(err, src, "unknown syscall", text);
+		if (nr == -ENOENT)
+			return fails(err, src, SB_ERR_UNKNOWN, "unknown syscall", text);
 	}
 	name_end = text + span(text, is_name_char);
 	if (*name_end == '\0' && name_end != text)
@@ -570,7 +580,7 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		char *close = strchr(rest, ')');
 
 		if (!close)
-			return fails(err, src, "missing ')' in", whole);
+			return fails(err, src, SB_ERR_SYNTAX, "missing ')' in", whole);
 		*close = '\0';
 		nconds = parse_conds(src, rest + 1, conds, err);
 		if (nconds < 0)
@@ -584,12 +594,12 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 		rest = (char *)skip_ws(end); /* what follows the action */
 		*end = '\0';
 		if (sb_action_parse(word, &action) < 0)
-			return fails(err, src, "unknown action", word);
-		if (deny && p->profile && allows(action))
-			return fails(err, src, "cannot allow on top of " VAR_PROFILE, whole);
+			return fails(err, src, SB_ERR_UNKNOWN, "unknown action", word);
+		if (deny && (ld->cfg->inputs & SB_INPUT_PROFILE) && allows(action))
+			return fails(err, src, SB_ERR_CONFLICT, "cannot allow on top of " SB_VAR_PROFILE, whole);
 	}
 	if (*rest || name_end == text)
-		return fails(err, src, "invalid entry", whole);
+		return fails(err, src, SB_ERR_SYNTAX, "invalid entry", whole);
 	*name_end = '\0';
 	return add_target(p, src, text, action, conds, nconds, whole, err);
 }
@@ -597,7 +607,7 @@ static int parse_entry(struct sb_policy *p, const struct src *src, char *text,
 /* A list item that is a bare syscall name of this arch - most are - becomes
  * its rule here, in place: S (LEN characters, hash H, no digit first).
  * 0 if done; 1 if it needs parse_entry() (which also words every error). */
-static int add_bare_name(struct sb_policy *p, const char *s, size_t len, uint32_t h,
+static int add_bare_name(struct sb_seccomp *p, const char *s, size_t len, uint32_t h,
 			 uint32_t action)
 {
 	int nr;
@@ -611,7 +621,7 @@ static int add_bare_name(struct sb_policy *p, const char *s, size_t len, uint32_
 	return 0;
 }
 
-static int parse_list(struct sb_policy *p, const char *var, const char *list,
+static int parse_list(struct sb_load *ld, const char *var, const char *list,
 		      uint32_t action, struct sb_error *err)
 {
 	char item[ENTRY_MAX + 1];
@@ -625,14 +635,14 @@ static int parse_list(struct sb_policy *p, const char *var, const char *list,
 		/* NOTE: one pass over the item checks and hashes a bare name */
 		for (; is_syscall_char(s[len]); len++)
 			h = sb_hash_step(h, s[len]);
-		if ((s[len] != ':' && s[len] != '\0') || add_bare_name(p, s, len, h, action)) {
+		if ((s[len] != ':' && s[len] != '\0') || add_bare_name(ld->p, s, len, h, action)) {
 			len += (size_t)(strchrnul(s + len, ':') - (s + len));
 			if (len >= sizeof(item))
-				return fail(err, &src, "entry too long", s, len);
+				return fail(err, &src, SB_ERR_TOO_BIG, "entry too long", s, len);
 			if (len > 0) {
 				memcpy(item, s, len);
 				item[len] = '\0';
-				if (parse_entry(p, &src, item, action, err) < 0)
+				if (parse_entry(ld, &src, item, action, err) < 0)
 					return -EINVAL;
 			}
 		}
@@ -642,19 +652,19 @@ static int parse_list(struct sb_policy *p, const char *var, const char *list,
 	}
 }
 
-static int set_deny_action(struct sb_policy *p, const struct src *src, const char *text,
+static int set_deny_action(struct sb_load *ld, const struct src *src, const char *text,
 			   struct sb_error *err)
 {
-	if (p->has_deny_action)
-		return fails(err, src, "default action set twice", text);
-	if (sb_action_parse(text, &p->deny_action) < 0)
-		return fails(err, src, "unknown action", text);
-	p->has_deny_action = 1;
+	if (ld->has_deny_action)
+		return fails(err, src, SB_ERR_CONFLICT, "default action set twice", text);
+	if (sb_action_parse(text, &ld->deny_action) < 0)
+		return fails(err, src, SB_ERR_UNKNOWN, "unknown action", text);
+	ld->has_deny_action = 1;
 	return 0;
 }
 
 /* One policy-file line, comments and surrounding blanks removed. */
-static int parse_line(struct sb_policy *p, const struct src *src, char *line,
+static int parse_line(struct sb_load *ld, const struct src *src, char *line,
 		      struct sb_error *err)
 {
 	char *arg = line + strcspn(line, " \t");
@@ -662,27 +672,27 @@ static int parse_line(struct sb_policy *p, const struct src *src, char *line,
 	if (*arg)
 		*arg++ = '\0';
 	arg = (char *)skip_ws(arg);
-	if (p->profile && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
+	if ((ld->cfg->inputs & SB_INPUT_PROFILE) && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
 		char what[sizeof(err->what)];
 
-		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " VAR_PROFILE,
+		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " SB_VAR_PROFILE,
 			 line);
-		return fails(err, src, what, "");
+		return fails(err, src, SB_ERR_CONFLICT, what, "");
 	}
 	if (strcmp(line, "default") == 0)
-		return set_deny_action(p, src, arg, err);
+		return set_deny_action(ld, src, arg, err);
 	if (strcmp(line, "allow") == 0) {
-		p->has_allow = 1;
-		return parse_entry(p, src, arg, SB_ACT_ALLOW, err);
+		ld->has_allow = 1;
+		return parse_entry(ld, src, arg, SB_ACT_ALLOW, err);
 	}
 	if (strcmp(line, "deny") == 0) {
-		p->has_deny = 1;
-		return parse_entry(p, src, arg, SB_ACT_DEFAULT, err);
+		ld->has_deny = 1;
+		return parse_entry(ld, src, arg, SB_ACT_DEFAULT, err);
 	}
-	return fails(err, src, "expected allow, deny or default, not", line);
+	return fails(err, src, SB_ERR_SYNTAX, "expected allow, deny or default, not", line);
 }
 
-int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, size_t len,
+int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, size_t len,
 		       struct sb_error *err)
 {
 	struct src src = { path, 0, 0 };
@@ -695,96 +705,46 @@ int sb_policy_add_file(struct sb_policy *p, const char *path, const char *text, 
 		pos += n + 1;
 		src.line++;
 		if (n >= sizeof(line))
-			return fail(err, &src, "line too long", start, 32);
+			return fail(err, &src, SB_ERR_TOO_BIG, "line too long", start, 32);
 		memcpy(line, start, n);
 		line[n] = '\0';
 		if (memchr(line, '\0', n))
-			return fail(err, &src, "NUL byte in", "line", 4);
+			return fail(err, &src, SB_ERR_SYNTAX, "NUL byte in", "line", 4);
 		line[strcspn(line, "#")] = '\0';
 		while (n > 0 && strchr(" \t\r", line[n - 1]))
 			line[--n] = '\0';
-		if (*skip_ws(line) && parse_line(p, &src, (char *)skip_ws(line), err) < 0)
+		if (*skip_ws(line) && parse_line(ld, &src, (char *)skip_ws(line), err) < 0)
 			return -EINVAL;
-	}
-	return 0;
-}
-
-/* Our variables; values are picked out of the environment in this order. */
-enum { V_ALLOW, V_DENY, V_ACTION, V_VERBOSE, V_FILE, V_PROFILE, V_LEARN, V_COUNT };
-static const char *const our_vars[V_COUNT] = {
-	[V_ALLOW] = VAR_ALLOW,	   [V_DENY] = VAR_DENY,	      [V_ACTION] = VAR_ACTION,
-	[V_VERBOSE] = VAR_VERBOSE, [V_FILE] = VAR_FILE,	      [V_PROFILE] = VAR_PROFILE,
-	[V_LEARN] = VAR_LEARN,
-};
-
-int sb_env_is_ours(const char *name)
-{
-	for (size_t i = 0; i < sizeof(our_vars) / sizeof(our_vars[0]); i++)
-		if (strcmp(name, our_vars[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Pick our variables out of ENVP into VALUES (our_vars order); any other
- * SECCOMP_* name is an error, so a misspelt variable never leaves a program
- * unfiltered. */
-static int scan_env(char *const *envp, const char **values, struct sb_error *err)
-{
-	static const char prefix[] = "SECCOMP_";
-	const size_t nvars = sizeof(our_vars) / sizeof(our_vars[0]);
-
-	for (; *envp; envp++) {
-		const char *eq = strchr(*envp, '=');
-		size_t n, i;
-
-		if (strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
-			continue;
-		if (!eq) { /* no variable getenv() would show, yet a typo of one */
-			snprintf(err->var, sizeof(err->var), "%s", *envp);
-			snprintf(err->what, sizeof(err->what), "not NAME=value");
-			return -EINVAL;
-		}
-		n = (size_t)(eq - *envp);
-		for (i = 0; i < nvars; i++)
-			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)
-				break;
-		if (i == nvars) {
-			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
-			snprintf(err->what, sizeof(err->what), "unknown variable");
-			return -EINVAL;
-		}
-		if (!values[i]) /* the first one wins, as with getenv() */
-			values[i] = eq + 1;
 	}
 	return 0;
 }
 
 static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 {
-	struct src src = { VAR_VERBOSE, 0, 0 };
+	struct src src = { SB_VAR_VERBOSE, 0, 0 };
 
 	*verbose = v && strcmp(v, "1") == 0;
 	if (!v || !*v || strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
 		return 0;
-	return fails(err, &src, "expected 0 or 1, not", v);
+	return fails(err, &src, SB_ERR_SYNTAX, "expected 0 or 1, not", v);
 }
 
 /* SECCOMP_LEARN=PID (set by `pysandbox learn`, PID its own): trace every
  * syscall, alone; libsandbox.so checks that PID is the tracer. */
-static int parse_learn(struct sb_policy *p, const char **v, struct sb_error *err)
+static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *err)
 {
-	struct src src = { VAR_LEARN, 0, 0 };
+	struct src src = { SB_VAR_LEARN, 0, 0 };
 	long pid = 0;
 
-	for (const char *c = v[V_LEARN]; *c >= '0' && *c <= '9' && pid < (1L << 22); c++)
+	for (const char *c = v[SB_V_LEARN]; *c >= '0' && *c <= '9' && pid < (1L << 22); c++)
 		pid = pid * 10 + (*c - '0');
-	if (!*v[V_LEARN] || v[V_LEARN][0] == '0' || pid >= (1L << 22) ||
-	    v[V_LEARN][strspn(v[V_LEARN], "0123456789")])
-		return fails(err, &src, "expected the tracer's pid, not", v[V_LEARN]);
-	for (int i = 0; i < V_COUNT; i++)
-		if (v[i] && i != V_VERBOSE && i != V_LEARN) /* SECCOMP_VERBOSE goes with anything */
-			return fails(err, &src, "cannot be combined with", our_vars[i]);
-	p->learn = (int)pid;
+	if (!*v[SB_V_LEARN] || v[SB_V_LEARN][0] == '0' || pid >= (1L << 22) ||
+	    v[SB_V_LEARN][strspn(v[SB_V_LEARN], "0123456789")])
+		return fails(err, &src, SB_ERR_SYNTAX, "expected the tracer's pid, not", v[SB_V_LEARN]);
+	for (int i = 0; i < SB_V_COUNT; i++)
+		if (v[i] && i != SB_V_VERBOSE && i != SB_V_LEARN) /* SECCOMP_VERBOSE goes with anything */
+			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with", sb_env_name(i));
+	cfg->learn = (int)pid;
 	return 0;
 }
 
@@ -792,87 +752,113 @@ static int parse_learn(struct sb_policy *p, const char **v, struct sb_error *err
  * the deny list and a policy file's deny lines may only add to it. */
 static int check_profile_combination(const char **v, struct sb_error *err)
 {
-	if (v[V_PROFILE] && !*v[V_PROFILE])
-		return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "is empty", "");
-	if (v[V_PROFILE] && v[V_ALLOW])
-		return fails(err, &(struct src){ VAR_ALLOW, 0, 0 },
-			     "cannot be combined with " VAR_PROFILE
+	if (v[SB_V_PROFILE] && !*v[SB_V_PROFILE])
+		return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+	if (v[SB_V_PROFILE] && v[SB_V_ALLOW])
+		return fails(err, &(struct src){ SB_VAR_ALLOW, 0, 0 }, SB_ERR_CONFLICT,
+			     "cannot be combined with " SB_VAR_PROFILE
 			     " (the profile says what is allowed)", "");
-	if (v[V_PROFILE] && v[V_ACTION])
-		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
-			     "cannot be combined with " VAR_PROFILE
+	if (v[SB_V_PROFILE] && v[SB_V_ACTION])
+		return fails(err, &(struct src){ SB_VAR_ACTION, 0, 0 }, SB_ERR_CONFLICT,
+			     "cannot be combined with " SB_VAR_PROFILE
 			     " (the profile's defaultAction applies)", "");
 	return 0;
 }
 
-int sb_policy_from_env(struct sb_policy *p, const struct sb_arch *arch, char *const *envp,
+/* *VALUE into the configuration's own BUF (SB_PATH_MAX bytes). A longer
+ * path is none the kernel would open: the read fails as it would. */
+static void keep_path(char *buf, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n >= SB_PATH_MAX)
+		n = SB_PATH_MAX - 1; /* PATH_MAX bytes: refused as too long (config.c) */
+	memcpy(buf, value, n);
+	buf[n] = '\0';
+}
+
+int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *const *envp,
 		       struct sb_error *err)
 {
-	const char *v[V_COUNT] = { 0 };
-	struct src action_src = { VAR_ACTION, 0, 0 };
+	struct sb_config *cfg = ld->cfg;
+	const char *v[SB_V_COUNT] = { 0 };
+	struct src action_src = { SB_VAR_ACTION, 0, 0 };
 
-	memset(err, 0, sizeof(*err));
-	if (scan_env(envp, v, err) < 0)
+	memset(err, 0, offsetof(struct sb_error, path));
+	err->path[0] = '\0';
+	if (sb_env_scan(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[V_ALLOW] && !v[V_DENY] && !v[V_ACTION] && !v[V_FILE] && !v[V_PROFILE] &&
-	    !v[V_LEARN])
-		return 1; /* SECCOMP_VERBOSE alone is no policy */
+	if (!v[SB_V_ALLOW] && !v[SB_V_DENY] && !v[SB_V_ACTION] && !v[SB_V_FILE] && !v[SB_V_PROFILE] &&
+	    !v[SB_V_LEARN])
+		return SB_NO_POLICY; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
-	memset(p, 0, offsetof(struct sb_policy, rules));
-	p->arch = arch;
-	if (parse_verbose(v[V_VERBOSE], &p->verbose, err) < 0)
+	memset(cfg, 0, offsetof(struct sb_config, seccomp));
+	memset(ld->p, 0, offsetof(struct sb_seccomp, rules));
+	ld->p->arch = arch;
+	if (parse_verbose(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
 		return -EINVAL;
-	if (v[V_LEARN])
-		return parse_learn(p, v, err);
+	if (v[SB_V_LEARN])
+		return parse_learn(cfg, v, err);
 	if (check_profile_combination(v, err) < 0)
 		return -EINVAL;
-	if (v[V_ACTION] && set_deny_action(p, &action_src, v[V_ACTION], err) < 0)
+	if (v[SB_V_ACTION] && set_deny_action(ld, &action_src, v[SB_V_ACTION], err) < 0)
 		return -EINVAL;
-	if (v[V_FILE] && !*v[V_FILE])
-		return fails(err, &(struct src){ VAR_FILE, 0, 0 }, "is empty", "");
-	p->file = v[V_FILE];
-	p->profile = v[V_PROFILE];
-	p->has_allow = v[V_ALLOW] != NULL;
-	p->has_deny = v[V_DENY] != NULL;
-	if (v[V_ALLOW] && parse_list(p, VAR_ALLOW, v[V_ALLOW], SB_ACT_ALLOW, err) < 0)
+	if (v[SB_V_FILE] && !*v[SB_V_FILE])
+		return fails(err, &(struct src){ SB_VAR_FILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+	/* NOTE: the paths are written only when set: each lies on a page of
+	 * its own, which nothing else touches (a page fault less each). */
+	if (v[SB_V_FILE]) {
+		keep_path(cfg->policy_file, v[SB_V_FILE]);
+		cfg->inputs |= SB_INPUT_POLICY_FILE;
+	}
+	if (v[SB_V_PROFILE]) {
+		keep_path(cfg->profile, v[SB_V_PROFILE]);
+		cfg->inputs |= SB_INPUT_PROFILE;
+	}
+	ld->has_allow = v[SB_V_ALLOW] != NULL;
+	ld->has_deny = v[SB_V_DENY] != NULL;
+	if (v[SB_V_ALLOW] && parse_list(ld, SB_VAR_ALLOW, v[SB_V_ALLOW], SB_ACT_ALLOW, err) < 0)
 		return -EINVAL;
-	if (v[V_DENY] && parse_list(p, VAR_DENY, v[V_DENY], SB_ACT_DEFAULT, err) < 0)
+	if (v[SB_V_DENY] && parse_list(ld, SB_VAR_DENY, v[SB_V_DENY], SB_ACT_DEFAULT, err) < 0)
 		return -EINVAL;
 	return 0;
 }
 
 /* The profile's default action for whatever no rule decides; deny entries
  * without their own action are killed, as without SECCOMP_DEFAULT_ACTION. */
-int sb_policy_finish(struct sb_policy *p, struct sb_error *err)
+int sb_policy_finish(struct sb_load *ld, struct sb_error *err)
 {
+	const struct sb_config *cfg = ld->cfg;
+	struct sb_seccomp *p = ld->p;
+
 	p->abi_action = SB_ACT_KILL_PROCESS;
-	if (p->learn) { /* every call of every ABI to the tracer */
+	if (cfg->learn) { /* every call of every ABI to the tracer */
 		p->default_action = p->abi_action = SB_ACT_TRACE;
 		return 0;
 	}
-	p->deny_action = p->has_deny_action ? p->deny_action : SB_ACT_KILL_PROCESS;
-	if (p->profile) {
-		if (!p->has_profile)
-			return fails(err, &(struct src){ VAR_PROFILE, 0, 0 }, "was not read", "");
-		p->default_action = p->profile_default;
-	} else if (!p->has_allow && !p->has_deny) {
-		if (p->file)
-			return fails(err, &(struct src){ p->file, 0, 0 },
+	ld->deny_action = ld->has_deny_action ? ld->deny_action : SB_ACT_KILL_PROCESS;
+	if (cfg->inputs & SB_INPUT_PROFILE) {
+		if (!ld->profile_read)
+			return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "was not read", "");
+		p->default_action = ld->profile_default;
+	} else if (!ld->has_allow && !ld->has_deny) {
+		if (cfg->inputs & SB_INPUT_POLICY_FILE)
+			return fails(err, &(struct src){ cfg->policy_file, 0, 0 }, SB_ERR_SYNTAX,
 				     "has no allow or deny entry", "");
-		return fails(err, &(struct src){ VAR_ACTION, 0, 0 },
-			     "is set without " VAR_ALLOW " or " VAR_DENY, "");
+		return fails(err, &(struct src){ SB_VAR_ACTION, 0, 0 }, SB_ERR_SYNTAX,
+			     "is set without " SB_VAR_ALLOW " or " SB_VAR_DENY, "");
 	} else {
 		/* Everything the policy does not allow gets the default action. */
-		p->default_action = p->has_allow ? p->deny_action : SB_ACT_ALLOW;
+		p->default_action = ld->has_allow ? ld->deny_action : SB_ACT_ALLOW;
 	}
 	for (unsigned int i = 0; i < p->nrules; i++)
 		if (p->rules[i].action == SB_ACT_DEFAULT)
-			p->rules[i].action = p->deny_action;
+			p->rules[i].action = ld->deny_action;
 	return 0;
 }
 
-int sb_rule_describe(const struct sb_policy *p, unsigned int i, char *buf, size_t size)
+int sb_rule_describe(const struct sb_seccomp *p, unsigned int i, char *buf, size_t size)
 {
 	const struct sb_rule *r = &p->rules[i];
 	const char *name = sb_syscall_name(p->arch, r->nr);
@@ -885,8 +871,25 @@ int sb_rule_describe(const struct sb_policy *p, unsigned int i, char *buf, size_
 	return snprintf(buf, size, "adding %s to the process seccomp filter", name ? name : num);
 }
 
+/* Why a file could not be read, for the line of an SB_ERR_FILE error. */
+static const char *file_reason(int e)
+{
+	return e == SB_ENOTREG ? "not a regular file" : strerror(e);
+}
+
 int sb_error_format(const struct sb_error *err, char *buf, size_t size)
 {
+	if (err->kind == SB_ERR_TOO_BIG && err->sys_errno == EFBIG)
+		return snprintf(buf, size, "%s: larger than %d bytes: '%s'", err->var, SB_FILE_MAX,
+				err->path);
+	if (err->kind == SB_ERR_FILE)
+		return snprintf(buf, size, "%s: cannot read '%s': %s", err->var, err->path,
+				file_reason(err->sys_errno));
+	if (err->sys_errno && err->var[0])
+		return snprintf(buf, size, "%s: %s: %s", err->var, err->what,
+				strerror(err->sys_errno));
+	if (err->sys_errno)
+		return snprintf(buf, size, "%s: %s", err->what, strerror(err->sys_errno));
 	if (err->item > 0)
 		return snprintf(buf, size, "%s: %s '%s' (item %d)", err->var, err->what,
 				err->token, err->item);

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "internal.h"
 
 #define UNUSED __attribute__((unused)) /* a probe run by in_child() */
 
@@ -97,7 +97,10 @@ static pid_t idle_child(void)
 static int install_allow_all(unsigned int flags)
 {
 	const struct sb_insn allow = { BPF_RET | BPF_K, 0, 0, SB_ACT_ALLOW };
-	int r = sb_install_flags(&allow, 1, flags);
+	int r = sb_no_new_privs(); /* NOTE: seccomp(2) needs it without CAP_SYS_ADMIN */
+
+	if (r == 0)
+		r = sb_install_flags(&allow, 1, flags);
 
 	return r < 0 ? r : 0;
 }

@@ -32,7 +32,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "internal.h"
+
+_Static_assert(SB_LEARN_NRS == SB_NR_SPACE, "learn counts every syscall number");
 
 static int req(enum __ptrace_request r, pid_t pid, void *addr, void *data)
 {
@@ -531,7 +533,8 @@ static int hides_calls(struct sb_learn *out, pid_t pid, const uint64_t *a, uint6
 static int count_call(struct sb_learn *out, pid_t pid)
 {
 	struct __ptrace_syscall_info info;
-	uint32_t native = sb_arch_audit(sb_arch_native());
+	const struct sb_arch *arch = sb_arch_native();
+	uint32_t native = sb_arch_audit(arch), abi_bit = sb_arch_abi_bit(arch);
 	uint32_t *table = NULL;
 	uint64_t nr;
 	int blind = 0;
@@ -543,16 +546,16 @@ static int count_call(struct sb_learn *out, pid_t pid)
 		return 0;
 	}
 	nr = info.seccomp.nr;
-	if (info.arch == native && !(nr & 0x40000000U)) {
+	if (info.arch == native && !(nr & abi_bit)) {
 		note_signals(out, pid, info.seccomp.args, nr);
 		blind = hides_calls(out, pid, info.seccomp.args, nr);
 	}
-	if (info.arch == native && (nr & 0x40000000U) && sb_arch_abi_bit(sb_arch_native())) {
+	if (info.arch == native && abi_bit && (nr & abi_bit)) {
 		table = out->x32;
-		nr &= ~(uint64_t)0x40000000U;
+		nr &= ~(uint64_t)abi_bit;
 	} else if (info.arch == native) {
 		table = out->native;
-	} else if (info.arch == AUDIT_ARCH_I386 || info.arch == AUDIT_ARCH_ARM) {
+	} else if (info.arch == sb_arch_compat_audit(arch)) {
 		table = out->compat;
 	}
 	if (table && nr < SB_LEARN_NRS)

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * env.c - the SECCOMP_* variables: which are ours, and picking their values
+ * out of an environment array. Pure: the caller hands the array in.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const our_vars[SB_V_COUNT] = {
+	[SB_V_ALLOW] = SB_VAR_ALLOW,	 [SB_V_DENY] = SB_VAR_DENY, [SB_V_ACTION] = SB_VAR_ACTION,
+	[SB_V_VERBOSE] = SB_VAR_VERBOSE, [SB_V_FILE] = SB_VAR_FILE, [SB_V_PROFILE] = SB_VAR_PROFILE,
+	[SB_V_LEARN] = SB_VAR_LEARN,
+};
+
+int sb_env_is_ours(const char *name)
+{
+	for (size_t i = 0; i < sizeof(our_vars) / sizeof(our_vars[0]); i++)
+		if (strcmp(name, our_vars[i]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *sb_env_name(int var)
+{
+	return var >= 0 && var < SB_V_COUNT ? our_vars[var] : NULL;
+}
+
+/* NOTE: any other SECCOMP_* name is an error, so a misspelt variable never
+ * leaves a program unfiltered. */
+int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
+{
+	static const char prefix[] = "SECCOMP_";
+	const size_t nvars = sizeof(our_vars) / sizeof(our_vars[0]);
+
+	for (; *envp; envp++) {
+		const char *eq = strchr(*envp, '=');
+		size_t n, i;
+
+		if (strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		if (!eq) { /* no variable getenv() would show, yet a typo of one */
+			snprintf(err->var, sizeof(err->var), "%s", *envp);
+			snprintf(err->what, sizeof(err->what), "not NAME=value");
+			err->kind = SB_ERR_SYNTAX;
+			return -EINVAL;
+		}
+		n = (size_t)(eq - *envp);
+		for (i = 0; i < nvars; i++)
+			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)
+				break;
+		if (i == nvars) {
+			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
+			snprintf(err->what, sizeof(err->what), "unknown variable");
+			err->kind = SB_ERR_UNKNOWN;
+			return -EINVAL;
+		}
+		if (!values[i]) /* the first one wins, as with getenv() */
+			values[i] = eq + 1;
+	}
+	return 0;
+}
+

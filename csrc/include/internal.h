@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what csrc/'s units share beyond the public API (sandbox.h):
+ * the loader's steps and state, rule and errno helpers, the name hash.
+ * Not for cffi, not for anything outside csrc/ (fuzz/ excepted: it checks
+ * the steps).
+ */
+#ifndef SANDBOX_INTERNAL_H
+#define SANDBOX_INTERNAL_H
+
+#include "sandbox.h"
+
+/* The SECCOMP_* variables (core/env.c); values are picked out in this order. */
+#define SB_VAR_ALLOW "SECCOMP_SYSCALL_ALLOW"
+#define SB_VAR_DENY "SECCOMP_SYSCALL_DENY"
+#define SB_VAR_ACTION "SECCOMP_DEFAULT_ACTION"
+#define SB_VAR_VERBOSE "SECCOMP_VERBOSE"
+#define SB_VAR_FILE "SECCOMP_POLICY_FILE"
+#define SB_VAR_PROFILE "SECCOMP_PROFILE"
+#define SB_VAR_LEARN "SECCOMP_LEARN"
+enum sb_var { SB_V_ALLOW, SB_V_DENY, SB_V_ACTION, SB_V_VERBOSE, SB_V_FILE, SB_V_PROFILE,
+	      SB_V_LEARN, SB_V_COUNT };
+
+/* Name of variable VAR (enum sb_var), or NULL. */
+const char *sb_env_name(int var);
+/* Pick our variables out of ENVP (NULL-terminated "NAME=value" strings) into
+ * VALUES[SB_V_COUNT] (NULL if unset; the first of a name wins, as with
+ * getenv()); any other SECCOMP_* name, or one without '=', is an error.
+ * 0 or -EINVAL with *err filled. */
+int sb_env_scan(char *const *envp, const char **values, struct sb_error *err);
+
+/*
+ * A load in progress (core/config.c): the configuration being filled and
+ * what parsing needs to know on the way, which the configuration does not
+ * keep. The steps, in order: sb_policy_from_env(), sb_policy_add_file() if
+ * cfg->policy_file is set, sb_policy_add_profile() if cfg->profile is,
+ * sb_policy_finish(). Each returns 0 or a negative errno (sandbox.h's set)
+ * with *err filled; from_env also SB_NO_POLICY.
+ */
+struct sb_load {
+	struct sb_config *cfg;
+	struct sb_seccomp *p; /* &cfg->seccomp */
+	struct sb_load_stats *stats; /* never NULL */
+	int has_allow; /* an allowlist was given (variable or file) */
+	int has_deny; /* a denylist was given (variable or file) */
+	int has_deny_action; /* SECCOMP_DEFAULT_ACTION, or "default" in a file */
+	uint32_t deny_action;
+	int profile_read; /* sb_policy_add_profile() succeeded */
+	uint32_t profile_default; /* the profile's defaultAction */
+};
+
+int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *const *envp,
+		       struct sb_error *err);
+/* Add the policy-file text TEXT (LEN bytes) read from PATH. */
+int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, size_t len,
+		       struct sb_error *err);
+/*
+ * Add the profile TEXT (LEN bytes) read from PATH, as the policy's base:
+ * its defaultAction becomes the default action, its syscalls[] entries that
+ * apply to HOST (includes/excludes) become rules, with libseccomp's and
+ * runc's semantics (README, "Docker/OCI profiles"). TAPE (room for CAP
+ * values, LEN / 2 + 2 is always enough) is work space. *err names the file
+ * and the JSON location.
+ */
+int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text, size_t len,
+			  const struct sb_host *host, struct sb_json *tape, unsigned int cap,
+			  struct sb_error *err);
+/* Resolve default actions and check the whole. */
+int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
+
+
+/* An architecture's facts (core/arch.c: the one place) and its syscall
+ * tables (core/syscalls.c). */
+struct sb_systab;
+struct sb_arch {
+	char name[8]; /* ours: "x86_64" */
+	const char *oci; /* the runtimes' name in a profile's includes.arches: "amd64" */
+	const char *scmp; /* libseccomp's: "SCMP_ARCH_X86_64" */
+	uint32_t audit_arch; /* AUDIT_ARCH_* in seccomp_data.arch */
+	uint32_t compat_audit; /* its 32-bit compat ABI's AUDIT_ARCH_*, or 0 */
+	uint32_t nr_bias; /* x32: __X32_SYSCALL_BIT, part of every number */
+	uint32_t abi_bit; /* x86_64: x32's bit, which filters must reject */
+	int target; /* can filters be compiled for it */
+	const struct sb_systab *sys;
+};
+extern const struct sb_systab sb_systab_x86_64, sb_systab_i386, sb_systab_x32, sb_systab_aarch64;
+
+/* Append a rule for syscall NR. Conditions on a 32-bit or 16-bit argument of
+ * NR (see sb_syscall_arg_width) compare those low bits only; a value wider
+ * than that there is refused (-ERANGE), as is a condition that can never
+ * match (-EDOM: a masked value with bits outside its mask, a value below 0
+ * or above the largest the argument holds, ...). 0, -E2BIG (policy full),
+ * -ERANGE or -EDOM with *BAD the index of the condition at fault. */
+int sb_policy_add_rule(struct sb_seccomp *policy, uint32_t nr, uint32_t action,
+		       const struct sb_cond *conds, int nconds, int *bad);
+
+#define SB_ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO's data at MAX_ERRNO */
+
+/* An errno: a name ("EPERM") or a decimal/0x number, at most SB_ERRNO_MAX,
+ * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
+int sb_errno_parse(const char *s, uint32_t *out);
+
+/* seccomp(2) SECCOMP_SET_MODE_FILTER of PROG with FLAGS of the caller's
+ * choice, no_new_privs already set (apply/install.c): what the kernel
+ * returned (a listener fd with NEW_LISTENER), or -errno. */
+int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
+/* sb_install() without setting no_new_privs (sb_enter() has): TSYNC, every
+ * thread. 0 or -errno. */
+int sb_install_filter(const struct sb_insn *prog, unsigned int len);
+/* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
+int sb_wait(int pid, int *status, int flags);
+
+/* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
+ * from SB_HASH_INIT, one step per character of the name. */
+#define SB_HASH_INIT 2166136261U
+static inline uint32_t sb_hash_step(uint32_t h, char c)
+{
+	return (h ^ (uint8_t)c) * 16777619U;
+}
+
+/* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -ENOENT
+ * if ARCH has no such syscall, -EOPNOTSUPP if ARCH has no hash index. */
+int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
+			 uint32_t h);
+
+#endif /* SANDBOX_INTERNAL_H */
