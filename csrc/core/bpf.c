@@ -44,6 +44,8 @@ struct plan {
 	uint16_t *order, *tmp; /* rule indexes by number; tmp for the merge sort */
 	struct range *ranges;
 	struct leaf *leaves; /* one per number with conditional rules */
+	unsigned int *len; /* each subtree's length, by node (emit_tree) */
+	unsigned int *len_rule; /* each rule's length, in sorted order (emit_rule) */
 	unsigned int nranges, nleaves;
 };
 
@@ -210,14 +212,14 @@ static unsigned int emit_conds(struct emitter *e, const struct sb_seccomp *p,
 	return n + emit_ret(e, r->action);
 }
 
-static unsigned int emit_rule(struct emitter *e, const struct sb_seccomp *p,
-			      const struct sb_rule *r)
+/* Rule K of the sorted order: a counting run records its length in
+ * pl->len_rule[K] (its failed conditions' jumps do not change it), the
+ * writing run aims those jumps with it. */
+static unsigned int emit_rule(struct emitter *e, const struct plan *pl, unsigned int k)
 {
-	struct emitter count = COUNTING;
-
 	if (!e->out)
-		return emit_conds(e, p, r, 0); /* the jumps' lengths do not count */
-	return emit_conds(e, p, r, emit_conds(&count, p, r, 0));
+		return pl->len_rule[k] = emit_conds(e, pl->p, sorted(pl, k), 0);
+	return emit_conds(e, pl->p, sorted(pl, k), pl->len_rule[k]);
 }
 
 static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const struct range *r)
@@ -225,7 +227,7 @@ static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const st
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; r->leaf >= 0 && i < pl->leaves[r->leaf].count; i++)
-		n += emit_rule(e, pl->p, sorted(pl, pl->leaves[r->leaf].first + i));
+		n += emit_rule(e, pl, pl->leaves[r->leaf].first + i);
 	return n + emit_ret(e, r->action);
 }
 
@@ -236,25 +238,28 @@ static unsigned int emit_jump(struct emitter *e, uint32_t lo, unsigned int left)
 	return emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, lo) + emit(e, BPF_JMP | BPF_JA, 0, 0, left);
 }
 
-/* if (nr >= ranges[m].lo) goto right; left subtree; right subtree. The jump
- * needs the left subtree's length first: counted by these same emitters
- * (when only counting, the subtree's own count is that length). */
+/* if (nr >= ranges[m].lo) goto right; left subtree; right subtree. NODE
+ * numbers the subtree (the root 1, its halves 2 NODE and 2 NODE + 1): a
+ * counting run records each subtree's length in pl->len[NODE], and the
+ * writing run takes its jumps from there, so each instruction is counted
+ * once, by these same emitters. */
 static unsigned int emit_tree(struct emitter *e, const struct plan *pl, unsigned int i,
-			      unsigned int j)
+			      unsigned int j, unsigned int node)
 {
-	unsigned int m = i + (j - i) / 2, left, n;
-	struct emitter count = COUNTING;
+	unsigned int m = i + (j - i) / 2, n;
 
-	if (j - i == 1)
-		return emit_leaf(e, pl, &pl->ranges[i]);
-	if (!e->out) {
-		left = emit_tree(e, pl, i, m);
-		return left + emit_jump(e, pl->ranges[m].lo, left) + emit_tree(e, pl, m, j);
+	if (j - i == 1) {
+		n = emit_leaf(e, pl, &pl->ranges[i]);
+	} else if (!e->out) {
+		n = emit_tree(e, pl, i, m, 2 * node);
+		n += emit_jump(e, pl->ranges[m].lo, n) + emit_tree(e, pl, m, j, 2 * node + 1);
+	} else {
+		n = emit_jump(e, pl->ranges[m].lo, pl->len[2 * node]);
+		n += emit_tree(e, pl, i, m, 2 * node) + emit_tree(e, pl, m, j, 2 * node + 1);
 	}
-	left = emit_tree(&count, pl, i, m);
-	n = emit_jump(e, pl->ranges[m].lo, left);
-	n += emit_tree(e, pl, i, m);
-	return n + emit_tree(e, pl, m, j);
+	if (!e->out)
+		pl->len[node] = n;
+	return n;
 }
 
 /* The kernel's precedence between actions: lower signed value wins. */
@@ -419,7 +424,7 @@ static int policy_valid(const struct sb_seccomp *p)
 
 int sb_bpf_compile(const struct sb_seccomp *p, struct sb_insn *out, unsigned int cap)
 {
-	struct emitter e = { out, cap, 0 };
+	struct emitter e = { out, cap, 0 }, count = COUNTING;
 	struct plan plan = { .p = p }, *pl = &plan;
 	void *mem, *ranges;
 	size_t n;
@@ -433,16 +438,22 @@ int sb_bpf_compile(const struct sb_seccomp *p, struct sb_insn *out, unsigned int
 	pl->order = mem;
 	pl->tmp = pl->order + n;
 	order_rules(p->rules, pl->order, pl->tmp, n);
-	ranges = malloc((2 * n + 1) * sizeof(struct range) + n * sizeof(struct leaf));
+	/* NOTE: halving, the tree of R ranges is at most ceil(log2 R) deep: its
+	 * node numbers stay below 4 R. */
+	ranges = malloc((2 * n + 1) * (sizeof(struct range) + 4 * sizeof(unsigned int)) +
+			n * (sizeof(struct leaf) + sizeof(unsigned int)));
 	if (!ranges) {
 		free(mem);
 		return -ENOMEM;
 	}
 	pl->ranges = ranges;
-	pl->leaves = (struct leaf *)(pl->ranges + 2 * n + 1);
+	pl->len = (unsigned int *)(pl->ranges + 2 * n + 1);
+	pl->leaves = (struct leaf *)(pl->len + 4 * (2 * n + 1));
+	pl->len_rule = (unsigned int *)(pl->leaves + n);
 	make_ranges(pl);
+	emit_tree(&count, pl, 0, pl->nranges, 1);
 	emit_prologue(&e, p);
-	emit_tree(&e, pl, 0, pl->nranges);
+	emit_tree(&e, pl, 0, pl->nranges, 1);
 	free(ranges);
 	free(mem);
 	if (e.n > cap || e.n > SB_PROG_MAX)
