@@ -49,8 +49,8 @@ static long read_cached(void *ctx, const char *path, char *buf, size_t size)
 
 static void parse(void)
 {
-	const struct sb_load_io io = { read_cached, NULL, &host, NULL,
-				       text,	    sizeof(text), tape, SB_JSON_MAX };
+	const struct sb_load_io io = { read_cached, NULL,	  &host, NULL,
+				       text,	    sizeof(text), tape,	 SB_JSON_MAX };
 	struct sb_error err;
 	char msg[sizeof(err.var) + sizeof(err.path) + 256];
 	int r = sb_config_load(&config, sb_arch_native(), environ, &io, NULL, &err);
@@ -58,7 +58,8 @@ static void parse(void)
 	if (r == 0)
 		return;
 	sb_error_format(&err, msg, sizeof(msg));
-	fprintf(stderr, "filterbuild: %s\n", r == SB_NO_POLICY ? "no policy in the environment" : msg);
+	fprintf(stderr, "filterbuild: %s\n",
+		r == SB_NO_POLICY ? "no policy in the environment" : msg);
 	exit(1);
 }
 

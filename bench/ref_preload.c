@@ -271,8 +271,8 @@ static scmp_filter_ctx build(void)
 #ifndef REF_TOOL
 
 typedef int (*main_fn)(int, char **, char **);
-typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
-			void (*)(void), void *);
+typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
+			void *);
 
 static scmp_filter_ctx ctx;
 static main_fn real_main;
@@ -291,9 +291,10 @@ static int filtered_main(int argc, char **argv, char **envp)
 	return real_main(argc, argv, envp);
 }
 
-__attribute__((visibility("default"))) int
-__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
-		  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+__attribute__((visibility("default"))) int __libc_start_main(main_fn main, int argc, char **argv,
+							     void (*init)(void), void (*fini)(void),
+							     void (*rtld_fini)(void),
+							     void *stack_end)
 {
 	start_fn next = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
 
@@ -376,7 +377,8 @@ int main(int argc, char **argv)
 			export(fd);
 		printf("%.2f\n", (now_us() - t0) / n);
 	} else {
-		fprintf(stderr, "usage: ref_tool [-t] export FILE | [-t] time N | unknown | version\n");
+		fprintf(stderr,
+			"usage: ref_tool [-t] export FILE | [-t] time N | unknown | version\n");
 		return 2;
 	}
 	return 0;

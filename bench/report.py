@@ -79,7 +79,7 @@ def delta(value, base, is_base):
 def check_filtered(rows):
     """A preload that fails to load only gets a warning from ld.so: make sure
     every configuration with a policy really runs under a filter."""
-    for tag, name, env in rows:
+    for _tag, name, env in rows:
         want = "2" if set(env) - {"LD_PRELOAD"} else "0"
         got = run(["grep", "^Seccomp:", "/proc/self/status"], env).split()[1]
         if got != want:

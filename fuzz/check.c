@@ -27,8 +27,9 @@
 #define ARG_ROUNDS 8 /* rounds of argument vectors per number with conditions */
 #define DESCRIBED 64 /* rules whose SECCOMP_VERBOSE line is formatted */
 
-const char fz_profile[] = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
-			  "[\"read\", \"write\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+const char fz_profile[] =
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
+	"[\"read\", \"write\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 const char fz_file[] = "deny ptrace = EPERM\n";
 const struct sb_host fz_host_all = { ~0ULL, 7, 2 };
 const struct sb_host fz_host_none = { 0, 3, 10 };
@@ -170,8 +171,8 @@ static uint32_t decide(const struct sb_seccomp *p, const uint32_t *data)
 		if (r->nr != data[0] || !rule_matches(p, r, data))
 			continue;
 		/* the kernel's precedence: lower signed value wins */
-		if (!best || (int32_t)(r->action & 0xffff0000U) <
-				     (int32_t)(best->action & 0xffff0000U))
+		if (!best ||
+		    (int32_t)(r->action & 0xffff0000U) < (int32_t)(best->action & 0xffff0000U))
 			best = r;
 	}
 	return best ? best->action : p->default_action;
@@ -340,11 +341,18 @@ int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files
 {
 	/* on the heap and dirty: a read past what the loader wrote shows */
 	struct sb_config *cfg = malloc(sizeof(*cfg));
-	size_t size = (files->file_len > files->profile_len ? files->file_len : files->profile_len) + 1;
+	size_t size =
+		(files->file_len > files->profile_len ? files->file_len : files->profile_len) + 1;
 	unsigned int cap = (unsigned int)(files->profile_len / 2 + 2);
 	struct inputs in = { files, cfg };
-	const struct sb_load_io io = { read_input, &in, files->host, NULL,
-				       malloc(size), size, malloc(cap * sizeof(struct sb_json)), cap };
+	const struct sb_load_io io = { read_input,
+				       &in,
+				       files->host,
+				       NULL,
+				       malloc(size),
+				       size,
+				       malloc(cap * sizeof(struct sb_json)),
+				       cap };
 	struct sb_load_stats stats;
 	struct sb_error err;
 	int r;

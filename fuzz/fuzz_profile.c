@@ -81,8 +81,9 @@ static void check_json(const char *text, size_t len)
 		FZ_CHECK(v->type >= SB_JSON_NULL && v->type <= SB_JSON_OBJECT);
 		FZ_CHECK(v->next > i && v->next <= (unsigned int)n);
 		/* a container's contents lie inside it, and so does the next value's start */
-		FZ_CHECK(v->next == i + 1 || (v->type >= SB_JSON_ARRAY && tape[v->next - 1].end <= v->end &&
-					      tape[i + 1].start > v->start));
+		FZ_CHECK(v->next == i + 1 ||
+			 (v->type >= SB_JSON_ARRAY && tape[v->next - 1].end <= v->end &&
+			  tape[i + 1].start > v->start));
 		FZ_CHECK(v->next == (unsigned int)n || tape[v->next].start >= v->end);
 		check_value(text, v);
 	}
@@ -93,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *alone[] = { "SECCOMP_PROFILE=fuzz.json", NULL };
 	static char *denied[] = { "SECCOMP_PROFILE=fuzz.json",
-				  "SECCOMP_SYSCALL_DENY=ptrace=EPERM:socket(arg0 != AF_UNIX)", NULL };
+				  "SECCOMP_SYSCALL_DENY=ptrace=EPERM:socket(arg0 != AF_UNIX)",
+				  NULL };
 	char *text = malloc(size ? size : 1); /* exactly the file: no NUL after it */
 	struct fz_files files = { fz_file, strlen(fz_file), text, size, &fz_host_all };
 

@@ -143,7 +143,8 @@ def action_name(action):
     name = _ACTION_NAMES.get(base, "0x%08x" % action)
     if base in (lib.SB_ACT_ERRNO, lib.SB_ACT_TRACE):
         data = action & 0xFFFF
-        return "%s:%s" % (name, errno.errorcode.get(data, data) if base == lib.SB_ACT_ERRNO else data)
+        shown = errno.errorcode.get(data, data) if base == lib.SB_ACT_ERRNO else data
+        return "%s:%s" % (name, shown)
     return name
 
 

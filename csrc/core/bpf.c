@@ -329,7 +329,8 @@ static void sort_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp, 
 			unsigned int i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				tmp[k++] = cmp_rule(&rules[a[j]], &rules[a[i]]) < 0 ? a[j++] : a[i++];
+				tmp[k++] =
+					cmp_rule(&rules[a[j]], &rules[a[i]]) < 0 ? a[j++] : a[i++];
 			while (i < mid)
 				tmp[k++] = a[i++];
 			while (j < hi)
@@ -369,7 +370,8 @@ static void order_rules(const struct sb_rule *rules, uint16_t *a, uint16_t *tmp,
 		unsigned int j = i;
 
 		for (; j > 0 && rules[a[j - 1]].nr == rules[x].nr &&
-		       cmp_rule(&rules[x], &rules[a[j - 1]]) < 0; j--)
+		       cmp_rule(&rules[x], &rules[a[j - 1]]) < 0;
+		     j--)
 			a[j] = a[j - 1];
 		a[j] = x;
 	}

@@ -14,10 +14,12 @@
 #include "internal.h"
 
 static const char *const kind_names[] = {
-	[SB_ERR_NONE] = "",	       [SB_ERR_SYNTAX] = "syntax",   [SB_ERR_UNKNOWN] = "unknown",
-	[SB_ERR_RANGE] = "range",      [SB_ERR_NEVER] = "never",     [SB_ERR_CONFLICT] = "conflict",
-	[SB_ERR_TOO_BIG] = "too_big",  [SB_ERR_UNSUPPORTED] = "unsupported",
-	[SB_ERR_FILE] = "file",	       [SB_ERR_HOST] = "host",	     [SB_ERR_KERNEL] = "kernel",
+	[SB_ERR_NONE] = "",	      [SB_ERR_SYNTAX] = "syntax",
+	[SB_ERR_UNKNOWN] = "unknown", [SB_ERR_RANGE] = "range",
+	[SB_ERR_NEVER] = "never",     [SB_ERR_CONFLICT] = "conflict",
+	[SB_ERR_TOO_BIG] = "too_big", [SB_ERR_UNSUPPORTED] = "unsupported",
+	[SB_ERR_FILE] = "file",	      [SB_ERR_HOST] = "host",
+	[SB_ERR_KERNEL] = "kernel",
 };
 
 /* The errno sb_config_load() returns for an error of KIND (sandbox.h's table);
@@ -25,8 +27,9 @@ static const char *const kind_names[] = {
 static int kind_errno(const struct sb_error *err)
 {
 	static const int codes[] = {
-		[SB_ERR_SYNTAX] = EINVAL,  [SB_ERR_UNKNOWN] = ENOENT,  [SB_ERR_RANGE] = ERANGE,
-		[SB_ERR_NEVER] = EDOM,	   [SB_ERR_CONFLICT] = EEXIST, [SB_ERR_TOO_BIG] = E2BIG,
+		[SB_ERR_SYNTAX] = EINVAL,	   [SB_ERR_UNKNOWN] = ENOENT,
+		[SB_ERR_RANGE] = ERANGE,	   [SB_ERR_NEVER] = EDOM,
+		[SB_ERR_CONFLICT] = EEXIST,	   [SB_ERR_TOO_BIG] = E2BIG,
 		[SB_ERR_UNSUPPORTED] = EOPNOTSUPP,
 	};
 
@@ -95,13 +98,12 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 		}
 		host = &probed;
 	}
-	return sb_policy_add_profile(ld, path, io->text, (size_t)len, host, io->tape,
-				     io->tape_cap, err);
+	return sb_policy_add_profile(ld, path, io->text, (size_t)len, host, io->tape, io->tape_cap,
+				     err);
 }
 
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
-		   const struct sb_load_io *io, struct sb_load_stats *stats,
-		   struct sb_error *err)
+		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err)
 {
 	struct sb_load_stats own;
 	struct sb_load ld = { cfg, &cfg->seccomp, stats ? stats : &own, 0, 0, 0, 0, 0, 0 };
@@ -112,8 +114,8 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	r = sb_policy_from_env(&ld, arch, envp, err);
 	if (r == 0 && (cfg->inputs & SB_INPUT_POLICY_FILE)) {
 		len = read_text(io, SB_VAR_FILE, cfg->policy_file, err);
-		r = len < 0 ? (int)len :
-			      sb_policy_add_file(&ld, cfg->policy_file, io->text, (size_t)len, err);
+		r = len < 0 ? (int)len
+			    : sb_policy_add_file(&ld, cfg->policy_file, io->text, (size_t)len, err);
 	}
 	/* the file's text is no longer needed: the profile reuses the buffer */
 	if (r == 0 && (cfg->inputs & SB_INPUT_PROFILE))

@@ -62,4 +62,3 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 	}
 	return 0;
 }
-

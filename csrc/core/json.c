@@ -266,11 +266,16 @@ static int value(struct parser *p)
 	case '[':
 		r = open_container(p, SB_JSON_ARRAY);
 		return r < 0 ? r : 1;
-	case '"': return string(p);
-	case 't': return literal(p, "true", SB_JSON_TRUE);
-	case 'f': return literal(p, "false", SB_JSON_FALSE);
-	case 'n': return literal(p, "null", SB_JSON_NULL);
-	case -1: return fail(p, -EINVAL, "unexpected end of text");
+	case '"':
+		return string(p);
+	case 't':
+		return literal(p, "true", SB_JSON_TRUE);
+	case 'f':
+		return literal(p, "false", SB_JSON_FALSE);
+	case 'n':
+		return literal(p, "null", SB_JSON_NULL);
+	case -1:
+		return fail(p, -EINVAL, "unexpected end of text");
 	default:
 		if (peek(p) == '-' || (peek(p) >= '0' && peek(p) <= '9'))
 			return number(p);
@@ -330,7 +335,8 @@ static int after_value(struct parser *p)
 				r = key(p);
 			return r < 0 ? r : 1;
 		} else {
-			return fail(p, -EINVAL, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+			return fail(p, -EINVAL,
+				    close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
 		}
 	}
 }

@@ -21,7 +21,6 @@
 
 #include "internal.h"
 
-
 #define ENTRY_MAX 255 /* longest entry */
 #define LINE_MAX_LEN 1023 /* longest policy-file line */
 #define NR_MAX 0xffff /* numeric entries: 0..65535 */
@@ -53,7 +52,9 @@ static int is_value_char(char c)
 
 /* NOTE: a table: this runs for every character of every listed name */
 static const unsigned char syscall_chars[256] = {
-	['a' ... 'z'] = 1, ['0' ... '9'] = 1, ['_'] = 1,
+	['a' ... 'z'] = 1,
+	['0' ... '9'] = 1,
+	['_'] = 1,
 };
 
 static int is_syscall_char(char c)
@@ -181,9 +182,12 @@ int sb_action_parse(const char *text, uint32_t *action)
 		char word[16];
 		uint32_t action;
 	} words[] = {
-		{ "kill", SB_ACT_KILL_PROCESS },   { "kill_process", SB_ACT_KILL_PROCESS },
-		{ "kill_thread", SB_ACT_KILL_THREAD }, { "trap", SB_ACT_TRAP },
-		{ "log", SB_ACT_LOG },		   { "allow", SB_ACT_ALLOW },
+		{ "kill", SB_ACT_KILL_PROCESS },
+		{ "kill_process", SB_ACT_KILL_PROCESS },
+		{ "kill_thread", SB_ACT_KILL_THREAD },
+		{ "trap", SB_ACT_TRAP },
+		{ "log", SB_ACT_LOG },
+		{ "allow", SB_ACT_ALLOW },
 		{ "errno", SB_ACT_ERRNO | EPERM },
 	};
 	char arg[32];
@@ -328,7 +332,8 @@ static int parse_cond(const struct src *src, const char *text, struct sb_cond *c
 		/* NOTE: a C int reaches seccomp sign- or zero-extended depending
 		 * on the C library; the kernel reads its low 32 bits. So do we. */
 		if (c->op != SB_CMP_EQ && c->op != SB_CMP_NE && c->op != SB_CMP_MASKED_EQ)
-			return fails(err, src, SB_ERR_RANGE, "ordering comparison with a negative value", text);
+			return fails(err, src, SB_ERR_RANGE,
+				     "ordering comparison with a negative value", text);
 		c->width = 32;
 		c->value &= 0xffffffffU;
 		c->mask &= 0xffffffffU;
@@ -367,8 +372,8 @@ static uint64_t width_max(unsigned int width)
  * the caller has checked that both fit. */
 static void append_rule(struct sb_seccomp *p, uint32_t nr, uint32_t action, int nconds)
 {
-	p->rules[p->nrules++] = (struct sb_rule){ nr, action, (uint16_t)p->nconds,
-						  (uint16_t)nconds };
+	p->rules[p->nrules++] =
+		(struct sb_rule){ nr, action, (uint16_t)p->nconds, (uint16_t)nconds };
 	p->nconds += nconds;
 }
 
@@ -465,8 +470,8 @@ static const char *never_matches(const struct sb_cond *c, int n, int *bad)
 
 /* A rule for NR; ENTRY (the whole entry) and TARGET name it in errors. */
 static int add_rule(struct sb_seccomp *p, const struct src *src, uint32_t nr, uint32_t action,
-		    const struct sb_cond *conds, int nconds, const char *target,
-		    const char *entry, struct sb_error *err)
+		    const struct sb_cond *conds, int nconds, const char *target, const char *entry,
+		    struct sb_error *err)
 {
 	char what[sizeof(err->what)];
 	int bad, r = sb_policy_add_rule(p, nr, action, conds, nconds, &bad);
@@ -488,8 +493,8 @@ static int add_rule(struct sb_seccomp *p, const struct src *src, uint32_t nr, ui
 	return 0;
 }
 
-static int add_group(struct sb_seccomp *p, const struct src *src, const char *name,
-		     uint32_t action, int nconds, struct sb_error *err)
+static int add_group(struct sb_seccomp *p, const struct src *src, const char *name, uint32_t action,
+		     int nconds, struct sb_error *err)
 {
 	uint32_t nrs[SB_NR_SPACE];
 	int n = sb_group_members(p->arch, name, nrs, sizeof(nrs) / sizeof(nrs[0]));
@@ -507,8 +512,8 @@ static int add_group(struct sb_seccomp *p, const struct src *src, const char *na
 /* TARGET resolved to rules: a group, a number or a syscall name. ENTRY:
  * the whole entry, for errors. */
 static int add_target(struct sb_seccomp *p, const struct src *src, const char *target,
-		      uint32_t action, const struct sb_cond *conds, int nconds,
-		      const char *entry, struct sb_error *err)
+		      uint32_t action, const struct sb_cond *conds, int nconds, const char *entry,
+		      struct sb_error *err)
 {
 	uint64_t nr;
 	int r;
@@ -542,8 +547,8 @@ static int allows(uint32_t action)
 
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.
  * Blanks may stand around "(", ")" and "=". */
-static int parse_entry(struct sb_load *ld, const struct src *src, char *text,
-		       uint32_t action, struct sb_error *err)
+static int parse_entry(struct sb_load *ld, const struct src *src, char *text, uint32_t action,
+		       struct sb_error *err)
 {
 	struct sb_seccomp *p = ld->p;
 	const int deny = action == SB_ACT_DEFAULT;
@@ -596,7 +601,8 @@ static int parse_entry(struct sb_load *ld, const struct src *src, char *text,
 		if (sb_action_parse(word, &action) < 0)
 			return fails(err, src, SB_ERR_UNKNOWN, "unknown action", word);
 		if (deny && (ld->cfg->inputs & SB_INPUT_PROFILE) && allows(action))
-			return fails(err, src, SB_ERR_CONFLICT, "cannot allow on top of " SB_VAR_PROFILE, whole);
+			return fails(err, src, SB_ERR_CONFLICT,
+				     "cannot allow on top of " SB_VAR_PROFILE, whole);
 	}
 	if (*rest || name_end == text)
 		return fails(err, src, SB_ERR_SYNTAX, "invalid entry", whole);
@@ -621,8 +627,8 @@ static int add_bare_name(struct sb_seccomp *p, const char *s, size_t len, uint32
 	return 0;
 }
 
-static int parse_list(struct sb_load *ld, const char *var, const char *list,
-		      uint32_t action, struct sb_error *err)
+static int parse_list(struct sb_load *ld, const char *var, const char *list, uint32_t action,
+		      struct sb_error *err)
 {
 	char item[ENTRY_MAX + 1];
 	struct src src = { var, 0, 0 };
@@ -664,15 +670,15 @@ static int set_deny_action(struct sb_load *ld, const struct src *src, const char
 }
 
 /* One policy-file line, comments and surrounding blanks removed. */
-static int parse_line(struct sb_load *ld, const struct src *src, char *line,
-		      struct sb_error *err)
+static int parse_line(struct sb_load *ld, const struct src *src, char *line, struct sb_error *err)
 {
 	char *arg = line + strcspn(line, " \t");
 
 	if (*arg)
 		*arg++ = '\0';
 	arg = (char *)skip_ws(arg);
-	if ((ld->cfg->inputs & SB_INPUT_PROFILE) && (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
+	if ((ld->cfg->inputs & SB_INPUT_PROFILE) &&
+	    (strcmp(line, "default") == 0 || strcmp(line, "allow") == 0)) {
 		char what[sizeof(err->what)];
 
 		snprintf(what, sizeof(what), "'%.8s' lines cannot be combined with " SB_VAR_PROFILE,
@@ -740,10 +746,13 @@ static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *e
 		pid = pid * 10 + (*c - '0');
 	if (!*v[SB_V_LEARN] || v[SB_V_LEARN][0] == '0' || pid >= (1L << 22) ||
 	    v[SB_V_LEARN][strspn(v[SB_V_LEARN], "0123456789")])
-		return fails(err, &src, SB_ERR_SYNTAX, "expected the tracer's pid, not", v[SB_V_LEARN]);
+		return fails(err, &src, SB_ERR_SYNTAX, "expected the tracer's pid, not",
+			     v[SB_V_LEARN]);
 	for (int i = 0; i < SB_V_COUNT; i++)
-		if (v[i] && i != SB_V_VERBOSE && i != SB_V_LEARN) /* SECCOMP_VERBOSE goes with anything */
-			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with", sb_env_name(i));
+		if (v[i] && i != SB_V_VERBOSE &&
+		    i != SB_V_LEARN) /* SECCOMP_VERBOSE goes with anything */
+			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with",
+				     sb_env_name(i));
 	cfg->learn = (int)pid;
 	return 0;
 }
@@ -753,15 +762,18 @@ static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *e
 static int check_profile_combination(const char **v, struct sb_error *err)
 {
 	if (v[SB_V_PROFILE] && !*v[SB_V_PROFILE])
-		return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+		return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty",
+			     "");
 	if (v[SB_V_PROFILE] && v[SB_V_ALLOW])
 		return fails(err, &(struct src){ SB_VAR_ALLOW, 0, 0 }, SB_ERR_CONFLICT,
 			     "cannot be combined with " SB_VAR_PROFILE
-			     " (the profile says what is allowed)", "");
+			     " (the profile says what is allowed)",
+			     "");
 	if (v[SB_V_PROFILE] && v[SB_V_ACTION])
 		return fails(err, &(struct src){ SB_VAR_ACTION, 0, 0 }, SB_ERR_CONFLICT,
 			     "cannot be combined with " SB_VAR_PROFILE
-			     " (the profile's defaultAction applies)", "");
+			     " (the profile's defaultAction applies)",
+			     "");
 	return 0;
 }
 
@@ -788,8 +800,8 @@ int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *con
 	err->path[0] = '\0';
 	if (sb_env_scan(envp, v, err) < 0)
 		return -EINVAL;
-	if (!v[SB_V_ALLOW] && !v[SB_V_DENY] && !v[SB_V_ACTION] && !v[SB_V_FILE] && !v[SB_V_PROFILE] &&
-	    !v[SB_V_LEARN])
+	if (!v[SB_V_ALLOW] && !v[SB_V_DENY] && !v[SB_V_ACTION] && !v[SB_V_FILE] &&
+	    !v[SB_V_PROFILE] && !v[SB_V_LEARN])
 		return SB_NO_POLICY; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
@@ -805,7 +817,8 @@ int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *con
 	if (v[SB_V_ACTION] && set_deny_action(ld, &action_src, v[SB_V_ACTION], err) < 0)
 		return -EINVAL;
 	if (v[SB_V_FILE] && !*v[SB_V_FILE])
-		return fails(err, &(struct src){ SB_VAR_FILE, 0, 0 }, SB_ERR_SYNTAX, "is empty", "");
+		return fails(err, &(struct src){ SB_VAR_FILE, 0, 0 }, SB_ERR_SYNTAX, "is empty",
+			     "");
 	/* NOTE: the paths are written only when set: each lies on a page of
 	 * its own, which nothing else touches (a page fault less each). */
 	if (v[SB_V_FILE]) {
@@ -840,7 +853,8 @@ int sb_policy_finish(struct sb_load *ld, struct sb_error *err)
 	ld->deny_action = ld->has_deny_action ? ld->deny_action : SB_ACT_KILL_PROCESS;
 	if (cfg->inputs & SB_INPUT_PROFILE) {
 		if (!ld->profile_read)
-			return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "was not read", "");
+			return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX,
+				     "was not read", "");
 		p->default_action = ld->profile_default;
 	} else if (!ld->has_allow && !ld->has_deny) {
 		if (cfg->inputs & SB_INPUT_POLICY_FILE)
@@ -866,8 +880,10 @@ int sb_rule_describe(const struct sb_seccomp *p, unsigned int i, char *buf, size
 
 	snprintf(num, sizeof(num), "syscall %u", r->nr);
 	if (r->nconds)
-		return snprintf(buf, size, "adding %s to the process seccomp filter "
-			       "(%u argument conditions)", name ? name : num, r->nconds);
+		return snprintf(buf, size,
+				"adding %s to the process seccomp filter "
+				"(%u argument conditions)",
+				name ? name : num, r->nconds);
 	return snprintf(buf, size, "adding %s to the process seccomp filter", name ? name : num);
 }
 
@@ -891,8 +907,8 @@ int sb_error_format(const struct sb_error *err, char *buf, size_t size)
 	if (err->sys_errno)
 		return snprintf(buf, size, "%s: %s", err->what, strerror(err->sys_errno));
 	if (err->item > 0)
-		return snprintf(buf, size, "%s: %s '%s' (item %d)", err->var, err->what,
-				err->token, err->item);
+		return snprintf(buf, size, "%s: %s '%s' (item %d)", err->var, err->what, err->token,
+				err->item);
 	if (err->token[0])
 		return snprintf(buf, size, "%s: %s '%s'", err->var, err->what, err->token);
 	return snprintf(buf, size, "%s: %s", err->var, err->what);

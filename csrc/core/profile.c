@@ -51,8 +51,15 @@ struct member {
  * (M_*), which action() reads from there. */
 enum { M_ACTION, M_ERRNO_RET, M_ERRNO };
 enum { E_NAMES = M_ERRNO + 1, E_NAME, E_ARGS, E_INCLUDES, E_EXCLUDES, E_COUNT };
-enum { T_ARCHITECTURES = M_ERRNO + 1, T_ARCH_MAP, T_FLAGS, T_LISTENER_PATH,
-       T_LISTENER_METADATA, T_SYSCALLS, T_COUNT };
+enum {
+	T_ARCHITECTURES = M_ERRNO + 1,
+	T_ARCH_MAP,
+	T_FLAGS,
+	T_LISTENER_PATH,
+	T_LISTENER_METADATA,
+	T_SYSCALLS,
+	T_COUNT
+};
 enum { ARG_INDEX, ARG_VALUE, ARG_VALUE_TWO, ARG_OP, ARG_COUNT };
 enum { F_CAPS, F_ARCHES, F_MIN_KERNEL, F_COUNT };
 enum { AM_ARCHITECTURE, AM_SUB_ARCHITECTURES, AM_COUNT };
@@ -108,8 +115,8 @@ __attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struc
 	va_list ap;
 
 	for (int i = 0; i < w->depth && n < sizeof(err->var); i++) {
-		n += (size_t)snprintf(err->var + n, sizeof(err->var) - n, "%s%s",
-				      i ? "." : ": ", w->key[i]);
+		n += (size_t)snprintf(err->var + n, sizeof(err->var) - n, "%s%s", i ? "." : ": ",
+				      w->key[i]);
 		if (w->idx[i] >= 0 && n < sizeof(err->var))
 			n += (size_t)snprintf(err->var + n, sizeof(err->var) - n, "[%d]",
 					      w->idx[i]);
@@ -138,8 +145,10 @@ static int present(const struct walk *w, const struct member *m)
 }
 
 static const char *const type_names[] = {
-	[SB_JSON_STRING] = "a string", [SB_JSON_NUMBER] = "a number",
-	[SB_JSON_ARRAY] = "an array",  [SB_JSON_OBJECT] = "an object",
+	[SB_JSON_STRING] = "a string",
+	[SB_JSON_NUMBER] = "a number",
+	[SB_JSON_ARRAY] = "an array",
+	[SB_JSON_OBJECT] = "an object",
 };
 
 static int want(struct walk *w, unsigned int at, uint32_t type)
@@ -192,7 +201,8 @@ static int uint_value(struct walk *w, unsigned int at, uint64_t max, uint64_t *o
 	int r = v->type == SB_JSON_NUMBER ? sb_json_uint(w->text, v, max, out) : -EINVAL;
 
 	if (r == -ERANGE)
-		return bad(w, v, SB_ERR_RANGE, "out of range (at most %llu):", (unsigned long long)max);
+		return bad(w, v, SB_ERR_RANGE,
+			   "out of range (at most %llu):", (unsigned long long)max);
 	if (r < 0)
 		return bad(w, v, SB_ERR_SYNTAX, "expected an unsigned integer, not");
 	return 0;
@@ -275,7 +285,8 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 	if (present(w, &m[M_ERRNO]) && errno_name(w, m[M_ERRNO].at, &named) < 0)
 		return -EINVAL;
 	if (present(w, &m[M_ERRNO_RET]) && present(w, &m[M_ERRNO]) && named != ret)
-		return bad(w, val(w, m[M_ERRNO].at), SB_ERR_CONFLICT, "disagrees with %s:", m[M_ERRNO_RET].name);
+		return bad(w, val(w, m[M_ERRNO].at), SB_ERR_CONFLICT,
+			   "disagrees with %s:", m[M_ERRNO_RET].name);
 	if (present(w, &m[M_ERRNO]))
 		ret = named;
 	*out = actions[i].action;
@@ -287,9 +298,12 @@ static int action(struct walk *w, int level, struct member *m, uint32_t *out)
 /* ---- args ---- */
 
 static const char ops[][20] = {
-	[SB_CMP_NE] = "SCMP_CMP_NE", [SB_CMP_LT] = "SCMP_CMP_LT",
-	[SB_CMP_LE] = "SCMP_CMP_LE", [SB_CMP_EQ] = "SCMP_CMP_EQ",
-	[SB_CMP_GE] = "SCMP_CMP_GE", [SB_CMP_GT] = "SCMP_CMP_GT",
+	[SB_CMP_NE] = "SCMP_CMP_NE",
+	[SB_CMP_LT] = "SCMP_CMP_LT",
+	[SB_CMP_LE] = "SCMP_CMP_LE",
+	[SB_CMP_EQ] = "SCMP_CMP_EQ",
+	[SB_CMP_GE] = "SCMP_CMP_GE",
+	[SB_CMP_GT] = "SCMP_CMP_GT",
 	[SB_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -312,8 +326,10 @@ static int op_value(struct walk *w, unsigned int at, uint8_t *op)
  * mask, valueTwo the datum, which libseccomp masks first. */
 static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 {
-	struct member m[ARG_COUNT] = { [ARG_INDEX] = { "index", 0 }, [ARG_VALUE] = { "value", 0 },
-				       [ARG_VALUE_TWO] = { "valueTwo", 0 }, [ARG_OP] = { "op", 0 } };
+	struct member m[ARG_COUNT] = { [ARG_INDEX] = { "index", 0 },
+				       [ARG_VALUE] = { "value", 0 },
+				       [ARG_VALUE_TWO] = { "valueTwo", 0 },
+				       [ARG_OP] = { "op", 0 } };
 	uint64_t index, value, two = 0;
 
 	here(w, 1, "args", j);
@@ -333,7 +349,8 @@ static int arg(struct walk *w, int j, unsigned int at, struct sb_cond *c)
 	if (uint_value(w, m[ARG_VALUE].at, UINT64_MAX, &value) < 0)
 		return -EINVAL;
 	here(w, 2, "valueTwo", -1);
-	if (present(w, &m[ARG_VALUE_TWO]) && uint_value(w, m[ARG_VALUE_TWO].at, UINT64_MAX, &two) < 0)
+	if (present(w, &m[ARG_VALUE_TWO]) &&
+	    uint_value(w, m[ARG_VALUE_TWO].at, UINT64_MAX, &two) < 0)
 		return -EINVAL;
 	here(w, 2, "op", -1);
 	if (op_value(w, m[ARG_OP].at, &c->op) < 0)
@@ -455,7 +472,8 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
 	if (!dot || kernel_part(text, (size_t)(dot - text), &k) < 0 ||
 	    kernel_part(dot + 1, strlen(dot + 1), &m) < 0 || (k == 0 && m == 0))
 		return bad(w, val(w, at), SB_ERR_SYNTAX, "expected \"<kernel>.<major>\", not");
-	*ge = w->host->kernel_major > k || (w->host->kernel_major == k && w->host->kernel_minor >= m);
+	*ge = w->host->kernel_major > k ||
+	      (w->host->kernel_major == k && w->host->kernel_minor >= m);
 	return 0;
 }
 
@@ -467,7 +485,8 @@ static int min_kernel(struct walk *w, unsigned int at, int *ge)
  */
 static int filter(struct walk *w, const char *name, unsigned int at, int include)
 {
-	struct member m[F_COUNT] = { [F_CAPS] = { "caps", 0 }, [F_ARCHES] = { "arches", 0 },
+	struct member m[F_COUNT] = { [F_CAPS] = { "caps", 0 },
+				     [F_ARCHES] = { "arches", 0 },
 				     [F_MIN_KERNEL] = { "minKernel", 0 } };
 	int all = 1, any = 0, listed = 0, match = 0, ge = -1;
 
@@ -529,8 +548,8 @@ static int add_rule(struct walk *w, uint32_t nr, uint32_t action, const struct s
 
 /* One name of entry I: its rules, if ADD. Names this arch does not have are
  * skipped, as libseccomp-based runtimes skip them. */
-static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_cond *conds,
-		    int n, int split, int add)
+static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_cond *conds, int n,
+		    int split, int add)
 {
 	struct sb_cond c[ARGS_MAX];
 	char name[64];
@@ -561,8 +580,8 @@ static int add_name(struct walk *w, unsigned int at, uint32_t action, struct sb_
 }
 
 /* names (an array) or name (the older single string), never both. */
-static int add_names(struct walk *w, struct member *names, struct member *name,
-		     uint32_t action, struct sb_cond *conds, int n, int split, int add)
+static int add_names(struct walk *w, struct member *names, struct member *name, uint32_t action,
+		     struct sb_cond *conds, int n, int split, int add)
 {
 	unsigned int arr = names->at;
 
@@ -620,12 +639,12 @@ static int add_entry(struct walk *w, int i, unsigned int at)
 /* ---- the top level ---- */
 
 static const char *const arch_names[] = {
-	"SCMP_ARCH_NATIVE", "SCMP_ARCH_X86",	  "SCMP_ARCH_X86_64",	 "SCMP_ARCH_X32",
-	"SCMP_ARCH_ARM",    "SCMP_ARCH_AARCH64",  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-	"SCMP_ARCH_MIPS",   "SCMP_ARCH_MIPS64",	  "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
-	"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",	 "SCMP_ARCH_PPC64",
-	"SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",	  "SCMP_ARCH_S390X",	 "SCMP_ARCH_PARISC",
-	"SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_SH",	 "SCMP_ARCH_SHEB",
+	"SCMP_ARCH_NATIVE",   "SCMP_ARCH_X86",	       "SCMP_ARCH_X86_64",	"SCMP_ARCH_X32",
+	"SCMP_ARCH_ARM",      "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+	"SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",	"SCMP_ARCH_MIPSEL",
+	"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",		"SCMP_ARCH_PPC64",
+	"SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	       "SCMP_ARCH_S390X",	"SCMP_ARCH_PARISC",
+	"SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_SH",		"SCMP_ARCH_SHEB",
 };
 
 /* One SCMP_ARCH_* name at AT: only checked, as the filter is for the
@@ -727,8 +746,9 @@ static int top(struct walk *w, struct member *m)
 
 	if (action(w, 0, m, &w->deflt) < 0)
 		return -EINVAL;
-	a = present(w, &m[T_ARCHITECTURES]) ?
-		    arch_list(w, 0, "architectures", m[T_ARCHITECTURES].at) : 0;
+	a = present(w, &m[T_ARCHITECTURES])
+		    ? arch_list(w, 0, "architectures", m[T_ARCHITECTURES].at)
+		    : 0;
 	b = present(w, &m[T_ARCH_MAP]) ? arch_map(w, m[T_ARCH_MAP].at) : 0;
 	if (a < 0 || b < 0)
 		return -EINVAL;
@@ -788,8 +808,8 @@ static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 		 w->file, line, col);
 	snprintf(where, sizeof(where), "line %u, column %u", line, col);
 	locate(w, where);
-	snprintf(w->err->what, sizeof(w->err->what), "%s%s", code == -EINVAL ? "invalid JSON: " : "",
-		 e->what);
+	snprintf(w->err->what, sizeof(w->err->what), "%s%s",
+		 code == -EINVAL ? "invalid JSON: " : "", e->what);
 	w->err->token[0] = '\0';
 	w->err->item = 0;
 	w->err->line = (int)line;

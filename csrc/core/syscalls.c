@@ -70,7 +70,8 @@ int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t n,
 {
 	if (!arch->sys->hash)
 		return -EOPNOTSUPP;
-	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->sys->hash[i]; i = (i + 1) & (SB_HASH_SIZE - 1)) {
+	for (uint32_t i = h & (SB_HASH_SIZE - 1); arch->sys->hash[i];
+	     i = (i + 1) & (SB_HASH_SIZE - 1)) {
 		const struct sb_sysent *e = &arch->sys->tab[arch->sys->hash[i] - 1];
 		const char *p = sb_pool + e->name;
 		size_t k = 0;
@@ -201,8 +202,7 @@ static int cmp_group(const void *key, const void *elem)
 	return strcmp(key, sb_pool + g->name);
 }
 
-int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
-		     unsigned int cap)
+int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs, unsigned int cap)
 {
 	size_t ngroups = sizeof(sb_groups) / sizeof(sb_groups[0]);
 	const struct sb_group *g = bsearch(name, sb_groups, ngroups, sizeof(*g), cmp_group);

@@ -18,8 +18,16 @@
 #define SB_VAR_FILE "SECCOMP_POLICY_FILE"
 #define SB_VAR_PROFILE "SECCOMP_PROFILE"
 #define SB_VAR_LEARN "SECCOMP_LEARN"
-enum sb_var { SB_V_ALLOW, SB_V_DENY, SB_V_ACTION, SB_V_VERBOSE, SB_V_FILE, SB_V_PROFILE,
-	      SB_V_LEARN, SB_V_COUNT };
+enum sb_var {
+	SB_V_ALLOW,
+	SB_V_DENY,
+	SB_V_ACTION,
+	SB_V_VERBOSE,
+	SB_V_FILE,
+	SB_V_PROFILE,
+	SB_V_LEARN,
+	SB_V_COUNT
+};
 
 /* Name of variable VAR (enum sb_var), or NULL. */
 const char *sb_env_name(int var);
@@ -67,7 +75,6 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 			  struct sb_error *err);
 /* Resolve default actions and check the whole. */
 int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
-
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
@@ -120,7 +127,6 @@ static inline uint32_t sb_hash_step(uint32_t h, char c)
 
 /* sb_syscall_nr() for NAME's first LEN characters, whose hash is H; -ENOENT
  * if ARCH has no such syscall, -EOPNOTSUPP if ARCH has no hash index. */
-int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len,
-			 uint32_t h);
+int sb_syscall_nr_hashed(const struct sb_arch *arch, const char *name, size_t len, uint32_t h);
 
 #endif /* SANDBOX_INTERNAL_H */

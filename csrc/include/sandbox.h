@@ -220,8 +220,7 @@ int sb_errno_lookup(const char *name);
 int sb_const_lookup(const char *name, int64_t *value);
 /* Syscall group "@name": members on ARCH into NRS (room for CAP); returns
  * the count (names missing on ARCH skipped), or -ENOENT for an unknown group. */
-int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs,
-		     unsigned int cap);
+int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs, unsigned int cap);
 /* Group listing: name of group I (0-based), or NULL past the end. */
 const char *sb_group_at(int i);
 
@@ -310,8 +309,7 @@ struct sb_load_io {
  * load saw. CFG may be uninitialised memory; only what is set is written.
  */
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
-		   const struct sb_load_io *io, struct sb_load_stats *stats,
-		   struct sb_error *err);
+		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err);
 
 /* ---- core/policy.c: the policy language and the SECCOMP_* variables ---- */
 

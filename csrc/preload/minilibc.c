@@ -273,9 +273,15 @@ static void convert(struct out *o, const char **f, va_list *ap)
 	for (; **f == 'l' || **f == 'z'; (*f)++)
 		lng += **f == 'z' ? 2 : 1;
 	switch (*(*f)++) {
-	case 's': put_str(o, va_arg(*ap, const char *), prec); break;
-	case 'c': put(o, (char)va_arg(*ap, int)); break;
-	case '%': put(o, '%'); break;
+	case 's':
+		put_str(o, va_arg(*ap, const char *), prec);
+		break;
+	case 'c':
+		put(o, (char)va_arg(*ap, int));
+		break;
+	case '%':
+		put(o, '%');
+		break;
 	case 'd':
 	case 'i':
 		sv = lng >= 2 ? va_arg(*ap, long long) : lng ? va_arg(*ap, long) : va_arg(*ap, int);
@@ -284,11 +290,15 @@ static void convert(struct out *o, const char **f, va_list *ap)
 		break;
 	case 'u':
 	case 'x':
-		put_num(o, lng >= 2 ? va_arg(*ap, unsigned long long)
-			   : lng ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned int),
+		put_num(o,
+			lng >= 2 ? va_arg(*ap, unsigned long long)
+			: lng	 ? va_arg(*ap, unsigned long)
+				 : va_arg(*ap, unsigned int),
 			(*f)[-1] == 'x' ? 16 : 10, 0);
 		break;
-	default: put(o, '?'); break; /* no other conversion is used */
+	default:
+		put(o, '?');
+		break; /* no other conversion is used */
 	}
 }
 
@@ -324,20 +334,33 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 /* The texts of the errors libsandbox.so can report (glibc's wording, which
  * the tests and the README show); any other is "Unknown error N", as glibc
  * says of numbers it has no text for. */
-static const struct { int nr; const char *text; } errors[] = {
-	{ EPERM, "Operation not permitted" },	{ ENOENT, "No such file or directory" },
-	{ ESRCH, "No such process" },		{ EINTR, "Interrupted system call" },
-	{ EIO, "Input/output error" },		{ ENXIO, "No such device or address" },
-	{ E2BIG, "Argument list too long" },	{ EBADF, "Bad file descriptor" },
+static const struct {
+	int nr;
+	const char *text;
+} errors[] = {
+	{ EPERM, "Operation not permitted" },
+	{ ENOENT, "No such file or directory" },
+	{ ESRCH, "No such process" },
+	{ EINTR, "Interrupted system call" },
+	{ EIO, "Input/output error" },
+	{ ENXIO, "No such device or address" },
+	{ E2BIG, "Argument list too long" },
+	{ EBADF, "Bad file descriptor" },
 	{ EAGAIN, "Resource temporarily unavailable" },
-	{ ENOMEM, "Cannot allocate memory" },	{ EACCES, "Permission denied" },
-	{ EFAULT, "Bad address" },		{ EBUSY, "Device or resource busy" },
-	{ ENODEV, "No such device" },		{ ENOTDIR, "Not a directory" },
-	{ EISDIR, "Is a directory" },		{ EINVAL, "Invalid argument" },
+	{ ENOMEM, "Cannot allocate memory" },
+	{ EACCES, "Permission denied" },
+	{ EFAULT, "Bad address" },
+	{ EBUSY, "Device or resource busy" },
+	{ ENODEV, "No such device" },
+	{ ENOTDIR, "Not a directory" },
+	{ EISDIR, "Is a directory" },
+	{ EINVAL, "Invalid argument" },
 	{ ENFILE, "Too many open files in system" },
-	{ EMFILE, "Too many open files" },	{ EFBIG, "File too large" },
+	{ EMFILE, "Too many open files" },
+	{ EFBIG, "File too large" },
 	{ ERANGE, "Numerical result out of range" },
-	{ ENAMETOOLONG, "File name too long" },	{ ENOSYS, "Function not implemented" },
+	{ ENAMETOOLONG, "File name too long" },
+	{ ENOSYS, "Function not implemented" },
 	{ ELOOP, "Too many levels of symbolic links" },
 	{ EOVERFLOW, "Value too large for defined data type" },
 	{ EOPNOTSUPP, "Operation not supported" },

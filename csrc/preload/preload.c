@@ -39,8 +39,8 @@
 #endif
 
 typedef int (*main_fn)(int, char **, char **);
-typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
-			void (*)(void), void *);
+typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
+			void *);
 
 /* The read-back: prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) is the one
  * call our filter lets through whatever the policy (it only reads the mode);
@@ -87,11 +87,11 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 }
 
 /* One line, one status; exit_group: the host's atexit handlers are not ours. */
-#define die(...)                                                  \
-	do {                                                      \
-		say("libsandbox: " __VA_ARGS__);                  \
-		sb_raw3(SYS_exit_group, SB_EXIT_FAILURE, 0, 0);   \
-		__builtin_unreachable();                          \
+#define die(...)                                                \
+	do {                                                    \
+		say("libsandbox: " __VA_ARGS__);                \
+		sb_raw3(SYS_exit_group, SB_EXIT_FAILURE, 0, 0); \
+		__builtin_unreachable();                        \
 	} while (0)
 
 /* Is *E one of our variables (SECCOMP_NAME=...)? */
@@ -243,7 +243,8 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, READBACK_A, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct seccomp_data d = { .nr = SYS_prctl, .arch = audit,
+	struct seccomp_data d = { .nr = SYS_prctl,
+				  .arch = audit,
 				  .args = { PR_GET_SECCOMP, READBACK_A, READBACK_B } };
 	int64_t act = sb_bpf_run(p + PREFIX_LEN, *len, &d);
 	uint32_t action = (uint32_t)act & SECCOMP_RET_ACTION_FULL;
@@ -257,8 +258,7 @@ static long expected_mode(struct sb_insn *p, unsigned int *len)
 	return SECCOMP_MODE_FILTER;
 }
 
-static void *definition(const struct start *s, const char *name, const void *after,
-			int *is_libc);
+static void *definition(const struct start *s, const char *name, const void *after, int *is_libc);
 
 /* Let the C runtime finish its lazy one-time set-up first: glibc's malloc
  * seeds its tcache with getrandom() on first use. The program's malloc (its
@@ -311,8 +311,8 @@ static int sandboxed_main(int argc, char **argv, char **envp)
 	return real_main(argc, argv, envp);
 }
 
-static int start_hook(main_fn main, int argc, char **argv, void (*init)(void),
-		      void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+static int start_hook(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+		      void (*rtld_fini)(void), void *stack_end)
 {
 	int is_libc;
 
@@ -448,8 +448,7 @@ static const struct link_map *objects(const struct start *s)
 /* NAME's first definition in load order after the object defining AFTER
  * (from the start if AFTER is NULL): what RTLD_NEXT (RTLD_DEFAULT) gives.
  * *IS_LIBC: it is libc.so's. NULL if none. */
-static void *definition(const struct start *s, const char *name, const void *after,
-			int *is_libc)
+static void *definition(const struct start *s, const char *name, const void *after, int *is_libc)
 {
 	int past = after == NULL;
 
@@ -507,8 +506,9 @@ static long traced(void)
 {
 	char buf[4096];
 	const char *t;
-	long pid = 0, n, fd = sb_raw6(SYS_openat, AT_FDCWD, (long)"/proc/self/status",
-				      O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	long pid = 0, n,
+	     fd = sb_raw6(SYS_openat, AT_FDCWD, (long)"/proc/self/status", O_RDONLY | O_CLOEXEC, 0,
+			  0, 0);
 
 	if (fd < 0)
 		return 0;
@@ -529,7 +529,7 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 {
 	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
 	static struct sb_json tape[SB_JSON_MAX];
-	const struct sb_load_io io = { sb_file_read, NULL,	      NULL, sb_host_probe,
+	const struct sb_load_io io = { sb_file_read, NULL,	   NULL, sb_host_probe,
 				       text,	     sizeof(text), tape, SB_JSON_MAX };
 	int r;
 

@@ -100,11 +100,23 @@ int sb_trace_execve(const char *path, char *const argv[], char *const envp[])
 typedef struct user_regs_struct regs_t;
 static const unsigned char syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
 
-static uintptr_t regs_pc(const regs_t *r) { return r->rip; }
-static uintptr_t regs_sp(const regs_t *r) { return r->rsp; }
-static long regs_ret(const regs_t *r) { return (long)r->rax; }
+static uintptr_t regs_pc(const regs_t *r)
+{
+	return r->rip;
+}
+static uintptr_t regs_sp(const regs_t *r)
+{
+	return r->rsp;
+}
+static long regs_ret(const regs_t *r)
+{
+	return (long)r->rax;
+}
 
-static void regs_set_arg0(regs_t *r, long a0) { r->rdi = a0; }
+static void regs_set_arg0(regs_t *r, long a0)
+{
+	r->rdi = a0;
+}
 
 static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a2)
 {
@@ -122,11 +134,23 @@ static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a
 typedef struct user_pt_regs regs_t;
 static const unsigned char syscall_insn[] = { 0x01, 0x00, 0x00, 0xd4 }; /* svc #0 */
 
-static uintptr_t regs_pc(const regs_t *r) { return r->pc; }
-static uintptr_t regs_sp(const regs_t *r) { return r->sp; }
-static long regs_ret(const regs_t *r) { return (long)r->regs[0]; }
+static uintptr_t regs_pc(const regs_t *r)
+{
+	return r->pc;
+}
+static uintptr_t regs_sp(const regs_t *r)
+{
+	return r->sp;
+}
+static long regs_ret(const regs_t *r)
+{
+	return (long)r->regs[0];
+}
 
-static void regs_set_arg0(regs_t *r, long a0) { r->regs[0] = a0; }
+static void regs_set_arg0(regs_t *r, long a0)
+{
+	r->regs[0] = a0;
+}
 
 static void regs_call(regs_t *r, uintptr_t pc, long nr, long a0, long a1, long a2)
 {
@@ -235,8 +259,7 @@ static int step(pid_t pid, regs_t *r, long *ret)
 {
 	int rc;
 
-	if ((rc = set_regs(pid, r)) < 0 || (rc = step_one(pid)) < 0 ||
-	    (rc = get_regs(pid, r)) < 0)
+	if ((rc = set_regs(pid, r)) < 0 || (rc = step_one(pid)) < 0 || (rc = get_regs(pid, r)) < 0)
 		return rc;
 	*ret = regs_ret(r);
 	return 0;
@@ -340,8 +363,8 @@ int sb_inject_filter(int pid, const struct sb_insn *prog, unsigned int len)
 /* NOTE: a compat tracee's NT_PRSTATUS is struct user_regs_struct32
  * (arch/x86/include/asm/user32.h); i386 exit_group is 252, through int $0x80. */
 struct regs_i386 {
-	uint32_t ebx, ecx, edx, esi, edi, ebp, eax, ds, es, fs, gs, orig_eax, eip, cs, eflags,
-		esp, ss;
+	uint32_t ebx, ecx, edx, esi, edi, ebp, eax, ds, es, fs, gs, orig_eax, eip, cs, eflags, esp,
+		ss;
 };
 
 static int exit_i386(pid_t pid, int code)
@@ -511,8 +534,8 @@ static int hides_calls(struct sb_learn *out, pid_t pid, const uint64_t *a, uint6
 	case SYS_seccomp:
 		return a[0] == SECCOMP_SET_MODE_FILTER ? SB_LEARN_OWN_FILTER : 0;
 	case SYS_prctl:
-		return a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER ?
-			SB_LEARN_OWN_FILTER : 0;
+		return a[0] == PR_SET_SECCOMP && a[1] == SECCOMP_MODE_FILTER ? SB_LEARN_OWN_FILTER
+									     : 0;
 	case SYS_clone:
 		if (!(a[0] & CLONE_UNTRACED) || get_regs(pid, &r) < 0)
 			return 0;
@@ -580,8 +603,7 @@ static pid_t start_stopped(const char *path, char *const argv[], char *const env
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGXFSZ, SIG_DFL);
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ||
-		    (nnp && sb_no_new_privs() < 0))
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 || (nnp && sb_no_new_privs() < 0))
 			_exit(126);
 		raise(SIGSTOP);
 		execve(path, argv, envp);

@@ -5,7 +5,8 @@ builds libseccomp's filter (through pyseccomp) the way a container gets it:
 moby's includes/excludes (capabilities, arch, minKernel), then runc's rules
 (errnoRet defaulting to EPERM, rules whose action is the default skipped,
 names libseccomp does not know skipped, an argument index given twice
-splitting the entry into one rule per condition). Both programs then decide every syscall number of the arch
+splitting the entry into one rule per condition). Both programs then decide every syscall
+number of the arch
 and, for syscalls with argument conditions, argument vectors at and around
 every condition - for a process without capabilities and for root, and for an
 old kernel that minKernel rules leave out.

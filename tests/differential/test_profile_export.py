@@ -32,7 +32,8 @@ POLICIES = [
                               "mmap(arg4 == -1, arg1 <= 0x100000000):socket(arg0 == AF_UNIX)",
      "SECCOMP_DEFAULT_ACTION": "trap"},
     {"SECCOMP_SYSCALL_ALLOW": "read:read=kill_thread:write(arg0 > 2)=log:write(arg0 == 1)=EIO"},
-    {"SECCOMP_PROFILE": DOCKER, "SECCOMP_SYSCALL_DENY": "ptrace=EPERM:bpf:socket(arg0 == 16)=EACCES"},
+    {"SECCOMP_PROFILE": DOCKER,
+     "SECCOMP_SYSCALL_DENY": "ptrace=EPERM:bpf:socket(arg0 == 16)=EACCES"},
 ]
 
 # Policies no single entry per rule can write; exported as several, disjoint ones.
@@ -222,8 +223,10 @@ def test_cli_export_refusal(tmp_path):
 @pytest.mark.parametrize("argv,message", [
     (["profile", "show", "/nonexistent.json"],
      "pysandbox: SECCOMP_PROFILE: cannot read '/nonexistent.json': No such file or directory\n"),
-    (["profile", "show", DOCKER, "--caps", "CAP_NOPE"], "pysandbox: unknown capability 'CAP_NOPE'\n"),
-    (["profile", "show", DOCKER, "--kernel", "6"], "pysandbox: --kernel: expected MAJOR.MINOR, not '6'\n"),
+    (["profile", "show", DOCKER, "--caps", "CAP_NOPE"],
+     "pysandbox: unknown capability 'CAP_NOPE'\n"),
+    (["profile", "show", DOCKER, "--kernel", "6"],
+     "pysandbox: --kernel: expected MAJOR.MINOR, not '6'\n"),
 ])
 def test_cli_errors(argv, message):
     r = pysandbox(*argv)

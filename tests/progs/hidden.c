@@ -47,8 +47,8 @@ static int own_filter(int via_prctl)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return 1;
-	r = via_prctl ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) :
-			syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	r = via_prctl ? prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)
+		      : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 	if (r < 0)
 		return 1;
 	call_getppid();
@@ -61,8 +61,8 @@ static int untraced_child(int via_clone3)
 	int status;
 	long pid;
 
-	pid = via_clone3 ? syscall(SYS_clone3, &args, sizeof(args)) :
-			   syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
+	pid = via_clone3 ? syscall(SYS_clone3, &args, sizeof(args))
+			 : syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {

@@ -21,8 +21,12 @@ extern char **environ;
  * the signal state PROG is handed is exactly what the options say. */
 static void defaults(void)
 {
-	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; }
-		dfl = { SIG_DFL, 0, NULL, 0 };
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} dfl = { SIG_DFL, 0, NULL, 0 };
 
 	for (long sig = 1; sig <= 64; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)

@@ -184,7 +184,8 @@ def test_architectures_only_checked_filter_is_native(write):
 
 
 def test_skipped_names_and_blocks_are_counted(write):
-    path = write(P([S(["getpid", "open", "nosuchcall"]), S("getppid", includes={"caps": ["CAP_BPF"]})]))
+    path = write(P([S(["getpid", "open", "nosuchcall"]),
+                    S("getppid", includes={"caps": ["CAP_BPF"]})]))
     policy = _native.load({"SECCOMP_PROFILE": path}, "aarch64", _native.host(0))
     assert (policy.stats.blocks, policy.stats.applied, policy.stats.skipped,
             len(policy.rules)) == (2, 1, 2, 1)
@@ -196,7 +197,8 @@ ERRORS = [
     # JSON
     R("", "line 1, column 1: invalid JSON: unexpected end of text", id="empty"),
     R("{", "line 1, column 2: invalid JSON: expected a string key", id="open-brace"),
-    R('{"defaultAction": "SCMP_ACT_ALLOW",}', "line 1, column 36: invalid JSON: expected a string key",
+    R('{"defaultAction": "SCMP_ACT_ALLOW",}',
+      "line 1, column 36: invalid JSON: expected a string key",
       id="trailing-comma-object"),
     R('{"syscalls": [1,]}', "line 1, column 17: invalid JSON: expected a value",
       id="trailing-comma-array"),
