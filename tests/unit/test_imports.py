@@ -14,11 +14,11 @@ import os
 import sys
 
 import pytest
+from support.proc import ROOT
 
-import pysandbox
-
-PACKAGE = os.path.dirname(os.path.abspath(pysandbox.__file__))
-SCRIPT = os.path.join(os.path.dirname(PACKAGE), "bin", "sandboxify")
+# the checkout's sources (make sanitize imports a copy of the package)
+PACKAGE = os.path.join(ROOT, "pysandbox")
+SCRIPT = os.path.join(ROOT, "bin", "sandboxify")
 LAUNCHER = "bin/sandboxify"
 
 ERRORS = "pysandbox.errors"
