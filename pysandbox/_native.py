@@ -311,7 +311,7 @@ def _policy_error(err):
 
     return PolicyError(_error_text(err), kind=text(lib.sb_error_kind_name(err.kind)),
                        variable=text(err.var), what=text(err.what), token=text(err.token),
-                       item=err.item)
+                       item=err.item, line=err.line, where=text(err.where), path=text(err.path))
 
 
 # ---- the host a profile's includes/excludes are decided against ----

@@ -25,15 +25,21 @@ class PolicyError(SandboxError, ValueError):
     'opne' (item 3)``); the C error record's fields are kept as attributes:
     KIND (the C error kind's name, e.g. "unknown", or None for errors found in
     Python), VARIABLE (the variable, or "file:line", or the profile location),
-    WHAT, TOKEN (the offending input) and ITEM (1-based, 0 if none)."""
+    WHAT, TOKEN (the offending input), ITEM (1-based, 0 if none), LINE (of a
+    policy file or profile, 0 if none), WHERE (in a profile, the JSON location
+    such as "syscalls[3].action", else "") and PATH (the file at fault, else "")."""
 
-    def __init__(self, message, *, kind=None, variable=None, what=None, token=None, item=0):
+    def __init__(self, message, *, kind=None, variable=None, what=None, token=None, item=0,
+                 line=0, where="", path=""):
         super().__init__(message)
         self.kind = kind
         self.variable = variable
         self.what = what
         self.token = token
         self.item = item
+        self.line = line
+        self.where = where
+        self.path = path
 
 
 class UsageError(SandboxError, ValueError):

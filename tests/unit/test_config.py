@@ -109,6 +109,22 @@ def test_policy_error_has_the_c_records_fields():
     assert str(v) == "SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)"
     assert (v.kind, v.variable, v.what, v.token, v.item) == (
         "unknown", "SECCOMP_SYSCALL_DENY", "unknown syscall", "opne", 2)
+    assert (v.line, v.where, v.path) == (0, "", "")
+
+
+def test_policy_error_has_the_file_line_and_json_location(tmp_path):
+    path = tmp_path / "p.policy"
+    path.write_text("deny read\nallow nosuch\n")
+    with pytest.raises(PolicyError) as e:
+        _native.load({"SECCOMP_POLICY_FILE": str(path)}, "x86_64")
+    assert (e.value.kind, e.value.line, e.value.where, e.value.path) == (
+        "unknown", 2, "", str(path))
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"defaultAction": "SCMP_ACT_ALLOW",
+                                "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}))
+    with pytest.raises(PolicyError) as e:
+        _native.load({"SECCOMP_PROFILE": str(path)}, "x86_64", _native.host(0, (6, 18)))
+    assert (e.value.where, e.value.path) == ("syscalls[0].action", str(path))
 
 
 def test_policy_file_errors_name_the_line(tmp_path):
