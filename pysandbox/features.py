@@ -2,7 +2,7 @@
 can do here because of it.
 
 Every answer is a probe, never a guess from the kernel version: a syscall
-(csrc/probe.c, through _native; those that would change the process run in
+(csrc/tools/probe.c, through _native; those that would change the process run in
 a forked child) or a /proc read. gather() returns plain data (the --json
 output, keys always present); text() renders it; pysandbox.cli.features prints.
 """

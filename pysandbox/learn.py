@@ -11,7 +11,7 @@ The program runs traced, under a filter that hands every syscall to us
 
 Every process and thread the program starts is followed; its children inherit
 the filter, so what they call is counted too, as the real policy would meet it.
-The counting loop is C (csrc/trace.c): one ptrace stop per syscall.
+The counting loop is C (csrc/tools/trace.c): one ptrace stop per syscall.
 
 What learn cannot see is refused or made visible, never left out of the list:
 a program installing a seccomp filter of its own is stopped (its ERRNO/KILL

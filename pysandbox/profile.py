@@ -57,7 +57,7 @@ def oci_action(action):
 #
 # runc makes one syscalls[] entry one libseccomp rule whose args[] must all hold - unless an
 # index repeats: then each item becomes a rule of its own, an alternative (its matchCall in
-# libcontainer/seccomp/seccomp_linux.go); csrc/profile.c reads it alike. So an entry can say
+# libcontainer/seccomp/seccomp_linux.go); csrc/core/profile.c reads it alike. So an entry can say
 # one thing about each argument. A rule with several conditions on one argument
 # (kill(arg1 >= 1, arg1 <= 3)) is written as the set of values they accept together, cut
 # into pieces one item can say each, one entry per combination of pieces.

@@ -1,4 +1,4 @@
-"""Unit tests of the policy compiler (csrc/policy.c + csrc/bpf.c).
+"""Unit tests of the policy compiler (csrc/core/policy.c + csrc/core/bpf.c).
 
 Every program is run through the strict interpreter in pysandbox.bpf and its
 decisions are compared with literal expectations or with `model()`, a few

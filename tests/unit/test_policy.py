@@ -1,5 +1,5 @@
 """Tests of the policy language: per-entry actions, argument conditions, @groups
-and policy files (csrc/policy.c parses, csrc/bpf.c compiles).
+and policy files (csrc/core/policy.c parses, csrc/core/bpf.c compiles).
 
 Tables first, the tests that walk them below. Every program is run through the
 strict interpreter in pysandbox.bpf. Expectations are either written out by
