@@ -94,6 +94,11 @@ def arch_abi_bit(name=None):
     return lib.sb_arch_abi_bit(_arch(name))
 
 
+def arch_nr_bias(name=None):
+    """Bit every syscall number of arch NAME carries (x32's), or 0."""
+    return lib.sb_arch_nr_bias(_arch(name))
+
+
 def elf_abi(elf_class, machine):
     """ABI of an ELF file of class ELF_CLASS (1, 2) and e_machine MACHINE
     ("x86_64", "x32", "i386", "aarch64", "arm"), or None."""

@@ -92,6 +92,11 @@ const char *sb_arch_compat_name(const struct sb_arch *arch)
 	return arch->compat;
 }
 
+uint32_t sb_arch_nr_bias(const struct sb_arch *arch)
+{
+	return arch->nr_bias;
+}
+
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch)
 {
 	return arch->abi_bit;

@@ -198,6 +198,8 @@ uint32_t sb_arch_audit(const struct sb_arch *arch);
 uint32_t sb_arch_compat_audit(const struct sb_arch *arch);
 /* Name of that compat ABI ("i386", "arm"; arm has no syscall table), or NULL. */
 const char *sb_arch_compat_name(const struct sb_arch *arch);
+/* Bit every syscall number of ARCH carries (x32's 0x40000000), or 0. */
+uint32_t sb_arch_nr_bias(const struct sb_arch *arch);
 /* Syscall-number bit of another ABI that shares this AUDIT_ARCH value (x32's
  * 0x40000000 on x86_64), or 0. Filters kill numbers at or above it. */
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch);

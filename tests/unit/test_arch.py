@@ -37,6 +37,8 @@ def test_only_x86_64_shares_its_audit_value_through_a_number_bit():
     bits = {a: _native.arch_abi_bit(a) for a in _native.ARCHES}
     assert bits == {"x86_64": X32_BIT, "aarch64": 0, "i386": 0, "x32": 0}
     assert _native.X32_BIT == X32_BIT
+    biases = {a: _native.arch_nr_bias(a) for a in _native.ARCHES}
+    assert biases == {"x86_64": 0, "aarch64": 0, "i386": 0, "x32": X32_BIT}
 
 
 @pytest.mark.parametrize("elf, abi", [
