@@ -233,7 +233,7 @@ int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs
 /* Group listing: name of group I (0-based), or NULL past the end. */
 const char *sb_group_at(int i);
 
-/* ---- json.c: a strict JSON reader (RFC 8259); pure ---- */
+/* ---- core/json.c: a strict JSON reader (RFC 8259); pure ---- */
 
 #define SB_JSON_NULL 1
 #define SB_JSON_FALSE 2
@@ -378,7 +378,7 @@ int sb_host_probe(struct sb_host *host);
  * only. CTX is unused. */
 long sb_file_read(void *ctx, const char *path, char *buf, size_t size);
 
-/* ---- trace.c: ptrace for sandboxify (cffi module only) ---- */
+/* ---- tools/trace.c: ptrace for sandboxify (cffi module only) ---- */
 
 /* Each returns 0 or -errno. seize sets TRACEEXEC, TRACESYSGOOD, EXITKILL:
  * should the tracer die, the tracee is killed, never left running free. */
@@ -439,7 +439,7 @@ struct sb_learn {
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
 
-/* ---- probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
+/* ---- tools/probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
 
 /* Each asks the kernel itself, never its version, from a forked child (the
  * probe may change or kill that process; the caller is left as it was).
