@@ -13,7 +13,6 @@
  * abi_action.
  */
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,12 +251,22 @@ static void check_number(const struct sb_seccomp *p, const struct sb_insn *prog,
 	}
 }
 
+/* A call of another arch (AUDIT), which the policy's arch check decides. */
+static void check_foreign(const struct sb_seccomp *p, const struct sb_insn *prog, unsigned int len,
+			  uint32_t audit)
+{
+	uint32_t data[DATA_WORDS] = { p->nrules ? p->rules[0].nr : 0, audit };
+
+	if (audit != sb_arch_audit(p->arch))
+		expect(p, prog, len, data);
+}
+
 static void check_decisions(const struct sb_seccomp *p, const struct sb_insn *prog,
 			    unsigned int len)
 {
 	const uint32_t abi_bit = sb_arch_abi_bit(p->arch);
 	const uint32_t extra[] = { 0, 1, 0xffff, UINT32_MAX, abi_bit, abi_bit - 1, abi_bit + 1 };
-	const uint32_t foreign[] = { AUDIT_ARCH_I386, AUDIT_ARCH_ARM, sb_arch_audit(p->arch) ^ 1 };
+	const struct sb_arch *other;
 	unsigned int step = p->nrules > NRS_CHECKED ? p->nrules / NRS_CHECKED : 1;
 
 	for (unsigned int i = 0; i < p->nrules; i += step) {
@@ -266,11 +275,11 @@ static void check_decisions(const struct sb_seccomp *p, const struct sb_insn *pr
 	}
 	for (unsigned int i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		check_number(p, prog, len, extra[i]);
-	for (unsigned int i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
-		uint32_t data[DATA_WORDS] = { p->nrules ? p->rules[0].nr : 0, foreign[i] };
-
-		expect(p, prog, len, data);
+	for (int i = 0; (other = sb_arch_at(i)); i++) {
+		check_foreign(p, prog, len, sb_arch_audit(other));
+		check_foreign(p, prog, len, sb_arch_compat_audit(other));
 	}
+	check_foreign(p, prog, len, sb_arch_audit(p->arch) ^ 1);
 }
 
 /* Compile, check the program, and again into exactly fitting buffers. */

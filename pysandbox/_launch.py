@@ -26,9 +26,6 @@ SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGKILL, SIGTRAP = 1, 2, 3, 15, 9, 5
 SIGPIPE, SIGXFSZ = 13, 25
 SYSCALL_STOP = SIGTRAP | 0x80  # PTRACE_O_TRACESYSGOOD
 STOP_SIGNALS = (19, 20, 21, 22)  # SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
-# (ELFCLASS, e_machine) -> ABI; the filters are for the native one only
-ELF_ABIS = {(2, 62): "x86_64", (1, 62): "x32", (1, 3): "i386", (2, 183): "aarch64",
-            (1, 40): "arm"}
 PT_INTERP = 3
 
 
@@ -150,7 +147,8 @@ def elf_info(path):
             phoff, phentsize, phnum = field(28, 4), field(42, 2), field(44, 2)
         f.seek(phoff)
         table = f.read(phentsize * phnum)
-    abi = ELF_ABIS.get((head[4], machine), "machine %d" % machine) if order == "little" \
+    # the ABI of (EI_CLASS, e_machine); the filters are for the native one only
+    abi = (_native.elf_abi(head[4], machine) or "machine %d" % machine) if order == "little" \
         else "big-endian machine %d" % machine
     static = all(int.from_bytes(table[i:i + 4], order) != PT_INTERP
                  for i in range(0, len(table), phentsize or 1))

@@ -8,8 +8,6 @@ from pysandbox._native_cffi import ffi, lib
 
 INSN_SIZE = ffi.sizeof("struct sb_insn")
 NR_SPACE = lib.SB_NR_SPACE  # every syscall number the tables know is below (x32's bit aside)
-ARCHES = ("x86_64", "aarch64", "i386", "x32")
-TARGET_ARCHES = ("x86_64", "aarch64")
 
 ACTIONS = {
     "kill_process": lib.SB_ACT_KILL_PROCESS,
@@ -39,6 +37,18 @@ def _arch_name(a):
     return ffi.string(lib.sb_arch_name(a)).decode()
 
 
+def _arches():
+    i = 0
+    while (a := lib.sb_arch_at(i)) != ffi.NULL:
+        yield a
+        i += 1
+
+
+# every arch the tables know, the targets (filters can be compiled for) first
+ARCHES = tuple(_arch_name(a) for a in _arches())
+TARGET_ARCHES = tuple(_arch_name(a) for a in _arches() if lib.sb_arch_is_target(a))
+
+
 def arch(name=None):
     """The name of arch NAME ("x86_64", ...; None: this machine's); PolicyError if unknown."""
     return _arch_name(_arch(name))
@@ -46,7 +56,10 @@ def arch(name=None):
 
 def arch_by_audit():
     """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
-    return {arch_audit(a): a for a in ARCHES if a != "x32"}
+    out = {}
+    for a in ARCHES:  # x86_64 before x32
+        out.setdefault(arch_audit(a), a)
+    return out
 
 
 def arch_name(name=None):
@@ -67,6 +80,30 @@ def arch_scmp_name(name=None):
 def arch_audit(name=None):
     """The AUDIT_ARCH_* value of arch NAME (None: this machine's)."""
     return lib.sb_arch_audit(_arch(name))
+
+
+def arch_compat(name=None):
+    """Name of the 32-bit compat ABI of arch NAME ("i386", "arm"), or None."""
+    p = lib.sb_arch_compat_name(_arch(name))
+    return ffi.string(p).decode() if p else None
+
+
+def arch_abi_bit(name=None):
+    """Syscall-number bit of another ABI sharing arch NAME's AUDIT_ARCH value
+    (x32's on x86_64), or 0."""
+    return lib.sb_arch_abi_bit(_arch(name))
+
+
+def arch_nr_bias(name=None):
+    """Bit every syscall number of arch NAME carries (x32's), or 0."""
+    return lib.sb_arch_nr_bias(_arch(name))
+
+
+def elf_abi(elf_class, machine):
+    """ABI of an ELF file of class ELF_CLASS (1, 2) and e_machine MACHINE
+    ("x86_64", "x32", "i386", "aarch64", "arm"), or None."""
+    p = lib.sb_arch_elf_abi(elf_class, machine)
+    return ffi.string(p).decode() if p else None
 
 
 # x32 shares x86_64's AUDIT_ARCH value; its syscall numbers carry this bit.

@@ -55,7 +55,7 @@ def parse_record(line):
     audit_arch = number(fields, "arch", 16)
     nr = number(fields, "syscall", 10)
     arch = ARCH_NAMES.get(audit_arch, "0x%08x" % audit_arch)
-    if arch == "x86_64" and nr >= 0 and nr & _native.X32_BIT:
+    if arch in _native.ARCHES and nr >= 0 and nr & _native.arch_abi_bit(arch):
         arch = "x32"
     syscall = _native.syscall_name(nr, arch) if arch in _native.ARCHES and nr >= 0 else None
     return Record(time=when, serial=serial, pid=number(fields, "pid", 10),

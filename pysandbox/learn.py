@@ -40,6 +40,11 @@ KERNEL_CALLS = (
 )
 
 
+def compat_arch():
+    """The name of this machine's 32-bit compat ABI ("i386", "arm")."""
+    return _native.arch_compat(_launch.native_arch())
+
+
 class Learned:
     """What one or more runs called, by ABI: {abi: {name: calls}}."""
 
@@ -50,8 +55,9 @@ class Learned:
 
     def add(self, counts, facts):
         native = _launch.native_arch()
+        compat = compat_arch()  # arm has no table: numbers
         tables = {"native": (native, 0), "x32": ("x32", _native.X32_BIT),
-                  "compat": ("i386", 0) if native == "x86_64" else (None, 0)}
+                  "compat": (compat if compat in _native.ARCHES else None, 0)}
         for abi, by_nr in counts.items():
             table, bias = tables[abi]
             for nr, n in by_nr.items():

@@ -1,8 +1,8 @@
 """Docker/OCI seccomp profiles from Python: export a SECCOMP_* policy as one,
 summarise one.
 
-Both work on what the C parser made - struct sb_policy through cffi - never on
-policy text or JSON of their own: `export` writes the compiled rules out,
+Both work on what the C loader made - the Config that _native.load returns -
+never on policy text or JSON of their own: `export` writes the compiled rules out,
 `show` describes the rules a profile gave.
 """
 import functools

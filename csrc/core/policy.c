@@ -545,69 +545,99 @@ static int allows(uint32_t action)
 	return action == SB_ACT_ALLOW || action == SB_ACT_LOG;
 }
 
+#define NOT_BARE 1 /* parse_bare_name: TEXT is more than a known syscall's name */
+
+/* Most entries are a bare syscall name: one pass checks and hashes it.
+ * NOT_BARE if TEXT is something else, else as parse_entry. */
+static int parse_bare_name(struct sb_seccomp *p, const struct src *src, char *text, uint32_t action,
+			   struct sb_error *err)
+{
+	uint32_t h = SB_HASH_INIT;
+	size_t n = 0;
+	int nr;
+
+	for (; is_syscall_char(text[n]); n++)
+		h = sb_hash_step(h, text[n]);
+	if (text[n] != '\0' || n == 0 || (text[0] >= '0' && text[0] <= '9'))
+		return NOT_BARE;
+	nr = sb_syscall_nr_hashed(p->arch, text, n, h);
+	if (nr >= 0)
+		return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, text, err);
+	if (nr == -ENOENT && sb_syscall_known(text))
+		return 0; /* exists on other arches: cannot be called here */
+	if (nr == -ENOENT)
+		return fails(err, src, SB_ERR_UNKNOWN, "unknown syscall", text);
+	return NOT_BARE;
+}
+
+/* The "(conditions)" at *REST, if any, into CONDS: their count, *REST moved
+ * past them; or a negative errno. WHOLE is the entry, for errors. */
+static int parse_entry_conds(const struct src *src, char **rest, const char *whole,
+			     struct sb_cond *conds, struct sb_error *err)
+{
+	char *close;
+	int nconds;
+
+	if (**rest != '(')
+		return 0;
+	close = strchr(*rest, ')');
+	if (!close)
+		return fails(err, src, SB_ERR_SYNTAX, "missing ')' in", whole);
+	*close = '\0';
+	nconds = parse_conds(src, *rest + 1, conds, err);
+	if (nconds < 0)
+		return -EINVAL;
+	*rest = (char *)skip_ws(close + 1);
+	return nconds;
+}
+
+/* The "=action" at *REST into *ACTION, *REST moved past it: 0 or a negative
+ * errno. DENY: the entry is a denylist's, where a profile allows nothing more. */
+static int parse_entry_action(const struct sb_load *ld, const struct src *src, char **rest,
+			      const char *whole, int deny, uint32_t *action, struct sb_error *err)
+{
+	char *word = (char *)skip_ws(*rest + 1);
+	char *end = word + strcspn(word, " \t");
+
+	*rest = (char *)skip_ws(end); /* what follows the action */
+	*end = '\0';
+	if (sb_action_parse(word, action) < 0)
+		return fails(err, src, SB_ERR_UNKNOWN, "unknown action", word);
+	if (deny && (ld->cfg->inputs & SB_INPUT_PROFILE) && allows(*action))
+		return fails(err, src, SB_ERR_CONFLICT, "cannot allow on top of " SB_VAR_PROFILE,
+			     whole);
+	return 0;
+}
+
 /* One entry (NUL-terminated, modified). ACTION: the list's own action.
  * Blanks may stand around "(", ")" and "=". */
 static int parse_entry(struct sb_load *ld, const struct src *src, char *text, uint32_t action,
 		       struct sb_error *err)
 {
-	struct sb_seccomp *p = ld->p;
 	const int deny = action == SB_ACT_DEFAULT;
 	struct sb_cond conds[SB_RULE_CONDS_MAX];
 	char whole[ENTRY_MAX + 1];
-	char *name_end;
-	char *rest;
+	char *name_end, *rest;
 	size_t len;
-	int nconds = 0;
-	uint32_t h = SB_HASH_INIT;
-	size_t n = 0;
+	int nconds, r;
 
-	/* Most entries are a bare syscall name: one pass checks and hashes it. */
-	for (; is_syscall_char(text[n]); n++)
-		h = sb_hash_step(h, text[n]);
-	if (text[n] == '\0' && n > 0 && !(text[0] >= '0' && text[0] <= '9')) {
-		int nr = sb_syscall_nr_hashed(p->arch, text, n, h);
-
-		if (nr >= 0)
-			return add_rule(p, src, (uint32_t)nr, action, NULL, 0, text, text, err);
-		if (nr == -ENOENT && sb_syscall_known(text))
-			return 0; /* exists on other arches: cannot be called here */
-		if (nr == -ENOENT)
-			return fails(err, src, SB_ERR_UNKNOWN, "unknown syscall", text);
-	}
+	if ((r = parse_bare_name(ld->p, src, text, action, err)) != NOT_BARE)
+		return r;
 	name_end = text + span(text, is_name_char);
 	if (*name_end == '\0' && name_end != text)
-		return add_target(p, src, text, action, NULL, 0, text, err);
+		return add_target(ld->p, src, text, action, NULL, 0, text, err);
 	rest = (char *)skip_ws(name_end);
 	len = strlen(text);
 	memcpy(whole, text, len < sizeof(whole) ? len + 1 : sizeof(whole)); /* for errors */
 	whole[sizeof(whole) - 1] = '\0';
-	if (*rest == '(') {
-		char *close = strchr(rest, ')');
-
-		if (!close)
-			return fails(err, src, SB_ERR_SYNTAX, "missing ')' in", whole);
-		*close = '\0';
-		nconds = parse_conds(src, rest + 1, conds, err);
-		if (nconds < 0)
-			return -EINVAL;
-		rest = (char *)skip_ws(close + 1);
-	}
-	if (*rest == '=') {
-		char *word = (char *)skip_ws(rest + 1);
-		char *end = word + strcspn(word, " \t");
-
-		rest = (char *)skip_ws(end); /* what follows the action */
-		*end = '\0';
-		if (sb_action_parse(word, &action) < 0)
-			return fails(err, src, SB_ERR_UNKNOWN, "unknown action", word);
-		if (deny && (ld->cfg->inputs & SB_INPUT_PROFILE) && allows(action))
-			return fails(err, src, SB_ERR_CONFLICT,
-				     "cannot allow on top of " SB_VAR_PROFILE, whole);
-	}
+	if ((nconds = parse_entry_conds(src, &rest, whole, conds, err)) < 0)
+		return nconds;
+	if (*rest == '=' && (r = parse_entry_action(ld, src, &rest, whole, deny, &action, err)) < 0)
+		return r;
 	if (*rest || name_end == text)
 		return fails(err, src, SB_ERR_SYNTAX, "invalid entry", whole);
 	*name_end = '\0';
-	return add_target(p, src, text, action, conds, nconds, whole, err);
+	return add_target(ld->p, src, text, action, conds, nconds, whole, err);
 }
 
 /* A list item that is a bare syscall name of this arch - most are - becomes

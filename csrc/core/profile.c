@@ -393,29 +393,54 @@ static int args(struct walk *w, unsigned int arr, struct sb_cond *conds, int *sp
 	return n;
 }
 
+/* What string_array hands each string NAME (at AT) to: 0, or < 0 to stop. */
+typedef int each_string_fn(struct walk *w, unsigned int at, const char *name, void *ctx);
+
+/* Each string of the array at ARR (LEVEL, KEY: where it is; at most SIZE
+ * bytes with its NUL) to EACH, with CTX: their count, or -EINVAL. */
+static int string_array(struct walk *w, int level, const char *key, unsigned int arr, size_t size,
+			each_string_fn *each, void *ctx)
+{
+	char name[48];
+	int n = 0;
+
+	here(w, level, key, -1);
+	if (want(w, arr, SB_JSON_ARRAY) < 0)
+		return -EINVAL;
+	for (unsigned int k = elem(w, arr, arr); k; k = elem(w, arr, k), n++) {
+		here(w, level, key, n);
+		if (string(w, k, name, size < sizeof(name) ? size : sizeof(name)) < 0 ||
+		    each(w, k, name, ctx) < 0)
+			return -EINVAL;
+	}
+	return n;
+}
+
 /* ---- includes / excludes ---- */
+
+struct held {
+	int *all, *any; /* the host has every capability listed, any of them */
+};
+
+static int cap_held(struct walk *w, unsigned int at, const char *name, void *ctx)
+{
+	struct held *h = ctx;
+	int cap = sb_cap_lookup(name);
+
+	if (cap < 0)
+		return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown capability");
+	if (w->host->caps >> cap & 1)
+		*h->any = 1;
+	else
+		*h->all = 0;
+	return 0;
+}
 
 static int caps(struct walk *w, unsigned int arr, int *all, int *any)
 {
-	char name[32];
+	struct held h = { all, any };
 
-	here(w, 2, "caps", -1);
-	if (want(w, arr, SB_JSON_ARRAY) < 0)
-		return -EINVAL;
-	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		int cap;
-
-		here(w, 2, "caps", (int)i);
-		if (string(w, k, name, sizeof(name)) < 0)
-			return -EINVAL;
-		if ((cap = sb_cap_lookup(name)) < 0)
-			return bad(w, val(w, k), SB_ERR_UNKNOWN, "unknown capability");
-		if (w->host->caps >> cap & 1)
-			*any = 1;
-		else
-			*all = 0;
-	}
-	return 0;
+	return string_array(w, 2, "caps", arr, 32, cap_held, &h) < 0 ? -EINVAL : 0;
 }
 
 /* The native arch as moby and Podman name it (libseccomp's arch names). */
@@ -424,22 +449,21 @@ static const char *native_name(const struct walk *w)
 	return sb_arch_oci_name(w->p->arch);
 }
 
+static int is_native(struct walk *w, unsigned int at, const char *name, void *match)
+{
+	(void)at;
+	*(int *)match |= strcmp(name, native_name(w)) == 0;
+	return 0;
+}
+
 /* *listed: the array is not empty; *match: it names the native arch. */
 static int arches(struct walk *w, unsigned int arr, int *listed, int *match)
 {
-	char name[32];
+	int n = string_array(w, 2, "arches", arr, 32, is_native, match);
 
-	here(w, 2, "arches", -1);
-	if (want(w, arr, SB_JSON_ARRAY) < 0)
-		return -EINVAL;
-	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		here(w, 2, "arches", (int)i);
-		if (string(w, k, name, sizeof(name)) < 0)
-			return -EINVAL;
+	if (n > 0)
 		*listed = 1;
-		*match |= strcmp(name, native_name(w)) == 0;
-	}
-	return 0;
+	return n < 0 ? -EINVAL : 0;
 }
 
 /* "0".."255" */
@@ -649,34 +673,31 @@ static const char *const arch_names[] = {
 
 /* One SCMP_ARCH_* name at AT: only checked, as the filter is for the
  * native arch whatever the profile lists. */
-static int arch_name(struct walk *w, unsigned int at)
+static int arch_known(struct walk *w, unsigned int at, const char *name, void *ctx)
 {
-	char name[32];
-
-	if (string(w, at, name, sizeof(name)) < 0)
-		return -EINVAL;
+	(void)ctx;
 	for (size_t j = 0; j < sizeof(arch_names) / sizeof(arch_names[0]); j++)
 		if (strcmp(name, arch_names[j]) == 0)
 			return 0;
 	return bad(w, val(w, at), SB_ERR_UNKNOWN, "unknown architecture");
 }
 
+static int arch_name(struct walk *w, unsigned int at)
+{
+	char name[32];
+
+	if (string(w, at, name, sizeof(name)) < 0)
+		return -EINVAL;
+	return arch_known(w, at, name, NULL);
+}
+
 /* An array of SCMP_ARCH_* names at ARR (LEVEL, KEY: where); 1 if it is not
  * empty, else 0. */
 static int arch_list(struct walk *w, int level, const char *key, unsigned int arr)
 {
-	int listed = 0;
+	int n = string_array(w, level, key, arr, 32, arch_known, NULL);
 
-	here(w, level, key, -1);
-	if (want(w, arr, SB_JSON_ARRAY) < 0)
-		return -EINVAL;
-	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		here(w, level, key, (int)i);
-		if (arch_name(w, k) < 0)
-			return -EINVAL;
-		listed = 1;
-	}
-	return listed;
+	return n < 0 ? -EINVAL : n > 0;
 }
 
 /* archMap: [{ architecture, subArchitectures }]; 1 if not empty, else 0. */
@@ -709,21 +730,17 @@ static int arch_map(struct walk *w, unsigned int arr)
 
 /* flags: SECCOMP_FILTER_FLAG_TSYNC is what libsandbox always does; the others
  * (LOG, SPEC_ALLOW, WAIT_KILLABLE_RECV) it does not offer. */
+static int flag_offered(struct walk *w, unsigned int at, const char *name, void *ctx)
+{
+	(void)ctx;
+	if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") != 0)
+		return bad(w, val(w, at), SB_ERR_UNSUPPORTED, "unsupported flag");
+	return 0;
+}
+
 static int flags(struct walk *w, unsigned int arr)
 {
-	char name[48];
-
-	here(w, 0, "flags", -1);
-	if (want(w, arr, SB_JSON_ARRAY) < 0)
-		return -EINVAL;
-	for (unsigned int k = elem(w, arr, arr), i = 0; k; k = elem(w, arr, k), i++) {
-		here(w, 0, "flags", (int)i);
-		if (string(w, k, name, sizeof(name)) < 0)
-			return -EINVAL;
-		if (strcmp(name, "SECCOMP_FILTER_FLAG_TSYNC") != 0)
-			return bad(w, val(w, k), SB_ERR_UNSUPPORTED, "unsupported flag");
-	}
-	return 0;
+	return string_array(w, 0, "flags", arr, 48, flag_offered, NULL) < 0 ? -EINVAL : 0;
 }
 
 /* listenerPath, listenerMetadata: only for SCMP_ACT_NOTIFY's agent. */

@@ -85,6 +85,7 @@ struct sb_arch {
 	const char *scmp; /* libseccomp's: "SCMP_ARCH_X86_64" */
 	uint32_t audit_arch; /* AUDIT_ARCH_* in seccomp_data.arch */
 	uint32_t compat_audit; /* its 32-bit compat ABI's AUDIT_ARCH_*, or 0 */
+	const char *compat; /* that ABI's name ("i386", "arm"), or NULL */
 	uint32_t nr_bias; /* x32: __X32_SYSCALL_BIT, part of every number */
 	uint32_t abi_bit; /* x86_64: x32's bit, which filters must reject */
 	int target; /* can filters be compiled for it */

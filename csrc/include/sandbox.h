@@ -185,6 +185,8 @@ const char *sb_error_kind_name(int kind);
 const struct sb_arch *sb_arch_native(void);
 /* "x86_64", "i386", "x32", "aarch64"; NULL if unknown. */
 const struct sb_arch *sb_arch_lookup(const char *name);
+/* Listing: arch I (0-based; the targets first), or NULL past the end. */
+const struct sb_arch *sb_arch_at(int i);
 const char *sb_arch_name(const struct sb_arch *arch);
 /* Its name in an OCI profile's includes.arches ("amd64", "arm64", "386"). */
 const char *sb_arch_oci_name(const struct sb_arch *arch);
@@ -194,11 +196,18 @@ const char *sb_arch_scmp_name(const struct sb_arch *arch);
 uint32_t sb_arch_audit(const struct sb_arch *arch);
 /* AUDIT_ARCH_* of its 32-bit compat ABI (i386 on x86_64, arm on aarch64), or 0. */
 uint32_t sb_arch_compat_audit(const struct sb_arch *arch);
+/* Name of that compat ABI ("i386", "arm"; arm has no syscall table), or NULL. */
+const char *sb_arch_compat_name(const struct sb_arch *arch);
+/* Bit every syscall number of ARCH carries (x32's 0x40000000), or 0. */
+uint32_t sb_arch_nr_bias(const struct sb_arch *arch);
 /* Syscall-number bit of another ABI that shares this AUDIT_ARCH value (x32's
  * 0x40000000 on x86_64), or 0. Filters kill numbers at or above it. */
 uint32_t sb_arch_abi_bit(const struct sb_arch *arch);
 /* Can a filter be compiled for it (x86_64, aarch64)? i386/x32 are name tables only. */
 int sb_arch_is_target(const struct sb_arch *arch);
+/* ABI of an ELF file of class ELF_CLASS (ELFCLASS32/64) and e_machine MACHINE
+ * ("x86_64", "x32", "i386", "aarch64", "arm"), or NULL for another machine. */
+const char *sb_arch_elf_abi(unsigned int elf_class, unsigned int machine);
 /* Number of NAME on ARCH, or -ENOENT if ARCH has no such syscall. */
 int sb_syscall_nr(const struct sb_arch *arch, const char *name);
 /* Name of syscall NR on ARCH, or NULL. */
@@ -224,7 +233,7 @@ int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs
 /* Group listing: name of group I (0-based), or NULL past the end. */
 const char *sb_group_at(int i);
 
-/* ---- json.c: a strict JSON reader (RFC 8259); pure ---- */
+/* ---- core/json.c: a strict JSON reader (RFC 8259); pure ---- */
 
 #define SB_JSON_NULL 1
 #define SB_JSON_FALSE 2
@@ -369,7 +378,7 @@ int sb_host_probe(struct sb_host *host);
  * only. CTX is unused. */
 long sb_file_read(void *ctx, const char *path, char *buf, size_t size);
 
-/* ---- trace.c: ptrace for sandboxify (cffi module only) ---- */
+/* ---- tools/trace.c: ptrace for sandboxify (cffi module only) ---- */
 
 /* Each returns 0 or -errno. seize sets TRACEEXEC, TRACESYSGOOD, EXITKILL:
  * should the tracer die, the tracee is killed, never left running free. */
@@ -430,7 +439,7 @@ struct sb_learn {
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
 
-/* ---- probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
+/* ---- tools/probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
 
 /* Each asks the kernel itself, never its version, from a forked child (the
  * probe may change or kill that process; the caller is left as it was).

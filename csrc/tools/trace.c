@@ -13,7 +13,6 @@
  */
 #define _GNU_SOURCE
 #include <elf.h>
-#include <linux/audit.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -653,112 +652,160 @@ static int seccomp_stop(struct sb_learn *out, struct pidset *checked, pid_t pid)
 	return count_call(out, pid);
 }
 
-int sb_learn_run(const char *path, char *const argv[], char *const envp[],
-		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out)
+/* One learning run: the tasks followed and what the caller asked. */
+struct learn_run {
+	struct sb_learn *out;
+	const struct sb_insn *prog; /* to inject at the launch exec, or NULL */
+	unsigned int len;
+	struct pidset seen; /* every task being traced */
+	struct pidset checked; /* tasks whose handlers were looked for */
+	pid_t main_pid;
+	int injecting, execd;
+	int r; /* the run's result so far */
+};
+
+/* Start the program stopped, traced with our options: 0 or -errno. */
+static int run_start(struct learn_run *run, const char *path, char *const argv[],
+		     char *const envp[])
 {
 	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 		    PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
 		    PTRACE_O_EXITKILL;
-	struct pidset seen = { calloc(64, sizeof(pid_t)), 64, 0 };
-	struct pidset checked = { calloc(64, sizeof(pid_t)), 64, 0 };
-	int status, r = 0, injecting = prog != NULL, execd = 0;
-	pid_t main_pid, pid;
+	int status, r;
+	pid_t pid = start_stopped(path, argv, envp, run->prog != NULL);
 
-	memset(out, 0, sizeof(*out));
-	if (!seen.slot || !checked.slot) {
-		free(seen.slot);
-		free(checked.slot);
-		return -ENOMEM;
-	}
-	main_pid = start_stopped(path, argv, envp, prog != NULL);
-	if (main_pid < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (pid < 0)
+		return -errno;
+	run->main_pid = pid;
 	/* the child's own SIGSTOP, before its exec */
-	if (sb_wait(main_pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
-		kill(main_pid, SIGKILL);
-		sb_wait(main_pid, &status, 0);
-		out->status = status;
-		r = -ECHILD;
-		goto out;
+	if (sb_wait(pid, &status, 0) < 0 || !WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		sb_wait(pid, &status, 0);
+		run->out->status = status;
+		return -ECHILD;
 	}
-	pidset_add(&seen, main_pid); /* room for 32: cannot fail */
-	out->tasks = 1;
-	if ((r = req(PTRACE_SETOPTIONS, main_pid, NULL, (void *)opts)) < 0 ||
-	    (r = req(PTRACE_CONT, main_pid, NULL, NULL)) < 0) {
-		kill(main_pid, SIGKILL);
-		sb_wait(main_pid, &status, 0);
-		goto out;
+	pidset_add(&run->seen, pid); /* room for 32: cannot fail */
+	run->out->tasks = 1;
+	if ((r = req(PTRACE_SETOPTIONS, pid, NULL, (void *)opts)) < 0 ||
+	    (r = req(PTRACE_CONT, pid, NULL, NULL)) < 0) {
+		kill(pid, SIGKILL);
+		sb_wait(pid, &status, 0);
 	}
-	for (;;) {
-		int sig, event, deliver = 0;
+	return r;
+}
 
+/* Task PID exited or was killed (STATUS): forget it. */
+static void run_gone(struct learn_run *run, pid_t pid, int status)
+{
+	if (pid == run->main_pid)
+		run->out->status = status;
+	if (pid == run->main_pid && !run->execd && WIFEXITED(status))
+		run->out->exec_error = WEXITSTATUS(status); /* start_stopped's */
+	pidset_del(&run->seen, pid);
+	pidset_del(&run->checked, pid);
+}
+
+/* The first stop of a new task PID, with signal SIG: the one to handle. */
+static int run_new_task(struct learn_run *run, pid_t pid, int sig)
+{
+	if (pidset_add(&run->seen, pid) < 0 && run->r == 0) {
+		/* without room to remember it, a later SIGSTOP of it would be
+		 * taken for this one: stop the whole run */
+		run->r = -ENOMEM;
+		kill_all(&run->seen, pid);
+	}
+	run->out->tasks++;
+	return sig == SIGSTOP ? 0 : sig; /* the auto-attach SIGSTOP */
+}
+
+/* The main task at its launch exec (SIG SIGTRAP) or the syscall-exit-stop
+ * after it: the filter goes in there. As run_stop. */
+static int run_inject(struct learn_run *run, pid_t pid, int sig)
+{
+	if (sig == SIGTRAP) {
+		/* to the exec's syscall-exit-stop: no instruction run yet */
+		req(PTRACE_SYSCALL, pid, NULL, NULL);
+		return -1;
+	}
+	run->injecting = 0;
+	run->r = sb_inject_filter(pid, run->prog, run->len);
+	if (run->r < 0) {
+		kill(pid, SIGKILL);
+		return -1; /* reap everything, then report */
+	}
+	return 0;
+}
+
+/* Task PID stopped with signal SIG, ptrace event EVENT: the signal to resume
+ * it with, or -1 if it is resumed (or killed) already. */
+static int run_stop(struct learn_run *run, pid_t pid, int sig, int event)
+{
+	struct sb_learn *out = run->out;
+	int main_task = pid == run->main_pid;
+	siginfo_t si;
+
+	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && main_task && !run->execd) {
+		run->execd = 1;
+		if ((out->blind = launched(pid))) {
+			kill_all(&run->seen, pid); /* it has not run an instruction */
+			return -1;
+		}
+	}
+	if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
+		if (!out->blind && (out->blind = seccomp_stop(out, &run->checked, pid)))
+			kill_all(&run->seen, pid); /* never a list the program dies of */
+		return 0;
+	}
+	if (run->injecting && main_task &&
+	    ((sig == SIGTRAP && event == PTRACE_EVENT_EXEC) || sig == (SIGTRAP | 0x80)))
+		return run_inject(run, pid, sig);
+	/* fork, vfork, clone, exec announce a new task; syscall stops: resume.
+	 * A signal is the program's, unless this is a group-stop (no siginfo):
+	 * those are not honoured while learning */
+	if (event || !sig || sig == (SIGTRAP | 0x80))
+		return 0;
+	return ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) == 0 ? sig : 0;
+}
+
+/* Follow every task until the last is gone: the run's result. */
+static int run_follow(struct learn_run *run)
+{
+	int status, sig;
+	pid_t pid;
+
+	for (;;) {
 		pid = waitpid(-1, &status, __WALL);
 		if (pid < 0 && errno == EINTR)
 			continue; /* ^C: the program got it too; follow it to its end */
 		if (pid < 0)
-			break; /* ECHILD: every task is gone */
-		sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
-		event = (unsigned int)status >> 16;
+			return run->r; /* ECHILD: every task is gone */
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (pid == main_pid)
-				out->status = status;
-			if (pid == main_pid && !execd && WIFEXITED(status))
-				out->exec_error = WEXITSTATUS(status); /* start_stopped's */
-			pidset_del(&seen, pid);
-			pidset_del(&checked, pid);
+			run_gone(run, pid, status);
 			continue;
 		}
-		if (!pidset_has(&seen, pid)) {
-			/* a new task: its first stop is the auto-attach SIGSTOP */
-			if (pidset_add(&seen, pid) < 0 && r == 0) {
-				/* without room to remember it, a later SIGSTOP of it
-				 * would be taken for this one: stop the whole run */
-				r = -ENOMEM;
-				kill_all(&seen, pid);
-			}
-			out->tasks++;
-			if (sig == SIGSTOP)
-				sig = 0;
-		}
-		if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && pid == main_pid && !execd) {
-			execd = 1;
-			if ((out->blind = launched(pid))) {
-				kill_all(&seen, pid); /* it has not run an instruction */
-				continue;
-			}
-		}
-		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			if (!out->blind && (out->blind = seccomp_stop(out, &checked, pid)))
-				kill_all(&seen, pid); /* never a list the program dies of */
-		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && injecting &&
-			   pid == main_pid) {
-			/* to the exec's syscall-exit-stop: no instruction run yet */
-			req(PTRACE_SYSCALL, pid, NULL, NULL);
-			continue;
-		} else if (sig == (SIGTRAP | 0x80) && injecting && pid == main_pid) {
-			injecting = 0;
-			r = sb_inject_filter(pid, prog, len);
-			if (r < 0) {
-				kill(pid, SIGKILL);
-				continue; /* reap everything, then report */
-			}
-		} else if (sig == SIGTRAP && event) {
-			/* fork, vfork, clone, exec: the new task announces itself */
-		} else if (sig == (SIGTRAP | 0x80)) {
-		} else if (event == 0 && sig) {
-			siginfo_t si;
-
-			/* a signal for the program, unless this is a group-stop
-			 * (no siginfo): those are not honoured while learning */
-			if (ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) == 0)
-				deliver = sig;
-		}
-		req(PTRACE_CONT, pid, NULL, (void *)(long)deliver);
+		sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+		if (!pidset_has(&run->seen, pid))
+			sig = run_new_task(run, pid, sig);
+		sig = run_stop(run, pid, sig, (unsigned int)status >> 16);
+		if (sig >= 0)
+			req(PTRACE_CONT, pid, NULL, (void *)(long)sig);
 	}
-out:
-	free(seen.slot);
-	free(checked.slot);
+}
+
+int sb_learn_run(const char *path, char *const argv[], char *const envp[],
+		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out)
+{
+	struct learn_run run = { .out = out, .prog = prog, .len = len, .injecting = prog != NULL };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	run.seen = (struct pidset){ calloc(64, sizeof(pid_t)), 64, 0 };
+	run.checked = (struct pidset){ calloc(64, sizeof(pid_t)), 64, 0 };
+	if (!run.seen.slot || !run.checked.slot)
+		r = -ENOMEM;
+	else if ((r = run_start(&run, path, argv, envp)) == 0)
+		r = run_follow(&run);
+	free(run.seen.slot);
+	free(run.checked.slot);
 	return r;
 }

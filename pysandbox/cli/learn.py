@@ -67,7 +67,7 @@ def blind_spots(result):
 
 def other_abis(result):
     """A header line on calls no filter allows (another ABI's), if there were any."""
-    compat = "i386" if _launch.native_arch() == "x86_64" else "arm"
+    compat = learn.compat_arch()
     foreign = ["%s: %s" % ({"compat": compat}.get(abi, abi), " ".join(sorted(result.calls[abi])))
                for abi in ("x32", "compat") if result.calls[abi]]
     if not (foreign or result.other):

@@ -40,8 +40,9 @@ def syscall_item(item, arch, table, by_nr):
     """The number of ITEM (a syscall name, or a number: decimal or 0x hex)."""
     nr = parse_number(item)
     if nr is not None:
-        if arch == "x32" and nr < _native.X32_BIT:
-            nr |= _native.X32_BIT  # x32 numbers may be given without the ABI bit
+        bias = _native.arch_nr_bias(arch)
+        if nr < bias:
+            nr |= bias  # x32 numbers may be given without the ABI bit
         if nr not in by_nr:
             raise PolicyError("no syscall with this number on %s: '%s'" % (arch, item))
         return nr

@@ -490,7 +490,7 @@ def test_narrow_condition_shape(entry, leaf, arch):
 
 
 def test_highest_rule_number_sorts_without_overflow():
-    """A rule numbered 0xffffffff (only a caller filling struct sb_policy by
+    """A rule numbered 0xffffffff (only a caller filling struct sb_seccomp by
     hand can write one): the sort's bound must not wrap to 0 and index out of
     its table. (Before: a write 4 GiB past a stack array.)"""
     policy = _native.load({"SECCOMP_SYSCALL_DENY": "read:write"}, "x86_64")
