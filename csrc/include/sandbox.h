@@ -23,7 +23,7 @@
  *   -EFBIG       a policy file or profile is too long          SB_ERR_TOO_BIG
  *   -EOPNOTSUPP  valid, but not something pysandbox does       SB_ERR_UNSUPPORTED
  *   -errno       a policy file or profile cannot be read       SB_ERR_FILE
- *                (-EFBIG: too long; -SB_ENOTREG: not a regular file)
+ *                (-SB_ENOTREG: not a regular file)
  *   -errno       the host (capget, uname) cannot be read       SB_ERR_HOST
  *   -errno       the kernel refused a step of sb_enter()       SB_ERR_KERNEL
  *                (-EOPNOTSUPP: it lacks the feature)
@@ -327,7 +327,7 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 
 /* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
  * errno, errno:NAME, errno:NUMBER, errno(NAME), errno(NUMBER), ENAME) into
- * *action. 0 or -EINVAL. */
+ * *action. 0 or -ENOENT (not an action). */
 int sb_action_parse(const char *text, uint32_t *action);
 /* The layer (SB_LAYER_*) whose family of variables ENTRY ("NAME=value" or
  * a name) belongs to by its prefix ("SECCOMP_"), or 0 (core/env.c). Every
@@ -384,7 +384,7 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
  * enter.c documents, PREP's seccomp filter last. 0; -EINVAL if a step is
  * asked whose layer CFG lacks or PREP does not hold; or -errno with *ERR
  * filled (SB_ERR_KERNEL) at the first step the kernel refuses; the steps
- * before it stay applied.
+ * before it stay applied. PREP may be NULL when STEPS has no seccomp step.
  */
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err);
@@ -457,7 +457,7 @@ struct sb_learn {
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);
 
-/* ---- tools/probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
+/* ---- probe.c: what the kernel offers, for `pysandbox features` (cffi module only) ---- */
 
 /* Each asks the kernel itself, never its version, from a forked child (the
  * probe may change or kill that process; the caller is left as it was).
