@@ -280,6 +280,8 @@ def _restore(config):
         raw = getattr(config, "_raw", None)
         if raw is None:
             raise TypeError("not a configuration load() returned")
+        if config.arch != arch():
+            raise PolicyError("cannot apply a configuration for %s on %s" % (config.arch, arch()))
         ffi.memmove(cfg, raw, len(raw))
         cfg.seccomp.arch = _arch(config.arch)
     return cfg

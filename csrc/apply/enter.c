@@ -28,15 +28,18 @@ static int enter_error(struct sb_error *err, int kind, const char *what, int e)
 
 int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err)
 {
-	int r;
+	int r, kind = SB_ERR_KERNEL; /* -ENOMEM: the system refused the work space */
 
 	prep->len = 0;
 	if (!(cfg->layers & SB_LAYER_SECCOMP))
 		return 0;
 	r = sb_bpf_compile(&cfg->seccomp, prep->prog, prep->cap);
+	if (r == -E2BIG)
+		kind = SB_ERR_TOO_BIG;
+	else if (r == -EINVAL)
+		kind = SB_ERR_SYNTAX;
 	if (r < 0)
-		return enter_error(err, r == -E2BIG ? SB_ERR_TOO_BIG : SB_ERR_SYNTAX,
-				   "the policy does not fit in one seccomp filter", -r);
+		return enter_error(err, kind, "the policy does not fit in one seccomp filter", -r);
 	prep->len = (unsigned int)r;
 	return 0;
 }

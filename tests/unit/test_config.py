@@ -289,6 +289,10 @@ def test_native_enter_applies_a_loaded_config(tmp_path):
         _native.enter(None, _native.ENTER_SECCOMP)
     with pytest.raises(TypeError):
         _native.enter(config._replace(verbose=True))
+    other = "aarch64" if _native.arch() == "x86_64" else "x86_64"
+    foreign = _native.load({"SECCOMP_SYSCALL_DENY": "ptrace"}, other, _native.host(0))
+    with pytest.raises(PolicyError, match="cannot apply a configuration for " + other):
+        _native.enter(foreign)
 
 
 @pytest.mark.parametrize("length", [4095, 4096, 4200])
