@@ -32,11 +32,13 @@ def sources(target):
 
 
 def cdef_from_header(path):
-    """The declarations between the CDEF markers. Hex constants become `...`
-    (cffi reads them from C); decimal ones stay, as they size arrays."""
+    """The declarations between the CDEF markers. Hex constants and
+    expressions in parentheses become `...` (cffi reads them from C); decimal
+    ones stay, as they size arrays."""
     text = open(path).read()
     body = text.split("/* CDEF-BEGIN */")[1].split("/* CDEF-END */")[0]
-    return re.sub(r"^#define (\w+) 0x[0-9a-fA-F]+U?\b.*$", r"#define \1 ...", body, flags=re.M)
+    return re.sub(r"^#define (\w+) (?:0x[0-9a-fA-F]+U?\b|\().*$", r"#define \1 ...", body,
+                  flags=re.M)
 
 
 ffibuilder = FFI()

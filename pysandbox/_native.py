@@ -160,8 +160,8 @@ def groups():
 def group_members(name, arch_=None):
     """Sorted syscall names of group NAME on the arch; PolicyError if unknown."""
     a = _arch(arch_)
-    nrs = ffi.new("uint32_t[]", 4096)
-    n = lib.sb_group_members(a, name.encode(), nrs, 4096)
+    nrs = ffi.new("uint32_t[]", NR_SPACE)
+    n = lib.sb_group_members(a, name.encode(), nrs, NR_SPACE)
     if n < 0:
         raise PolicyError("unknown group '%s'" % name)
     return sorted(ffi.string(lib.sb_syscall_name(a, nrs[i])).decode() for i in range(n))
@@ -227,7 +227,8 @@ class Config(collections.namedtuple(
     """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
-    (str, or None) and the load's Stats."""
+    (str, or None) and the load's Stats. enter() applies it: a Config from
+    load() keeps a private copy of the C struct for that (bytes, no pointer)."""
 
     def compile(self):
         """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
@@ -291,11 +292,36 @@ def _config(cfg, stats):
     def path(buf, bit):
         return ffi.string(buf).decode(errors="surrogateescape") if cfg.inputs & bit else None
 
-    return Config(_arch_name(p.arch), p.default_action, p.abi_action, rules, bool(cfg.verbose),
-                  cfg.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
-                  path(cfg.profile, lib.SB_INPUT_PROFILE),
-                  Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
-                        stats.profile_applied))
+    config = Config(_arch_name(p.arch), p.default_action, p.abi_action, rules,
+                    bool(cfg.verbose), p.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
+                    path(cfg.profile, lib.SB_INPUT_PROFILE),
+                    Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
+                          stats.profile_applied))
+    config._raw = _snapshot(cfg)
+    return config
+
+
+def _snapshot(cfg):
+    """The bytes of the struct sb_config CFG, its one pointer (the arch: a
+    constant, named by Config.arch) left NULL."""
+    arch_, cfg.seccomp.arch = cfg.seccomp.arch, ffi.NULL
+    raw = bytes(ffi.buffer(cfg))
+    cfg.seccomp.arch = arch_
+    return raw
+
+
+def _restore(config):
+    """A struct sb_config from CONFIG's snapshot (None: one without layers)."""
+    cfg = ffi.new("struct sb_config *")
+    if config is not None:
+        raw = getattr(config, "_raw", None)
+        if raw is None:
+            raise TypeError("not a configuration load() returned")
+        if config.arch != arch():
+            raise PolicyError("cannot apply a configuration for %s on %s" % (config.arch, arch()))
+        ffi.memmove(cfg, raw, len(raw))
+        cfg.seccomp.arch = _arch(config.arch)
+    return cfg
 
 
 def _seccomp(config):
@@ -351,6 +377,45 @@ def _policy_error(err):
                        item=err.item, line=err.line, where=text(err.where), path=text(err.path))
 
 
+# ---- the one enter (csrc/apply/enter.c) ----
+
+ENTER_NO_NEW_PRIVS = lib.SB_ENTER_NO_NEW_PRIVS
+ENTER_SECCOMP = lib.SB_ENTER_SECCOMP
+ENTER_ALL = lib.SB_ENTER_ALL
+
+
+def enter(config, steps=ENTER_ALL):
+    """Apply CONFIG (a Config load() returned; None: one without layers) to the
+    calling process: sb_enter()'s STEPS (ENTER_*), in its order, the seccomp
+    filter last. InstallError(errno, message) if the kernel refuses a step (those
+    before it stay applied); PolicyError if a step's layer is missing or its
+    filter cannot be made."""
+    r, err = _enter(config, steps)
+    if r < 0 and err.kind == lib.SB_ERR_KERNEL:
+        raise InstallError(-r, _error_text(err))
+    if r < 0:
+        raise _policy_error(err)
+
+
+def _enter(config, steps):
+    """(sb_enter()'s or sb_prepare()'s result, the struct sb_error)."""
+    cfg, err = _restore(config), ffi.new("struct sb_error *")
+    prep = ffi.new("struct sb_prepared *")
+    if steps & ENTER_SECCOMP:
+        prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)  # noqa: F841 (kept alive)
+        prep.cap = lib.SB_PROG_MAX
+        r = lib.sb_prepare(cfg, prep, err)
+        if r < 0:
+            return r, err
+    return lib.sb_enter(cfg, prep, steps, err), err
+
+
+def no_new_privs():
+    """sb_enter()'s steps before the seccomp filter (no_new_privs) on the calling
+    process, as sandboxify's launch child takes them: 0 or -errno."""
+    return _enter(None, ENTER_NO_NEW_PRIVS)[0]
+
+
 # ---- the host a profile's includes/excludes are decided against ----
 
 def cap_names():
@@ -403,7 +468,7 @@ def _report(seccomp):
 def env_is_ours(name):
     """Is NAME (bytes or str) a variable libsandbox.so reads (and removes)?"""
     name = os.fsencode(name)
-    return name.startswith(b"SECCOMP_") and bool(lib.sb_env_is_ours(name))
+    return b"\0" not in name and bool(lib.sb_env_family(name) and lib.sb_env_is_ours(name))
 
 
 def _error_text(err):
@@ -420,16 +485,6 @@ trace_syscall = lib.sb_trace_syscall
 trace_listen = lib.sb_trace_listen
 trace_detach = lib.sb_trace_detach
 set_ptracer = lib.sb_set_ptracer
-_EMPTY = []  # a struct sb_config without layers, made on first use
-
-
-def no_new_privs():
-    """sb_enter()'s steps before the seccomp filter (no_new_privs) on the calling
-    process, as sandboxify's launch child takes them: 0 or -errno."""
-    if not _EMPTY:
-        _EMPTY.append(ffi.new("struct sb_config *"))
-    return lib.sb_enter(_EMPTY[0], ffi.NULL, 0, lib.SB_ENTER_NO_NEW_PRIVS,
-                        ffi.new("struct sb_error *"))
 inject_exit = lib.sb_inject_exit
 
 

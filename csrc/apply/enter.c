@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * enter.c - the one place a configuration is applied to the calling
- * process, in a fixed order (minijail_enter() is the model). Each step is a
- * small function; the order, and why, is sb_enter()'s.
+ * process, in a fixed order (minijail_enter() is the model), and what must
+ * be made from it first (sb_prepare). Each step is a small function; the
+ * order, and why, is sb_enter()'s.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -11,39 +12,70 @@
 
 #include "internal.h"
 
-static int kernel_error(struct sb_error *err, const char *what, int r)
+_Static_assert(SB_ENTER_ALL == (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_SECCOMP),
+	       "SB_ENTER_ALL must name every step of sb_enter()");
+
+/* *ERR cleared, of KIND, saying WHAT; E its errno (0: none). */
+static int enter_error(struct sb_error *err, int kind, const char *what, int e)
 {
 	memset(err, 0, offsetof(struct sb_error, path));
 	err->path[0] = '\0';
-	err->kind = SB_ERR_KERNEL;
-	err->sys_errno = -r;
+	err->kind = kind;
+	err->sys_errno = e;
 	snprintf(err->what, sizeof(err->what), "%s", what);
-	return r;
+	return -e;
 }
 
-int sb_enter(const struct sb_config *cfg, const struct sb_insn *prog, unsigned int len,
-	     unsigned int steps, struct sb_error *err)
+int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err)
+{
+	int r, kind = SB_ERR_KERNEL; /* -ENOMEM: the system refused the work space */
+
+	prep->len = 0;
+	if (!(cfg->layers & SB_LAYER_SECCOMP))
+		return 0;
+	r = sb_bpf_compile(&cfg->seccomp, prep->prog, prep->cap);
+	if (r == -E2BIG)
+		kind = SB_ERR_TOO_BIG;
+	else if (r == -EINVAL)
+		kind = SB_ERR_SYNTAX;
+	if (r < 0)
+		return enter_error(err, kind, "the policy does not fit in one seccomp filter", -r);
+	prep->len = (unsigned int)r;
+	return 0;
+}
+
+int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
+	     struct sb_error *err)
 {
 	int r;
 
-	/* issue 16: rlimits, then capabilities, here: both may need privilege
-	 * that no_new_privs and the filter no longer leave. */
+	/* NOTE: asked to install a filter there is none of, fail: never return
+	 * 0 with nothing in force. */
+	if ((steps & SB_ENTER_SECCOMP) &&
+	    (!(cfg->layers & SB_LAYER_SECCOMP) || !prep || !prep->prog || prep->len == 0))
+		return enter_error(err, SB_ERR_SYNTAX,
+				   "cannot install the seccomp filter: none was prepared", EINVAL);
+
+	/* issue 16: rlimits, then capabilities, here, in that order and before
+	 * no_new_privs and the filter. NOTE: raising a hard rlimit needs
+	 * CAP_SYS_RESOURCE, so limits come before capabilities are dropped;
+	 * shrinking the bounding set needs CAP_SETPCAP, so PR_CAPBSET_DROP comes
+	 * before capset(2) clears it; and all before the filter, which may
+	 * forbid prlimit64, capset and prctl. */
 
 	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs;
 	 * set first, it also keeps a later execve from gaining privilege. */
 	if ((steps & SB_ENTER_NO_NEW_PRIVS) && (r = sb_no_new_privs()) < 0)
-		return kernel_error(err, "cannot install the seccomp filter", r);
+		return enter_error(err, SB_ERR_KERNEL, "cannot install the seccomp filter", -r);
 
 	/* issue 13: Landlock here: landlock_restrict_self(2) needs no_new_privs
 	 * (or CAP_SYS_ADMIN), and its calls must come before a filter that may
 	 * forbid them. */
 
 	/* The seccomp filter last: it may forbid the calls of every step before
-	 * it. It reads nothing of CFG but the program compiled from it. The
-	 * caller checks it is in force (libsandbox.so's read-back, preload.c):
-	 * how depends on the filter the program has. */
-	if ((steps & SB_ENTER_SECCOMP) && (cfg->layers & SB_LAYER_SECCOMP) &&
-	    (r = sb_install_filter(prog, len)) < 0)
-		return kernel_error(err, "cannot install the seccomp filter", r);
+	 * it. The caller checks it is in force (libsandbox.so's read-back,
+	 * preload.c): how depends on the filter the program has. */
+	if ((steps & SB_ENTER_SECCOMP) && (r = sb_install_filter(prep->prog, prep->len)) < 0)
+		return enter_error(err, SB_ERR_KERNEL, "cannot install the seccomp filter", -r);
 	return 0;
 }

@@ -44,11 +44,3 @@ int sb_install_filter(const struct sb_insn *prog, unsigned int len)
 
 	return r > 0 ? -ESRCH : r; /* r > 0: thread r could not be synchronised */
 }
-
-int sb_install(const struct sb_insn *prog, unsigned int len)
-{
-	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs. */
-	int r = sb_no_new_privs();
-
-	return r < 0 ? r : sb_install_filter(prog, len);
-}

@@ -215,14 +215,14 @@ static unsigned int emit_conds(struct emitter *e, const struct sb_seccomp *p,
 /* Rule K of the sorted order: a counting run records its length in
  * pl->len_rule[K] (its failed conditions' jumps do not change it), the
  * writing run aims those jumps with it. */
-static unsigned int emit_rule(struct emitter *e, const struct plan *pl, unsigned int k)
+static unsigned int emit_rule(struct emitter *e, struct plan *pl, unsigned int k)
 {
 	if (!e->out)
 		return pl->len_rule[k] = emit_conds(e, pl->p, sorted(pl, k), 0);
 	return emit_conds(e, pl->p, sorted(pl, k), pl->len_rule[k]);
 }
 
-static unsigned int emit_leaf(struct emitter *e, const struct plan *pl, const struct range *r)
+static unsigned int emit_leaf(struct emitter *e, struct plan *pl, const struct range *r)
 {
 	unsigned int n = 0;
 
@@ -243,8 +243,8 @@ static unsigned int emit_jump(struct emitter *e, uint32_t lo, unsigned int left)
  * counting run records each subtree's length in pl->len[NODE], and the
  * writing run takes its jumps from there, so each instruction is counted
  * once, by these same emitters. */
-static unsigned int emit_tree(struct emitter *e, const struct plan *pl, unsigned int i,
-			      unsigned int j, unsigned int node)
+static unsigned int emit_tree(struct emitter *e, struct plan *pl, unsigned int i, unsigned int j,
+			      unsigned int node)
 {
 	unsigned int m = i + (j - i) / 2, n;
 

@@ -4,48 +4,17 @@
  *
  * Pure: the files the environment names are read, and the host probed,
  * through the caller's struct sb_load_io (apply/file.c and apply/host.c
- * hold the defaults libsandbox.so and the cffi module both use). The steps
- * and the state between them are internal.h's struct sb_load.
+ * hold the defaults libsandbox.so and the cffi module both use). It scans
+ * the environment once, decides whether it sets a policy, and hands each
+ * layer's values to that layer's parser (the seccomp layer's steps and the
+ * state between them are internal.h's struct sb_load).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
-
-static const char *const kind_names[] = {
-	[SB_ERR_NONE] = "",	      [SB_ERR_SYNTAX] = "syntax",
-	[SB_ERR_UNKNOWN] = "unknown", [SB_ERR_RANGE] = "range",
-	[SB_ERR_NEVER] = "never",     [SB_ERR_CONFLICT] = "conflict",
-	[SB_ERR_TOO_BIG] = "too_big", [SB_ERR_UNSUPPORTED] = "unsupported",
-	[SB_ERR_FILE] = "file",	      [SB_ERR_HOST] = "host",
-	[SB_ERR_KERNEL] = "kernel",
-};
-
-/* The errno sb_config_load() returns for an error of KIND (sandbox.h's table);
- * the steps themselves return -EINVAL for every policy error. */
-static int kind_errno(const struct sb_error *err)
-{
-	static const int codes[] = {
-		[SB_ERR_SYNTAX] = EINVAL,	   [SB_ERR_UNKNOWN] = ENOENT,
-		[SB_ERR_RANGE] = ERANGE,	   [SB_ERR_NEVER] = EDOM,
-		[SB_ERR_CONFLICT] = EEXIST,	   [SB_ERR_TOO_BIG] = E2BIG,
-		[SB_ERR_UNSUPPORTED] = EOPNOTSUPP,
-	};
-
-	if (err->sys_errno)
-		return -err->sys_errno;
-	if (err->kind > 0 && (size_t)err->kind < sizeof(codes) / sizeof(codes[0]))
-		return -codes[err->kind];
-	return -EINVAL;
-}
-
-const char *sb_error_kind_name(int kind)
-{
-	if (kind < 0 || (size_t)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
-		return "";
-	return kind_names[kind];
-}
 
 /* An error of KIND with errno E about the file PATH that VAR names. */
 static int file_error(struct sb_error *err, int kind, const char *var, const char *path, int e)
@@ -102,29 +71,63 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 				     err);
 }
 
+/* NOTE: the configuration's head is cleared here, each layer's member by
+ * its own parser (sb_seccomp_parse clears cfg->seccomp's), the paths are
+ * written only when set (SB_INPUT_*). A member added between them must be
+ * cleared by its layer's parser: update this assertion when it is. */
+_Static_assert(offsetof(struct sb_config, seccomp) + sizeof(struct sb_seccomp) ==
+		       offsetof(struct sb_config, policy_file),
+	       "a struct sb_config member between the layers and the paths: who clears it?");
+
+/* Does VALUES (sb_env_scan's) set a policy? SECCOMP_VERBOSE alone is none. */
+static int sets_policy(const char *const *v)
+{
+	for (int i = 0; i < SB_V_COUNT; i++)
+		if (v[i] && i != SB_V_VERBOSE)
+			return 1;
+	return 0;
+}
+
+/* The seccomp layer: its values, its files, then the whole checked. */
+static int load_seccomp(struct sb_load *ld, const struct sb_arch *arch, const char *const *v,
+			const struct sb_load_io *io, struct sb_error *err)
+{
+	struct sb_config *cfg = ld->cfg;
+	long len;
+	int r = sb_seccomp_parse(ld, arch, v, err);
+
+	if (r == 0 && (cfg->inputs & SB_INPUT_POLICY_FILE)) {
+		len = read_text(io, SB_VAR_FILE, cfg->policy_file, err);
+		r = len < 0 ? (int)len
+			    : sb_policy_add_file(ld, cfg->policy_file, io->text, (size_t)len, err);
+	}
+	/* the file's text is no longer needed: the profile reuses the buffer */
+	if (r == 0 && (cfg->inputs & SB_INPUT_PROFILE))
+		r = add_profile(ld, io, err);
+	if (r == 0)
+		r = sb_policy_finish(ld, err);
+	if (r == 0)
+		cfg->layers |= SB_LAYER_SECCOMP;
+	return r;
+}
+
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err)
 {
 	struct sb_load_stats own;
-	struct sb_load ld = { cfg, &cfg->seccomp, stats ? stats : &own, 0, 0, 0, 0, 0, 0 };
-	long len;
-	int r;
+	struct sb_load ld = { .cfg = cfg, .p = &cfg->seccomp, .stats = stats ? stats : &own };
+	const char *v[SB_V_COUNT] = { 0 };
 
+	memset(err, 0, offsetof(struct sb_error, path));
+	err->path[0] = '\0';
 	memset(ld.stats, 0, sizeof(*ld.stats));
-	r = sb_policy_from_env(&ld, arch, envp, err);
-	if (r == 0 && (cfg->inputs & SB_INPUT_POLICY_FILE)) {
-		len = read_text(io, SB_VAR_FILE, cfg->policy_file, err);
-		r = len < 0 ? (int)len
-			    : sb_policy_add_file(&ld, cfg->policy_file, io->text, (size_t)len, err);
-	}
-	/* the file's text is no longer needed: the profile reuses the buffer */
-	if (r == 0 && (cfg->inputs & SB_INPUT_PROFILE))
-		r = add_profile(&ld, io, err);
-	if (r == 0)
-		r = sb_policy_finish(&ld, err);
-	if (r < 0)
-		return kind_errno(err);
-	if (r == 0)
-		cfg->layers = SB_LAYER_SECCOMP;
-	return r;
+	if (sb_env_scan(envp, v, err) < 0)
+		return sb_error_errno(err);
+	if (!sets_policy(v))
+		return SB_NO_POLICY;
+	memset(cfg, 0, offsetof(struct sb_config, seccomp));
+	/* issue 13: if (SANDBOX_FS_* or SANDBOX_NET* set) load_landlock(...) */
+	if (load_seccomp(&ld, arch, v, io, err) < 0)
+		return sb_error_errno(err);
+	return 0;
 }

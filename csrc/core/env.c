@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * env.c - the SECCOMP_* variables: which are ours, and picking their values
- * out of an environment array. Pure: the caller hands the array in.
+ * env.c - our variables: their families (by prefix), which names are ours,
+ * and picking their values out of an environment array. Pure: the caller
+ * hands the array in.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,23 @@ static const char *const our_vars[SB_V_COUNT] = {
 	[SB_V_VERBOSE] = SB_VAR_VERBOSE, [SB_V_FILE] = SB_VAR_FILE, [SB_V_PROFILE] = SB_VAR_PROFILE,
 	[SB_V_LEARN] = SB_VAR_LEARN,
 };
+
+/* The families: every variable whose name starts with a prefix here is ours
+ * (issue 13 adds SANDBOX_FS_ and SANDBOX_NET here). */
+static const struct {
+	char prefix[16];
+	unsigned int layer;
+} families[] = {
+	{ "SECCOMP_", SB_LAYER_SECCOMP },
+};
+
+unsigned int sb_env_family(const char *entry)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (strncmp(entry, families[i].prefix, strlen(families[i].prefix)) == 0)
+			return families[i].layer;
+	return 0;
+}
 
 int sb_env_is_ours(const char *name)
 {
@@ -28,18 +46,17 @@ const char *sb_env_name(int var)
 	return var >= 0 && var < SB_V_COUNT ? our_vars[var] : NULL;
 }
 
-/* NOTE: any other SECCOMP_* name is an error, so a misspelt variable never
- * leaves a program unfiltered. */
+/* NOTE: any other name of our families is an error, so a misspelt variable
+ * never leaves a program unfiltered. */
 int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 {
-	static const char prefix[] = "SECCOMP_";
 	const size_t nvars = sizeof(our_vars) / sizeof(our_vars[0]);
 
 	for (; *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
 		size_t n, i;
 
-		if (strncmp(*envp, prefix, sizeof(prefix) - 1) != 0)
+		if (!sb_env_family(*envp))
 			continue;
 		if (!eq) { /* no variable getenv() would show, yet a typo of one */
 			snprintf(err->var, sizeof(err->var), "%s", *envp);

@@ -144,30 +144,9 @@ static int parse_base(const char *s, int octal, uint64_t max, uint64_t *out)
 }
 
 /* Syscall numbers and errnos: decimal or 0x-hex. */
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+int sb_policy_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	return parse_base(s, 0, max, out);
-}
-
-int sb_errno_parse(const char *s, uint32_t *out)
-{
-	uint64_t v;
-	int e;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		e = parse_uint(s, SB_ERRNO_MAX, &v);
-		if (e < 0)
-			return e;
-		*out = (uint32_t)v;
-		return 0;
-	}
-	e = sb_errno_lookup(s);
-	if (e < 0)
-		return -EINVAL;
-	if (e > SB_ERRNO_MAX)
-		return -ERANGE;
-	*out = (uint32_t)e;
-	return 0;
 }
 
 /* An errno for an action: 1..SB_ERRNO_MAX (0 would report success). */
@@ -208,10 +187,10 @@ int sb_action_parse(const char *text, uint32_t *action)
 	} else if (text[0] == 'E' && n < sizeof(arg)) {
 		memcpy(arg, text, n + 1); /* a bare errno name: EPERM */
 	} else {
-		return -EINVAL;
+		return -ENOENT;
 	}
 	if (parse_errno(arg, &e) < 0)
-		return -EINVAL;
+		return -ENOENT;
 	*action = SB_ACT_ERRNO | e;
 	return 0;
 }
@@ -521,7 +500,7 @@ static int add_target(struct sb_seccomp *p, const struct src *src, const char *t
 	if (target[0] == '@')
 		return add_group(p, src, target, action, nconds, err);
 	if (target[0] >= '0' && target[0] <= '9') {
-		r = parse_uint(target, NR_MAX, &nr);
+		r = sb_policy_parse_uint(target, NR_MAX, &nr);
 		if (r == -ERANGE)
 			return fails(err, src, SB_ERR_RANGE, "syscall number out of range", target);
 		if (r < 0)
@@ -767,7 +746,7 @@ static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
 
 /* SECCOMP_LEARN=PID (set by `pysandbox learn`, PID its own): trace every
  * syscall, alone; libsandbox.so checks that PID is the tracer. */
-static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *err)
+static int parse_learn(struct sb_seccomp *p, const char *const *v, struct sb_error *err)
 {
 	struct src src = { SB_VAR_LEARN, 0, 0 };
 	long pid = 0;
@@ -783,13 +762,13 @@ static int parse_learn(struct sb_config *cfg, const char **v, struct sb_error *e
 		    i != SB_V_LEARN) /* SECCOMP_VERBOSE goes with anything */
 			return fails(err, &src, SB_ERR_CONFLICT, "cannot be combined with",
 				     sb_env_name(i));
-	cfg->learn = (int)pid;
+	p->learn = (int)pid;
 	return 0;
 }
 
 /* A profile is the base: it says what is allowed and the default action;
  * the deny list and a policy file's deny lines may only add to it. */
-static int check_profile_combination(const char **v, struct sb_error *err)
+static int check_profile_combination(const char *const *v, struct sb_error *err)
 {
 	if (v[SB_V_PROFILE] && !*v[SB_V_PROFILE])
 		return fails(err, &(struct src){ SB_VAR_PROFILE, 0, 0 }, SB_ERR_SYNTAX, "is empty",
@@ -819,29 +798,20 @@ static void keep_path(char *buf, const char *value)
 	buf[n] = '\0';
 }
 
-int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *const *envp,
-		       struct sb_error *err)
+int sb_seccomp_parse(struct sb_load *ld, const struct sb_arch *arch, const char *const *v,
+		     struct sb_error *err)
 {
 	struct sb_config *cfg = ld->cfg;
-	const char *v[SB_V_COUNT] = { 0 };
 	struct src action_src = { SB_VAR_ACTION, 0, 0 };
 
-	memset(err, 0, offsetof(struct sb_error, path));
-	err->path[0] = '\0';
-	if (sb_env_scan(envp, v, err) < 0)
-		return -EINVAL;
-	if (!v[SB_V_ALLOW] && !v[SB_V_DENY] && !v[SB_V_ACTION] && !v[SB_V_FILE] &&
-	    !v[SB_V_PROFILE] && !v[SB_V_LEARN])
-		return SB_NO_POLICY; /* SECCOMP_VERBOSE alone is no policy */
 	/* The rule arrays are filled as used: clearing 50 KiB would cost every
 	 * sandboxed program a dozen page faults. */
-	memset(cfg, 0, offsetof(struct sb_config, seccomp));
 	memset(ld->p, 0, offsetof(struct sb_seccomp, rules));
 	ld->p->arch = arch;
 	if (parse_verbose(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
 		return -EINVAL;
 	if (v[SB_V_LEARN])
-		return parse_learn(cfg, v, err);
+		return parse_learn(ld->p, v, err);
 	if (check_profile_combination(v, err) < 0)
 		return -EINVAL;
 	if (v[SB_V_ACTION] && set_deny_action(ld, &action_src, v[SB_V_ACTION], err) < 0)
@@ -876,7 +846,7 @@ int sb_policy_finish(struct sb_load *ld, struct sb_error *err)
 	struct sb_seccomp *p = ld->p;
 
 	p->abi_action = SB_ACT_KILL_PROCESS;
-	if (cfg->learn) { /* every call of every ABI to the tracer */
+	if (p->learn) { /* every call of every ABI to the tracer */
 		p->default_action = p->abi_action = SB_ACT_TRACE;
 		return 0;
 	}
@@ -915,31 +885,4 @@ int sb_rule_describe(const struct sb_seccomp *p, unsigned int i, char *buf, size
 				"(%u argument conditions)",
 				name ? name : num, r->nconds);
 	return snprintf(buf, size, "adding %s to the process seccomp filter", name ? name : num);
-}
-
-/* Why a file could not be read, for the line of an SB_ERR_FILE error. */
-static const char *file_reason(int e)
-{
-	return e == SB_ENOTREG ? "not a regular file" : strerror(e);
-}
-
-int sb_error_format(const struct sb_error *err, char *buf, size_t size)
-{
-	if (err->kind == SB_ERR_TOO_BIG && err->sys_errno == EFBIG)
-		return snprintf(buf, size, "%s: larger than %d bytes: '%s'", err->var, SB_FILE_MAX,
-				err->path);
-	if (err->kind == SB_ERR_FILE)
-		return snprintf(buf, size, "%s: cannot read '%s': %s", err->var, err->path,
-				file_reason(err->sys_errno));
-	if (err->sys_errno && err->var[0])
-		return snprintf(buf, size, "%s: %s: %s", err->var, err->what,
-				strerror(err->sys_errno));
-	if (err->sys_errno)
-		return snprintf(buf, size, "%s: %s", err->what, strerror(err->sys_errno));
-	if (err->item > 0)
-		return snprintf(buf, size, "%s: %s '%s' (item %d)", err->var, err->what, err->token,
-				err->item);
-	if (err->token[0])
-		return snprintf(buf, size, "%s: %s '%s'", err->var, err->what, err->token);
-	return snprintf(buf, size, "%s: %s", err->var, err->what);
 }

@@ -177,6 +177,27 @@ int sb_errno_lookup(const char *name)
 	return e ? e->nr : -ENOENT;
 }
 
+int sb_errno_parse(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	int e;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		e = sb_policy_parse_uint(s, SB_ERRNO_MAX, &v);
+		if (e < 0)
+			return e;
+		*out = (uint32_t)v;
+		return 0;
+	}
+	e = sb_errno_lookup(s);
+	if (e < 0)
+		return -EINVAL;
+	if (e > SB_ERRNO_MAX)
+		return -ERANGE;
+	*out = (uint32_t)e;
+	return 0;
+}
+
 static int cmp_const(const void *key, const void *elem)
 {
 	const struct sb_const *c = elem;

@@ -33,17 +33,20 @@ enum sb_var {
 const char *sb_env_name(int var);
 /* Pick our variables out of ENVP (NULL-terminated "NAME=value" strings) into
  * VALUES[SB_V_COUNT] (NULL if unset; the first of a name wins, as with
- * getenv()); any other SECCOMP_* name, or one without '=', is an error.
- * 0 or -EINVAL with *err filled. */
+ * getenv()); any other name of our families (sb_env_family), or one without
+ * '=', is an error. 0 or -EINVAL with *err filled. */
 int sb_env_scan(char *const *envp, const char **values, struct sb_error *err);
 
 /*
  * A load in progress (core/config.c): the configuration being filled and
  * what parsing needs to know on the way, which the configuration does not
- * keep. The steps, in order: sb_policy_from_env(), sb_policy_add_file() if
- * cfg->policy_file is set, sb_policy_add_profile() if cfg->profile is,
- * sb_policy_finish(). Each returns 0 or a negative errno (sandbox.h's set)
- * with *err filled; from_env also SB_NO_POLICY.
+ * keep. config.c scans the environment and decides whether it sets a policy;
+ * the seccomp layer's steps, in order: sb_seccomp_parse() (the values of
+ * the scan), sb_policy_add_file() if cfg->policy_file is set,
+ * sb_policy_add_profile() if cfg->profile is, sb_policy_finish(). Each
+ * returns 0, or a negative value with *err filled: its kind says which error
+ * it is, and sb_config_load() returns the errno sandbox.h pairs with that
+ * kind (sb_error_errno).
  */
 struct sb_load {
 	struct sb_config *cfg;
@@ -57,8 +60,10 @@ struct sb_load {
 	uint32_t profile_default; /* the profile's defaultAction */
 };
 
-int sb_policy_from_env(struct sb_load *ld, const struct sb_arch *arch, char *const *envp,
-		       struct sb_error *err);
+/* The seccomp layer from VALUES (sb_env_scan's) for ARCH; it clears
+ * cfg->seccomp's head itself (the rule arrays are filled as used). */
+int sb_seccomp_parse(struct sb_load *ld, const struct sb_arch *arch, const char *const *values,
+		     struct sb_error *err);
 /* Add the policy-file text TEXT (LEN bytes) read from PATH. */
 int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, size_t len,
 		       struct sb_error *err);
@@ -105,15 +110,31 @@ int sb_policy_add_rule(struct sb_seccomp *policy, uint32_t nr, uint32_t action,
 #define SB_ERRNO_MAX 4095 /* the kernel caps SECCOMP_RET_ERRNO's data at MAX_ERRNO */
 
 /* An errno: a name ("EPERM") or a decimal/0x number, at most SB_ERRNO_MAX,
- * into *OUT (policy.c). 0, -EINVAL (not an errno) or -ERANGE (too big). */
+ * into *OUT (core/syscalls.c, beside the names). 0, -EINVAL (not an errno)
+ * or -ERANGE (too big). */
 int sb_errno_parse(const char *s, uint32_t *out);
+/* Value of errno NAME ("EPERM"), or -ENOENT (core/syscalls.c). */
+int sb_errno_lookup(const char *name);
+/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -ENOENT. */
+int sb_const_lookup(const char *name, int64_t *value);
+/* S (decimal or 0x-hex) as a number no larger than MAX into *OUT; 0 or
+ * -EINVAL (core/policy.c). */
+int sb_policy_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
+/* The errno sb_config_load() returns for *ERR (sandbox.h's table: the
+ * system's errno if it has one, else its kind's) (core/error.c). */
+int sb_error_errno(const struct sb_error *err);
+
+/* Set no_new_privs on the calling thread (inherited by children and kept
+ * across execve); 0 or -errno (apply/install.c). sb_enter() is the way to
+ * apply a sandbox; this is for the tools' own children (probes, learn). */
+int sb_no_new_privs(void);
 /* seccomp(2) SECCOMP_SET_MODE_FILTER of PROG with FLAGS of the caller's
  * choice, no_new_privs already set (apply/install.c): what the kernel
  * returned (a listener fd with NEW_LISTENER), or -errno. */
 int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int flags);
-/* sb_install() without setting no_new_privs (sb_enter() has): TSYNC, every
- * thread. 0 or -errno. */
+/* Load PROG as a seccomp filter on every thread (TSYNC), no_new_privs
+ * already set (sb_enter() has). 0 or -errno. */
 int sb_install_filter(const struct sb_insn *prog, unsigned int len);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);

@@ -20,12 +20,14 @@
  *   -EDOM        a condition that can never hold               SB_ERR_NEVER
  *   -EEXIST      settings that conflict or repeat              SB_ERR_CONFLICT
  *   -E2BIG       more than fits (rules, filter, JSON values)   SB_ERR_TOO_BIG
+ *   -EFBIG       a policy file or profile is too long          SB_ERR_TOO_BIG
  *   -EOPNOTSUPP  valid, but not something pysandbox does       SB_ERR_UNSUPPORTED
  *   -errno       a policy file or profile cannot be read       SB_ERR_FILE
- *                (-EFBIG: too long; -SB_ENOTREG: not a regular file)
+ *                (-SB_ENOTREG: not a regular file)
  *   -errno       the host (capget, uname) cannot be read       SB_ERR_HOST
  *   -errno       the kernel refused a step of sb_enter()       SB_ERR_KERNEL
  *                (-EOPNOTSUPP: it lacks the feature)
+ *   -ENOMEM      sb_bpf_compile() could not allocate its work space
  * Lookups that find nothing return -ENOENT.
  *
  * Everything between the CDEF markers is also read by cffi (pysandbox/_build.py):
@@ -102,6 +104,7 @@ struct sb_rule {
 /* The seccomp layer: rules resolved for one arch, what sb_bpf_compile() reads. */
 struct sb_seccomp {
 	const struct sb_arch *arch;
+	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID */
 	uint32_t default_action; /* for every syscall no rule decides */
 	uint32_t abi_action; /* for calls through another ABI: kill (trace to learn) */
 	unsigned int nrules;
@@ -114,21 +117,32 @@ struct sb_seccomp {
 #define SB_INPUT_POLICY_FILE 1U
 #define SB_INPUT_PROFILE 2U
 
-/* Layers a configuration holds (struct sb_config.layers). */
+/* Layers a configuration holds (struct sb_config.layers); each is also the
+ * family of variables that sets it (sb_env_family). */
 #define SB_LAYER_SECCOMP 1U
 /* issue 13: SB_LAYER_LANDLOCK 2U; issue 14: SB_LAYER_EXEC 4U;
  * issue 16: SB_LAYER_CAPS 8U, SB_LAYER_LIMITS 16U */
 
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
- * nothing in it points into the environment or a caller's buffer. Filled by
- * sb_config_load(), applied by sb_enter().
+ * nothing in it points into the environment or a caller's buffer (the arch
+ * pointer aside, which names a constant). Filled by sb_config_load(),
+ * applied by sb_prepare() and sb_enter().
+ *
+ * Design notes for the layers to come. Each layer is one member with its
+ * own parser in the loader (core/config.c), which clears that member
+ * itself: config.c asserts the layout, so a member added without its
+ * clearing does not compile. Variable-length data (issue 13's many paths)
+ * goes into one string arena here, referred to by offsets, never pointers,
+ * so a configuration stays a plain copyable block of bytes (the cffi module
+ * snapshots it as such), rather than more fixed SB_PATH_MAX arrays.
+ * struct sb_host holds the effective capabilities only; issue 16 adds the
+ * permitted and bounding sets it needs there.
  */
 struct sb_config {
 	unsigned int layers; /* SB_LAYER_* */
 	unsigned int inputs; /* SB_INPUT_*: which of the paths below are set */
 	int verbose; /* SECCOMP_VERBOSE=1: describe each rule */
-	int learn; /* SECCOMP_LEARN=PID: trace every syscall, for tracer PID */
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
 	/* issue 13: struct sb_landlock landlock (SB_LAYER_LANDLOCK) */
 	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
@@ -174,8 +188,10 @@ struct sb_error {
 	char path[SB_PATH_MAX]; /* the file at fault (policy file, profile), or "" */
 };
 
-/* Name of KIND ("syntax", "unknown", ...), "" for SB_ERR_NONE. */
+/* core/error.c. Name of KIND ("syntax", "unknown", ...), "" for SB_ERR_NONE. */
 const char *sb_error_kind_name(int kind);
+/* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */
+int sb_error_format(const struct sb_error *err, char *buf, size_t size);
 
 /* ---- core/arch.c: every arch fact; core/syscalls.c: names and numbers ---- */
 
@@ -223,10 +239,6 @@ int sb_syscall_known(const char *name);
 /* Table access for listings: entry I (0-based, by name); -ERANGE past the end. */
 int sb_syscall_count(const struct sb_arch *arch);
 int sb_syscall_at(const struct sb_arch *arch, int i, const char **name, uint32_t *nr);
-/* Value of errno NAME ("EPERM"), or -ENOENT. */
-int sb_errno_lookup(const char *name);
-/* Value of the symbolic constant NAME ("AF_UNIX") in *value; 0 or -ENOENT. */
-int sb_const_lookup(const char *name, int64_t *value);
 /* Syscall group "@name": members on ARCH into NRS (room for CAP); returns
  * the count (names missing on ARCH skipped), or -ENOENT for an unknown group. */
 int sb_group_members(const struct sb_arch *arch, const char *name, uint32_t *nrs, unsigned int cap);
@@ -320,24 +332,26 @@ struct sb_load_io {
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err);
 
-/* ---- core/policy.c: the policy language and the SECCOMP_* variables ---- */
+/* ---- core/policy.c: the policy language; core/env.c: our variables ---- */
 
 /* Parse an action word (kill, kill_process, kill_thread, trap, log, allow,
  * errno, errno:NAME, errno:NUMBER, errno(NAME), errno(NUMBER), ENAME) into
- * *action. 0 or -EINVAL. */
+ * *action. 0 or -ENOENT (not an action). */
 int sb_action_parse(const char *text, uint32_t *action);
-/* Is NAME (a "SECCOMP_..." variable name, no '=') one libsandbox reads? (core/env.c) */
+/* The layer (SB_LAYER_*) whose family of variables ENTRY ("NAME=value" or
+ * a name) belongs to by its prefix ("SECCOMP_"), or 0 (core/env.c). Every
+ * variable of a family is ours: a name the loader does not know is an error. */
+unsigned int sb_env_family(const char *entry);
+/* Is NAME (a variable name, no '=') one libsandbox reads? (core/env.c) */
 int sb_env_is_ours(const char *name);
 /* The SECCOMP_VERBOSE=1 line for rule I ("adding write to the process
  * seccomp filter") into BUF; returns what snprintf returns. */
 int sb_rule_describe(const struct sb_seccomp *policy, unsigned int i, char *buf, size_t size);
-/* "VAR: what 'token' (item N)" into BUF; returns what snprintf returns. */
-int sb_error_format(const struct sb_error *err, char *buf, size_t size);
 
 /* ---- core/bpf.c: struct sb_seccomp -> classic BPF ---- */
 
 /* Compile POLICY into OUT (room for CAP instructions). Returns the number of
- * instructions, -E2BIG if it does not fit, -EINVAL on a bad policy. */
+ * instructions, -E2BIG if it does not fit, -EINVAL on a bad policy, -ENOMEM. */
 int sb_bpf_compile(const struct sb_seccomp *policy, struct sb_insn *out, unsigned int cap);
 
 /* ---- core/bpfrun.c: the one BPF interpreter ---- */
@@ -347,29 +361,42 @@ int sb_bpf_compile(const struct sb_seccomp *policy, struct sb_insn *out, unsigne
  * subset, a load outside DATA, a jump past the end or no return. */
 int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *data);
 
-/* ---- apply/: side effects ---- */
+/* ---- apply/: side effects (enter.c, install.c, host.c, file.c) ---- */
 
 /* Steps of sb_enter(), in the order it takes them. */
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_SECCOMP 2U
-#define SB_ENTER_ALL 3U
+#define SB_ENTER_ALL (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_SECCOMP) /* every step above */
 /* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs);
  * issue 13: SB_ENTER_LANDLOCK (after no_new_privs, before seccomp) */
 
 /*
- * Apply CFG to the calling process: the STEPS asked for, in the one order
- * enter.c documents, the seccomp filter PROG (LEN instructions, compiled
- * from CFG) last. 0, or -errno with *ERR filled (SB_ERR_KERNEL) at the
- * first step the kernel refuses; the steps before it stay applied.
+ * What sb_enter() applies that must be made from a configuration first:
+ * the seccomp filter (compiled into the caller's PROG, room for CAP
+ * instructions). issue 13: the Landlock ruleset fd; issue 14: the
+ * user-notification listener fd sb_enter() hands back.
  */
-int sb_enter(const struct sb_config *cfg, const struct sb_insn *prog, unsigned int len,
-	     unsigned int steps, struct sb_error *err);
-/* Set no_new_privs on the calling thread (inherited by children and kept
- * across execve). 0 or -errno. */
-int sb_no_new_privs(void);
-/* Set no_new_privs and load PROG as a seccomp filter on every thread.
- * 0 or -errno. */
-int sb_install(const struct sb_insn *prog, unsigned int len);
+struct sb_prepared {
+	struct sb_insn *prog;
+	unsigned int cap;
+	unsigned int len; /* instructions in PROG; 0 without a seccomp layer */
+};
+
+/*
+ * Make what CFG's layers need before they are applied into *PREP (PROG and
+ * CAP set by the caller): compile the seccomp filter. 0, or -E2BIG (it does
+ * not fit), -EINVAL, -ENOMEM with *ERR filled.
+ */
+int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err);
+/*
+ * Apply CFG to the calling process: the STEPS asked for, in the one order
+ * enter.c documents, PREP's seccomp filter last. 0; -EINVAL if a step is
+ * asked whose layer CFG lacks or PREP does not hold; or -errno with *ERR
+ * filled (SB_ERR_KERNEL) at the first step the kernel refuses; the steps
+ * before it stay applied. PREP may be NULL when STEPS has no seccomp step.
+ */
+int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
+	     struct sb_error *err);
 /* This process's effective capabilities (capget(2)) and the running
  * kernel's version (uname(2)) into *host. 0 or -errno. */
 int sb_host_probe(struct sb_host *host);

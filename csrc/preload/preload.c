@@ -57,8 +57,8 @@ extern char **environ; /* the program's: what it and its children see */
 #define IN_DATA __attribute__((section(".data")))
 
 static struct sb_insn prog_buf[SB_PROG_MAX]; /* PREFIX_LEN spare in front */
-static struct sb_insn *prog = prog_buf + PREFIX_LEN;
-static unsigned int prog_len IN_DATA;
+static struct sb_prepared prepared IN_DATA = { .prog = prog_buf + PREFIX_LEN,
+					       .cap = SB_PROG_MAX - PREFIX_LEN };
 static long want_mode IN_DATA; /* what the read-back must return */
 static int pending IN_DATA; /* compiled; install in start_hook, right before main() */
 static start_fn next_start IN_DATA; /* the next one: libc's, or a wrapper */
@@ -100,7 +100,7 @@ static int ours(const char *e)
 	char name[64];
 	size_t n = strcspn(e, "=");
 
-	if (strncmp(e, "SECCOMP_", 8) != 0 || n >= sizeof(name))
+	if (!sb_env_family(e) || n >= sizeof(name))
 		return 0;
 	memcpy(name, e, n);
 	name[n] = '\0';
@@ -144,6 +144,7 @@ static void scrub_strings(const struct start *s)
 static int read_auxv(char **envp, struct start *s)
 {
 	const uintptr_t *a;
+	enum { SECURE = 1, EXECFN = 2, ENTRY = 4, PHDR = 8, PHNUM = 16, ALL = 31 };
 	int seen = 0;
 
 	while (*envp)
@@ -154,17 +155,17 @@ static int read_auxv(char **envp, struct start *s)
 		if (a[0] > 64)
 			return -1; /* not an auxiliary vector */
 		if (a[0] == AT_SECURE)
-			s->secure = a[1], seen |= 1;
+			s->secure = a[1], seen |= SECURE;
 		else if (a[0] == AT_EXECFN)
-			s->env_hi = (const char *)a[1], seen |= 2;
+			s->env_hi = (const char *)a[1], seen |= EXECFN;
 		else if (a[0] == AT_ENTRY)
-			s->entry = a[1], seen |= 4;
+			s->entry = a[1], seen |= ENTRY;
 		else if (a[0] == AT_PHDR)
-			s->phdr = a[1], seen |= 8;
+			s->phdr = a[1], seen |= PHDR;
 		else if (a[0] == AT_PHNUM)
-			s->phnum = a[1], seen |= 16;
+			s->phnum = a[1], seen |= PHNUM;
 	}
-	return seen == 31 ? 0 : -1;
+	return seen == ALL ? 0 : -1;
 }
 
 /* The kernel lays the argument strings, the environment strings and the
@@ -198,7 +199,7 @@ static int seen(char *const *out, size_t k, const char *p)
 	return 0;
 }
 
-/* Collect the SECCOMP_* strings into OUT (N slots, NULL-terminated): from
+/* Collect the strings of our families (SECCOMP_*) into OUT (N slots, NULL-terminated): from
  * the exec-time strings if found, else from the array ENVP. */
 static void our_strings(const struct start *s, char **envp, char **out, size_t n)
 {
@@ -210,7 +211,7 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 			break;
 		if (!s->env_lo && !(p = *envp++))
 			break;
-		if (strncmp(p, "SECCOMP_", 8) == 0 && !seen(out, k, p)) {
+		if (sb_env_family(p) && !seen(out, k, p)) {
 			if (k + 1 >= n)
 				die("more than %zu SECCOMP_* variables", n - 1);
 			out[k++] = (char *)p;
@@ -286,15 +287,17 @@ static void install_now(void)
 	long mode;
 
 	warm_malloc();
-	if (sb_enter(&config, prog, prog_len, SB_ENTER_ALL, &error) < 0) {
+	if (sb_enter(&config, &prepared, SB_ENTER_ALL, &error) < 0) {
 		sb_error_format(&error, error_line, sizeof(error_line));
 		die("%s", error_line);
 	}
 	/* Verify, then trust: only a filter in force lets the variables go. */
-	mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
-	if (mode != want_mode)
-		die("the seccomp filter is not in force after installing it (%s)",
-		    mode < 0 ? strerror((int)-mode) : "mode is not 2");
+	if (config.layers & SB_LAYER_SECCOMP) {
+		mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, READBACK_A, READBACK_B, 0, 0, 0);
+		if (mode != want_mode)
+			die("the seccomp filter is not in force after installing it (%s)",
+			    mode < 0 ? strerror((int)-mode) : "mode is not 2");
+	}
 	pending = 0;
 	scrub(start_envp);
 	if (environ != start_envp)
@@ -529,8 +532,14 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 {
 	static char text[SB_FILE_MAX + 1]; /* one more: a longer file fills it */
 	static struct sb_json tape[SB_JSON_MAX];
-	const struct sb_load_io io = { sb_file_read, NULL,	   NULL, sb_host_probe,
-				       text,	     sizeof(text), tape, SB_JSON_MAX };
+	const struct sb_load_io io = {
+		.read = sb_file_read,
+		.probe = sb_host_probe,
+		.text = text,
+		.text_size = sizeof(text),
+		.tape = tape,
+		.tape_cap = SB_JSON_MAX,
+	};
 	int r;
 
 	/* A set-id program's environment is its caller's: refuse before parsing
@@ -543,7 +552,7 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 	if (r == SB_NO_POLICY)
 		return;
 	/* SECCOMP_RET_TRACE without learn's tracer fails every syscall with ENOSYS. */
-	if (r == 0 && cfg->learn && traced() != cfg->learn)
+	if (r == 0 && cfg->seccomp.learn && traced() != cfg->seccomp.learn)
 		die("SECCOMP_LEARN: not traced by `pysandbox learn`: run the program through it");
 	if (r < 0) {
 		sb_error_format(&error, error_line, sizeof(error_line));
@@ -559,7 +568,7 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	struct start *s = &start;
 	char *env[64];
 	size_t n = sizeof(env) / sizeof(env[0]);
-	int r;
+	unsigned int compiled;
 
 	if (!envp || read_auxv(envp, s) < 0) {
 		our_strings(s, environ, env, n);
@@ -574,13 +583,14 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	load(&config, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
-	r = sb_bpf_compile(&config.seccomp, prog, SB_PROG_MAX - PREFIX_LEN);
-	if (r < 0)
-		die("the policy does not fit in one seccomp filter (%s)", strerror(-r));
-	prog_len = (unsigned int)r;
-	want_mode = expected_mode(prog_buf, &prog_len);
-	if (prog_len > (unsigned int)r)
-		prog = prog_buf;
+	if (sb_prepare(&config, &prepared, &error) < 0)
+		die("%s (%s)", error.what, strerror(error.sys_errno));
+	if (config.layers & SB_LAYER_SECCOMP) {
+		compiled = prepared.len;
+		want_mode = expected_mode(prog_buf, &prepared.len);
+		if (prepared.len > compiled)
+			prepared.prog = prog_buf;
+	}
 	if (config.verbose)
 		report(&config.seccomp);
 	if (!hook_proven(s))

@@ -197,6 +197,24 @@ def test_fifo_policy_is_refused_not_waited_for(kit, as_nobody, var):
     assert (c.returncode, c.stderr) == (125, "pysandbox: " + line)
 
 
+
+def test_a_directory_policy_is_not_a_regular_file_at_every_front_door(kit, as_nobody):
+    """SECCOMP_POLICY_FILE=<a directory>: one line, the same reason, through
+    libsandbox.so, sandboxify and pysandbox compile (the one reader; before
+    issue 12, the Python front doors said "Is a directory")."""
+    d = kit.file("policy-dir-%d" % as_nobody)
+    os.makedirs(d, mode=0o755, exist_ok=True)
+    line = "SECCOMP_POLICY_FILE: cannot read '%s': not a regular file\n" % d
+    env = {"SECCOMP_POLICY_FILE": d}
+    r = run([kit.hello], preload(kit, **env), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", "libsandbox: " + line)
+    s = run(kit.sandboxify(as_nobody) + [kit.hello], clean_env(**env), as_nobody)
+    assert (s.returncode, s.stdout, s.stderr) == (125, "", "sandboxify: " + line)
+    c = run(kit.pysandbox(as_nobody) + ["compile", "-o", "/dev/null"], clean_env(**env),
+            as_nobody)
+    assert (c.returncode, c.stderr) == (125, "pysandbox: " + line)
+
+
 def real_programs(tmp):
     """Whatever of bash, dash, python3, perl, coreutils, git, tar is here."""
     script = os.path.join(tmp, "script.sh")

@@ -4,10 +4,14 @@ the configuration owns what it holds, and errors carry a kind and one errno.
 Through _native.load() (Python values) and, where the C contract itself is the
 point, through the cffi module directly.
 """
+import ctypes
 import errno
+import functools
 import gc
 import json
+import operator
 import os
+import re
 
 import pytest
 
@@ -171,24 +175,124 @@ def test_enter_applies_no_new_privs_then_the_filter():
     with SB_ENTER_NO_NEW_PRIVS alone (sandboxify's launch child), no filter."""
     r, cfg, err, _ = c_load([b"SECCOMP_SYSCALL_DENY=ptrace"])
     assert r == 0
-    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
-    n = lib.sb_bpf_compile(ffi.addressof(cfg, "seccomp"), prog, lib.SB_PROG_MAX)
+    prep = prepared(cfg)
     for steps, want in ((lib.SB_ENTER_ALL, ("1", "2")), (lib.SB_ENTER_NO_NEW_PRIVS, ("1", "0"))):
-        rd, wr = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover (the child)
+        out = in_child(lib.sb_enter, cfg, prep, steps, err)
+        assert out == ["0", *want]
+
+
+def prepared(cfg):
+    """sb_prepare() of CFG into a buffer of its own (struct sb_prepared *)."""
+    prep = ffi.new("struct sb_prepared *")
+    prog = ffi.new("struct sb_insn[]", lib.SB_PROG_MAX)
+    prep.prog, prep.cap = prog, lib.SB_PROG_MAX
+    assert lib.sb_prepare(cfg, prep, ffi.new("struct sb_error *")) == 0
+    prepared.keep.append(prog)
+    return prep
+
+
+prepared.keep = []
+
+
+def in_child(enter, *args):
+    """ENTER(*ARGS) in a forked child: [its value, NoNewPrivs, Seccomp] as strings."""
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        try:
             os.close(rd)
-            got = lib.sb_enter(cfg, prog, n, steps, err)
+            got = enter(*args)
             status = open("/proc/self/status").read().splitlines()
             fields = dict(line.split(":\t", 1) for line in status if ":\t" in line)
-            os.write(wr, ("%d %s %s" % (got, fields["NoNewPrivs"].strip(),
+            os.write(wr, ("%s %s %s" % (got, fields["NoNewPrivs"].strip(),
                                         fields["Seccomp"].strip())).encode())
+        finally:
             os._exit(0)
-        os.close(wr)
-        out = os.read(rd, 100).decode().split()
-        os.close(rd)
-        os.waitpid(pid, 0)
-        assert out == ["0", *want]
+    os.close(wr)
+    out = os.read(rd, 300).decode().split()
+    os.close(rd)
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_enter_refuses_the_seccomp_step_without_a_seccomp_layer():
+    """A zeroed configuration (no layer) asked for SB_ENTER_SECCOMP, even with
+    a filter prepared from another: -EINVAL, nothing installed, no no_new_privs.
+    (Before: sb_enter() installed nothing and returned 0.)"""
+    r, loaded, _, _ = c_load([b"SECCOMP_SYSCALL_DENY=ptrace"])
+    assert r == 0
+    prep = prepared(loaded)
+    empty, err = ffi.new("struct sb_config *"), ffi.new("struct sb_error *")
+
+    def enter(cfg, prep, steps):
+        r = lib.sb_enter(cfg, prep, steps, err)
+        return "%d,%s" % (r, ffi.string(lib.sb_error_kind_name(err.kind)).decode())
+
+    refused = ["%d,syntax" % -errno.EINVAL, "0", "0"]
+    for steps in (lib.SB_ENTER_SECCOMP, lib.SB_ENTER_ALL):
+        assert in_child(enter, empty, prep, steps) == refused
+    assert in_child(enter, loaded, ffi.new("struct sb_prepared *"), lib.SB_ENTER_ALL) == refused
+
+
+def test_enter_all_is_every_step():
+    """SB_ENTER_ALL is written as the OR of every SB_ENTER_* step in sandbox.h,
+    so a step added later is in it (a literal would silently leave it out)."""
+    header = open(os.path.join(os.path.dirname(__file__), "..", "..", "csrc", "include",
+                               "sandbox.h")).read()
+    steps = re.findall(r"^#define (SB_ENTER_\w+) ([^/\n]*)", header, flags=re.M)
+    names = [name for name, _ in steps if name != "SB_ENTER_ALL"]
+    definition = dict(steps)["SB_ENTER_ALL"].strip()
+    assert len(names) >= 2 and definition.startswith("(") and definition.endswith(")")
+    assert sorted(n.strip() for n in definition[1:-1].split("|")) == sorted(names)
+    assert lib.SB_ENTER_ALL == functools.reduce(operator.or_, (getattr(lib, n) for n in names))
+
+
+def test_the_loader_clears_what_it_fills_and_ors_each_layer():
+    """Over a configuration full of stale bytes, the loader clears the head,
+    the seccomp layer clears its own member, and each layer loaded ORs its bit:
+    exactly the layers of the families set (SECCOMP_LEARN is the seccomp
+    layer's own setting now)."""
+    bufs = [ffi.new("char[]", b"SECCOMP_SYSCALL_DENY=ptrace")]
+    envp = ffi.new("char *[]", bufs + [ffi.NULL])
+    cfg, err = ffi.new("struct sb_config *"), ffi.new("struct sb_error *")
+    ffi.memmove(cfg, b"\xff" * ffi.sizeof(cfg[0]), ffi.sizeof(cfg[0]))
+    io = ffi.new("struct sb_load_io *", {"read": ffi.addressof(lib, "sb_file_read"),
+                                         "host": ffi.new("struct sb_host *")})
+    assert lib.sb_config_load(cfg, lib.sb_arch_lookup(b"x86_64"), envp, io, ffi.NULL, err) == 0
+    assert (cfg.layers, cfg.inputs, cfg.verbose) == (lib.SB_LAYER_SECCOMP, 0, 0)
+    assert (cfg.seccomp.learn, cfg.seccomp.nrules, cfg.seccomp.nconds) == (0, 1, 0)
+    assert lib.sb_env_family(b"SECCOMP_SYSCALL_DENY=ptrace") == lib.SB_LAYER_SECCOMP
+    assert lib.sb_env_family(b"SECCOMP_TYPO") == lib.SB_LAYER_SECCOMP
+    assert lib.sb_env_family(b"SANDBOX_FS_READ=/") == 0  # not yet a family (issue 13)
+    assert _native.env_is_ours("SECCOMP_LEARN") and not _native.env_is_ours("SECCOMP_TYPO")
+
+
+def test_native_enter_applies_a_loaded_config(tmp_path):
+    """_native.enter(config, steps) applies the very configuration load()
+    returned (its private snapshot, no pointer into freed memory), in a child:
+    the filter in force answers ptrace with EPERM; no_new_privs alone leaves
+    no filter; a layerless config asked for the filter is a PolicyError."""
+    config = _native.load({"SECCOMP_SYSCALL_DENY": "ptrace=EPERM"}, None, _native.host(0))
+    gc.collect()
+
+    def ptrace_errno(steps):
+        _native.enter(config, steps)
+        return "%d/%d" % (libc.ptrace(0, 0, 0, 0), ctypes.get_errno())
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    assert in_child(ptrace_errno, _native.ENTER_ALL) == [
+        "-1/%d" % errno.EPERM, "1", "2"]
+    assert in_child(ptrace_errno, _native.ENTER_NO_NEW_PRIVS)[1:] == ["1", "0"]
+    assert in_child(_native.no_new_privs) == ["0", "1", "0"]
+    with pytest.raises(PolicyError, match="none was prepared"):
+        _native.enter(None, _native.ENTER_SECCOMP)
+    with pytest.raises(TypeError):
+        _native.enter(config._replace(verbose=True))
+    other = "aarch64" if _native.arch() == "x86_64" else "x86_64"
+    foreign = _native.load({"SECCOMP_SYSCALL_DENY": "ptrace"}, other, _native.host(0))
+    with pytest.raises(PolicyError, match="cannot apply a configuration for " + other):
+        _native.enter(foreign)
 
 
 @pytest.mark.parametrize("length", [4095, 4096, 4200])
