@@ -29,7 +29,7 @@ static const struct sb_arch arches[] = {
 static const struct {
 	unsigned char elf_class;
 	uint16_t machine;
-	const char *abi;
+	char abi[8]; /* not a pointer: no relocation at start-up */
 } elf_abis[] = {
 	{ ELFCLASS64, EM_X86_64, "x86_64" }, { ELFCLASS32, EM_X86_64, "x32" },
 	{ ELFCLASS32, EM_386, "i386" },	     { ELFCLASS64, EM_AARCH64, "aarch64" },

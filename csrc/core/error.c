@@ -9,7 +9,9 @@
 
 #include "internal.h"
 
-static const char *const kind_names[] = {
+/* NOTE: arrays of chars, not of pointers: a pointer table costs libsandbox.so
+ * a relocation per entry at every start (and .rela.dyn its page). */
+static const char kind_names[][12] = {
 	[SB_ERR_NONE] = "",	      [SB_ERR_SYNTAX] = "syntax",
 	[SB_ERR_UNKNOWN] = "unknown", [SB_ERR_RANGE] = "range",
 	[SB_ERR_NEVER] = "never",     [SB_ERR_CONFLICT] = "conflict",

@@ -580,6 +580,8 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 		s->env_lo = NULL; /* argv was edited: the array it is */
 	start_envp = envp;
 	our_strings(s, envp, env, n);
+	if (!env[0])
+		return; /* none of our variables: nothing to load (no page touched) */
 	load(&config, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
