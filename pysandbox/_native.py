@@ -1,5 +1,4 @@
 """The only importer of the cffi module: thin, checked wrappers over csrc/."""
-import collections
 import errno
 import os
 
@@ -203,26 +202,61 @@ def _envp(environ):
 
 # ---- the one loader (csrc/core/config.c) and what it returns, as Python values ----
 
-class Host(collections.namedtuple("Host", "caps kernel")):
+class _Record(tuple):
+    """A frozen record: a tuple with named fields (_fields), _replace() and
+    _asdict(), as collections.namedtuple gives. NOTE: namedtuple is not used
+    here: importing collections and building five classes cost sandboxify
+    ~3 ms per launch; these are plain classes (_record())."""
+
+    __slots__ = ()
+    _fields = ()
+
+    def __new__(cls, *args, **kwargs):
+        values = list(args) + [kwargs.pop(f) for f in cls._fields[len(args):] if f in kwargs]
+        if kwargs or len(values) != len(cls._fields):
+            raise TypeError("%s takes the fields %s" % (cls.__name__, ", ".join(cls._fields)))
+        return tuple.__new__(cls, values)
+
+    def _replace(self, **changes):
+        return type(self)(**dict(self._asdict(), **changes))
+
+    def _asdict(self):
+        return dict(zip(self._fields, self))
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__,
+                           ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
+
+
+def _record(name, fields):
+    """A _Record class NAME with the space-separated FIELDS."""
+    names = tuple(fields.split())
+    attrs = {"__slots__": (), "_fields": names}
+    for i, f in enumerate(names):
+        attrs[f] = property(lambda self, i=i: self[i])
+    return type(name, (_Record,), attrs)
+
+
+class Host(_record("Host", "caps kernel")):
     """The host a profile's includes/excludes are decided against: CAPS a bit
     mask (bit N: capability N), KERNEL (major, minor)."""
 
 
-class Cond(collections.namedtuple("Cond", "arg op width value mask")):
+class Cond(_record("Cond", "arg op width value mask")):
     """argARG OP value on its low WIDTH bits (op: a CMP_OPS value; "&": masked)."""
 
 
-class Rule(collections.namedtuple("Rule", "nr action conds")):
+class Rule(_record("Rule", "nr action conds")):
     """One rule: syscall NR (as the filter sees it), its action, its conditions
     (a tuple of Cond, all must hold; empty: unconditional)."""
 
 
-class Stats(collections.namedtuple("Stats", "first skipped blocks applied")):
+class Stats(_record("Stats", "first skipped blocks applied")):
     """What loading a SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED
     (no syscall on this arch), syscalls[] BLOCKS, and those APPLIED on the host."""
 
 
-class Config(collections.namedtuple(
+class Config(_record(
         "Config", "arch default_action abi_action rules verbose learn policy_file profile stats")):
     """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
