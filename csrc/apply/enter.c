@@ -52,7 +52,7 @@ int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsign
 	/* NOTE: asked to install a filter there is none of, fail: never return
 	 * 0 with nothing in force. */
 	if ((steps & SB_ENTER_SECCOMP) &&
-	    (!(cfg->layers & SB_LAYER_SECCOMP) || !prep || !prep->prog || prep->len == 0))
+	    (!cfg || !(cfg->layers & SB_LAYER_SECCOMP) || !prep || !prep->prog || prep->len == 0))
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot install the seccomp filter: none was prepared", EINVAL);
 

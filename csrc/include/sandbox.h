@@ -393,7 +393,8 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
  * enter.c documents, PREP's seccomp filter last. 0; -EINVAL if a step is
  * asked whose layer CFG lacks or PREP does not hold; or -errno with *ERR
  * filled (SB_ERR_KERNEL) at the first step the kernel refuses; the steps
- * before it stay applied. PREP may be NULL when STEPS has no seccomp step.
+ * before it stay applied. PREP, and CFG while no step reads a layer (today:
+ * no_new_privs alone), may be NULL.
  */
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err);
