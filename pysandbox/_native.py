@@ -61,11 +61,6 @@ def arch_by_audit():
     return out
 
 
-def arch_name(name=None):
-    """The name of arch NAME (what arch() returns, or None: this machine's)."""
-    return arch(name)
-
-
 def arch_oci_name(name=None):
     """The OCI runtimes' name of arch NAME ("amd64"), as in a profile's includes.arches."""
     return ffi.string(lib.sb_arch_oci_name(_arch(name))).decode()

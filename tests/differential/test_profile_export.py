@@ -239,7 +239,7 @@ def test_cli_compile_reads_profile_for_the_given_host(tmp_path):
         r = pysandbox("compile", "-o", str(out), "--caps", caps, SECCOMP_PROFILE=DOCKER)
         assert (r.returncode, r.stderr) == (0, "")
         return bpf.decode(out.read_bytes())
-    arch = _native.arch_name(_native.arch())
+    arch = _native.arch()
     unshare = bpf.seccomp_data(_native.syscall_nr("unshare"), AUDIT[arch])
     assert (bpf.run(compiled("none"), unshare), bpf.run(compiled("all"), unshare)) == \
         (0x00050001, 0x7FFF0000)

@@ -39,7 +39,7 @@ def test_listing_is_the_whole_table(arch):
 
 def test_listing_default_is_native_and_marks_int_arguments():
     r = syscalls()
-    native = _native.arch_name(_native.arch())
+    native = _native.arch()
     assert r.stdout.startswith("# %s: " % native)
     listed = rows(r.stdout)
     for name, (nr, marks) in listed.items():
