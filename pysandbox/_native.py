@@ -257,7 +257,8 @@ class Config(_record(
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
     (str, or None) and the load's Stats. enter() applies it: a Config from
-    load() keeps a private copy of the C struct for that (bytes, no pointer)."""
+    load() keeps a private copy of the C struct for that (bytes; the arch
+    pointer cleared, restored from ARCH)."""
 
     def compile(self):
         """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
@@ -334,7 +335,9 @@ def _config(cfg, stats):
 
 def _snapshot(cfg):
     """The bytes of the struct sb_config CFG, its one pointer (the arch: a
-    constant, named by Config.arch) left NULL."""
+    constant, named by Config.arch) left NULL. What the loader did not write
+    (unused rule slots, unset paths: it was not cleared, see _load) is copied
+    as it was; C reads none of it."""
     arch_, cfg.seccomp.arch = cfg.seccomp.arch, ffi.NULL
     raw = bytes(ffi.buffer(cfg))
     cfg.seccomp.arch = arch_
