@@ -267,7 +267,8 @@ FILE_ERRORS = [
     R("allow=read", {}, "{p}:1: expected allow, deny, default or a Landlock keyword, "
       "not 'allow=read'", id="verb-equals"),
     R("allow read\n   permit write # why\n", {},
-      "{p}:2: expected allow, deny, default or a Landlock keyword, not 'permit'", id="verb-indented"),
+      "{p}:2: expected allow, deny, default or a Landlock keyword, not 'permit'",
+      id="verb-indented"),
     R("allow read(arg6 == 1)", {}, "{p}:1: invalid condition 'arg6 == 1'", id="condition"),
     R("deny socket(arg0 & FOO == 1)", {}, "{p}:1: invalid mask in condition 'arg0 & FOO == 1'",
       id="mask"),
