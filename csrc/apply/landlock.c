@@ -82,9 +82,11 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 		if (!bit || ll->best_effort)
 			continue;
 		snprintf(what, sizeof(what),
-			 "this kernel's Landlock ABI %d cannot restrict %s "
-			 "(needs ABI %d%s)",
-			 abi, sb_landlock_right_name(k, bit), abi_of(k, bit),
+			 "this kernel's Landlock ABI %d cannot restrict %s (needs ABI %d%s)", abi,
+			 k == 0	  ? sb_landlock_right_name(k, bit)
+			 : k == 1 ? "TCP ports"
+				  : "signals and abstract UNIX sockets",
+			 abi_of(k, bit),
 			 k == 2 && vars[k] != SB_V_SCOPE ? "; SANDBOX_SCOPE=none runs without"
 							 : "");
 		return ll_error(err, SB_ERR_UNSUPPORTED, vars[k], 0, what);
