@@ -241,6 +241,9 @@ int sb_prepared_dropped(const struct sb_prepared *prep, char *buf, size_t size)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (prep->abi == 0 && (dropped[0] | dropped[1] | dropped[2]))
+		return snprintf(buf, size,
+				"every Landlock rule (this kernel does not offer Landlock)");
 	for (unsigned int k = 0; k < 3; k++)
 		for (uint64_t bit = 1; bit && bit <= dropped[k]; bit <<= 1)
 			if ((dropped[k] & bit) && n < size)
