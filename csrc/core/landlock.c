@@ -525,14 +525,18 @@ static int rule(struct sb_seccomp *p, const char *name, uint32_t action, const s
 	return 0;
 }
 
-/* The types of SOCK_TYPE_MASK (the low 4 bits of socket()'s type) outside
- * ALLOWED (a bit per type), refused for AF_INET and AF_INET6: conditions are
- * conjunctions, so each rule is one masked pattern that holds no allowed
- * type, the widest first (SOCK_STREAM alone: 4 rules, not 15). NOTE: the
+/* The socket types of AF_INET/AF_INET6 outside ALLOWED (a bit per type),
+ * refused: conditions are conjunctions, so each rule is one masked pattern
+ * of the type's low 4 bits (SOCK_TYPE_MASK) that holds no allowed type, the
+ * widest first (SOCK_STREAM alone: 2 rules). NOTE: only the types the
+ * kernel creates for these families need covering - SOCK_DGRAM, _RAW, _RDM,
+ * _SEQPACKET, _DCCP and _PACKET (which it turns into an AF_PACKET socket);
+ * 0, 7, 8 and 9 have no protocol there, 11 to 15 are out of range. The
  * filter's length is what the kernel's install costs. */
+#define INET_TYPES 0x047eU /* 1, 2, 3, 4, 5, 6, 10 */
 static int refuse_types(struct sb_seccomp *p, unsigned int allowed, struct sb_error *err)
 {
-	unsigned int covered = allowed;
+	unsigned int covered = allowed | (~INET_TYPES & 0xffffU);
 	struct sb_cond c[2];
 
 	/* (family & ~8) == 2: AF_INET (2) and AF_INET6 (10), nothing else */
