@@ -113,7 +113,8 @@ def learn_parser(sub, raw):
         description="Run PROG traced and write the smallest SECCOMP_SYSCALL_ALLOW it needs "
         "(every syscall it and its children make after the filter point). The exit status "
         "is PROG's.", epilog="examples:\n  pysandbox learn -o hello.env -- ./helloworld/helloworld"
-        "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static",
+        "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static"
+        "\n  pysandbox learn --landlock -o job.env -- sh job.sh   # files, ports too",
         formatter_class=raw)
     s.add_argument("-o", "--output", metavar="FILE",
                    help="write the policy to FILE (default: stdout, after PROG's own output)")
@@ -124,6 +125,9 @@ def learn_parser(sub, raw):
                    "SECCOMP_POLICY_FILE; oci: a Docker/OCI seccomp profile")
     s.add_argument("--append", action="store_true",
                    help="merge with the policy already in FILE (several runs, one list)")
+    s.add_argument("--landlock", action="store_true",
+                   help="also write SANDBOX_FS_* and SANDBOX_NET* rules for the paths, TCP "
+                   "ports and signals PROG used (env format)")
     s.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
 
 

@@ -1,13 +1,14 @@
 """pysandbox learn: run a program and write the smallest allowlist it needs
 (the engine: pysandbox.learn), as SECCOMP_SYSCALL_ALLOW=... (env), a
-SECCOMP_POLICY_FILE (policy) or a Docker/OCI profile (oci). Exit status:
-the program's."""
+SECCOMP_POLICY_FILE (policy) or a Docker/OCI profile (oci); with --landlock
+also the SANDBOX_FS_* and SANDBOX_NET* variables for what it touched
+(pysandbox.fsrules), env format only. Exit status: the program's."""
 import json
 import os
 import re
 import sys
 
-from pysandbox import _launch, learn, profile
+from pysandbox import _launch, fsrules, learn, profile
 from pysandbox.cli._common import write_output
 from pysandbox.errors import PolicyError, UsageError
 
@@ -20,23 +21,19 @@ def run(args):
         raise UsageError("learn: --append needs -o FILE")
     if not args.output and sys.stdout is None:
         raise UsageError("learn: stdout is closed: give -o FILE for the policy")
+    if args.landlock and args.format != "env":
+        raise UsageError("learn: --landlock writes SANDBOX_* variables: use --format env")
     path = learn.program(argv[0])
     exec_mode = args.exec_mode
     if not exec_mode and _launch.is_static(path):
         _launch.say("pysandbox learn: %s is statically linked: measuring from its exec, for "
                     "sandboxify (--exec)" % argv[0])
         exec_mode = True
-    result, status = learn.run(path, argv, exec_mode)
+    result, status = learn.run(path, argv, exec_mode, args.landlock)
     kernel_calls = result.kernel_calls()
     names = set(result.names()) | set(kernel_calls)
-    if args.append and os.path.exists(args.output):
-        try:
-            with open(args.output) as f:
-                names |= previous_names(f.read())
-        except (OSError, ValueError) as e:
-            raise PolicyError("cannot read the earlier policy: '%s' (%s)"
-                              % (args.output, e)) from None
-    names = sorted(names)
+    earlier = previous_text(args.output) if args.append else ""
+    names = sorted(names | previous_names(earlier))
     header = ["pysandbox learn%s: %s (%s)" % (" --exec" if exec_mode else "", " ".join(argv),
                                             describe(status)),
               "%d syscalls seen in %d calls by %d tasks, counted from %s" % (
@@ -48,7 +45,11 @@ def run(args):
     if args.append:
         header.append("merged with the earlier %s: %d syscalls in all" % (args.output, len(names)))
     header += other_abis(result)
-    text = render(args.format, names, header)
+    rules = None
+    if args.landlock:
+        rules = result.landlock_rules(previous_rules(earlier))
+        header += landlock_header(result, rules, exec_mode)
+    text = render(args.format, names, header, rules)
     write_output(args.output or "-", text.encode(errors="surrogateescape"))
     return exit_code(status)
 
@@ -76,6 +77,40 @@ def other_abis(result):
             "; ".join(foreign + (["%d unidentified" % result.other] if result.other else []))]
 
 
+def previous_text(path):
+    """The earlier output --append merges with ("" if there is none yet)."""
+    if not os.path.exists(path):
+        return ""
+    try:
+        with open(path) as f:
+            text = f.read()
+        previous_names(text)
+        return text
+    except (OSError, ValueError) as e:
+        raise PolicyError("cannot read the earlier policy: '%s' (%s)" % (path, e)) from None
+
+
+def previous_rules(text):
+    """(variable, item) of the SANDBOX_FS_* lines of an earlier env output."""
+    out = []
+    for line in text.splitlines():
+        var, eq, value = line.strip().partition("=")
+        if eq and var in fsrules.VAR_NEEDS:
+            out += [(var, item) for item in value.split(":") if item]
+    return out
+
+
+def landlock_header(result, rules, exec_mode):
+    """Header lines on the Landlock rules: where they hold, what they miss."""
+    out = ["Landlock rules for the paths, ports and signals it used, from %s" % (
+        "the launch exec (sandboxify adds the program file itself)" if exec_mode
+        else "main(); children load LD_PRELOAD's libsandbox.so from the path used here")]
+    if result.lost:
+        out.append("warning: %d accesses could not be recorded (too many, or a path too "
+                   "long): the rules may deny some of them" % result.lost)
+    return out + rules.notes
+
+
 def previous_names(text):
     """Syscall names an earlier output of any format allows."""
     text = text.strip()
@@ -93,7 +128,7 @@ def previous_names(text):
     return names
 
 
-def render(fmt, names, header):
+def render(fmt, names, header, rules=None):
     if fmt == "oci":  # the profile `pysandbox profile export` writes for the list
         return json.dumps(profile.export({"SECCOMP_SYSCALL_ALLOW": ":".join(names)}),
                           indent=2) + "\n"
@@ -101,8 +136,17 @@ def render(fmt, names, header):
     if fmt == "policy":
         lines += ["allow %s" % n for n in names]
     else:
+        lines += landlock_lines(rules) if rules else []
         lines.append("SECCOMP_SYSCALL_ALLOW=" + ":".join(names))
     return "\n".join(lines) + "\n"
+
+
+def landlock_lines(rules):
+    """The variables of RULES (fsrules.Rules), one per line, before the allowlist."""
+    lines = ["%s=%s" % (var, ":".join(items)) for var, items in rules.fs.items() if items]
+    if not lines:  # nothing touched: still restricted
+        lines.append("%s=" % fsrules.READ)
+    return lines + ["%s=%s" % item for item in rules.net.items()]
 
 
 def describe(status):
