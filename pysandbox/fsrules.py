@@ -214,6 +214,9 @@ def net_rules(touched, notes):
     for var, kind in (("SANDBOX_NET_CONNECT", "connect"), ("SANDBOX_NET_BIND", "bind")):
         if seen[kind]:
             out[var] = ":".join(sorted(seen[kind], key=int))
+    if "0" in seen["bind"] and seen["connect"]:
+        notes.append("it bound ephemeral ports (0): a connect to one of those gets another "
+                     "port in the next run")
     extra = sorted(seen["socket"] & {"udp", "raw", "netlink"})
     inet = extra or "tcp" in seen["socket"] or out
     if extra:

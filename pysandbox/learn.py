@@ -134,6 +134,9 @@ def run(path, argv, exec_mode, landlock=False):
     except OSError as e:
         raise InstallError(e.errno, "cannot trace '%s': %s" % (argv[0], e.strerror)) from None
     check(facts, argv, path)
+    if not exec_mode:  # libsandbox.so keeps its own file readable under FS rules
+        lib = os.path.realpath(pysandbox.libpath())
+        touched = [(k, t) for k, t in touched if os.path.realpath(t) != lib]
     result = Learned()
     result.add(counts, facts, touched)
     if facts["calls"] == 0 and not exec_mode:

@@ -104,7 +104,7 @@ def landlock_header(result, rules, exec_mode):
     """Header lines on the Landlock rules: where they hold, what they miss."""
     out = ["Landlock rules for the paths, ports and signals it used, from %s" % (
         "the launch exec (sandboxify adds the program file itself)" if exec_mode
-        else "main(); children load LD_PRELOAD's libsandbox.so from the path used here")]
+        else "main() (libsandbox.so adds its own file)")]
     if result.lost:
         out.append("warning: %d accesses could not be recorded (too many, or a path too "
                    "long): the rules may deny some of them" % result.lost)
