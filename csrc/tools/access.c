@@ -418,9 +418,10 @@ static int put_sockaddr(struct sb_access_log *log, struct pending *p, pid_t pid,
 		return 0;
 	path_len = n - offsetof(struct sockaddr_un, sun_path);
 	if (un->sun_path[0] == 0) {
-		put_hex(p, kind == SB_LEARN_ACCESS_BIND ? SB_LEARN_ACCESS_LISTEN
-							: SB_LEARN_ACCESS_ABSTRACT,
-			(unsigned char *)un->sun_path + 1, path_len - 1);
+		int abstract = kind == SB_LEARN_ACCESS_BIND ? SB_LEARN_ACCESS_LISTEN
+							    : SB_LEARN_ACCESS_ABSTRACT;
+
+		put_hex(p, abstract, (unsigned char *)un->sun_path + 1, path_len - 1);
 		return 0;
 	}
 	if (kind != SB_LEARN_ACCESS_BIND)
@@ -439,9 +440,12 @@ static void put_socket(struct pending *p, uint64_t family, uint64_t type, uint64
 	unsigned int t = type & 0xf; /* NOTE: SOCK_TYPE_MASK, linux/net.h */
 	const char *kind = NULL;
 
-	if (family == AF_INET || family == AF_INET6)
-		kind = t == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP) ? "tcp" :
-		       t == SOCK_DGRAM ? "udp" : t == SOCK_RAW ? "raw" : NULL;
+	if ((family == AF_INET || family == AF_INET6) && t == SOCK_STREAM)
+		kind = proto == 0 || proto == IPPROTO_TCP ? "tcp" : NULL; /* MPTCP: refused */
+	else if ((family == AF_INET || family == AF_INET6) && t == SOCK_DGRAM)
+		kind = "udp";
+	else if ((family == AF_INET || family == AF_INET6) && t == SOCK_RAW)
+		kind = "raw";
 	else if (family == AF_UNIX)
 		kind = "unix";
 	else if (family == AF_NETLINK)

@@ -4,7 +4,6 @@ as root and as uid 65534; and see that those rules do confine it."""
 import os
 import shutil
 import socket
-import subprocess
 
 import pytest
 
