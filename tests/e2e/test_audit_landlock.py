@@ -5,7 +5,6 @@ audit enabled for the test through netlink (AUDIT_SET) and restored after."""
 import os
 import shutil
 import struct
-import subprocess
 import time
 import uuid
 
