@@ -169,12 +169,17 @@ struct sb_seccomp {
 #define SB_LL_PORT_RULES_MAX 4096 /* ports, ranges counted out */
 #define SB_LL_ARENA 16384 /* bytes of path text */
 
+/* struct sb_ll_path.optional: skipped when it does not exist ("PATH?", a
+ * group's member); or also when it is a symlink (a group's /bin, /lib). */
+#define SB_LL_OPTIONAL 1
+#define SB_LL_UNLESS_LINK 2
+
 /* One path: what is granted beneath it (SB_FS_*). */
 struct sb_ll_path {
 	uint32_t name; /* offset of its NUL-terminated text in sb_landlock.arena */
 	uint16_t access;
 	uint8_t var; /* the variable it came from (for errors) */
-	uint8_t optional; /* "PATH?" or a group's: skipped when it does not exist */
+	uint8_t optional; /* SB_LL_OPTIONAL or SB_LL_UNLESS_LINK, or 0 */
 	uint16_t item; /* 1-based item in that variable */
 };
 
@@ -459,6 +464,11 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 
 /* ---- apply/: side effects (enter.c, install.c, host.c, file.c) ---- */
 
+/* struct sb_prepared.restrict_flags: audit the program a launcher execs next
+ * (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON; without it only denials before
+ * the next execve are logged). */
+#define SB_LL_LOG_NEW_EXEC_ON 0x2U
+
 /* Steps of sb_enter(), in the order it takes them. */
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_LANDLOCK 4U
@@ -478,7 +488,7 @@ struct sb_prepared {
 	unsigned int len; /* instructions in PROG; 0 without a seccomp layer */
 	int ruleset; /* the Landlock ruleset fd (close-on-exec), or -1 */
 	int abi; /* the kernel's Landlock ABI, 0 if none, -1 if not asked */
-	unsigned int restrict_flags; /* landlock_restrict_self()'s flags, the caller may add */
+	unsigned int restrict_flags; /* SB_LL_LOG_*: landlock_restrict_self()'s, ABI 7 */
 	uint64_t dropped_fs, dropped_net, dropped_scope; /* SANDBOX_BEST_EFFORT: not enforced */
 };
 
