@@ -133,6 +133,20 @@ def has(kind, text):
     ("socket, connect", [PY, "-c", "import socket; s = socket.socket()\ntry: "
                          "s.connect(('127.0.0.1', 9))\nexcept OSError: pass"],
      lambda touched: {("socket", "tcp"), ("connect", "9")} <= set(touched)),
+    ("an O_PATH open is not recorded", [PY, "-c", "import os; os.open('/etc/hostname', "
+                                        "os.O_PATH)"],
+     lambda touched: not any(t == "/etc/hostname" for _, t in touched)),
+    ("a signal outside the run", [PY, "-c", "import os; os.kill(os.getppid(), 0)"],
+     lambda touched: ("signal", str(os.getpid())) in touched),
+    ("a signal inside it is not", [PY, "-c", "import os; os.kill(os.getpid(), 0)"],
+     lambda touched: not any(k == "signal" for k, _ in touched)),
+    ("abstract sockets", [PY, "-c", "import socket; a = socket.socket(socket.AF_UNIX)\n"
+                          "a.bind(b'\\0ll-own'); a.listen()\n"
+                          "socket.socket(socket.AF_UNIX).connect(b'\\0ll-own')\n"
+                          "try: socket.socket(socket.AF_UNIX).connect(b'\\0ll-none')\n"
+                          "except OSError: pass"],
+     lambda touched: {("listen", b"ll-own".hex().upper()), ("abstract", b"ll-own".hex().upper()),
+                      ("abstract", b"ll-none".hex().upper())} <= set(touched)),
 ])
 def test_tracer_records(what, argv, check):
     """The C tracer's records, read through _native (as root)."""
@@ -141,3 +155,28 @@ def test_tracer_records(what, argv, check):
     result, status = learn.run(learn.program(argv[0]), argv, False, landlock=True)
     assert status == 0, what
     assert check(result.touched), result.touched
+
+
+def test_static_program_learned_for_sandboxify(kit, as_nobody):
+    """A static program is learned from its exec; sandboxify runs it under the
+    proposed rules (it adds the program file itself)."""
+    d = job_dir(kit, "ll-static", as_nobody)
+    env = learned(kit, as_nobody, d, [kit.hello_static])
+    assert (env["SANDBOX_FS_READ"], env["SANDBOX_NET"]) == ("", "none")
+    r = run(kit.sandboxify(as_nobody) + [kit.hello_static], clean_env(**env), as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")
+
+
+def test_append_merges_the_rules(kit, as_nobody):
+    d = job_dir(kit, "ll-append", as_nobody)
+    out = os.path.join(d, "learned.env")
+    for path in ("/etc/hostname", "/etc/hosts"):
+        r = run(kit.pysandbox(as_nobody) + ["learn", "--landlock", "--append", "-o", out, "--",
+                                            "/bin/cat", path], clean_env(), as_nobody)
+        assert r.returncode == 0, r.stderr
+    with open(out) as f:
+        env = dict(ln.split("=", 1) for ln in f.read().splitlines() if not ln.startswith("#"))
+    assert env["SANDBOX_FS_READ"].split(":") == ["@dns", "/etc/hostname"]
+    r = run(["/bin/cat", "/etc/hostname", "/etc/hosts"], clean_env(LD_PRELOAD=kit.lib, **env),
+            as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
