@@ -677,43 +677,8 @@ def learn_run(path, argv, environ, prog=None, access_size=0):
 
 FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE = (lib.SB_FS_EXECUTE, lib.SB_FS_WRITE_FILE,
                                            lib.SB_FS_READ_FILE)
-LANDLOCK_KINDS = ("fs", "net", "scope")  # sb_landlock_right_name's kinds 0, 1, 2
-
-
-def landlock_right_names(kind, mask):
-    """The kernel's audit names of the rights in MASK of KIND ("fs", "net",
-    "scope"), lowest bit first: ["fs.execute", "fs.write_file", ...]."""
-    k = LANDLOCK_KINDS.index(kind)
-    names = []
-    for bit in range(64):
-        if mask >> bit & 1:
-            name = lib.sb_landlock_right_name(k, 1 << bit)
-            names.append(ffi.string(name).decode() if name != ffi.NULL
-                         else "%s.bit%d" % (kind, bit))
-    return names
-
-
-def landlock_abi_rights(abi):
-    """{"fs": mask, "net": mask, "scope": mask} Landlock ABI ABI handles;
-    ValueError for an ABI below 1."""
-    fs, net, scope = ffi.new("uint64_t *"), ffi.new("uint64_t *"), ffi.new("uint64_t *")
-    if lib.sb_landlock_abi_rights(abi, fs, net, scope) < 0:
-        raise ValueError("no Landlock ABI %d" % abi)
-    return {"fs": fs[0], "net": net[0], "scope": scope[0]}
-
-
+LANDLOCK_KINDS = ("fs", "net", "scope")  # landlock_right_names' kinds 0, 1, 2
 LANDLOCK_ABI_KNOWN = lib.SB_LL_ABI_KNOWN  # the newest ABI the C layer knows
-
-
-def landlock_paths(environ):
-    """[(path, access, optional)]: the path rules of the Landlock layer
-    ENVIRON describes, as the loader expanded them (groups included);
-    access: SB_FS_* bits. Raises PolicyError."""
-    cfg, _ = _load(environ, None, None, True)
-    ll = cfg.landlock
-    return [(ffi.string(ll.arena + p.name).decode(errors="surrogateescape"), p.access,
-             bool(p.optional)) for p in ll.paths[0:ll.npaths]]
-
 
 # ---- kernel probes, for `pysandbox features`: each returns 0 (or a value) or -errno ----
 

@@ -36,16 +36,15 @@ def landlock(abi):
     """The Landlock facts for ABI (a probe result): what would be enforced
     here and what the pysandbox layer asks that this ABI lacks, by name."""
     known = _native.LANDLOCK_ABI_KNOWN
-    wanted = _native.landlock_abi_rights(known)
-    have = _native.landlock_abi_rights(min(abi, known)) if abi > 0 else dict.fromkeys(wanted, 0)
+    have = _native.landlock_abi_rights(min(abi, known)) if abi > 0 else (0, 0, 0)
     missing = {}
     for newer in range(known, max(abi, 0), -1):  # each right at the first ABI with it
-        for kind, mask in _native.landlock_abi_rights(newer).items():
+        for kind, mask in enumerate(_native.landlock_abi_rights(newer)):
             for name in _native.landlock_right_names(kind, mask & ~have[kind]):
                 missing[name] = newer
     return probe(abi, abi=abi if abi > 0 else None, known_abi=known,
-                 rights={kind: _native.landlock_right_names(kind, have[kind])
-                         for kind in _native.LANDLOCK_KINDS},
+                 rights={name: _native.landlock_right_names(kind, have[kind])
+                         for kind, name in enumerate(_native.LANDLOCK_KINDS)},
                  missing=[{"right": name, "abi": n} for name, n in
                           sorted(missing.items(), key=lambda m: (m[1], m[0]))],
                  audit=abi >= LANDLOCK_AUDIT_ABI)

@@ -103,8 +103,8 @@ def program(name):
 def group_members():
     """{"@group": [(path, needs)]}: the members of each group fsrules knows,
     as the C loader expands it (needs: fsrules' "r", "x", "w" letters)."""
-    return {name: [(path, rights_needs(access)) for path, access, _ in
-                   _native.landlock_paths({fsrules.READ: name})]
+    return {name: [(rule.path, rights_needs(rule.access)) for rule in
+                   _native.load({fsrules.READ: name}).landlock.paths]
             for name in fsrules.GROUPS}
 
 
