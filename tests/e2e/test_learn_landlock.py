@@ -180,3 +180,14 @@ def test_append_merges_the_rules(kit, as_nobody):
     r = run(["/bin/cat", "/etc/hostname", "/etc/hosts"], clean_env(LD_PRELOAD=kit.lib, **env),
             as_nobody)
     assert (r.returncode, r.stderr) == (0, "")
+
+
+def test_a_full_buffer_is_counted(monkeypatch):
+    """What does not fit is counted (and said), never silently left out."""
+    from pysandbox import learn
+
+    monkeypatch.setattr(learn, "ACCESS_SIZE", 64)
+    argv = ["/bin/sh", "-c", "cat /etc/hostname /etc/hosts /etc/passwd > /dev/null"]
+    result, status = learn.run(learn.program(argv[0]), argv, False, landlock=True)
+    assert status == 0 and result.lost > 0
+    assert sum(len(t) + 2 for _, t in result.touched) <= 64
