@@ -127,7 +127,7 @@ def learn_parser(sub, raw):
                    help="merge with the policy already in FILE (several runs, one list)")
     s.add_argument("--landlock", action="store_true",
                    help="also write SANDBOX_FS_* and SANDBOX_NET* rules for the paths, TCP "
-                   "ports and signals PROG used (env format)")
+                   "ports and signals PROG used (env or policy format)")
     s.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
 
 

@@ -2,7 +2,8 @@
 (the engine: pysandbox.learn), as SECCOMP_SYSCALL_ALLOW=... (env), a
 SECCOMP_POLICY_FILE (policy) or a Docker/OCI profile (oci); with --landlock
 also the SANDBOX_FS_* and SANDBOX_NET* variables for what it touched
-(pysandbox.fsrules), env format only. Exit status: the program's."""
+(pysandbox.fsrules), as variables (env) or fs-read... lines (policy).
+Exit status: the program's."""
 import json
 import os
 import re
@@ -21,8 +22,9 @@ def run(args):
         raise UsageError("learn: --append needs -o FILE")
     if not args.output and sys.stdout is None:
         raise UsageError("learn: stdout is closed: give -o FILE for the policy")
-    if args.landlock and args.format != "env":
-        raise UsageError("learn: --landlock writes SANDBOX_* variables: use --format env")
+    if args.landlock and args.format == "oci":
+        raise UsageError("learn: --landlock: an OCI profile holds no Landlock rules: use "
+                         "--format env or policy")
     path = learn.program(argv[0])
     exec_mode = args.exec_mode
     if not exec_mode and _launch.is_static(path):
@@ -90,13 +92,23 @@ def previous_text(path):
         raise PolicyError("cannot read the earlier policy: '%s' (%s)" % (path, e)) from None
 
 
+def keyword(var):
+    """The policy file's keyword for variable VAR: SANDBOX_FS_READ is fs-read."""
+    return var[len("SANDBOX_"):].lower().replace("_", "-")
+
+
 def previous_rules(text):
-    """(variable, item) of the SANDBOX_FS_* lines of an earlier env output."""
+    """(variable, item) of the SANDBOX_FS_* lines (env) or fs-* lines (policy)
+    of an earlier output."""
+    words = {keyword(var): var for var in fsrules.VAR_NEEDS}
     out = []
     for line in text.splitlines():
         var, eq, value = line.strip().partition("=")
-        if eq and var in fsrules.VAR_NEEDS:
-            out += [(var, item) for item in value.split(":") if item]
+        if not eq:
+            word, _, value = line.strip().partition(" ")
+            var = words.get(word)
+        if var in fsrules.VAR_NEEDS:
+            out += [(var, item) for item in value.strip().split(":") if item]
     return out
 
 
@@ -133,20 +145,22 @@ def render(fmt, names, header, rules=None):
         return json.dumps(profile.export({"SECCOMP_SYSCALL_ALLOW": ":".join(names)}),
                           indent=2) + "\n"
     lines = ["# " + h for h in header]
-    if fmt == "policy":
+    landlock = landlock_lines(rules) if rules else []
+    if fmt == "policy":  # `fs-read ITEMS` for SANDBOX_FS_READ=ITEMS
+        lines += [("%s %s" % (keyword(var), value)).rstrip() for var, value in landlock]
         lines += ["allow %s" % n for n in names]
     else:
-        lines += landlock_lines(rules) if rules else []
+        lines += ["%s=%s" % rule for rule in landlock]
         lines.append("SECCOMP_SYSCALL_ALLOW=" + ":".join(names))
     return "\n".join(lines) + "\n"
 
 
 def landlock_lines(rules):
-    """The variables of RULES (fsrules.Rules), one per line, before the allowlist."""
-    lines = ["%s=%s" % (var, ":".join(items)) for var, items in rules.fs.items() if items]
+    """[(variable, value)] of RULES (fsrules.Rules), in the order written."""
+    lines = [(var, ":".join(items)) for var, items in rules.fs.items() if items]
     if not lines:  # nothing touched: still restricted
-        lines.append("%s=" % fsrules.READ)
-    return lines + ["%s=%s" % item for item in rules.net.items()]
+        lines.append((fsrules.READ, ""))
+    return lines + list(rules.net.items())
 
 
 def describe(status):

@@ -99,11 +99,37 @@ def test_learned_port_runs_again_and_no_other(kit, as_nobody):
         other.close()
 
 
-def test_landlock_needs_the_env_format(kit):
-    r = run(kit.pysandbox() + ["learn", "--landlock", "--format", "policy", "--", "true"],
+def test_landlock_has_no_oci_format(kit):
+    r = run(kit.pysandbox() + ["learn", "--landlock", "--format", "oci", "--", "true"],
             clean_env())
     assert (r.returncode, r.stderr) == (
-        2, "pysandbox: learn: --landlock writes SANDBOX_* variables: use --format env\n")
+        2, "pysandbox: learn: --landlock: an OCI profile holds no Landlock rules: use "
+        "--format env or policy\n")
+
+
+def test_policy_format_holds_the_same_rules(kit, as_nobody):
+    """--format policy: fs-read... lines the loader reads as the variables."""
+    d = job_dir(kit, "ll-policy", as_nobody)
+    env = learned(kit, as_nobody, d, ["/bin/cat", "/etc/hostname"])
+    policy = os.path.join(d, "cat.policy")
+    r = run(kit.pysandbox(as_nobody) + ["learn", "--landlock", "--format", "policy", "-o",
+                                        policy, "--", "/bin/cat", "/etc/hostname"],
+            clean_env(), as_nobody)
+    assert r.returncode == 0, r.stderr
+    with open(policy) as f:
+        text = f.read()
+    assert "fs-read /etc/hostname\n" in text and "\nnet none\n" in text
+    from_file = _native.load({"SECCOMP_POLICY_FILE": policy}).landlock
+    from_env = _native.load(env).landlock
+    assert (from_file.paths[0].path, from_file.fs, from_file.net, from_file.sockets) == (
+        from_env.paths[0].path, from_env.fs, from_env.net, from_env.sockets)
+    assert [p[:3] for p in from_file.paths] == [p[:3] for p in from_env.paths]
+    r = run(["/bin/cat", "/etc/hostname"], clean_env(LD_PRELOAD=kit.lib,
+                                                    SECCOMP_POLICY_FILE=policy), as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
+    r = run(["/bin/cat", "/etc/hosts"], clean_env(LD_PRELOAD=kit.lib,
+                                                 SECCOMP_POLICY_FILE=policy), as_nobody)
+    assert r.returncode != 0 and r.stderr.endswith("Permission denied\n")
 
 
 def test_without_landlock_nothing_is_recorded(kit):
