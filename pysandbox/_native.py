@@ -379,6 +379,14 @@ def landlock_right_names(kind, mask):
             for b in range(64) if mask >> b & 1 and lib.sb_landlock_right_name(kind, 1 << b)]
 
 
+def landlock_groups():
+    """The path groups' names: @base, @dns, ..."""
+    out = []
+    while lib.sb_landlock_group_at(len(out)) != ffi.NULL:
+        out.append(ffi.string(lib.sb_landlock_group_at(len(out))).decode())
+    return tuple(out)
+
+
 def landlock_abi_rights(abi):
     """(fs, net, scope) bit masks Landlock ABI ABI handles."""
     out = ffi.new("uint64_t[3]")

@@ -24,7 +24,6 @@ import os
 
 COLLAPSE = 3  # rules in one directory that make it one rule
 READ, EXEC, WRITE = "SANDBOX_FS_READ", "SANDBOX_FS_EXEC", "SANDBOX_FS_WRITE"
-GROUPS = ("@base", "@dns", "@tty", "@tmp")
 EXACT = {"@tmp"}  # groups that stand for their members only, not what lies beneath
 KEEP_FILES = ("/etc", "/dev", "/proc")  # trees whose files stay files
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
@@ -67,7 +66,8 @@ Rules = collections.namedtuple("Rules", "fs net notes")
 def propose(touched, groups, host=None, previous=()):
     """Rules for TOUCHED ([(kind, text)], as _native.learn_run gives them):
     Rules(fs={variable: [items]}, net={variable: value}, notes=[lines]).
-    GROUPS: {"@name": [(path, needs)]} (group_members() for the real ones).
+    GROUPS: {"@name": [(path, needs)]}, most specific last (learn.group_members()
+    for the real ones, in the C loader's order).
     PREVIOUS: (variable, item) pairs of an earlier proposal, merged in."""
     host = host or Host()
     notes = []
@@ -78,7 +78,8 @@ def propose(touched, groups, host=None, previous=()):
         else:
             add(needs, item.rstrip("?"), VAR_NEEDS[var])
     needs = collapse(absorb(needs, groups, used, host), host)
-    return Rules(fs_rules(needs, used, host), net_rules(touched, notes), notes)
+    return Rules(fs_rules(needs, [g for g in groups if g in used], host),
+                 net_rules(touched, notes), notes)
 
 
 def add(needs, path, rights):
@@ -131,7 +132,7 @@ def absorb(needs, groups, used, host):
     """NEEDS without what a group grants; the groups that did go in USED."""
     rest = {}
     for path, want in needs.items():
-        for name in GROUPS:
+        for name in groups:
             if any(covers(member, rights, path, want, name not in EXACT, host)
                    for member, rights in groups.get(name, ())):
                 used.add(name)
@@ -186,13 +187,12 @@ def covered(path, want, needs, host):
     return False
 
 
-def fs_rules(needs, used, host):
+def fs_rules(needs, used, host):  # USED: the groups that went in, in their order
     """{variable: [items]}: groups first, then paths; `?` on a path gone
     since (a file the run made and removed)."""
     out = {READ: [], EXEC: [], WRITE: []}
-    for name in GROUPS:
-        if name in used:
-            out[EXEC if name == "@base" else READ if name == "@dns" else WRITE].append(name)
+    for name in used:  # a group's members carry their own rights: any variable does
+        out[EXEC if name == "@base" else READ if name == "@dns" else WRITE].append(name)
     for path in sorted(needs):
         want, item = needs[path], path if host.exists(path) else path + "?"
         if "x" in want:

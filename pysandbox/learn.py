@@ -105,7 +105,7 @@ def group_members():
     as the C loader expands it (needs: fsrules' "r", "x", "w" letters)."""
     return {name: [(rule.path, rights_needs(rule.access)) for rule in
                    _native.load({fsrules.READ: name}).landlock.paths]
-            for name in fsrules.GROUPS}
+            for name in _native.landlock_groups()}
 
 
 def rights_needs(access):

@@ -145,6 +145,16 @@ static const struct group {
 	{ "tmp", tmp, sizeof(tmp) / sizeof(tmp[0]) },
 };
 
+const char *sb_landlock_group_at(int i)
+{
+	static char name[sizeof(groups[0].name) + 1];
+
+	if (i < 0 || (size_t)i >= sizeof(groups) / sizeof(groups[0]))
+		return NULL;
+	snprintf(name, sizeof(name), "@%s", groups[i].name);
+	return name;
+}
+
 /* ---- parsing ---- */
 
 /* Where a value came from: variable VAR, or line LINE of policy file FILE

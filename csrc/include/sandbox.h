@@ -242,6 +242,8 @@ struct sb_config {
  * kernel's audit records write it ("fs.read_file", "net.connect_tcp",
  * "scope.signal"), or NULL. */
 const char *sb_landlock_right_name(unsigned int kind, uint64_t bit);
+/* Path-group listing: name of group I ("@base"), or NULL past the end. */
+const char *sb_landlock_group_at(int i);
 /* The rights Landlock ABI ABI handles, per kind; 0, or -ERANGE for ABI < 1. */
 int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope);
 /* Add PATH (absolute) with ACCESS (SB_FS_*) to CFG's Landlock layer, as
