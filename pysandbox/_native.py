@@ -456,10 +456,17 @@ def compile_env(environ, arch_=None, host=None):
 
 
 def compile_policy(environ, arch_=None, host=None, required=False):
-    """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines)."""
+    """(BPF bytes or None, the SECCOMP_VERBOSE=1 report lines). PolicyError
+    for a Landlock layer: a filter alone would silently drop it."""
     cfg, _ = _load(environ, arch_, host, required)
     if cfg is None:
         return None, []
+    if cfg.layers & lib.SB_LAYER_LANDLOCK:
+        ll = cfg.landlock
+        var = next(v for v in (ll.var_fs, ll.var_net, ll.var_scope) if v >= 0)
+        raise PolicyError("%s: the Landlock layer is no seccomp filter: apply it with "
+                          "libsandbox.so or sandboxify (Config.compile() gives the filter "
+                          "beside it)" % env_name(var))
     return _compile(ffi.addressof(cfg, "seccomp")), \
         _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
 
@@ -471,12 +478,12 @@ class Launch:
     (every path opened, the kernel's ABI checked), so every error comes
     before anything starts. PROG: the seccomp filter (BPF bytes) to inject at
     the program's first instruction, or None; NOTES: the SECCOMP_VERBOSE
-    lines and what SANDBOX_BEST_EFFORT dropped."""
+    lines; DROPPED: SANDBOX_BEST_EFFORT's line of what is not enforced, or None."""
 
     def __init__(self, environ):
         self._cfg, _ = _load(environ, None, None, True)
         self._err = _raw("struct sb_error *")
-        self.prog, self.notes = None, []
+        self.prog, self.notes, self.dropped = None, [], None
         self.landlock = bool(self._cfg.layers & lib.SB_LAYER_LANDLOCK)  # confines this process
 
     def prepare(self, exec_path):
@@ -484,18 +491,20 @@ class Launch:
         self._prep = prep = ffi.new("struct sb_prepared *")
         self._prog = prep.prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
         prep.cap = lib.SB_PROG_MAX
-        if cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs:
+        if cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs and lib.sb_landlock_add_path(
+                cfg, os.fsencode(os.path.realpath(exec_path)), lib.SB_FS_RIGHTS_EXEC) < 0:
             # the launch exec is checked by the domain: the program's own file
-            lib.sb_landlock_add_path(cfg, os.fsencode(os.path.realpath(exec_path)),
-                                     lib.SB_FS_RIGHTS_EXEC)
+            raise PolicyError("%s: more paths than fit (%d, with the program's own file)"
+                              % (env_name(cfg.landlock.var_fs), lib.SB_LL_PATHS_MAX))
         if lib.sb_prepare(cfg, prep, self._err) < 0:
             raise _policy_error(self._err)
         prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
         self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
         self.notes = _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
         buf = ffi.new("char[]", 1024)
+        self.dropped = None  # SANDBOX_BEST_EFFORT's line: what is not enforced
         if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
-            self.notes.append(BEST_EFFORT_LINE + ffi.string(buf).decode())
+            self.dropped = BEST_EFFORT_LINE + ffi.string(buf).decode()
         return self
 
     def enter(self):
@@ -546,7 +555,7 @@ def _enter(config, steps):
     """(sb_enter()'s or sb_prepare()'s result, the struct sb_error)."""
     cfg, err = _restore(config), ffi.new("struct sb_error *")
     prep = ffi.new("struct sb_prepared *")
-    if steps & ENTER_SECCOMP:
+    if steps & (ENTER_SECCOMP | ENTER_LANDLOCK):
         prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)  # noqa: F841 (kept alive)
         prep.cap = lib.SB_PROG_MAX
         r = lib.sb_prepare(cfg, prep, err)

@@ -80,9 +80,10 @@ def run(argv):
     layers = _native.Launch(environ)
     path = _launch.resolve(args[0])
     layers.prepare(path)
+    notes = layers.notes + (["sandboxify: " + layers.dropped] if layers.dropped else [])
     if layers.landlock:  # a failed exec is reported from inside the domain: import it now
         import pysandbox.cli  # noqa: F401
-    _launch.launch(path, args, layers.prog, report, notes=layers.notes, layers=layers)
+    _launch.launch(path, args, layers.prog, report, notes=notes, layers=layers)
 
 
 def report(e):

@@ -30,7 +30,10 @@ static int enter_error(struct sb_error *err, int kind, const char *what, int e)
 static int landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
 			    struct sb_error *err)
 {
-	return cfg->layers & SB_LAYER_LANDLOCK ? sb_landlock_prepare(cfg, prep, err) : 0;
+	int r = cfg->layers & SB_LAYER_LANDLOCK ? sb_landlock_prepare(cfg, prep, err) : 0;
+
+	prep->ready = r == 0;
+	return r;
 }
 
 int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err)
@@ -38,6 +41,7 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
 	int r, kind = SB_ERR_KERNEL; /* -ENOMEM: the system refused the work space */
 
 	prep->len = 0;
+	prep->ready = 0;
 	prep->ruleset = -1;
 	prep->abi = -1;
 	prep->restrict_flags = 0;
@@ -66,8 +70,21 @@ unsigned int sb_enter_steps(const struct sb_config *cfg)
 	return steps;
 }
 
-int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
+static int enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned int steps,
+		 struct sb_error *err);
+
+int sb_enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err)
+{
+	int r = enter(cfg, prep, steps, err);
+
+	if (prep) /* NOTE: the ruleset serves one enter: never left open in the program */
+		sb_unprepare(prep);
+	return r;
+}
+
+static int enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned int steps,
+		 struct sb_error *err)
 {
 	int r;
 
@@ -83,7 +100,7 @@ int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsign
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot install the seccomp filter: none was prepared", EINVAL);
 	if ((steps & SB_ENTER_LANDLOCK) &&
-	    (!cfg || !(cfg->layers & SB_LAYER_LANDLOCK) || !prep || prep->abi < 0))
+	    (!cfg || !(cfg->layers & SB_LAYER_LANDLOCK) || !prep || !prep->ready))
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot restrict with Landlock: no ruleset was prepared",
 				   EINVAL);

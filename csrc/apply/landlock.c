@@ -195,7 +195,7 @@ static long threads(void)
 	return r < 0 ? r : (long)st.st_nlink - 2;
 }
 
-int sb_landlock_restrict(const struct sb_config *cfg, const struct sb_prepared *prep,
+int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 			 struct sb_error *err)
 {
 	unsigned int flags = prep->abi >= 7 ? prep->restrict_flags : 0;
@@ -210,7 +210,7 @@ int sb_landlock_restrict(const struct sb_config *cfg, const struct sb_prepared *
 	if (prep->abi >= 8) {
 		flags |= SB_LL_RESTRICT_TSYNC;
 	} else if ((n = threads()) != 1) {
-		sb_raw3(SYS_close, prep->ruleset, 0, 0);
+		sb_unprepare(prep);
 		if (n < 0)
 			return ll_error(err, SB_ERR_KERNEL, first_var(&cfg->landlock), (int)-n,
 					"cannot count this process's threads (/proc/self/task)");
@@ -221,18 +221,20 @@ int sb_landlock_restrict(const struct sb_config *cfg, const struct sb_prepared *
 		return ll_error(err, SB_ERR_UNSUPPORTED, first_var(&cfg->landlock), 0, what);
 	}
 	r = sb_raw3(SB_NR_LANDLOCK_RESTRICT_SELF, prep->ruleset, flags, 0);
-	sb_raw3(SYS_close, prep->ruleset, 0, 0);
+	sb_unprepare(prep);
 	if (r < 0)
 		return ll_error(err, SB_ERR_KERNEL, first_var(&cfg->landlock), (int)-r,
 				"cannot restrict this process with Landlock");
 	return 0;
 }
 
+/* NOTE: only what sb_prepare() made: a zeroed struct's ruleset 0 is stdin. */
 void sb_unprepare(struct sb_prepared *prep)
 {
-	if (prep->ruleset >= 0)
+	if (prep->ready && prep->ruleset >= 0)
 		sb_raw3(SYS_close, prep->ruleset, 0, 0);
-	prep->ruleset = -1;
+	if (prep->ready)
+		prep->ruleset = -1;
 }
 
 int sb_prepared_dropped(const struct sb_prepared *prep, char *buf, size_t size)

@@ -39,7 +39,7 @@ static const struct {
 	int reserved;
 } families[] = {
 	{ "SECCOMP_", SB_LAYER_SECCOMP, 0 },
-	{ "SANDBOX_FS_", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_FS", SB_LAYER_LANDLOCK, 0 }, /* SANDBOX_FSREAD too: a typo of ours */
 	{ "SANDBOX_NET", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_SCOPE", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },

@@ -361,8 +361,11 @@ static int parse_list(struct sb_load *ld, const struct at *at, const char *value
 		ll->var_fs = at->file ? SB_V_FILE : var;
 	else if (var > SB_V_FS_WRITE && var <= SB_V_NET && ll->var_net < 0)
 		ll->var_net = at->file ? SB_V_FILE : var;
+	if (*value == '\0' && var == SB_V_SCOPE) /* would be weaker than unset */
+		return ll_fail(err, at, 0, SB_ERR_SYNTAX,
+			       "is empty: expected signal, abstract-unix or none", "", 0);
 	if (*value == '\0')
-		return 0; /* an empty list */
+		return 0; /* an empty list: grants nothing, restricts */
 	for (const char *s = value;; s++) {
 		size_t len = strcspn(s, ":");
 
@@ -390,6 +393,11 @@ static int switch_of(const char *value, const struct at *at, const char *off, co
 		*out = 1;
 	else if (strcmp(value, off) == 0)
 		*out = 0;
+	else if (!*value)
+		return ll_fail(err, at, 0, SB_ERR_SYNTAX,
+			       at->var == SB_V_BEST_EFFORT ? "is empty: expected 1 or 0"
+							   : "is empty: expected allow or deny",
+			       "", 0);
 	else
 		return ll_fail(err, at, 0, SB_ERR_SYNTAX,
 			       at->var == SB_V_BEST_EFFORT ? "expected 1 or 0, not"
@@ -472,11 +480,11 @@ int sb_landlock_finish(struct sb_load *ld, struct sb_error *err)
 	if (!ld->ll_started)
 		return SB_NO_POLICY;
 	if ((ld->ll_sockets & SB_NET_NONE) && (given & (3U << (SB_V_NET_CONNECT - SB_V_FS_READ))))
-		return ll_fail(err, &(struct at){ SB_V_NET, NULL, 0 }, 1, SB_ERR_CONFLICT,
+		return ll_fail(err, &(struct at){ SB_V_NET, NULL, 0 }, 0, SB_ERR_CONFLICT,
 			       given & (1U << (SB_V_NET_CONNECT - SB_V_FS_READ))
-				       ? "cannot be combined with " SB_VAR_NET_CONNECT
-				       : "cannot be combined with " SB_VAR_NET_BIND,
-			       "none", 4);
+				       ? "'none' cannot be combined with " SB_VAR_NET_CONNECT
+				       : "'none' cannot be combined with " SB_VAR_NET_BIND,
+			       "", 0);
 	ll->sockets = ld->ll_sockets;
 	ll->fs = ll->var_fs >= 0 ? SB_FS_ALL : 0;
 	ll->net = ll->var_net >= 0 ? SB_NET_ALL : 0;
@@ -518,17 +526,53 @@ static struct sb_cond cond(unsigned int arg, unsigned int op, uint64_t value, ui
 	};
 }
 
-/* Rule NAME (CONDS, N) returning ACTION; a name ARCH lacks is skipped. */
-static int rule(struct sb_seccomp *p, const char *name, uint32_t action, const struct sb_cond *c,
+/* Where the layer's rules go: the seccomp policy P, whose first USER rules
+ * are the environment's; VAR is named should P be full. */
+struct ctx {
+	struct sb_seccomp *p;
+	unsigned int user;
+	const char *var;
+};
+
+/* The kernel's precedence: the lower signed value of the action wins. */
+static uint32_t stricter(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a & 0xffff0000U) <= (int32_t)(b & 0xffff0000U) ? a : b;
+}
+
+/* What the environment's policy gives syscall NR when none of its
+ * conditional rules holds: its strictest unconditional rule, or its default. */
+static uint32_t fallback(const struct ctx *x, uint32_t nr)
+{
+	uint32_t action = 0;
+	int found = 0;
+
+	for (unsigned int i = 0; i < x->user; i++) {
+		const struct sb_rule *r = &x->p->rules[i];
+
+		if (r->nr == nr && !r->nconds) {
+			action = found ? stricter(action, r->action) : r->action;
+			found = 1;
+		}
+	}
+	return found ? action : x->p->default_action;
+}
+
+/* Rule NAME (CONDS, N) refusing with ACTION - or with what the environment's
+ * policy gives NAME, if that is stricter: a call both refuse gets the
+ * stricter answer (as two stacked filters would give it), so a policy that
+ * kills socket() still kills it. A name ARCH lacks is skipped. */
+static int rule(const struct ctx *x, const char *name, uint32_t action, const struct sb_cond *c,
 		int n, struct sb_error *err)
 {
-	int nr = sb_syscall_nr(p->arch, name), bad;
+	int nr = sb_syscall_nr(x->p->arch, name), bad;
 
 	if (nr < 0)
 		return 0;
-	if (sb_policy_add_rule(p, (uint32_t)nr, action, c, n, &bad) < 0) {
+	action = stricter(action, fallback(x, (uint32_t)nr));
+	if (sb_policy_add_rule(x->p, (uint32_t)nr, action, c, n, &bad) < 0) {
 		err->kind = SB_ERR_TOO_BIG;
-		snprintf(err->var, sizeof(err->var), "%s", SB_VAR_NET);
+		snprintf(err->var, sizeof(err->var), "%s", x->var);
 		snprintf(err->what, sizeof(err->what), "the seccomp policy is full");
 		return -1;
 	}
@@ -544,7 +588,7 @@ static int rule(struct sb_seccomp *p, const char *name, uint32_t action, const s
  * 0, 7, 8 and 9 have no protocol there, 11 to 15 are out of range. The
  * filter's length is what the kernel's install costs. */
 #define INET_TYPES 0x047eU /* 1, 2, 3, 4, 5, 6, 10 */
-static int refuse_types(struct sb_seccomp *p, unsigned int allowed, struct sb_error *err)
+static int refuse_types(const struct ctx *x, unsigned int allowed, struct sb_error *err)
 {
 	unsigned int covered = allowed | (~INET_TYPES & 0xffffU);
 	struct sb_cond c[2];
@@ -558,13 +602,13 @@ static int refuse_types(struct sb_seccomp *p, unsigned int allowed, struct sb_er
 
 				if ((unsigned int)__builtin_popcount(m) != bits)
 					continue;
-				for (unsigned int x = 0; x < 16; x++)
-					if ((x & m) == (t & m))
-						cube |= 1U << x;
+				for (unsigned int v = 0; v < 16; v++)
+					if ((v & m) == (t & m))
+						cube |= 1U << v;
 				if (cube & allowed)
 					continue;
 				c[1] = cond(1, SB_CMP_MASKED_EQ, t & m, m);
-				if (rule(p, "socket", EACCES_ACT, c, 2, err) < 0)
+				if (rule(x, "socket", EACCES_ACT, c, 2, err) < 0)
 					return -1;
 				covered |= cube;
 				break;
@@ -576,7 +620,7 @@ static int refuse_types(struct sb_seccomp *p, unsigned int allowed, struct sb_er
 
 /* socket(): every family but the allowed ones; for AF_INET/6, every type
  * but the allowed ones, and SOCK_STREAM with a protocol other than 0 or TCP. */
-static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_error *err)
+static int socket_rules(const struct ctx *x, unsigned int kinds, struct sb_error *err)
 {
 	struct sb_cond c[SB_RULE_CONDS_MAX];
 	int n = 0;
@@ -590,9 +634,11 @@ static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_erro
 		c[n++] = cond(0, SB_CMP_NE, AF_NETLINK_, 0);
 	if (kinds & SB_NET_RAW)
 		c[n++] = cond(0, SB_CMP_NE, AF_PACKET_, 0);
-	if (rule(p, "socket", EACCES_ACT, c, n, err) < 0 || (kinds & SB_NET_NONE))
-		return err->kind ? -1 : 0;
-	if (refuse_types(p,
+	if (rule(x, "socket", EACCES_ACT, c, n, err) < 0)
+		return -1;
+	if (kinds & SB_NET_NONE)
+		return 0;
+	if (refuse_types(x,
 			 1U << SOCK_STREAM_ | (kinds & SB_NET_UDP ? 1U << SOCK_DGRAM_ : 0) |
 				 (kinds & SB_NET_RAW ? 1U << SOCK_RAW_ : 0),
 			 err) < 0)
@@ -601,33 +647,44 @@ static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_erro
 	c[1] = cond(1, SB_CMP_MASKED_EQ, SOCK_STREAM_, 0xf);
 	c[2] = cond(2, SB_CMP_NE, 0, 0);
 	c[3] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
-	return rule(p, "socket", EACCES_ACT, c, 4, err);
+	return rule(x, "socket", EACCES_ACT, c, 4, err);
 }
+
+/* TCP_ULP (SOL_TCP 6, option 31) turns a TCP socket into another protocol
+ * (SMC), whose connect() Landlock does not check; kernel TLS ("tls") too. */
+#define SOL_TCP_ 6
+#define TCP_ULP_ 31
 
 int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err)
 {
 	struct sb_config *cfg = ld->cfg;
 	const struct sb_landlock *ll = &cfg->landlock;
-	struct sb_seccomp *p = &cfg->seccomp;
-	struct sb_cond fo;
+	struct ctx x = { &cfg->seccomp, 0, SB_VAR_IO_URING };
+	struct sb_cond c[2];
 
 	if (!(cfg->layers & SB_LAYER_SECCOMP)) {
-		memset(p, 0, offsetof(struct sb_seccomp, rules));
-		p->arch = arch;
-		p->default_action = SB_ACT_ALLOW;
-		p->abi_action = SB_ACT_KILL_PROCESS;
+		memset(x.p, 0, offsetof(struct sb_seccomp, rules));
+		x.p->arch = arch;
+		x.p->default_action = SB_ACT_ALLOW;
+		x.p->abi_action = SB_ACT_KILL_PROCESS;
 	}
-	if (!ll->io_uring && rule(p, "io_uring_setup", SB_ACT_ERRNO | EPERM, NULL, 0, err) < 0)
+	x.user = x.p->nrules;
+	if (!ll->io_uring && rule(&x, "io_uring_setup", SB_ACT_ERRNO | EPERM, NULL, 0, err) < 0)
 		return -1;
 	if (ll->net) {
-		if (socket_rules(p, ll->sockets, err) < 0)
+		x.var = sb_env_name(ll->var_net) ? sb_env_name(ll->var_net) : SB_VAR_NET;
+		if (socket_rules(&x, ll->sockets, err) < 0)
 			return -1;
-		fo = cond(3, SB_CMP_MASKED_EQ, MSG_FASTOPEN_, MSG_FASTOPEN_);
-		if (rule(p, "sendto", EACCES_ACT, &fo, 1, err) < 0 ||
-		    rule(p, "sendmmsg", EACCES_ACT, &fo, 1, err) < 0)
+		c[0] = cond(3, SB_CMP_MASKED_EQ, MSG_FASTOPEN_, MSG_FASTOPEN_);
+		if (rule(&x, "sendto", EACCES_ACT, c, 1, err) < 0 ||
+		    rule(&x, "sendmmsg", EACCES_ACT, c, 1, err) < 0)
 			return -1;
-		fo.arg = 2;
-		if (rule(p, "sendmsg", EACCES_ACT, &fo, 1, err) < 0)
+		c[0].arg = 2;
+		if (rule(&x, "sendmsg", EACCES_ACT, c, 1, err) < 0)
+			return -1;
+		c[0] = cond(1, SB_CMP_EQ, SOL_TCP_, 0);
+		c[1] = cond(2, SB_CMP_EQ, TCP_ULP_, 0);
+		if (rule(&x, "setsockopt", EACCES_ACT, c, 2, err) < 0)
 			return -1;
 	}
 	cfg->layers |= SB_LAYER_SECCOMP;

@@ -732,7 +732,8 @@ int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, s
 		line[n] = '\0';
 		if (memchr(line, '\0', n))
 			return fail(err, &src, SB_ERR_SYNTAX, "NUL byte in", "line", 4);
-		line[strcspn(line, "#")] = '\0';
+		n = strcspn(line, "#"); /* then the blanks before the comment go too */
+		line[n] = '\0';
 		while (n > 0 && strchr(" \t\r", line[n - 1]))
 			line[--n] = '\0';
 		if (*skip_ws(line) && parse_line(ld, &src, (char *)skip_ws(line), err) < 0)

@@ -181,7 +181,7 @@ int sb_install_filter(const struct sb_insn *prog, unsigned int len);
  * the ruleset) and sb_enter()'s (landlock_restrict_self, which closes it). */
 int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
 			struct sb_error *err);
-int sb_landlock_restrict(const struct sb_config *cfg, const struct sb_prepared *prep,
+int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 			 struct sb_error *err);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);

@@ -490,7 +490,8 @@ struct sb_prepared {
 	struct sb_insn *prog;
 	unsigned int cap;
 	unsigned int len; /* instructions in PROG; 0 without a seccomp layer */
-	int ruleset; /* the Landlock ruleset fd (close-on-exec), or -1 */
+	int ready; /* set by sb_prepare() */
+	int ruleset; /* the Landlock ruleset fd (close-on-exec), or -1; sb_enter() closes it */
 	int abi; /* the kernel's Landlock ABI, 0 if none, -1 if not asked */
 	unsigned int restrict_flags; /* SB_LL_LOG_*: landlock_restrict_self()'s, ABI 7 */
 	uint64_t dropped_fs, dropped_net, dropped_scope; /* SANDBOX_BEST_EFFORT: not enforced */
@@ -508,13 +509,14 @@ struct sb_prepared {
 int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err);
 /*
  * Apply CFG to the calling process: the STEPS asked for, in the one order
- * enter.c documents, PREP's seccomp filter last. 0; -EINVAL if a step is
+ * enter.c documents, PREP's seccomp filter last; PREP's ruleset is closed
+ * whatever happens (it serves one enter). 0; -EINVAL if a step is
  * asked whose layer CFG lacks or PREP does not hold; or -errno with *ERR
  * filled (SB_ERR_KERNEL) at the first step the kernel refuses; the steps
  * before it stay applied. PREP, and CFG while no step reads a layer (today:
  * no_new_privs alone), may be NULL.
  */
-int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
+int sb_enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err);
 /* The steps CFG's layers need: no_new_privs, and one per layer. */
 unsigned int sb_enter_steps(const struct sb_config *cfg);

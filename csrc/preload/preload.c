@@ -213,7 +213,7 @@ static void our_strings(const struct start *s, char **envp, char **out, size_t n
 			break;
 		if (sb_env_family(p) && !seen(out, k, p)) {
 			if (k + 1 >= n)
-				die("more than %zu SECCOMP_* variables", n - 1);
+				die("more than %zu SECCOMP_* and SANDBOX_* variables", n - 1);
 			out[k++] = (char *)p;
 		}
 		if (s->env_lo)

@@ -5,7 +5,7 @@ import errno
 
 import pytest
 
-from pysandbox import PolicyError, _native
+from pysandbox import PolicyError, _native, bpf
 from pysandbox._native_cffi import lib
 from support import filters
 
@@ -86,7 +86,7 @@ def test_scope_values():
     ({"SANDBOX_NET": "udp:none"},
      "SANDBOX_NET: cannot be combined with other values 'none' (item 2)", "conflict"),
     ({"SANDBOX_NET": "none", "SANDBOX_NET_CONNECT": "443"},
-     "SANDBOX_NET: cannot be combined with SANDBOX_NET_CONNECT 'none' (item 1)", "conflict"),
+     "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT", "conflict"),
     ({"SANDBOX_NET": "loopback"},
      "SANDBOX_NET: not supported by this version of pysandbox 'loopback' (item 1)",
      "unsupported"),
@@ -125,8 +125,13 @@ NONBLOCK_CLOEXEC = 0o4000 | 0o2000000
 EACCES = lib.SB_ACT_ERRNO | errno.EACCES
 
 
+def program(env):
+    """The seccomp filter beside ENV's Landlock layer, decoded."""
+    return bpf.decode(load(**env).compile())
+
+
 def decide(env, name, *args):
-    return filters.decide(env, "x86_64", name, args)
+    return filters.decide(program(env), "x86_64", name, args)
 
 
 @pytest.mark.parametrize("args,allowed", [
@@ -238,7 +243,7 @@ def test_a_policy_file_of_landlock_lines_only_sets_no_seccomp_policy(tmp_path):
     ("fs-read etc\n", "{p}:1: not an absolute path 'etc' (item 1)"),
     ("allow read\nnet-bind 1:x\n", "{p}:2: not a port 'x' (item 2)"),
     ("net none\nnet-connect 443\n",
-     "SANDBOX_NET: cannot be combined with SANDBOX_NET_CONNECT 'none' (item 1)"),
+     "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT"),
     ("fs-raed /etc\n", "{p}:1: expected allow, deny, default or a Landlock keyword, not "
      "'fs-raed'"),
 ])
@@ -259,7 +264,7 @@ def test_socket_rules_against_a_model_of_every_family_and_type(net):
     kinds: every family 0..45 and type 0..15 (with and without flags),
     protocols 0, 6, 17, 262, against the documented rules."""
     env = {"SANDBOX_NET_CONNECT": "443"} if not net else {"SANDBOX_NET": net}
-    prog = filters.compile_insns(env, "x86_64")
+    prog = program(env)
     kinds = set(net.split(":")) - {""}
     for family in range(46):
         for t in range(16):
@@ -278,3 +283,45 @@ def test_socket_rules_against_a_model_of_every_family_and_type(net):
                         assert got in (lib.SB_ACT_ALLOW, EACCES)  # the kernel refuses
                         continue
                     assert got == (lib.SB_ACT_ALLOW if ok else EACCES), (family, t, proto)
+
+
+def test_compile_env_refuses_a_landlock_layer():
+    """A filter alone would silently drop the files and ports."""
+    with pytest.raises(PolicyError, match="^SANDBOX_FS_READ: the Landlock layer is no seccomp"):
+        _native.compile_env({"SANDBOX_FS_READ": "/etc"})
+
+
+def test_empty_scope_is_an_error_not_no_scoping():
+    with pytest.raises(PolicyError, match="^SANDBOX_SCOPE: is empty: expected signal"):
+        load(SANDBOX_FS_READ="/", SANDBOX_SCOPE="")
+
+
+def test_policy_file_comment_after_a_path(tmp_path):
+    f = tmp_path / "c.policy"
+    f.write_text("fs-read /etc/hostname # its name\nfs-read /data?\t# optional\n")
+    assert [(p.path, p.optional) for p in load(SECCOMP_POLICY_FILE=str(f)).landlock.paths] == [
+        ("/etc/hostname", False), ("/data", True)]
+
+
+@pytest.mark.parametrize("allow,action", [
+    ("read", lib.SB_ACT_KILL_PROCESS),  # socket not allowed: killed, not EACCES
+    ("read:socket", EACCES),
+])
+def test_the_layers_rules_never_soften_the_policys_answer(allow, action):
+    env = {"SECCOMP_SYSCALL_ALLOW": allow, "SANDBOX_NET": "none"}
+    assert decide(env, "socket", AF_INET, STREAM, 0) == action
+    env = {"SECCOMP_SYSCALL_ALLOW": allow, "SANDBOX_FS_READ": "/"}
+    assert decide(env, "io_uring_setup", 8, 0) == lib.SB_ACT_KILL_PROCESS
+
+
+def test_tcp_ulp_refused():
+    """setsockopt(SOL_TCP, TCP_ULP) would make a TCP socket SMC, unchecked by Landlock."""
+    env = {"SANDBOX_NET_CONNECT": "443"}
+    assert decide(env, "setsockopt", 3, 6, 31, 0, 4) == EACCES
+    assert decide(env, "setsockopt", 3, 6, 1, 0, 4) == lib.SB_ACT_ALLOW  # TCP_NODELAY
+
+
+@pytest.mark.parametrize("name", ["SANDBOX_FS", "SANDBOX_FSREAD"])
+def test_typos_next_to_the_fs_family_are_ours(name):
+    with pytest.raises(PolicyError, match="^%s: unknown variable$" % name):
+        _native.load({name: "/etc"}, "x86_64", HOST)
