@@ -1,0 +1,508 @@
+"""The Landlock layer end to end (issue 13): files, TCP ports, socket kinds,
+io_uring and IPC scoping confined by SANDBOX_* variables, through
+libsandbox.so (a dynamic tests/progs/llprobe.c) and sandboxify (a static one),
+as root and as uid 65534.
+
+llprobe prints "STEP = ok" or "STEP = <strerror>" for each step it is given;
+every expectation below is that table. The `baseline` tests run the same steps
+without the sandbox, so each refusal is the sandbox's, not the system's.
+"""
+import ctypes
+import errno
+import os
+import shlex
+import shutil
+import socket
+import tempfile
+
+import pytest
+
+from support.proc import PROGS, PY, build_c, clean_env, preload, run
+
+OK = "ok"
+EACCES = os.strerror(errno.EACCES)
+EPERM = os.strerror(errno.EPERM)
+OWNER = 65534  # the tree's owner in the uid-65534 runs
+
+
+def landlock_abi():
+    """The running kernel's Landlock ABI, 0 without Landlock."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint(1))
+    return max(abi, 0)
+
+
+ABI = landlock_abi()
+
+
+def need_abi(n, feature):
+    if ABI < n:
+        pytest.skip("kernel without Landlock ABI %d (%s); this one has %d" % (n, feature, ABI))
+
+
+@pytest.fixture(scope="module")
+def progs(kit):
+    src = os.path.join(PROGS, "llprobe.c")
+    return {"dynamic": build_c(src, kit.file("llprobe")),
+            "static": build_c(src, kit.file("llprobe-static"), "-static"),
+            "threadctor": build_c(os.path.join(PROGS, "threadctor.c"), kit.file("threadctor"),
+                                  "-pthread")}
+
+
+class Box:
+    """One front door (libsandbox.so or sandboxify) as one user."""
+
+    def __init__(self, kit, progs, front, as_nobody):
+        self.kit, self.front, self.as_nobody = kit, front, as_nobody
+        self.probe = progs["dynamic" if front == "preload" else "static"]
+        self.prefix = "libsandbox: " if front == "preload" else "sandboxify: "
+
+    def run(self, argv, **variables):
+        """ARGV under VARIABLES through this front door."""
+        if self.front == "preload":
+            return run(argv, preload(self.kit, **variables), self.as_nobody)
+        return run(self.kit.sandboxify(self.as_nobody) + list(argv), clean_env(**variables),
+                   self.as_nobody)
+
+    def steps(self, *steps, **variables):
+        return self.run([self.probe, *steps], **variables)
+
+    def inner(self, argv, **variables):
+        """argv that runs ARGV under VARIABLES when started by a process that
+        is itself not sandboxed (the variables reach ARGV only)."""
+        env = ["/usr/bin/env"] + ["%s=%s" % kv for kv in variables.items()]
+        if self.front == "preload":
+            return env + ["LD_PRELOAD=" + self.kit.lib] + list(argv)
+        return env + self.kit.sandboxify(self.as_nobody) + list(argv)
+
+
+@pytest.fixture(params=["preload", "sandboxify"])
+def box(request, kit, progs, as_nobody):
+    need_abi(6, "IPC scoping, on by default")
+    return Box(kit, progs, request.param, as_nobody)
+
+
+@pytest.fixture
+def tree(progs, as_nobody):
+    """A world-reachable directory tree (owned by uid 65534 in its runs):
+    ro/{f,sub/g,prog} rw/{f,prog} rw2/ exe/{prog,other} out/{f,prog} solo,
+    each prog a static llprobe."""
+    top = tempfile.mkdtemp(prefix="pysandbox-ll-")
+    os.chmod(top, 0o755)
+    for d in ("ro/sub", "rw", "rw2", "exe", "out"):
+        os.makedirs(os.path.join(top, d))
+    for f in ("ro/f", "ro/sub/g", "rw/f", "out/f", "solo"):
+        with open(os.path.join(top, f), "w") as fh:
+            fh.write("data\n")
+    for f in ("ro/prog", "rw/prog", "exe/prog", "exe/other", "out/prog"):
+        shutil.copy2(progs["static"], os.path.join(top, f))
+    if as_nobody:
+        for root, dirs, files in os.walk(top):
+            for name in [root] + [os.path.join(root, n) for n in dirs + files]:
+                os.chown(name, OWNER, OWNER)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top)
+
+
+def outcome(r):
+    """{step: result} from llprobe's stdout, in order."""
+    return dict(line.rpartition(" = ")[::2] for line in r.stdout.splitlines())
+
+
+def steps_in(top, table):
+    """TABLE's (step, result) pairs with relative paths made absolute under TOP."""
+    def absolute(step):
+        verb, _, arg = step.partition(":")
+        if not arg or arg.startswith("/") or not verb.startswith(
+                ("read", "write", "trunc", "mkdir", "unlink", "rename", "link", "run", "spawn")):
+            return step
+        return verb + ":" + ">".join(os.path.join(top, p) for p in arg.split(">"))
+    return [(absolute(s), want) for s, want in table]
+
+
+def check(r, table):
+    assert (r.returncode, r.stderr) == (0, ""), r.stdout
+    assert outcome(r) == dict(table)
+
+
+def probe_table(box, top, table, **variables):
+    table = steps_in(top, table)
+    check(box.steps(*[s for s, _ in table], **variables), table)
+
+
+# ---- files ----
+
+DIR_RULES = [  # SANDBOX_FS_READ=ro SANDBOX_FS_WRITE=rw SANDBOX_FS_EXEC=exe
+    ("read:ro/f", OK), ("read:ro/sub", OK), ("read:ro/sub/g", OK), ("read:rw/f", OK),
+    ("read:exe/prog", OK), ("read:out/f", EACCES), ("read:out", EACCES),
+    ("write:ro/f", EACCES), ("write:rw/f", OK), ("write:rw/new", OK), ("write:exe/new", EACCES),
+    ("write:out/f", EACCES), ("write:out/new", EACCES),
+    ("trunc:ro/f", EACCES), ("trunc:out/f", EACCES),
+    ("trunc:rw/f", OK),
+    ("mkdir:rw/d", OK), ("mkdir:ro/d", EACCES), ("mkdir:out/d", EACCES),
+    ("unlink:rw/new", OK), ("unlink:ro/f", EACCES), ("unlink:out/f", EACCES),
+    ("run:exe/prog", OK), ("run:ro/prog", EACCES), ("run:rw/prog", EACCES),
+    ("run:out/prog", EACCES), ("trunc:exe/prog", EACCES),
+]
+
+FILE_RULES = [  # SANDBOX_FS_READ=solo SANDBOX_FS_WRITE=rw/f SANDBOX_FS_EXEC=exe/prog
+    ("read:solo", OK), ("write:solo", EACCES), ("trunc:solo", EACCES), ("read:ro/f", EACCES),
+    ("read:rw/f", OK), ("write:rw/f", OK), ("trunc:rw/f", OK), ("write:rw/g", EACCES),
+    ("read:rw", EACCES), ("unlink:rw/f", EACCES),
+    ("run:exe/prog", OK), ("run:exe/other", EACCES), ("write:exe/prog", EACCES),
+]
+
+REFER = [  # SANDBOX_FS_WRITE=rw:rw2 SANDBOX_FS_READ=ro: rename(2), link(2) across
+    ("rename:rw/f>rw2/f", OK), ("link:rw2/f>rw/f", OK), ("mkdir:rw/d", OK),
+    ("rename:rw/d>rw2/d", OK), ("rename:rw2/f>ro/f2", EACCES), ("link:ro/f>rw/l", EACCES),
+    ("rename:ro/f>rw/f2", EACCES), ("rename:rw/prog>out/prog2", EACCES),
+    ("link:out/f>rw2/l", EACCES),
+]
+
+
+@pytest.mark.parametrize("table", [DIR_RULES, FILE_RULES, REFER], ids=["dir", "file", "refer"])
+def test_baseline_files(progs, tree, as_nobody, table):
+    """Without the sandbox every step below succeeds."""
+    table = steps_in(tree, [(s, OK) for s, _ in table])
+    check(run([progs["dynamic"], *[s for s, _ in table]], clean_env(), as_nobody), table)
+
+
+def test_dir_rules(box, tree):
+    probe_table(box, tree, DIR_RULES, SANDBOX_FS_READ=tree + "/ro",
+                SANDBOX_FS_WRITE=tree + "/rw", SANDBOX_FS_EXEC=tree + "/exe")
+
+
+def test_file_rules(box, tree):
+    probe_table(box, tree, FILE_RULES, SANDBOX_FS_READ=tree + "/solo",
+                SANDBOX_FS_WRITE=tree + "/rw/f", SANDBOX_FS_EXEC=tree + "/exe/prog")
+
+
+def test_rename_and_link_across_write_dirs(box, tree):
+    """REFER is handled in the one ruleset: no EXDEV between two WRITE trees."""
+    probe_table(box, tree, REFER, SANDBOX_FS_WRITE="%s/rw:%s/rw2" % (tree, tree),
+                SANDBOX_FS_READ=tree + "/ro")
+
+
+def test_optional_paths(box, tree):
+    probe_table(box, tree, [("read:ro/f", OK), ("read:solo", OK), ("read:out/f", EACCES)],
+                SANDBOX_FS_READ="%s/nope?:%s/ro?:%s/solo" % (tree, tree, tree))
+
+
+def test_empty_value_still_restricts(box, tree):
+    probe_table(box, tree, [("read:ro/f", EACCES), ("read:/etc/passwd", EACCES),
+                            ("write:rw/f", EACCES), ("run:exe/prog", EACCES)],
+                SANDBOX_FS_READ="")
+
+
+def test_children_and_exec_stay_confined(box, tree):
+    """A forked child execs another (static) program: the domain came along."""
+    table = steps_in(tree, [("read:ro/f", OK), ("read:out/f", EACCES), ("write:rw/f", EACCES),
+                            ("spawn:exe/prog", OK)])
+    r = box.steps(table[-1][0], *[s for s, _ in table[:-1]], SANDBOX_FS_READ=tree + "/ro",
+                  SANDBOX_FS_EXEC=tree + "/exe")
+    check(r, table)
+
+
+def test_base_runs_real_programs(box, tree):
+    """@base: bash, sort, cat, ls -l (names from /etc/passwd), python3 run;
+    what they start is confined as they are."""
+    t = shlex.quote(tree)
+    script = ("printf 'b\\na\\n' > {t}/rw/list && sort {t}/rw/list && cat {t}/ro/f && "
+              "ls -l {t}/ro > /dev/null && echo listed && "
+              "/usr/bin/python3 -c 'import os, sys; print(sorted(os.listdir(sys.argv[1])))' {t}/ro; "
+              "cat {t}/out/f; echo x > {t}/out/new; exit 3").format(t=t)
+    r = box.run(["/bin/bash", "-c", script], SANDBOX_FS_EXEC="@base", SANDBOX_FS_READ=tree + "/ro",
+                SANDBOX_FS_WRITE=tree + "/rw")
+    assert (r.returncode, r.stdout) == (3, "a\nb\ndata\nlisted\n['f', 'prog', 'sub']\n"), r.stderr
+    assert r.stderr == ("cat: %s/out/f: Permission denied\n"
+                        "bash: line 1: %s/out/new: Permission denied\n" % (tree, tree))
+
+
+def test_base_alone_denies_the_rest(box, tree):
+    r = box.run(["/bin/cat", tree + "/ro/f"], SANDBOX_FS_EXEC="@base")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "/bin/cat: %s/ro/f: Permission denied\n" % tree
+
+
+def test_seccomp_and_landlock_in_one_run(box, tree):
+    """SECCOMP_SYSCALL_DENY refuses truncate where Landlock would allow it;
+    Landlock refuses what seccomp lets through."""
+    probe_table(box, tree, [("read:ro/f", OK), ("read:out/f", EACCES), ("write:rw/f", OK),
+                            ("trunc:rw/f", EPERM), ("write:out/f", EACCES)],
+                SECCOMP_SYSCALL_DENY="truncate=EPERM", SANDBOX_FS_READ=tree + "/ro",
+                SANDBOX_FS_WRITE=tree + "/rw")
+
+
+# ---- network ----
+
+def listener(family=socket.AF_INET, addr="127.0.0.1"):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.bind((addr, 0))
+    s.listen(64)
+    return s
+
+
+@pytest.fixture
+def ports():
+    """Two TCP listeners on 127.0.0.1 (allowed, denied) and two free ports."""
+    need_abi(4, "TCP rules")
+    socks = [listener(), listener()]
+    free = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            free.append(s.getsockname()[1])
+    try:
+        yield [s.getsockname()[1] for s in socks] + free
+    finally:
+        for s in socks:
+            s.close()
+
+
+NET_BASELINE = [("connect:A", OK), ("connect:D", OK), ("fastopen:D", OK), ("bind:P", OK),
+                ("bind:0", OK), ("socket:tcp", OK), ("socket:tcp6", OK), ("socket:udp", OK),
+                ("socket:udp6", OK), ("socket:mptcp", OK), ("socket:netlink", OK),
+                ("socket:unix", OK), ("uring", OK)]
+
+
+def net_steps(table, ports):
+    names = dict(zip("ADPQ", map(str, ports)))
+    return [(s[:-1] + names[s[-1]] if s[-1] in names else s, want) for s, want in table]
+
+
+def probe_net(box, ports, table, **variables):
+    table = net_steps(table, ports)
+    check(box.steps(*[s for s, _ in table], **variables), table)
+
+
+def test_baseline_network(progs, ports, as_nobody):
+    table = net_steps(NET_BASELINE, ports)
+    check(run([progs["dynamic"], *[s for s, _ in table]], clean_env(), as_nobody), table)
+
+
+def test_tcp_connect(box, ports):
+    probe_net(box, ports, [
+        ("connect:A", OK), ("connect:D", EACCES), ("bind:P", EACCES), ("bind:0", EACCES),
+        ("fastopen:D", EACCES), ("fastopen:A", EACCES), ("socket:tcp", OK), ("socket:tcp6", OK),
+        ("socket:unix", OK), ("socket:udp", EACCES), ("socket:udp6", EACCES),
+        ("socket:mptcp", EACCES), ("socket:netlink", EACCES), ("socket:packet", EACCES),
+        ("socket:raw", EACCES)], SANDBOX_NET_CONNECT=str(ports[0]))
+
+
+def test_tcp_connect_ranges(box, ports):
+    allowed, denied = ports[:2]
+    span = "1-%d" % (denied - 1) if allowed < denied else "%d-65535" % (denied + 1)
+    probe_net(box, ports, [("connect:A", OK), ("connect:D", EACCES)],
+              SANDBOX_NET_CONNECT="9:%s:7-8" % span)
+
+
+def test_ipv6_tcp_is_covered(box, ports):
+    try:
+        six = listener(socket.AF_INET6, "::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    with six:
+        port = six.getsockname()[1]
+        table = [("connect6:%d" % port, EACCES)]
+        check(box.steps(table[0][0], SANDBOX_NET_CONNECT=str(ports[0])), table)
+        table = [("connect6:%d" % port, OK)]
+        check(box.steps(table[0][0], SANDBOX_NET_CONNECT=str(port)), table)
+
+
+def test_tcp_bind(box, ports):
+    probe_net(box, ports, [("bind:P", OK), ("bind:Q", EACCES), ("bind:0", EACCES),
+                           ("connect:A", EACCES)], SANDBOX_NET_BIND=str(ports[2]))
+    probe_net(box, ports, [("bind:0", OK), ("bind:P", EACCES)], SANDBOX_NET_BIND="0")
+
+
+@pytest.mark.parametrize("kinds,table", [
+    ("udp", [("socket:udp", OK), ("socket:udp6", OK), ("socket:tcp", OK), ("connect:A", EACCES),
+             ("socket:mptcp", EACCES), ("socket:netlink", EACCES)]),
+    ("netlink", [("socket:netlink", OK), ("socket:udp", EACCES)]),
+    ("udp:netlink", [("socket:netlink", OK), ("socket:udp", OK), ("socket:packet", EACCES)]),
+    ("none", [("socket:tcp", EACCES), ("socket:tcp6", EACCES), ("socket:udp", EACCES),
+              ("socket:netlink", EACCES), ("socket:mptcp", EACCES), ("connect:A", EACCES),
+              ("socket:unix", OK), ("sibling", OK)]),
+])
+def test_socket_kinds(box, ports, kinds, table):
+    probe_net(box, ports, table, SANDBOX_NET=kinds)
+
+
+@pytest.mark.parametrize("variables,result", [
+    ({"SANDBOX_FS_READ": "/"}, EPERM),
+    ({"SANDBOX_NET_CONNECT": "1"}, EPERM),
+    ({"SANDBOX_SCOPE": "signal"}, EPERM),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_IO_URING": "deny"}, EPERM),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_IO_URING": "allow"}, OK),
+], ids=["fs", "net", "scope", "deny", "allow"])
+def test_io_uring(box, progs, as_nobody, variables, result):
+    base = run([progs["dynamic"], "uring"], clean_env(), as_nobody)
+    if base.stdout != "uring = ok\n":
+        pytest.skip("io_uring not offered by this kernel (%s)" % base.stdout.strip())
+    check(box.steps("uring", **variables), [("uring", result)])
+
+
+# ---- scoping, and other processes' memory ----
+
+# an unsandboxed parent: listens on the abstract socket argv[1], runs argv[2:]
+PARENT = ("import socket, subprocess, sys\n"
+          "s = socket.socket(socket.AF_UNIX)\ns.bind('\\0' + sys.argv[1])\ns.listen(8)\n"
+          "sys.exit(subprocess.run(sys.argv[2:]).returncode)\n")
+
+
+NAME = "pysandbox-ll-%d" % os.getpid()  # the parent's abstract socket
+SCOPED = ["kill:ppid", "abstract:" + NAME, "sibling"]
+
+
+def under_parent(child, as_nobody):
+    """CHILD run by an unsandboxed parent of the same user."""
+    return run([PY, "-c", PARENT, NAME] + child, clean_env(), as_nobody)
+
+
+def test_baseline_other_processes(progs, as_nobody):
+    """Without a sandbox the child signals its parent, reaches its socket,
+    and opens its memory for writing."""
+    steps = SCOPED + ["mem:ppid"]
+    check(under_parent([progs["dynamic"], *steps], as_nobody), [(s, OK) for s in steps])
+
+
+@pytest.mark.parametrize("variables,results", [
+    ({"SANDBOX_FS_READ": "/"}, [EPERM, EPERM, OK]),
+    ({"SANDBOX_NET_CONNECT": "1"}, [EPERM, EPERM, OK]),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "signal:abstract-unix"}, [EPERM, EPERM, OK]),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "signal"}, [EPERM, OK, OK]),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "abstract-unix"}, [OK, EPERM, OK]),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "none"}, [OK, OK, OK]),
+], ids=["fs", "net", "both", "signal", "abstract", "none"])
+def test_scoping(box, variables, results):
+    """The parent is outside the sandbox: no signal, no abstract socket; a
+    sibling inside it is reachable."""
+    r = under_parent(box.inner([box.probe, *SCOPED], **variables), box.as_nobody)
+    check(r, list(zip(SCOPED, results)))
+
+
+@pytest.mark.parametrize("variables", [
+    {"SANDBOX_FS_WRITE": "/proc"}, {"SANDBOX_FS_WRITE": "/proc", "SANDBOX_SCOPE": "none"},
+], ids=["scoped", "unscoped"])
+def test_parent_memory(box, variables):
+    """/proc/PPID/mem of the same user's unsandboxed parent, under FS rules
+    granting all of /proc: Landlock's ptrace rule refuses it (the route
+    seccomp alone leaves open)."""
+    r = under_parent(box.inner([box.probe, "mem:ppid"], **variables), box.as_nobody)
+    check(r, [("mem:ppid", EACCES)])
+
+
+# ---- the environment ----
+
+OURS = ["SANDBOX_FS_READ", "SANDBOX_FS_WRITE", "SANDBOX_NET_CONNECT", "SANDBOX_SCOPE",
+        "SANDBOX_IO_URING", "SANDBOX_BEST_EFFORT"]
+
+
+def test_variables_removed_and_others_kept(box, tree):
+    r = box.steps(*["env:" + n for n in OURS + ["SANDBOX_ON", "SANDBOX_WRITE"]],
+                  SANDBOX_FS_READ="/", SANDBOX_FS_WRITE=tree + "/rw", SANDBOX_NET_CONNECT="1",
+                  SANDBOX_SCOPE="signal", SANDBOX_IO_URING="deny", SANDBOX_BEST_EFFORT="0",
+                  SANDBOX_ON="1", SANDBOX_WRITE=tree)
+    check(r, [("env:" + n, "(unset)") for n in OURS] +
+          [("env:SANDBOX_ON", "1"), ("env:SANDBOX_WRITE", tree)])
+
+
+def test_gentoo_variables_set_no_layer(box, tree, ports):
+    """SANDBOX_ON and SANDBOX_WRITE (Gentoo's sandbox) beside a seccomp policy:
+    no Landlock layer, no companion rules: everything as without them."""
+    table = steps_in(tree, [("read:out/f", OK), ("write:out/f", OK), ("uring", OK),
+                            ("socket:udp", OK), ("env:SANDBOX_ON", "1")])
+    table = net_steps(table + [("connect:D", OK)], ports)
+    r = box.steps(*[s for s, _ in table], SANDBOX_ON="1", SANDBOX_WRITE=tree + "/rw",
+                  SECCOMP_SYSCALL_DENY="ptrace")  # sandboxify wants a policy
+    check(r, table)
+
+
+# ---- fail closed ----
+
+def refused(box, tree, line, **variables):
+    """The run stops with LINE and 125; the program (which would create a marker) never ran."""
+    marker = os.path.join(tree, "rw", "marker")
+    r = box.steps("write:" + marker, **variables)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", box.prefix + line + "\n")
+    assert not os.path.exists(marker)
+
+
+@pytest.mark.parametrize("variables,line", [
+    ({"SANDBOX_FS_READ": "etc"}, "SANDBOX_FS_READ: not an absolute path 'etc' (item 1)"),
+    ({"SANDBOX_FS_READ": "/etc::/usr"}, "SANDBOX_FS_READ: empty item '' (item 2)"),
+    ({"SANDBOX_FS_WRITE": "/tmp:"}, "SANDBOX_FS_WRITE: empty item '' (item 2)"),
+    ({"SANDBOX_FS_READ": "@foo"}, "SANDBOX_FS_READ: unknown group '@foo' (item 1)"),
+    ({"SANDBOX_NET_CONNECT": "44x"}, "SANDBOX_NET_CONNECT: not a port '44x' (item 1)"),
+    ({"SANDBOX_NET_CONNECT": "70000"},
+     "SANDBOX_NET_CONNECT: port out of range '70000' (item 1)"),
+    ({"SANDBOX_NET_BIND": "80:9-3"}, "SANDBOX_NET_BIND: empty range '9-3' (item 2)"),
+    ({"SANDBOX_NET": "foo"}, "SANDBOX_NET: unknown value 'foo' (item 1)"),
+    ({"SANDBOX_NET": "none", "SANDBOX_NET_CONNECT": "443"},
+     "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT"),
+    ({"SANDBOX_FS_RAED": "/etc"}, "SANDBOX_FS_RAED: unknown variable"),
+    ({"SANDBOX_FS_READ": "/etc:/nope"},
+     "SANDBOX_FS_READ: cannot open '/nope': No such file or directory (item 2)"),
+], ids=["relative", "empty", "trailing", "group", "port", "range", "emptyrange", "net",
+        "none", "typo", "missing"])
+def test_error_lines(box, tree, variables, line):
+    refused(box, tree, line, **variables)
+
+
+def test_typo_refused_beside_a_valid_rule(box, tree):
+    refused(box, tree, "SANDBOX_FS_RAED: unknown variable", SANDBOX_FS_READ="/",
+            SANDBOX_FS_RAED="/")
+
+
+def without_landlock(box, tree, errno_name, *steps, **variables):
+    """STEPS under VARIABLES, started by `env` under an outer libsandbox.so
+    whose seccomp filter makes landlock_create_ruleset fail with ERRNO_NAME:
+    a kernel without Landlock, as the program sees it."""
+    outer = preload(box.kit, SECCOMP_SYSCALL_DENY="landlock_create_ruleset=" + errno_name)
+    return run(box.inner([box.probe, *steps], **variables), outer, box.as_nobody)
+
+
+@pytest.mark.parametrize("errno_name,var", [("ENOSYS", "SANDBOX_FS_WRITE"),
+                                              ("EOPNOTSUPP", "SANDBOX_FS_WRITE"),
+                                              ("ENOSYS", "SANDBOX_NET_CONNECT"),
+                                              ("ENOSYS", "SANDBOX_SCOPE")])
+def test_no_landlock_fails_closed(box, tree, errno_name, var):
+    marker = os.path.join(tree, "rw", "marker")
+    value = {"SANDBOX_FS_WRITE": tree + "/rw", "SANDBOX_NET_CONNECT": "443",
+             "SANDBOX_SCOPE": "signal"}[var]
+    r = without_landlock(box, tree, errno_name, "write:" + marker, **{var: value})
+    reason = os.strerror(getattr(errno, errno_name))
+    assert (r.returncode, r.stdout) == (125, "")
+    assert r.stderr == box.prefix + "%s: this kernel does not offer Landlock: %s\n" % (
+        var, reason)
+    assert not os.path.exists(marker)
+
+
+def test_no_landlock_best_effort_runs_and_says_so(box, tree):
+    table = steps_in(tree, [("write:rw/marker", OK), ("read:out/f", OK)])
+    r = without_landlock(box, tree, "ENOSYS", *[s for s, _ in table],
+                         SANDBOX_FS_WRITE=tree + "/rw", SANDBOX_BEST_EFFORT="1")
+    assert (r.returncode, outcome(r)) == (0, dict(table)), r.stderr
+    line = box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: "
+    assert r.stderr.startswith(line) and r.stderr.count("\n") == 1, r.stderr
+    assert "fs.read_file" in r.stderr.split(": ")[-1].split(", ")
+
+
+def test_thread_started_before_restrict(kit, progs, tree, as_nobody):
+    """A constructor's thread (running before main()): libsandbox.so either
+    confines it (restricting before it exists) or refuses to run (125), never
+    leaves it free."""
+    need_abi(6, "IPC scoping, on by default")
+    r = run([progs["threadctor"], tree + "/out/f"],
+            preload(kit, SANDBOX_FS_READ=tree + "/ro"), as_nobody)
+    if r.returncode == 125:
+        assert (r.stdout, r.stderr) == ("", "libsandbox: SANDBOX_FS_READ: cannot confine a "
+                                        "process that already runs 2 threads (Landlock ABI %d "
+                                        "confines one thread)\n" % ABI)
+    else:
+        assert (r.returncode, r.stdout, r.stderr) == (0, "thread: read = %s\n" % EACCES, "")
+    base = run([progs["threadctor"], tree + "/out/f"], clean_env(), as_nobody)
+    assert base.stdout == "thread: read = ok\n"
