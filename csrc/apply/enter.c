@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-_Static_assert(SB_ENTER_ALL == (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_SECCOMP),
+_Static_assert(SB_ENTER_ALL == (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP),
 	       "SB_ENTER_ALL must name every step of sb_enter()");
 
 /* *ERR cleared, of KIND, saying WHAT; E its errno (0: none). */
@@ -26,13 +26,24 @@ static int enter_error(struct sb_error *err, int kind, const char *what, int e)
 	return -e;
 }
 
+/* NOTE: the ruleset last: sb_prepare() fails with no fd left open. */
+static int landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
+			    struct sb_error *err)
+{
+	return cfg->layers & SB_LAYER_LANDLOCK ? sb_landlock_prepare(cfg, prep, err) : 0;
+}
+
 int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err)
 {
 	int r, kind = SB_ERR_KERNEL; /* -ENOMEM: the system refused the work space */
 
 	prep->len = 0;
+	prep->ruleset = -1;
+	prep->abi = -1;
+	prep->restrict_flags = 0;
+	prep->dropped_fs = prep->dropped_net = prep->dropped_scope = 0;
 	if (!(cfg->layers & SB_LAYER_SECCOMP))
-		return 0;
+		return landlock_prepare(cfg, prep, err);
 	r = sb_bpf_compile(&cfg->seccomp, prep->prog, prep->cap);
 	if (r == -E2BIG)
 		kind = SB_ERR_TOO_BIG;
@@ -41,7 +52,7 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
 	if (r < 0)
 		return enter_error(err, kind, "the policy does not fit in one seccomp filter", -r);
 	prep->len = (unsigned int)r;
-	return 0;
+	return landlock_prepare(cfg, prep, err);
 }
 
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
@@ -55,6 +66,11 @@ int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsign
 	    (!cfg || !(cfg->layers & SB_LAYER_SECCOMP) || !prep || !prep->prog || prep->len == 0))
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot install the seccomp filter: none was prepared", EINVAL);
+	if ((steps & SB_ENTER_LANDLOCK) &&
+	    (!cfg || !(cfg->layers & SB_LAYER_LANDLOCK) || !prep || prep->abi < 0))
+		return enter_error(err, SB_ERR_SYNTAX,
+				   "cannot restrict with Landlock: no ruleset was prepared",
+				   EINVAL);
 
 	/* issue 16: rlimits, then capabilities, here, in that order and before
 	 * no_new_privs and the filter. NOTE: raising a hard rlimit needs
@@ -68,9 +84,10 @@ int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsign
 	if ((steps & SB_ENTER_NO_NEW_PRIVS) && (r = sb_no_new_privs()) < 0)
 		return enter_error(err, SB_ERR_KERNEL, "cannot install the seccomp filter", -r);
 
-	/* issue 13: Landlock here: landlock_restrict_self(2) needs no_new_privs
-	 * (or CAP_SYS_ADMIN), and its calls must come before a filter that may
-	 * forbid them. */
+	/* NOTE: Landlock after no_new_privs: landlock_restrict_self(2) needs it
+	 * (or CAP_SYS_ADMIN); before the filter, which may forbid its calls. */
+	if ((steps & SB_ENTER_LANDLOCK) && (r = sb_landlock_restrict(cfg, prep, err)) < 0)
+		return r;
 
 	/* The seccomp filter last: it may forbid the calls of every step before
 	 * it. The caller checks it is in force (libsandbox.so's read-back,

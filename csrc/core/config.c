@@ -72,17 +72,21 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 }
 
 /* NOTE: the configuration's head is cleared here, each layer's member by
- * its own parser (sb_seccomp_parse clears cfg->seccomp's), the paths are
- * written only when set (SB_INPUT_*). A member added between them must be
- * cleared by its layer's parser: update this assertion when it is. */
+ * its own parser (sb_seccomp_parse clears cfg->seccomp's, sb_landlock_parse
+ * cfg->landlock's), the paths are written only when set (SB_INPUT_*). A
+ * member added between them must be cleared by its layer's parser: update
+ * these assertions when it is. */
 _Static_assert(offsetof(struct sb_config, seccomp) + sizeof(struct sb_seccomp) ==
+		       offsetof(struct sb_config, landlock),
+	       "a struct sb_config member between the layers: who clears it?");
+_Static_assert(offsetof(struct sb_config, landlock) + sizeof(struct sb_landlock) ==
 		       offsetof(struct sb_config, policy_file),
 	       "a struct sb_config member between the layers and the paths: who clears it?");
 
-/* Does VALUES (sb_env_scan's) set a policy? SECCOMP_VERBOSE alone is none. */
-static int sets_policy(const char *const *v)
+/* Does VALUES (sb_env_scan's) set a seccomp policy? SECCOMP_VERBOSE alone is none. */
+static int sets_seccomp(const char *const *v)
 {
-	for (int i = 0; i < SB_V_COUNT; i++)
+	for (int i = 0; i < SB_V_SECCOMP_COUNT; i++)
 		if (v[i] && i != SB_V_VERBOSE)
 			return 1;
 	return 0;
@@ -117,17 +121,22 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	struct sb_load_stats own;
 	struct sb_load ld = { .cfg = cfg, .p = &cfg->seccomp, .stats = stats ? stats : &own };
 	const char *v[SB_V_COUNT] = { 0 };
+	int r;
 
 	memset(err, 0, offsetof(struct sb_error, path));
 	err->path[0] = '\0';
 	memset(ld.stats, 0, sizeof(*ld.stats));
 	if (sb_env_scan(envp, v, err) < 0)
 		return sb_error_errno(err);
-	if (!sets_policy(v))
-		return SB_NO_POLICY;
 	memset(cfg, 0, offsetof(struct sb_config, seccomp));
-	/* issue 13: if (SANDBOX_FS_* or SANDBOX_NET* set) load_landlock(...) */
-	if (load_seccomp(&ld, arch, v, io, err) < 0)
+	if (sets_seccomp(v) && load_seccomp(&ld, arch, v, io, err) < 0)
 		return sb_error_errno(err);
-	return 0;
+	/* NOTE: after the seccomp layer: its rules join that policy (the
+	 * stricter action wins), or make one that allows everything else. */
+	if ((r = sb_landlock_parse(&ld, v, err)) < 0)
+		return sb_error_errno(err);
+	if ((r == 0 || (v[SB_V_IO_URING] && !cfg->landlock.io_uring)) &&
+	    sb_landlock_seccomp(&ld, arch, err) < 0)
+		return sb_error_errno(err);
+	return cfg->layers ? 0 : SB_NO_POLICY;
 }

@@ -11,26 +11,61 @@
 #include "internal.h"
 
 static const char *const our_vars[SB_V_COUNT] = {
-	[SB_V_ALLOW] = SB_VAR_ALLOW,	 [SB_V_DENY] = SB_VAR_DENY, [SB_V_ACTION] = SB_VAR_ACTION,
-	[SB_V_VERBOSE] = SB_VAR_VERBOSE, [SB_V_FILE] = SB_VAR_FILE, [SB_V_PROFILE] = SB_VAR_PROFILE,
+	[SB_V_ALLOW] = SB_VAR_ALLOW,
+	[SB_V_DENY] = SB_VAR_DENY,
+	[SB_V_ACTION] = SB_VAR_ACTION,
+	[SB_V_VERBOSE] = SB_VAR_VERBOSE,
+	[SB_V_FILE] = SB_VAR_FILE,
+	[SB_V_PROFILE] = SB_VAR_PROFILE,
 	[SB_V_LEARN] = SB_VAR_LEARN,
+	[SB_V_FS_READ] = SB_VAR_FS_READ,
+	[SB_V_FS_EXEC] = SB_VAR_FS_EXEC,
+	[SB_V_FS_WRITE] = SB_VAR_FS_WRITE,
+	[SB_V_NET_CONNECT] = SB_VAR_NET_CONNECT,
+	[SB_V_NET_BIND] = SB_VAR_NET_BIND,
+	[SB_V_NET] = SB_VAR_NET,
+	[SB_V_SCOPE] = SB_VAR_SCOPE,
+	[SB_V_IO_URING] = SB_VAR_IO_URING,
+	[SB_V_BEST_EFFORT] = SB_VAR_BEST_EFFORT,
 };
 
-/* The families: every variable whose name starts with a prefix here is ours
- * (issue 13 adds SANDBOX_FS_ and SANDBOX_NET here). */
+/* The families: every variable whose name starts with a prefix here is ours,
+ * so a misspelt one is an error, never ignored. Other SANDBOX_* names (Gentoo's
+ * sandbox has SANDBOX_ON, SANDBOX_WRITE, ...) are not ours. RESERVED: the
+ * family of a layer this version does not have yet: any name in it is refused. */
 static const struct {
-	char prefix[16];
+	char prefix[20];
 	unsigned int layer;
+	int reserved;
 } families[] = {
-	{ "SECCOMP_", SB_LAYER_SECCOMP },
+	{ "SECCOMP_", SB_LAYER_SECCOMP, 0 },
+	{ "SANDBOX_FS_", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_NET", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_SCOPE", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
+	{ "SANDBOX_VOWS", 8, 1 }, /* issue 15 */
+	{ "SANDBOX_CAPS", 16, 1 }, /* issue 16 */
+	{ "SANDBOX_LIMIT", 32, 1 },
 };
 
-unsigned int sb_env_family(const char *entry)
+static int family_of(const char *entry)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		if (strncmp(entry, families[i].prefix, strlen(families[i].prefix)) == 0)
-			return families[i].layer;
-	return 0;
+			return (int)i;
+	return -1;
+}
+
+unsigned int sb_env_family(const char *entry)
+{
+	int f;
+
+	/* NOTE: most entries start with neither letter: one test skips them */
+	if (entry[0] != 'S' || (f = family_of(entry)) < 0)
+		return 0;
+	return families[f].layer;
 }
 
 int sb_env_is_ours(const char *name)
@@ -69,9 +104,13 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 			if (strlen(our_vars[i]) == n && strncmp(*envp, our_vars[i], n) == 0)
 				break;
 		if (i == nvars) {
+			int reserved = families[family_of(*envp)].reserved;
+
 			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
-			snprintf(err->what, sizeof(err->what), "unknown variable");
-			err->kind = SB_ERR_UNKNOWN;
+			snprintf(err->what, sizeof(err->what), "%s",
+				 reserved ? "not supported by this version of pysandbox"
+					  : "unknown variable");
+			err->kind = reserved ? SB_ERR_UNSUPPORTED : SB_ERR_UNKNOWN;
 			return -EINVAL;
 		}
 		if (!values[i]) /* the first one wins, as with getenv() */

@@ -18,6 +18,16 @@
 #define SB_VAR_FILE "SECCOMP_POLICY_FILE"
 #define SB_VAR_PROFILE "SECCOMP_PROFILE"
 #define SB_VAR_LEARN "SECCOMP_LEARN"
+/* The Landlock layer's (core/landlock.c). */
+#define SB_VAR_FS_READ "SANDBOX_FS_READ"
+#define SB_VAR_FS_EXEC "SANDBOX_FS_EXEC"
+#define SB_VAR_FS_WRITE "SANDBOX_FS_WRITE"
+#define SB_VAR_NET_CONNECT "SANDBOX_NET_CONNECT"
+#define SB_VAR_NET_BIND "SANDBOX_NET_BIND"
+#define SB_VAR_NET "SANDBOX_NET"
+#define SB_VAR_SCOPE "SANDBOX_SCOPE"
+#define SB_VAR_IO_URING "SANDBOX_IO_URING"
+#define SB_VAR_BEST_EFFORT "SANDBOX_BEST_EFFORT"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -26,11 +36,19 @@ enum sb_var {
 	SB_V_FILE,
 	SB_V_PROFILE,
 	SB_V_LEARN,
+	SB_V_SECCOMP_COUNT, /* the SECCOMP_* ones are those before */
+	SB_V_FS_READ = SB_V_SECCOMP_COUNT,
+	SB_V_FS_EXEC,
+	SB_V_FS_WRITE,
+	SB_V_NET_CONNECT,
+	SB_V_NET_BIND,
+	SB_V_NET,
+	SB_V_SCOPE,
+	SB_V_IO_URING,
+	SB_V_BEST_EFFORT,
 	SB_V_COUNT
 };
 
-/* Name of variable VAR (enum sb_var), or NULL. */
-const char *sb_env_name(int var);
 /* Pick our variables out of ENVP (NULL-terminated "NAME=value" strings) into
  * VALUES[SB_V_COUNT] (NULL if unset; the first of a name wins, as with
  * getenv()); any other name of our families (sb_env_family), or one without
@@ -80,6 +98,16 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 			  struct sb_error *err);
 /* Resolve default actions and check the whole. */
 int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
+
+/* The Landlock layer from VALUES (sb_env_scan's): fills cfg->landlock
+ * (clearing it first). 0, SB_NO_POLICY when its values set no layer
+ * (SANDBOX_SCOPE=none, SANDBOX_BEST_EFFORT alone), or a negative value with
+ * *err filled. */
+int sb_landlock_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
+/* The seccomp rules the Landlock layer needs (io_uring, socket kinds, TCP
+ * fast open), added to cfg->seccomp for ARCH, which is made a default-allow
+ * layer if the environment set none. */
+int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
@@ -136,6 +164,12 @@ int sb_install_flags(const struct sb_insn *prog, unsigned int len, unsigned int 
 /* Load PROG as a seccomp filter on every thread (TSYNC), no_new_privs
  * already set (sb_enter() has). 0 or -errno. */
 int sb_install_filter(const struct sb_insn *prog, unsigned int len);
+/* The Landlock layer of CFG (apply/landlock.c): sb_prepare()'s part (ABI,
+ * the ruleset) and sb_enter()'s (landlock_restrict_self, which closes it). */
+int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
+			struct sb_error *err);
+int sb_landlock_restrict(const struct sb_config *cfg, const struct sb_prepared *prep,
+			 struct sb_error *err);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 

@@ -120,8 +120,89 @@ struct sb_seccomp {
 /* Layers a configuration holds (struct sb_config.layers); each is also the
  * family of variables that sets it (sb_env_family). */
 #define SB_LAYER_SECCOMP 1U
-/* issue 13: SB_LAYER_LANDLOCK 2U; issue 14: SB_LAYER_EXEC 4U;
- * issue 16: SB_LAYER_CAPS 8U, SB_LAYER_LIMITS 16U */
+#define SB_LAYER_LANDLOCK 2U
+/* reserved families, no layer yet: issue 14 SB_LAYER_EXEC 4U; issue 15 the
+ * vows (8U); issue 16 SB_LAYER_CAPS 16U, SB_LAYER_LIMITS 32U */
+
+/* ---- the Landlock layer: files, TCP ports, IPC scopes ---- */
+
+/* Landlock's access rights (the kernel's values; the ABI that brought each). */
+#define SB_FS_EXECUTE 0x1U
+#define SB_FS_WRITE_FILE 0x2U
+#define SB_FS_READ_FILE 0x4U
+#define SB_FS_READ_DIR 0x8U
+#define SB_FS_REMOVE_DIR 0x10U
+#define SB_FS_REMOVE_FILE 0x20U
+#define SB_FS_MAKE_CHAR 0x40U
+#define SB_FS_MAKE_DIR 0x80U
+#define SB_FS_MAKE_REG 0x100U
+#define SB_FS_MAKE_SOCK 0x200U
+#define SB_FS_MAKE_FIFO 0x400U
+#define SB_FS_MAKE_BLOCK 0x800U
+#define SB_FS_MAKE_SYM 0x1000U
+#define SB_FS_REFER 0x2000U /* ABI 2 */
+#define SB_FS_TRUNCATE 0x4000U /* ABI 3 */
+#define SB_FS_IOCTL_DEV 0x8000U /* ABI 5 */
+#define SB_FS_ALL 0xffffU /* every right above: what SANDBOX_FS_* restricts */
+#define SB_FS_FILE 0xc007U /* the rights a rule on a file (not a directory) may carry */
+#define SB_NET_BIND_TCP 0x1U /* ABI 4 */
+#define SB_NET_CONNECT_TCP 0x2U /* ABI 4 */
+#define SB_NET_ALL 0x3U
+#define SB_SCOPE_ABSTRACT_UNIX 0x1U /* ABI 6 */
+#define SB_SCOPE_SIGNAL 0x2U /* ABI 6 */
+#define SB_SCOPE_ALL 0x3U
+#define SB_LL_ABI_KNOWN 7 /* the newest Landlock ABI this code knows */
+
+/* What SANDBOX_FS_READ, _EXEC and _WRITE grant. */
+#define SB_FS_RIGHTS_READ 0xcU /* READ_FILE | READ_DIR */
+#define SB_FS_RIGHTS_EXEC 0xdU /* READ | EXECUTE */
+#define SB_FS_RIGHTS_WRITE 0xfffeU /* everything but EXECUTE */
+
+/* Socket kinds SANDBOX_NET allows besides TCP and AF_UNIX (struct sb_landlock.sockets). */
+#define SB_NET_NONE 1U /* no AF_INET/AF_INET6 socket at all */
+#define SB_NET_UDP 2U /* AF_INET/6 SOCK_DGRAM */
+#define SB_NET_RAW 4U /* AF_INET/6 SOCK_RAW, AF_PACKET */
+#define SB_NET_NETLINK 8U /* AF_NETLINK */
+
+#define SB_LL_PATHS_MAX 256 /* path rules in one configuration */
+#define SB_LL_PORTS_MAX 128 /* port items (a port or a range) */
+#define SB_LL_PORT_RULES_MAX 4096 /* ports, ranges counted out */
+#define SB_LL_ARENA 16384 /* bytes of path text */
+
+/* One path: what is granted beneath it (SB_FS_*). */
+struct sb_ll_path {
+	uint32_t name; /* offset of its NUL-terminated text in sb_landlock.arena */
+	uint16_t access;
+	uint8_t var; /* the variable it came from (for errors) */
+	uint8_t optional; /* "PATH?" or a group's: skipped when it does not exist */
+	uint16_t item; /* 1-based item in that variable */
+};
+
+/* Ports LO..HI: what is granted (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP). */
+struct sb_ll_ports {
+	uint16_t lo, hi;
+	uint16_t access;
+	uint16_t item;
+};
+
+/*
+ * The Landlock layer. FS, NET and SCOPED are what the one ruleset handles
+ * (denied unless a rule grants it); 0 when the layer does not restrict that
+ * kind. Everything is in the struct (paths in ARENA, by offset).
+ */
+struct sb_landlock {
+	uint64_t fs; /* SB_FS_ALL once any SANDBOX_FS_* is set */
+	uint64_t net; /* SB_NET_ALL once any SANDBOX_NET* is set */
+	uint64_t scoped; /* SB_SCOPE_* (SANDBOX_SCOPE; both by default) */
+	unsigned int sockets; /* SB_NET_NONE, _UDP, _RAW, _NETLINK */
+	int best_effort; /* SANDBOX_BEST_EFFORT=1 */
+	int io_uring; /* SANDBOX_IO_URING=allow */
+	int var_fs, var_net, var_scope; /* the variable kernel errors name, per kind */
+	unsigned int npaths, nports, arena_len;
+	struct sb_ll_path paths[SB_LL_PATHS_MAX];
+	struct sb_ll_ports ports[SB_LL_PORTS_MAX];
+	char arena[SB_LL_ARENA];
+};
 
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
@@ -144,12 +225,25 @@ struct sb_config {
 	unsigned int inputs; /* SB_INPUT_*: which of the paths below are set */
 	int verbose; /* SECCOMP_VERBOSE=1: describe each rule */
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
-	/* issue 13: struct sb_landlock landlock (SB_LAYER_LANDLOCK) */
+	struct sb_landlock landlock; /* SB_LAYER_LANDLOCK */
 	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
 	/* issue 16: struct sb_caps caps, struct sb_limits limits */
 	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
 	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */
 };
+
+/* core/landlock.c. */
+/* Name of Landlock right BIT (one bit) of KIND (0 fs, 1 net, 2 scope), as the
+ * kernel's audit records write it ("fs.read_file", "net.connect_tcp",
+ * "scope.signal"), or NULL. */
+const char *sb_landlock_right_name(unsigned int kind, uint64_t bit);
+/* The rights Landlock ABI ABI handles, per kind; 0, or -ERANGE for ABI < 1. */
+int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope);
+/* Add PATH (absolute) with ACCESS (SB_FS_*) to CFG's Landlock layer, as
+ * sandboxify does for the program file; 0, -EINVAL, -E2BIG. */
+int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int access);
+/* Name of variable VAR (a struct sb_ll_path.var, sb_landlock.var_*), or NULL. */
+const char *sb_env_name(int var);
 
 /* What a load saw on the way, for `pysandbox profile show`. */
 struct sb_load_stats {
@@ -324,8 +418,10 @@ struct sb_load_io {
 /*
  * Load the sandbox ENVP (a NULL-terminated "NAME=value" array) describes for
  * ARCH into *CFG: the SECCOMP_* variables, then the policy file and the
- * profile they name (read through IO, the profile decided for IO's host).
- * Returns 0, SB_NO_POLICY when ENVP sets none (CFG unchanged), or a negative
+ * profile they name (read through IO, the profile decided for IO's host),
+ * then the Landlock layer's SANDBOX_* variables (and the seccomp rules it
+ * needs, core/landlock.c). Returns 0, SB_NO_POLICY when ENVP sets none
+ * (CFG->layers 0), or a negative
  * errno of the set above with *ERR filled. STATS (may be NULL): what the
  * load saw. CFG may be uninitialised memory; only what is set is written.
  */
@@ -365,27 +461,35 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 
 /* Steps of sb_enter(), in the order it takes them. */
 #define SB_ENTER_NO_NEW_PRIVS 1U
+#define SB_ENTER_LANDLOCK 4U
 #define SB_ENTER_SECCOMP 2U
-#define SB_ENTER_ALL (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_SECCOMP) /* every step above */
-/* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs);
- * issue 13: SB_ENTER_LANDLOCK (after no_new_privs, before seccomp) */
+#define SB_ENTER_ALL 7U /* every step above */
+/* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs) */
 
 /*
  * What sb_enter() applies that must be made from a configuration first:
  * the seccomp filter (compiled into the caller's PROG, room for CAP
- * instructions). issue 13: the Landlock ruleset fd; issue 14: the
- * user-notification listener fd sb_enter() hands back.
+ * instructions) and the Landlock ruleset. issue 14: the user-notification
+ * listener fd sb_enter() hands back.
  */
 struct sb_prepared {
 	struct sb_insn *prog;
 	unsigned int cap;
 	unsigned int len; /* instructions in PROG; 0 without a seccomp layer */
+	int ruleset; /* the Landlock ruleset fd (close-on-exec), or -1 */
+	int abi; /* the kernel's Landlock ABI, 0 if none, -1 if not asked */
+	unsigned int restrict_flags; /* landlock_restrict_self()'s flags, the caller may add */
+	uint64_t dropped_fs, dropped_net, dropped_scope; /* SANDBOX_BEST_EFFORT: not enforced */
 };
 
 /*
  * Make what CFG's layers need before they are applied into *PREP (PROG and
- * CAP set by the caller): compile the seccomp filter. 0, or -E2BIG (it does
- * not fit), -EINVAL, -ENOMEM with *ERR filled.
+ * CAP set by the caller): compile the seccomp filter; ask the kernel's
+ * Landlock ABI, refuse what it lacks (unless best effort: then drop it and
+ * say so in PREP's dropped_*), build the ruleset (every path opened now: one
+ * that does not exist is an error unless optional). 0, or a negative errno
+ * with *ERR filled (the Landlock variable at fault named). On failure no fd
+ * stays open; on success sb_enter() closes the ruleset (or sb_unprepare()).
  */
 int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_error *err);
 /*
@@ -398,6 +502,10 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
  */
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err);
+/* Close what sb_prepare() opened and sb_enter() did not consume. */
+void sb_unprepare(struct sb_prepared *prep);
+/* "fs.truncate, scope.signal": the rights PREP dropped (best effort) into BUF. */
+int sb_prepared_dropped(const struct sb_prepared *prep, char *buf, size_t size);
 /* This process's effective capabilities (capget(2)) and the running
  * kernel's version (uname(2)) into *host. 0 or -errno. */
 int sb_host_probe(struct sb_host *host);
@@ -503,5 +611,8 @@ int sb_probe_suspend_seccomp(void);
 int sb_probe_ptrace_parent(void);
 
 /* CDEF-END */
+
+/* What libsandbox.so and sandboxify say before the rights best effort dropped. */
+#define SB_BEST_EFFORT_LINE "SANDBOX_BEST_EFFORT: not enforced on this kernel: "
 
 #endif /* SANDBOX_H */

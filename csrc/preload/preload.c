@@ -287,7 +287,13 @@ static void install_now(void)
 	long mode;
 
 	warm_malloc();
-	if (sb_enter(&config, &prepared, SB_ENTER_ALL, &error) < 0) {
+	unsigned int steps = SB_ENTER_NO_NEW_PRIVS;
+
+	if (config.layers & SB_LAYER_LANDLOCK)
+		steps |= SB_ENTER_LANDLOCK;
+	if (config.layers & SB_LAYER_SECCOMP)
+		steps |= SB_ENTER_SECCOMP;
+	if (sb_enter(&config, &prepared, steps, &error) < 0) {
 		sb_error_format(&error, error_line, sizeof(error_line));
 		die("%s", error_line);
 	}
@@ -546,8 +552,8 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 	 * a byte of it with the program's privileges (SECCOMP_VERBOSE is no policy). */
 	for (char **e = env; secure && *e; e++)
 		if (strncmp(*e, "SECCOMP_VERBOSE=", 16) != 0)
-			die("refusing a SECCOMP_* policy from the environment of a set-id or "
-			    "file-capability program");
+			die("refusing a SECCOMP_* or SANDBOX_* policy from the environment of a "
+			    "set-id or file-capability program");
 	r = sb_config_load(cfg, arch, env, &io, NULL, &error);
 	if (r == SB_NO_POLICY)
 		return;
@@ -559,6 +565,20 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 		die("%s", error_line);
 	}
 	pending = 1;
+}
+
+/* Under SANDBOX_FS_* rules, this library's own file stays readable and
+ * executable: a child that execs with LD_PRELOAD still set would otherwise
+ * not load it ("cannot be preloaded"). That file only; found by our own
+ * dynamic section among the loaded objects. */
+static void keep_own_file(const struct start *s)
+{
+	if (!(config.layers & SB_LAYER_LANDLOCK) || !config.landlock.fs)
+		return;
+	for (const struct link_map *l = objects(s); l; l = l->l_next)
+		if (l->l_ld == _DYNAMIC && l->l_name && l->l_name[0] == '/' &&
+		    sb_landlock_add_path(&config, l->l_name, SB_FS_RIGHTS_EXEC) < 0)
+			die("%s: more paths than fit", sb_env_name(config.landlock.var_fs));
 }
 
 /* NOTE: glibc passes every initialiser argc, argv and the environment
@@ -585,8 +605,13 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	load(&config, sb_arch_native(), env, s->secure != 0);
 	if (!pending)
 		return;
-	if (sb_prepare(&config, &prepared, &error) < 0)
-		die("%s (%s)", error.what, strerror(error.sys_errno));
+	keep_own_file(s);
+	if (sb_prepare(&config, &prepared, &error) < 0) {
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
+	}
+	if (sb_prepared_dropped(&prepared, error_line, sizeof(error_line)) > 0)
+		say("libsandbox: " SB_BEST_EFFORT_LINE "%s", error_line);
 	if (config.layers & SB_LAYER_SECCOMP) {
 		compiled = prepared.len;
 		want_mode = expected_mode(prog_buf, &prepared.len);

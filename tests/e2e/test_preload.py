@@ -255,8 +255,8 @@ def test_setuid_program_refuses_environment_policy(kit):
         pytest.skip("file system does not keep the set-uid bit")
     r = run([prog, "getpid"], clean_env(SECCOMP_SYSCALL_DENY="getpid"), as_nobody=True)
     assert (r.returncode, r.stdout) == (125, "")
-    assert r.stderr == ("libsandbox: refusing a SECCOMP_* policy from the environment of a "
-                        "set-id or file-capability program\n")
+    assert r.stderr == ("libsandbox: refusing a SECCOMP_* or SANDBOX_* policy from the environment "
+                        "of a set-id or file-capability program\n")
     # refused before parsing: a malformed list gets the same line, not a parse error
     bad = run([prog, "getpid"], clean_env(SECCOMP_SYSCALL_DENY="opne"), as_nobody=True)
     assert (bad.returncode, bad.stderr) == (125, r.stderr)

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+/*
+ * landlock.c - SANDBOX_FS_*, SANDBOX_NET*, SANDBOX_SCOPE, SANDBOX_IO_URING,
+ * SANDBOX_BEST_EFFORT -> struct sb_landlock, and the seccomp rules the layer
+ * needs beside it. Pure: paths are only checked for their form here; they
+ * are opened when the ruleset is built (apply/landlock.c).
+ *
+ * A list variable is ITEM { ":" ITEM }:
+ *   SANDBOX_FS_*     ITEM = /absolute/path | /absolute/path? (optional) | @group
+ *   SANDBOX_NET_*    ITEM = PORT | LO-HI (0..65535)
+ *   SANDBOX_NET      ITEM = none | udp | raw | netlink
+ *   SANDBOX_SCOPE    ITEM = signal | abstract-unix | none
+ * An empty value is an empty list (SANDBOX_FS_READ= grants nothing, and
+ * restricts); an empty item is an error.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ITEM_MAX 4096 /* longest item: a path of PATH_MAX bytes is refused later */
+
+/* NOTE: char arrays, not pointers: a pointer table costs libsandbox.so a
+ * relocation per entry at every start. */
+static const char fs_names[16][12] = {
+	"execute",   "write_file", "read_file", "read_dir",  "remove_dir", "remove_file",
+	"make_char", "make_dir",   "make_reg",	"make_sock", "make_fifo",  "make_block",
+	"make_sym",  "refer",	   "truncate",	"ioctl_dev",
+};
+static const char net_names[2][12] = { "bind_tcp", "connect_tcp" };
+static const char scope_names[2][20] = { "abstract_unix_socket", "signal" };
+
+const char *sb_landlock_right_name(unsigned int kind, uint64_t bit)
+{
+	static char name[32];
+	unsigned int i = 0;
+
+	if (!bit || (bit & (bit - 1)))
+		return NULL;
+	while (!(bit & 1)) {
+		bit >>= 1;
+		i++;
+	}
+	if (kind == 0 && i < 16)
+		snprintf(name, sizeof(name), "fs.%s", fs_names[i]);
+	else if (kind == 1 && i < 2)
+		snprintf(name, sizeof(name), "net.%s", net_names[i]);
+	else if (kind == 2 && i < 2)
+		snprintf(name, sizeof(name), "scope.%s", scope_names[i]);
+	else
+		return NULL;
+	return name;
+}
+
+int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope)
+{
+	if (abi < 1)
+		return -ERANGE;
+	*fs = abi >= 5 ? SB_FS_ALL : abi >= 3 ? 0x7fff : abi >= 2 ? 0x3fff : 0x1fff;
+	*net = abi >= 4 ? SB_NET_ALL : 0;
+	*scope = abi >= 6 ? SB_SCOPE_ALL : 0;
+	return 0;
+}
+
+/* ---- groups ---- */
+
+/* A group's members carry their own rights, whichever variable names it;
+ * every member is optional (a system may lack it). */
+struct member {
+	char path[24];
+	uint16_t access;
+};
+
+#define R SB_FS_RIGHTS_READ
+#define X SB_FS_RIGHTS_EXEC
+#define W SB_FS_RIGHTS_WRITE
+
+/* @base: what a dynamically linked program needs to start and run: the
+ * loader and libraries (and, on a system without merged /usr, the top-level
+ * directories), the loader's cache, locale, time zone, user and group
+ * names, certificates, and the harmless devices. Not /proc, not /tmp. */
+static const struct member base[] = {
+	{ "/usr", X },
+	{ "/bin", X },
+	{ "/sbin", X },
+	{ "/lib", X },
+	{ "/lib32", X },
+	{ "/lib64", X },
+	{ "/libx32", X },
+	{ "/etc/ld.so.cache", R },
+	{ "/etc/ld.so.conf", R },
+	{ "/etc/ld.so.conf.d", R },
+	{ "/etc/ld.so.preload", R },
+	{ "/etc/locale.alias", R },
+	{ "/etc/localtime", R },
+	{ "/etc/nsswitch.conf", R },
+	{ "/etc/passwd", R },
+	{ "/etc/group", R },
+	{ "/etc/ssl", R },
+	{ "/etc/alternatives", R },
+	{ "/dev/zero", R },
+	{ "/dev/urandom", R },
+	{ "/dev/random", R },
+	{ "/dev/null", W },
+	{ "/dev/full", W },
+};
+
+/* @dns: name resolution's files (the queries need SANDBOX_NET=udp too). */
+static const struct member dns[] = {
+	{ "/etc/hosts", R },	 { "/etc/host.conf", R }, { "/etc/resolv.conf", R },
+	{ "/etc/gai.conf", R },	 { "/etc/services", R },  { "/etc/nsswitch.conf", R },
+	{ "/etc/protocols", R },
+};
+
+/* @tty: the terminal (reading, writing, termios ioctls). */
+static const struct member tty[] = {
+	{ "/dev/tty", W },
+	{ "/dev/pts", W },
+};
+
+/* @tmp: the shared temporary directories, writable. */
+static const struct member tmp[] = {
+	{ "/tmp", W },
+	{ "/var/tmp", W },
+	{ "/dev/shm", W },
+};
+
+#undef R
+#undef X
+#undef W
+
+static const struct group {
+	char name[8];
+	const struct member *members;
+	unsigned int count;
+} groups[] = {
+	{ "base", base, sizeof(base) / sizeof(base[0]) },
+	{ "dns", dns, sizeof(dns) / sizeof(dns[0]) },
+	{ "tty", tty, sizeof(tty) / sizeof(tty[0]) },
+	{ "tmp", tmp, sizeof(tmp) / sizeof(tmp[0]) },
+};
+
+/* ---- parsing ---- */
+
+/* *ERR: KIND, "VAR: WHAT 'TOKEN' (item ITEM)". */
+static int ll_fail(struct sb_error *err, int var, int item, int kind, const char *what,
+		   const char *token, size_t len)
+{
+	err->kind = kind;
+	err->item = item;
+	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var));
+	snprintf(err->what, sizeof(err->what), "%s", what);
+	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, token);
+	return -1;
+}
+
+static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsigned int access,
+		    int var, int item, int optional)
+{
+	struct sb_ll_path *p;
+
+	if (ll->npaths >= SB_LL_PATHS_MAX || ll->arena_len + len + 1 > SB_LL_ARENA)
+		return -E2BIG;
+	p = &ll->paths[ll->npaths++];
+	p->name = ll->arena_len;
+	p->access = (uint16_t)access;
+	p->var = (uint8_t)var;
+	p->optional = (uint8_t)optional;
+	p->item = (uint16_t)item;
+	memcpy(ll->arena + ll->arena_len, path, len);
+	ll->arena[ll->arena_len + len] = '\0';
+	ll->arena_len += (unsigned int)len + 1;
+	return 0;
+}
+
+int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int access)
+{
+	if (!(cfg->layers & SB_LAYER_LANDLOCK) || path[0] != '/' || (access & ~SB_FS_ALL))
+		return -EINVAL;
+	return add_path(&cfg->landlock, path, strlen(path), access, SB_V_FS_EXEC, 0, 0);
+}
+
+static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access, int var,
+		   int item, struct sb_error *err)
+{
+	int optional = 0;
+
+	if (len == 0)
+		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
+	if (s[0] == '@') {
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			const struct group *gr = &groups[g];
+
+			if (strlen(gr->name) != len - 1 || strncmp(gr->name, s + 1, len - 1) != 0)
+				continue;
+			for (unsigned int i = 0; i < gr->count; i++)
+				if (add_path(ll, gr->members[i].path, strlen(gr->members[i].path),
+					     gr->members[i].access, var, item, 1) < 0)
+					return ll_fail(err, var, item, SB_ERR_TOO_BIG,
+						       "more paths than fit", s, len);
+			return 0;
+		}
+		return ll_fail(err, var, item, SB_ERR_UNKNOWN, "unknown group", s, len);
+	}
+	if (s[0] != '/')
+		return ll_fail(err, var, item, SB_ERR_SYNTAX, "not an absolute path", s, len);
+	if (s[len - 1] == '?') {
+		optional = 1;
+		len--;
+	}
+	if (len >= ITEM_MAX)
+		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "path too long", s, len);
+	if (add_path(ll, s, len, access, var, item, optional) < 0)
+		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "more paths than fit", s, len);
+	return 0;
+}
+
+/* A decimal port 0..65535 of S's first LEN characters into *OUT: 0, -EINVAL
+ * (not a number) or -ERANGE. */
+static int port_of(const char *s, size_t len, uint16_t *out)
+{
+	unsigned long v = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 65535)
+		return -ERANGE;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int port_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
+		     int var, int item, unsigned int *count, struct sb_error *err)
+{
+	const char *dash = memchr(s, '-', len);
+	struct sb_ll_ports p = { .access = (uint16_t)access, .item = (uint16_t)item };
+	int r;
+
+	if (len == 0)
+		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
+	r = port_of(s, dash ? (size_t)(dash - s) : len, &p.lo);
+	if (r == 0 && dash)
+		r = port_of(dash + 1, len - (size_t)(dash + 1 - s), &p.hi);
+	if (r < 0)
+		return ll_fail(err, var, item, r == -ERANGE ? SB_ERR_RANGE : SB_ERR_SYNTAX,
+			       r == -ERANGE ? "port out of range" : "not a port", s, len);
+	if (!dash)
+		p.hi = p.lo;
+	if (p.hi < p.lo)
+		return ll_fail(err, var, item, SB_ERR_RANGE, "empty range", s, len);
+	*count += (unsigned int)(p.hi - p.lo) + 1;
+	if (ll->nports >= SB_LL_PORTS_MAX || *count > SB_LL_PORT_RULES_MAX)
+		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "more ports than fit", s, len);
+	ll->ports[ll->nports++] = p;
+	return 0;
+}
+
+/* One word of a set: its bit in WORDS[N] (names NAMES), or -1. */
+static int word_bit(const char *s, size_t len, const char (*names)[16], const unsigned int *bits,
+		    unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+			return (int)bits[i];
+	return -1;
+}
+
+static const char net_words[][16] = { "none", "udp", "raw", "netlink", "loopback" };
+static const unsigned int net_bits[] = { SB_NET_NONE, SB_NET_UDP, SB_NET_RAW, SB_NET_NETLINK, 0 };
+static const char scope_words[][16] = { "none", "signal", "abstract-unix" };
+static const unsigned int scope_bits[] = { 0, SB_SCOPE_SIGNAL, SB_SCOPE_ABSTRACT_UNIX };
+
+static int set_item(const char *s, size_t len, int var, int item, unsigned int *out,
+		    struct sb_error *err)
+{
+	int b;
+
+	if (len == 0)
+		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
+	b = var == SB_V_NET ? word_bit(s, len, net_words, net_bits, 5)
+			    : word_bit(s, len, scope_words, scope_bits, 3);
+	if (b < 0)
+		return ll_fail(err, var, item, SB_ERR_UNKNOWN, "unknown value", s, len);
+	if (var == SB_V_NET && b == 0) /* loopback: a network namespace (pysandbox run) */
+		return ll_fail(err, var, item, SB_ERR_UNSUPPORTED,
+			       "not supported by this version of pysandbox", s, len);
+	if (b == 0 || b == SB_NET_NONE) {
+		if (item > 1 || s[len] != '\0')
+			return ll_fail(err, var, item, SB_ERR_CONFLICT,
+				       "cannot be combined with other values", s, len);
+		*out = var == SB_V_NET ? SB_NET_NONE : 0;
+		return 0;
+	}
+	*out |= (unsigned int)b;
+	return 0;
+}
+
+/* Each item of variable VAR's VALUE. */
+static int parse_list(struct sb_landlock *ll, int var, const char *value, unsigned int *bits,
+		      unsigned int *ports, struct sb_error *err)
+{
+	static const unsigned int access[] = {
+		[SB_V_FS_READ - SB_V_FS_READ] = SB_FS_RIGHTS_READ,
+		[SB_V_FS_EXEC - SB_V_FS_READ] = SB_FS_RIGHTS_EXEC,
+		[SB_V_FS_WRITE - SB_V_FS_READ] = SB_FS_RIGHTS_WRITE,
+		[SB_V_NET_CONNECT - SB_V_FS_READ] = SB_NET_CONNECT_TCP,
+		[SB_V_NET_BIND - SB_V_FS_READ] = SB_NET_BIND_TCP,
+	};
+	int item = 0, r;
+
+	if (*value == '\0')
+		return 0; /* an empty list */
+	for (const char *s = value;; s++) {
+		size_t len = strcspn(s, ":");
+
+		item++;
+		if (var <= SB_V_FS_WRITE)
+			r = fs_item(ll, s, len, access[var - SB_V_FS_READ], var, item, err);
+		else if (var <= SB_V_NET_BIND)
+			r = port_item(ll, s, len, access[var - SB_V_FS_READ], var, item, ports,
+				      err);
+		else
+			r = set_item(s, len, var, item, bits, err);
+		if (r < 0)
+			return r;
+		s += len;
+		if (*s == '\0')
+			return 0;
+	}
+}
+
+/* A 0/1 or allow/deny switch. */
+static int switch_of(const char *value, int var, const char *off, const char *on, int *out,
+		     struct sb_error *err)
+{
+	if (strcmp(value, on) == 0)
+		*out = 1;
+	else if (strcmp(value, off) == 0)
+		*out = 0;
+	else
+		return ll_fail(err, var, 0, SB_ERR_SYNTAX,
+			       var == SB_V_BEST_EFFORT ? "expected 1 or 0, not"
+						       : "expected allow or deny, not",
+			       value, strlen(value));
+	return 0;
+}
+
+int sb_landlock_parse(struct sb_load *ld, const char *const *v, struct sb_error *err)
+{
+	struct sb_landlock *ll = &ld->cfg->landlock;
+	unsigned int sockets = 0, scope = SB_SCOPE_ALL, ports = 0;
+
+	memset(ll, 0, offsetof(struct sb_landlock, paths));
+	ll->var_fs = ll->var_net = ll->var_scope = -1;
+	for (int var = SB_V_FS_READ; var <= SB_V_NET; var++) {
+		if (!v[var])
+			continue;
+		if (parse_list(ll, var, v[var], &sockets, &ports, err) < 0)
+			return -1;
+		if (var <= SB_V_FS_WRITE && ll->var_fs < 0)
+			ll->var_fs = var;
+		else if (var > SB_V_FS_WRITE && ll->var_net < 0)
+			ll->var_net = var;
+	}
+	if (v[SB_V_SCOPE]) {
+		scope = 0;
+		if (parse_list(ll, SB_V_SCOPE, v[SB_V_SCOPE], &scope, NULL, err) < 0)
+			return -1;
+	}
+	if (v[SB_V_BEST_EFFORT] &&
+	    switch_of(v[SB_V_BEST_EFFORT], SB_V_BEST_EFFORT, "0", "1", &ll->best_effort, err) < 0)
+		return -1;
+	if (v[SB_V_IO_URING] &&
+	    switch_of(v[SB_V_IO_URING], SB_V_IO_URING, "deny", "allow", &ll->io_uring, err) < 0)
+		return -1;
+	if ((sockets & SB_NET_NONE) && (v[SB_V_NET_CONNECT] || v[SB_V_NET_BIND]))
+		return ll_fail(err, SB_V_NET, 1, SB_ERR_CONFLICT,
+			       v[SB_V_NET_CONNECT] ? "cannot be combined with " SB_VAR_NET_CONNECT
+						   : "cannot be combined with " SB_VAR_NET_BIND,
+			       "none", 4);
+	ll->sockets = sockets;
+	ll->fs = ll->var_fs >= 0 ? SB_FS_ALL : 0;
+	ll->net = ll->var_net >= 0 ? SB_NET_ALL : 0;
+	if (!ll->fs && !ll->net && !v[SB_V_SCOPE])
+		scope = 0; /* scoping comes with a layer, or alone when asked for */
+	ll->scoped = scope;
+	ll->var_scope = v[SB_V_SCOPE] ? SB_V_SCOPE : ll->var_fs >= 0 ? ll->var_fs : ll->var_net;
+	if (!ll->fs && !ll->net && !ll->scoped)
+		return SB_NO_POLICY;
+	ld->cfg->layers |= SB_LAYER_LANDLOCK;
+	return 0;
+}
+
+/* ---- the seccomp rules beside the layer ---- */
+
+/* NOTE: Landlock restricts TCP connect and bind only. What would go around
+ * it is refused by the filter, with the errno Landlock gives (EACCES):
+ * sockets of other families and kinds (UDP, raw, packet: the user allows
+ * them by name), MPTCP (IPPROTO_MPTCP, 262: not TCP for Landlock since its
+ * erratum 1), TCP fast open (sendto/sendmsg with MSG_FASTOPEN connects
+ * without connect(2): landlock-lsm/linux#41), and io_uring, whose requests
+ * are no syscalls a filter sees. */
+#define AF_UNIX_ 1
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define AF_NETLINK_ 16
+#define AF_PACKET_ 17
+#define SOCK_STREAM_ 1
+#define SOCK_DGRAM_ 2
+#define SOCK_RAW_ 3
+#define IPPROTO_TCP_ 6
+#define MSG_FASTOPEN_ 0x20000000U
+#define EACCES_ACT (SB_ACT_ERRNO | EACCES)
+
+static struct sb_cond cond(unsigned int arg, unsigned int op, uint64_t value, uint64_t mask)
+{
+	return (struct sb_cond){
+		.value = value, .mask = mask, .arg = (uint8_t)arg, .op = (uint8_t)op, .width = 64
+	};
+}
+
+/* Rule NAME (CONDS, N) returning ACTION; a name ARCH lacks is skipped. */
+static int rule(struct sb_seccomp *p, const char *name, uint32_t action, const struct sb_cond *c,
+		int n, struct sb_error *err)
+{
+	int nr = sb_syscall_nr(p->arch, name), bad;
+
+	if (nr < 0)
+		return 0;
+	if (sb_policy_add_rule(p, (uint32_t)nr, action, c, n, &bad) < 0) {
+		err->kind = SB_ERR_TOO_BIG;
+		snprintf(err->var, sizeof(err->var), "%s", SB_VAR_NET);
+		snprintf(err->what, sizeof(err->what), "the seccomp policy is full");
+		return -1;
+	}
+	return 0;
+}
+
+/* socket(): every family but the allowed ones; for AF_INET/6, every type
+ * but the allowed ones (the type's low 4 bits, SOCK_TYPE_MASK: one rule per
+ * value, as conditions are conjunctions), and SOCK_STREAM with a protocol
+ * other than 0 or TCP. */
+static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_error *err)
+{
+	static const uint64_t inet[] = { AF_INET_, AF_INET6_ };
+	struct sb_cond c[SB_RULE_CONDS_MAX];
+	int n = 0;
+
+	c[n++] = cond(0, SB_CMP_NE, AF_UNIX_, 0);
+	if (!(kinds & SB_NET_NONE)) {
+		c[n++] = cond(0, SB_CMP_NE, AF_INET_, 0);
+		c[n++] = cond(0, SB_CMP_NE, AF_INET6_, 0);
+	}
+	if (kinds & SB_NET_NETLINK)
+		c[n++] = cond(0, SB_CMP_NE, AF_NETLINK_, 0);
+	if (kinds & SB_NET_RAW)
+		c[n++] = cond(0, SB_CMP_NE, AF_PACKET_, 0);
+	if (rule(p, "socket", EACCES_ACT, c, n, err) < 0 || (kinds & SB_NET_NONE))
+		return err->kind ? -1 : 0;
+	for (unsigned int f = 0; f < 2; f++) {
+		for (uint64_t type = 0; type < 16; type++) {
+			if (type == SOCK_STREAM_ || (type == SOCK_DGRAM_ && (kinds & SB_NET_UDP)) ||
+			    (type == SOCK_RAW_ && (kinds & SB_NET_RAW)))
+				continue;
+			c[0] = cond(0, SB_CMP_EQ, inet[f], 0);
+			c[1] = cond(1, SB_CMP_MASKED_EQ, type, 0xf);
+			if (rule(p, "socket", EACCES_ACT, c, 2, err) < 0)
+				return -1;
+		}
+		c[0] = cond(0, SB_CMP_EQ, inet[f], 0);
+		c[1] = cond(1, SB_CMP_MASKED_EQ, SOCK_STREAM_, 0xf);
+		c[2] = cond(2, SB_CMP_NE, 0, 0);
+		c[3] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
+		if (rule(p, "socket", EACCES_ACT, c, 4, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err)
+{
+	struct sb_config *cfg = ld->cfg;
+	const struct sb_landlock *ll = &cfg->landlock;
+	struct sb_seccomp *p = &cfg->seccomp;
+	struct sb_cond fo;
+
+	if (!(cfg->layers & SB_LAYER_SECCOMP)) {
+		memset(p, 0, offsetof(struct sb_seccomp, rules));
+		p->arch = arch;
+		p->default_action = SB_ACT_ALLOW;
+		p->abi_action = SB_ACT_KILL_PROCESS;
+	}
+	if (!ll->io_uring && rule(p, "io_uring_setup", SB_ACT_ERRNO | EPERM, NULL, 0, err) < 0)
+		return -1;
+	if (ll->net) {
+		if (socket_rules(p, ll->sockets, err) < 0)
+			return -1;
+		fo = cond(3, SB_CMP_MASKED_EQ, MSG_FASTOPEN_, MSG_FASTOPEN_);
+		if (rule(p, "sendto", EACCES_ACT, &fo, 1, err) < 0 ||
+		    rule(p, "sendmmsg", EACCES_ACT, &fo, 1, err) < 0)
+			return -1;
+		fo.arg = 2;
+		if (rule(p, "sendmsg", EACCES_ACT, &fo, 1, err) < 0)
+			return -1;
+	}
+	cfg->layers |= SB_LAYER_SECCOMP;
+	return 0;
+}
