@@ -49,10 +49,12 @@ def native_arch():
 
 # ---- the one launch ----
 
-def launch(path, argv, prog, report, notes=()):
+def launch(path, argv, prog, report, notes=(), layers=None):
     """Start PATH (resolve's file) as ARGV with the BPF filter PROG in force
     from its first instruction, in this process (it keeps our PID); never
-    returns. The steps, in an order no caller may change:
+    returns. LAYERS (a _native.Launch, or None): what this process applies to
+    itself right before the exec (no_new_privs, Landlock). The steps, in an
+    order no caller may change:
 
     1. the refusals (check_abi, refuse_privileged, refuse_unreadable): before
        anything is said or started, so a refused program leaves no trace;
@@ -62,7 +64,9 @@ def launch(path, argv, prog, report, notes=()):
     3. the tracing helper started (inject_at_exec; REPORT is its failure
        callback, see there): it must be attached before the exec;
     4. no_new_privs: an unprivileged filter needs it, and it keeps a set-id
-       program from gaining privilege;
+       program from gaining privilege; then LAYERS' Landlock domain on this
+       process (after the helper started: it stays outside), which the exec
+       and the program inherit;
     5. SIGPIPE and SIGXFSZ back to their defaults (restore_signals), last:
        until then a write of ours to a closed pipe is an error, not a death;
     6. the exec (execute).
@@ -75,7 +79,10 @@ def launch(path, argv, prog, report, notes=()):
     env = program_env(exec_environ(os.environb))
     flush()
     inject_at_exec(prog, report)
-    no_new_privs()
+    if layers is not None:
+        layers.enter()
+    else:
+        no_new_privs()
     restore_signals()
     execute(path, argv, env)
 

@@ -251,12 +251,30 @@ class Stats(_record("Stats", "first skipped blocks applied")):
     (no syscall on this arch), syscalls[] BLOCKS, and those APPLIED on the host."""
 
 
+class PathRule(_record("PathRule", "path access optional variable item")):
+    """A Landlock path rule: PATH (str), ACCESS (SB_FS_* bits), OPTIONAL, the
+    VARIABLE and ITEM it came from."""
+
+
+class PortRule(_record("PortRule", "lo hi access item")):
+    """TCP ports LO..HI with ACCESS (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP)."""
+
+
+class Landlock(_record("Landlock", "fs net scoped sockets best_effort io_uring paths ports")):
+    """The Landlock layer (struct sb_landlock): the rights it handles per kind
+    (FS, NET, SCOPED bit masks; 0: not restricted), the socket kinds SANDBOX_NET
+    allows (SOCKETS: SB_NET_* bits), BEST_EFFORT, IO_URING (allowed), PATHS (a
+    tuple of PathRule) and PORTS (of PortRule)."""
+
+
 class Config(_record(
-        "Config", "arch default_action abi_action rules verbose learn policy_file profile stats")):
+        "Config",
+        "arch default_action abi_action rules verbose learn policy_file profile stats landlock")):
     """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
-    (str, or None) and the load's Stats. enter() applies it: a Config from
+    (str, or None), the load's Stats and the Landlock layer (a Landlock, or
+    None without one). enter() applies it: a Config from
     load() keeps a private copy of the C struct for that (bytes; the arch
     pointer cleared, restored from ARCH)."""
 
@@ -269,7 +287,8 @@ class Config(_record(
         return _report(_seccomp(self))
 
 
-NO_POLICY = "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"
+NO_POLICY = ("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, SECCOMP_PROFILE "
+             "or a SANDBOX_FS_*, SANDBOX_NET* layer")
 FILE_MAX = lib.SB_FILE_MAX  # longest policy file or profile, in bytes
 CONDS_MAX = lib.SB_CONDS_MAX  # argument conditions in one policy
 _raw = ffi.new_allocator(should_clear_after_alloc=False)  # work space, written before read
@@ -328,9 +347,44 @@ def _config(cfg, stats):
                     bool(cfg.verbose), p.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
                     path(cfg.profile, lib.SB_INPUT_PROFILE),
                     Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
-                          stats.profile_applied))
+                          stats.profile_applied),
+                    _landlock(cfg.landlock) if cfg.layers & lib.SB_LAYER_LANDLOCK else None)
     config._raw = _snapshot(cfg)
     return config
+
+
+def _landlock(ll):
+    arena = ffi.buffer(ll.arena, ll.arena_len)[:]
+
+    def text(off):
+        return arena[off:arena.index(b"\0", off)].decode(errors="surrogateescape")
+
+    paths = tuple(PathRule(text(p.name), p.access, bool(p.optional), env_name(p.var), p.item)
+                  for p in ll.paths[0:ll.npaths])
+    ports = tuple(PortRule(p.lo, p.hi, p.access, p.item) for p in ll.ports[0:ll.nports])
+    return Landlock(ll.fs, ll.net, ll.scoped, ll.sockets, bool(ll.best_effort),
+                    bool(ll.io_uring), paths, ports)
+
+
+def env_name(var):
+    """Name of variable number VAR (struct sb_ll_path.var)."""
+    name = lib.sb_env_name(var)
+    return ffi.string(name).decode() if name != ffi.NULL else None
+
+
+def landlock_right_names(kind, mask):
+    """The kernel's names ("fs.read_file", ...) of the bits of MASK, KIND 0 fs,
+    1 net, 2 scope."""
+    return [ffi.string(lib.sb_landlock_right_name(kind, 1 << b)).decode()
+            for b in range(64) if mask >> b & 1 and lib.sb_landlock_right_name(kind, 1 << b)]
+
+
+def landlock_abi_rights(abi):
+    """(fs, net, scope) bit masks Landlock ABI ABI handles."""
+    out = ffi.new("uint64_t[3]")
+    if lib.sb_landlock_abi_rights(abi, out, out + 1, out + 2) < 0:
+        raise ValueError("no Landlock ABI %d" % abi)
+    return tuple(out)
 
 
 def _snapshot(cfg):
@@ -402,6 +456,56 @@ def compile_policy(environ, arch_=None, host=None, required=False):
         _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
 
 
+class Launch:
+    """What a launcher applies to itself right before it execs a program. Made
+    from an environment (PolicyError without a policy), then prepare()d for
+    the program file: the configuration's Landlock ruleset is built then
+    (every path opened, the kernel's ABI checked), so every error comes
+    before anything starts. PROG: the seccomp filter (BPF bytes) to inject at
+    the program's first instruction, or None; NOTES: the SECCOMP_VERBOSE
+    lines and what SANDBOX_BEST_EFFORT dropped."""
+
+    def __init__(self, environ):
+        self._cfg, _ = _load(environ, None, None, True)
+        self._err = _raw("struct sb_error *")
+        self.prog, self.notes = None, []
+        self.landlock = bool(self._cfg.layers & lib.SB_LAYER_LANDLOCK)  # confines this process
+
+    def prepare(self, exec_path):
+        cfg = self._cfg
+        self._prep = prep = ffi.new("struct sb_prepared *")
+        self._prog = prep.prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
+        prep.cap = lib.SB_PROG_MAX
+        if cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs:
+            # the launch exec is checked by the domain: the program's own file
+            lib.sb_landlock_add_path(cfg, os.fsencode(os.path.realpath(exec_path)),
+                                     lib.SB_FS_RIGHTS_EXEC)
+        if lib.sb_prepare(cfg, prep, self._err) < 0:
+            raise _policy_error(self._err)
+        prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
+        self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
+        self.notes = _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
+        buf = ffi.new("char[]", 1024)
+        if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
+            self.notes.append(BEST_EFFORT_LINE + ffi.string(buf).decode())
+        return self
+
+    def enter(self):
+        """no_new_privs, then the Landlock ruleset on this process (sb_enter's
+        order); InstallError if the kernel refuses."""
+        steps = ENTER_NO_NEW_PRIVS
+        if self._cfg.layers & lib.SB_LAYER_LANDLOCK:
+            steps |= ENTER_LANDLOCK
+        r = lib.sb_enter(self._cfg, self._prep, steps, self._err)
+        if r < 0 and self._err.kind == lib.SB_ERR_KERNEL:
+            raise InstallError(-r, _error_text(self._err))
+        if r < 0:
+            raise _policy_error(self._err)
+
+
+BEST_EFFORT_LINE = "SANDBOX_BEST_EFFORT: not enforced on this kernel: "
+
+
 def _policy_error(err):
     def text(field):
         return ffi.string(field).decode(errors="replace")
@@ -414,6 +518,7 @@ def _policy_error(err):
 # ---- the one enter (csrc/apply/enter.c) ----
 
 ENTER_NO_NEW_PRIVS = lib.SB_ENTER_NO_NEW_PRIVS
+ENTER_LANDLOCK = lib.SB_ENTER_LANDLOCK
 ENTER_SECCOMP = lib.SB_ENTER_SECCOMP
 ENTER_ALL = lib.SB_ENTER_ALL
 

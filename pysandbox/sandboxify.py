@@ -77,8 +77,12 @@ def run(argv):
     environ = os.environb  # bytes: any byte but NUL may be in a variable
     if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
         raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
-    prog, verbose = _native.compile_policy(environ, required=True)
-    _launch.launch(_launch.resolve(args[0]), args, prog, report, notes=verbose)
+    layers = _native.Launch(environ)
+    path = _launch.resolve(args[0])
+    layers.prepare(path)
+    if layers.landlock:  # a failed exec is reported from inside the domain: import it now
+        import pysandbox.cli  # noqa: F401
+    _launch.launch(path, args, layers.prog, report, notes=layers.notes, layers=layers)
 
 
 def report(e):

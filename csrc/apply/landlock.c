@@ -18,6 +18,8 @@
 #include "landlock_abi.h"
 #include "rawsys.h"
 
+_Static_assert(SB_LL_LOG_NEW_EXEC_ON == SB_LL_RESTRICT_LOG_NEW_EXEC_ON, "the kernel's value");
+
 /* The ABI that brought each right: bit N of kind K. */
 static int abi_of(unsigned int kind, uint64_t bit)
 {

@@ -30,7 +30,7 @@ static const char fs_names[16][12] = {
 	"make_sym",  "refer",	   "truncate",	"ioctl_dev",
 };
 static const char net_names[2][12] = { "bind_tcp", "connect_tcp" };
-static const char scope_names[2][20] = { "abstract_unix_socket", "signal" };
+static const char scope_names[2][24] = { "abstract_unix_socket", "signal" };
 
 const char *sb_landlock_right_name(unsigned int kind, uint64_t bit)
 {
@@ -292,7 +292,7 @@ static int set_item(const char *s, size_t len, int var, int item, unsigned int *
 	if (var == SB_V_NET && b == 0) /* loopback: a network namespace (pysandbox run) */
 		return ll_fail(err, var, item, SB_ERR_UNSUPPORTED,
 			       "not supported by this version of pysandbox", s, len);
-	if (b == 0 || b == SB_NET_NONE) {
+	if (len == 4 && strncmp(s, "none", 4) == 0) {
 		if (item > 1 || s[len] != '\0')
 			return ll_fail(err, var, item, SB_ERR_CONFLICT,
 				       "cannot be combined with other values", s, len);

@@ -459,6 +459,11 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 
 /* ---- apply/: side effects (enter.c, install.c, host.c, file.c) ---- */
 
+/* struct sb_prepared.restrict_flags: audit the program a launcher execs next
+ * (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON; without it only denials before
+ * the next execve are logged). */
+#define SB_LL_LOG_NEW_EXEC_ON 0x2U
+
 /* Steps of sb_enter(), in the order it takes them. */
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_LANDLOCK 4U
@@ -478,7 +483,7 @@ struct sb_prepared {
 	unsigned int len; /* instructions in PROG; 0 without a seccomp layer */
 	int ruleset; /* the Landlock ruleset fd (close-on-exec), or -1 */
 	int abi; /* the kernel's Landlock ABI, 0 if none, -1 if not asked */
-	unsigned int restrict_flags; /* landlock_restrict_self()'s flags, the caller may add */
+	unsigned int restrict_flags; /* SB_LL_LOG_*: landlock_restrict_self()'s, ABI 7 */
 	uint64_t dropped_fs, dropped_net, dropped_scope; /* SANDBOX_BEST_EFFORT: not enforced */
 };
 

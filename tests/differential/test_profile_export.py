@@ -167,7 +167,8 @@ REFUSED = [
      "SECCOMP_PROFILE reads at most 1024"),
     ({"SECCOMP_SYSCALL_DENY": "999"}, "cannot write syscall 999 in a profile: it has no name "
      "on x86_64"),
-    ({}, "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"),
+    ({}, "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, SECCOMP_PROFILE "
+          "or a SANDBOX_FS_*, SANDBOX_NET* layer"),
 ]
 
 

@@ -71,8 +71,8 @@ def test_explain_other_arch():
 
 
 @pytest.mark.parametrize("env,message", [
-    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or "
-         "SECCOMP_PROFILE\n"),
+    ({}, "pysandbox: no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, "
+         "SECCOMP_PROFILE or a SANDBOX_FS_*, SANDBOX_NET* layer\n"),
     ({"SECCOMP_SYSCALL_DENY": "ptrace:opne"},
      "pysandbox: SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)\n"),
 ])

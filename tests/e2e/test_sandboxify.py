@@ -129,7 +129,8 @@ def test_path_lookup(kit):
 
 @pytest.mark.parametrize("argv,policy,status,message", [
     (["/bin/true"], {}, 125,
-     "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"),
+     "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, SECCOMP_PROFILE "
+     "or a SANDBOX_FS_*, SANDBOX_NET* layer"),
     (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace:opne"}, 125,
      "SECCOMP_SYSCALL_DENY: unknown syscall 'opne' (item 2)"),
     (["/bin/true"], {"SECCOMP_SYSCALL_DENY": "ptrace", "SECCOMP_DEFAULT_ACTION": "nope"}, 125,
