@@ -72,7 +72,7 @@ class Box:
     def inner(self, argv, **variables):
         """argv that runs ARGV under VARIABLES when started by a process that
         is itself not sandboxed (the variables reach ARGV only)."""
-        env = ["/usr/bin/env"] + ["%s=%s" % kv for kv in variables.items()]
+        env = ["/usr/bin/env", "-u", "LD_PRELOAD"] + ["%s=%s" % kv for kv in variables.items()]
         if self.front == "preload":
             return env + ["LD_PRELOAD=" + self.kit.lib] + list(argv)
         return env + self.kit.sandboxify(self.as_nobody) + list(argv)
@@ -502,7 +502,7 @@ SCOPES = "scope.abstract_unix_socket, scope.signal"
 @pytest.mark.parametrize("variable,dropped", [
     ("SANDBOX_FS_WRITE", FS_RIGHTS + ", " + SCOPES),
     ("SANDBOX_NET_CONNECT", "net.bind_tcp, net.connect_tcp, " + SCOPES),
-])
+], ids=["fs", "net"])
 def test_no_landlock_best_effort_runs_and_says_so(box, tree, ports, variable, dropped):
     """SANDBOX_BEST_EFFORT=1 on a kernel without Landlock: the program runs
     unconfined by Landlock, told what is not enforced (in the kernel's right
