@@ -265,7 +265,8 @@ def ports():
             s.close()
 
 
-NET_BASELINE = [("connect:A", OK), ("connect:D", OK), ("fastopen:D", OK), ("bind:P", OK),
+NET_BASELINE = [("connect:A", OK), ("connect:D", OK), ("fastopen:D", OK),
+                ("fastopen-msg:D", OK), ("bind:P", OK),
                 ("bind:0", OK), ("socket:tcp", OK), ("socket:tcp6", OK), ("socket:udp", OK),
                 ("socket:udp6", OK), ("socket:mptcp", OK), ("socket:netlink", OK),
                 ("socket:unix", OK), ("uring", OK)]
@@ -289,7 +290,8 @@ def test_baseline_network(progs, ports, as_nobody):
 def test_tcp_connect(box, ports):
     probe_net(box, ports, [
         ("connect:A", OK), ("connect:D", EACCES), ("bind:P", EACCES), ("bind:0", EACCES),
-        ("fastopen:D", EACCES), ("fastopen:A", EACCES), ("socket:tcp", OK), ("socket:tcp6", OK),
+        ("fastopen:D", EACCES), ("fastopen:A", EACCES), ("fastopen-msg:D", EACCES),
+        ("socket:tcp", OK), ("socket:tcp6", OK),
         ("socket:unix", OK), ("socket:udp", EACCES), ("socket:udp6", EACCES),
         ("socket:mptcp", EACCES), ("socket:netlink", EACCES), ("socket:packet", EACCES),
         ("socket:raw", EACCES)], SANDBOX_NET_CONNECT=str(ports[0]))
@@ -334,6 +336,14 @@ def test_tcp_bind(box, ports):
 ])
 def test_socket_kinds(box, ports, kinds, table):
     probe_net(box, ports, table, SANDBOX_NET=kinds)
+
+
+def test_raw_sockets_by_name(box, ports):
+    """SANDBOX_NET=raw lets raw and packet sockets through the filter; the
+    kernel still wants CAP_NET_RAW."""
+    result = EPERM if box.as_nobody else OK
+    probe_net(box, ports, [("socket:raw", result), ("socket:packet", result),
+                           ("socket:udp", EACCES)], SANDBOX_NET="raw")
 
 
 @pytest.mark.parametrize("variables,result", [

@@ -12,6 +12,7 @@
  *   connect:PORT  connect6:PORT  bind:PORT     TCP on 127.0.0.1 (connect6: ::1)
  *   socket:KIND      tcp tcp6 udp udp6 ping mptcp unix netlink packet raw
  *   fastopen:PORT    sendto(MSG_FASTOPEN) on a new TCP socket to 127.0.0.1
+ *   fastopen-msg:PORT    the same through sendmsg
  *   uring            io_uring_setup(1)
  *   kill:ppid        kill(getppid(), 0)
  *   abstract:NAME    connect to the abstract UNIX stream socket "\0NAME"
@@ -32,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,15 +142,22 @@ static int tcp(int family, int port, int is_bind)
 	return close(fd);
 }
 
-static int fastopen(int port)
+/* TCP fast open: connect and send in one sendto (or sendmsg, WITH_MSG) */
+static int fastopen(int port, int with_msg)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct iovec iov = { .iov_base = "hello", .iov_len = 5 };
+	struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov,
+			    .msg_iovlen = 1 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t r;
 
 	if (fd < 0)
 		return -1;
-	if (sendto(fd, "hello", 5, MSG_FASTOPEN, (void *)&a, sizeof(a)) < 0) {
+	r = with_msg ? sendmsg(fd, &m, MSG_FASTOPEN)
+		     : sendto(fd, "hello", 5, MSG_FASTOPEN, (void *)&a, sizeof(a));
+	if (r < 0) {
 		close(fd);
 		return -1;
 	}
@@ -299,7 +308,9 @@ static void step(const char *a)
 	else if (strncmp(a, "socket:", 7) == 0)
 		say(a, new_socket(arg));
 	else if (strncmp(a, "fastopen:", 9) == 0)
-		say(a, fastopen(atoi(arg)));
+		say(a, fastopen(atoi(arg), 0));
+	else if (strncmp(a, "fastopen-msg:", 13) == 0)
+		say(a, fastopen(atoi(arg), 1));
 	else if (strcmp(a, "uring") == 0)
 		say(a, uring());
 	else if (strcmp(a, "kill:ppid") == 0)
