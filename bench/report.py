@@ -16,6 +16,9 @@ the configurations, runs them and formats the tables:
      SECCOMP_PROFILE against libseccomp building the same rules (the ones moby
      and runc would give it for this process: ref_rules() below)
   6. pysandbox learn vs strace -f -c on out/loop (LEARN_CALLS syscalls)
+  7. Landlock start-up: a typical rule set (@base + 3 paths + 2 ports) over no
+     sandbox and over SECCOMP-only, in libsandbox.so and in a landrun-style
+     launcher that restricts itself and execs (out/llexec)
 
 "ref" is ref_preload.c: the same SECCOMP_* interface built on libseccomp.
 """
@@ -78,8 +81,15 @@ def delta(value, base, is_base):
 
 def check_filtered(rows):
     """A preload that fails to load only gets a warning from ld.so: make sure
-    every configuration with a policy really runs under a filter."""
+    every configuration with a policy really runs under a filter (one with
+    SANDBOX_FS_* rules: that /etc/shadow cannot be read)."""
     for _tag, name, env in rows:
+        if any(k.startswith("SANDBOX_FS_") for k in env):
+            p = subprocess.run(["head", "-c0", "/etc/shadow"], env=clean_env(env),
+                               stderr=subprocess.PIPE, text=True)
+            if p.returncode == 0 or "Permission denied" not in p.stderr:
+                sys.exit("bench: %s: /etc/shadow is readable: no Landlock domain" % name)
+            continue
         want = "2" if set(env) - {"LD_PRELOAD"} else "0"
         got = run(["grep", "^Seccomp:", "/proc/self/status"], env).split()[1]
         if got != want:
@@ -338,9 +348,43 @@ def own_cost(start):
           "(median; no policy: %+.0f us)" % (start["b"] - start["a1"], start["b0"] - start["a1"]))
 
 
+# issue 13's typical rule set: @base + 3 paths + 2 ports
+LANDLOCK = {"SANDBOX_FS_EXEC": "@base", "SANDBOX_FS_READ": "/etc/hostname:/etc/hosts",
+            "SANDBOX_FS_WRITE": "/tmp", "SANDBOX_NET_CONNECT": "443:8080"}
+
+
+def landlock(out):
+    """Section 7: {tag: median overhead in us}."""
+    nop = os.path.join(out, "nop")
+    full = ":".join(sorted(_native.syscalls()))
+    start = startup(out, [
+        ("a", "no sandbox", {}),
+        ("s", "libsandbox.so, SECCOMP full allowlist", {"LD_PRELOAD": LIB,
+                                                         "SECCOMP_SYSCALL_ALLOW": full}),
+        ("l", "libsandbox.so, Landlock typical set", dict(LANDLOCK, LD_PRELOAD=LIB)),
+        ("ls", "libsandbox.so, Landlock + SECCOMP full", dict(LANDLOCK, LD_PRELOAD=LIB,
+                                                              SECCOMP_SYSCALL_ALLOW=full)),
+    ])
+    argv = [os.path.join(out, "startup"), str(STARTUP_RUNS), os.path.join(out, "llexec"),
+            "--", "x", "LLEXEC_TARGET=" + nop,
+            "--", "xl", "LLEXEC_TARGET=" + nop] + ["%s=%s" % kv for kv in dict(
+                LANDLOCK, SANDBOX_FS_EXEC="@base:" + nop).items()]  # its exec needs the file
+    res = {f[0]: float(f[3]) for f in (line.split() for line in run(argv).splitlines())}
+    print("   launcher exec (out/llexec execs out/nop), median: no rules %.1f, "
+          "restrict then exec %.1f (%+.1f us)" % (res["x"], res["xl"], res["xl"] - res["x"]))
+    print("Landlock (@base + 3 paths + 2 ports): libsandbox.so %+.0f us per process start "
+          "over no sandbox, %+.0f us over SECCOMP-only (full allowlist); both layers %+.0f us; "
+          "landrun-style launcher %+.0f us" % (start["l"], start["ls"] - start["s"],
+                                               start["ls"], res["xl"] - res["x"]))
+    return start
+
+
 def main():
     args = sys.argv[1:]
     quick = "--startup" in args
+    if "--landlock" in args:
+        landlock(os.path.abspath(args[-1]))
+        return
     args = [a for a in args if a != "--startup"]
     out = os.path.abspath(args[0] if args else "out")
     ref = os.path.join(out, "ref_preload.so")
@@ -415,6 +459,9 @@ def main():
     own = med["s"] - med["p"] - med["a"]
     docker_build = docker_profile(out, start)
     learn_ratio = learn(out)
+    print()
+    print("7. Landlock start-up")
+    landlock(out)
 
     print()
     print("Summary, full allowlist vs no sandbox: libsandbox.so %+.0f us per process start "

@@ -85,7 +85,9 @@ static int add_path(int ruleset, const struct sb_landlock *ll, const struct sb_l
 	const char *name = ll->arena + p->name;
 	struct sb_ll_path_beneath_attr attr = { 0 };
 	struct stat st;
-	long fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, O_PATH | O_CLOEXEC, 0, 0, 0), r;
+	int nofollow = p->optional == SB_LL_UNLESS_LINK ? O_NOFOLLOW : 0;
+	long fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, O_PATH | O_CLOEXEC | nofollow, 0, 0, 0),
+	     r;
 
 	if (fd < 0 && p->optional && (fd == -ENOENT || fd == -ENOTDIR))
 		return 0;
@@ -97,6 +99,8 @@ static int add_path(int ruleset, const struct sb_landlock *ll, const struct sb_l
 	}
 	r = sb_raw6(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0);
 	attr.allowed_access = p->access & handled;
+	if (r == 0 && nofollow && S_ISLNK(st.st_mode))
+		attr.allowed_access = 0; /* covered where it leads, or not meant */
 	if (r == 0 && !S_ISDIR(st.st_mode))
 		attr.allowed_access &= SB_FS_FILE;
 	attr.parent_fd = (int32_t)fd;

@@ -67,10 +67,13 @@ int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope
 /* ---- groups ---- */
 
 /* A group's members carry their own rights, whichever variable names it;
- * every member is optional (a system may lack it). */
+ * every member is optional (a system may lack it). LINK: skipped when it is
+ * a symlink (merged /usr: /bin is usr/bin, which /usr covers; a rule for it
+ * would be one more path walk at every start). */
 struct member {
 	char path[24];
 	uint16_t access;
+	uint8_t link;
 };
 
 #define R SB_FS_RIGHTS_READ
@@ -80,51 +83,51 @@ struct member {
 /* @base: what a dynamically linked program needs to start and run: the
  * loader and libraries (and, on a system without merged /usr, the top-level
  * directories), the loader's cache, locale, time zone, user and group
- * names, certificates, and the harmless devices. Not /proc, not /tmp. */
+ * names, certificates, and the harmless devices. Not /proc, not /tmp.
+ * NOTE: Landlock checks where a symlink leads, not the link: the
+ * /etc/alternatives links need no rule, /usr/share/locale/locale.alias
+ * (a link to /etc/locale.alias) needs its target's. */
 static const struct member base[] = {
-	{ "/usr", X },
-	{ "/bin", X },
-	{ "/sbin", X },
-	{ "/lib", X },
-	{ "/lib32", X },
-	{ "/lib64", X },
-	{ "/libx32", X },
-	{ "/etc/ld.so.cache", R },
-	{ "/etc/ld.so.conf", R },
-	{ "/etc/ld.so.conf.d", R },
-	{ "/etc/ld.so.preload", R },
-	{ "/etc/locale.alias", R },
-	{ "/etc/localtime", R },
-	{ "/etc/nsswitch.conf", R },
-	{ "/etc/passwd", R },
-	{ "/etc/group", R },
-	{ "/etc/ssl", R },
-	{ "/etc/alternatives", R },
-	{ "/dev/zero", R },
-	{ "/dev/urandom", R },
-	{ "/dev/random", R },
-	{ "/dev/null", W },
-	{ "/dev/full", W },
+	{ "/usr", X, 0 },
+	{ "/bin", X, 1 },
+	{ "/sbin", X, 1 },
+	{ "/lib", X, 1 },
+	{ "/lib32", X, 1 },
+	{ "/lib64", X, 1 },
+	{ "/libx32", X, 1 },
+	{ "/etc/ld.so.cache", R, 0 },
+	{ "/etc/ld.so.preload", R, 0 },
+	{ "/etc/locale.alias", R, 0 },
+	{ "/etc/localtime", R, 1 }, /* a link into /usr/share/zoneinfo, or a copy */
+	{ "/etc/nsswitch.conf", R, 0 },
+	{ "/etc/passwd", R, 0 },
+	{ "/etc/group", R, 0 },
+	{ "/etc/ssl", R, 0 },
+	{ "/dev/zero", R, 0 },
+	{ "/dev/urandom", R, 0 },
+	{ "/dev/random", R, 0 },
+	{ "/dev/null", W, 0 },
+	{ "/dev/full", W, 0 },
 };
 
 /* @dns: name resolution's files (the queries need SANDBOX_NET=udp too). */
 static const struct member dns[] = {
-	{ "/etc/hosts", R },	 { "/etc/host.conf", R }, { "/etc/resolv.conf", R },
-	{ "/etc/gai.conf", R },	 { "/etc/services", R },  { "/etc/nsswitch.conf", R },
-	{ "/etc/protocols", R },
+	{ "/etc/hosts", R, 0 },	    { "/etc/host.conf", R, 0 }, { "/etc/resolv.conf", R, 0 },
+	{ "/etc/gai.conf", R, 0 },  { "/etc/services", R, 0 },	{ "/etc/nsswitch.conf", R, 0 },
+	{ "/etc/protocols", R, 0 },
 };
 
 /* @tty: the terminal (reading, writing, termios ioctls). */
 static const struct member tty[] = {
-	{ "/dev/tty", W },
-	{ "/dev/pts", W },
+	{ "/dev/tty", W, 0 },
+	{ "/dev/pts", W, 0 },
 };
 
 /* @tmp: the shared temporary directories, writable. */
 static const struct member tmp[] = {
-	{ "/tmp", W },
-	{ "/var/tmp", W },
-	{ "/dev/shm", W },
+	{ "/tmp", W, 0 },
+	{ "/var/tmp", W, 0 },
+	{ "/dev/shm", W, 0 },
 };
 
 #undef R
@@ -197,7 +200,9 @@ static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned i
 				continue;
 			for (unsigned int i = 0; i < gr->count; i++)
 				if (add_path(ll, gr->members[i].path, strlen(gr->members[i].path),
-					     gr->members[i].access, var, item, 1) < 0)
+					     gr->members[i].access, var, item,
+					     gr->members[i].link ? SB_LL_UNLESS_LINK
+								 : SB_LL_OPTIONAL) < 0)
 					return ll_fail(err, var, item, SB_ERR_TOO_BIG,
 						       "more paths than fit", s, len);
 			return 0;
@@ -207,7 +212,7 @@ static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned i
 	if (s[0] != '/')
 		return ll_fail(err, var, item, SB_ERR_SYNTAX, "not an absolute path", s, len);
 	if (s[len - 1] == '?') {
-		optional = 1;
+		optional = SB_LL_OPTIONAL;
 		len--;
 	}
 	if (len >= ITEM_MAX)

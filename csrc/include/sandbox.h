@@ -169,12 +169,17 @@ struct sb_seccomp {
 #define SB_LL_PORT_RULES_MAX 4096 /* ports, ranges counted out */
 #define SB_LL_ARENA 16384 /* bytes of path text */
 
+/* struct sb_ll_path.optional: skipped when it does not exist ("PATH?", a
+ * group's member); or also when it is a symlink (a group's /bin, /lib). */
+#define SB_LL_OPTIONAL 1
+#define SB_LL_UNLESS_LINK 2
+
 /* One path: what is granted beneath it (SB_FS_*). */
 struct sb_ll_path {
 	uint32_t name; /* offset of its NUL-terminated text in sb_landlock.arena */
 	uint16_t access;
 	uint8_t var; /* the variable it came from (for errors) */
-	uint8_t optional; /* "PATH?" or a group's: skipped when it does not exist */
+	uint8_t optional; /* SB_LL_OPTIONAL or SB_LL_UNLESS_LINK, or 0 */
 	uint16_t item; /* 1-based item in that variable */
 };
 
