@@ -493,9 +493,7 @@ class Launch:
     def enter(self):
         """no_new_privs, then the Landlock ruleset on this process (sb_enter's
         order); InstallError if the kernel refuses."""
-        steps = ENTER_NO_NEW_PRIVS
-        if self._cfg.layers & lib.SB_LAYER_LANDLOCK:
-            steps |= ENTER_LANDLOCK
+        steps = lib.sb_enter_steps(self._cfg) & ~ENTER_SECCOMP  # the filter: at the exec
         r = lib.sb_enter(self._cfg, self._prep, steps, self._err)
         if r < 0 and self._err.kind == lib.SB_ERR_KERNEL:
             raise InstallError(-r, _error_text(self._err))

@@ -55,10 +55,26 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
 	return landlock_prepare(cfg, prep, err);
 }
 
+unsigned int sb_enter_steps(const struct sb_config *cfg)
+{
+	unsigned int steps = SB_ENTER_NO_NEW_PRIVS;
+
+	if (cfg->layers & SB_LAYER_LANDLOCK)
+		steps |= SB_ENTER_LANDLOCK;
+	if (cfg->layers & SB_LAYER_SECCOMP)
+		steps |= SB_ENTER_SECCOMP;
+	return steps;
+}
+
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err)
 {
 	int r;
+
+	/* NOTE: ALL is what the layers need; a configuration without any is
+	 * refused below (nothing would be in force). */
+	if (steps == SB_ENTER_ALL && cfg && cfg->layers)
+		steps = sb_enter_steps(cfg);
 
 	/* NOTE: asked to install a filter there is none of, fail: never return
 	 * 0 with nothing in force. */

@@ -41,6 +41,21 @@ static int ll_error(struct sb_error *err, int kind, int var, int e, const char *
 	return e ? -e : -EOPNOTSUPP;
 }
 
+/* An error about path rule P (whose variable, or policy-file line, is named). */
+static int path_error(const struct sb_config *cfg, const struct sb_ll_path *p, int kind, int e,
+		      const char *what, struct sb_error *err)
+{
+	ll_error(err, kind, p->var, e, what);
+	if (p->var == SB_V_FILE) {
+		snprintf(err->var, sizeof(err->var), "%.480s:%u", cfg->policy_file, p->item);
+		err->line = p->item;
+	} else {
+		err->item = p->item;
+	}
+	snprintf(err->path, sizeof(err->path), "%s", cfg->landlock.arena + p->name);
+	return -e;
+}
+
 /* The first variable of the layer that restricts something. */
 static int first_var(const struct sb_landlock *ll)
 {
@@ -79,10 +94,10 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 
 /* One path rule: opened O_PATH (it must exist unless optional), the rights a
  * file may carry if it is no directory. */
-static int add_path(int ruleset, const struct sb_landlock *ll, const struct sb_ll_path *p,
+static int add_path(int ruleset, const struct sb_config *cfg, const struct sb_ll_path *p,
 		    uint64_t handled, struct sb_error *err)
 {
-	const char *name = ll->arena + p->name;
+	const char *name = cfg->landlock.arena + p->name;
 	struct sb_ll_path_beneath_attr attr = { 0 };
 	struct stat st;
 	int nofollow = p->optional == SB_LL_UNLESS_LINK ? O_NOFOLLOW : 0;
@@ -91,12 +106,8 @@ static int add_path(int ruleset, const struct sb_landlock *ll, const struct sb_l
 
 	if (fd < 0 && p->optional && (fd == -ENOENT || fd == -ENOTDIR))
 		return 0;
-	if (fd < 0) {
-		ll_error(err, SB_ERR_FILE, p->var, (int)-fd, "cannot open");
-		err->item = p->item;
-		snprintf(err->path, sizeof(err->path), "%s", name);
-		return (int)fd;
-	}
+	if (fd < 0)
+		return path_error(cfg, p, SB_ERR_FILE, (int)-fd, "cannot open", err);
 	r = sb_raw6(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0);
 	attr.allowed_access = p->access & handled;
 	if (r == 0 && nofollow && S_ISLNK(st.st_mode))
@@ -108,12 +119,10 @@ static int add_path(int ruleset, const struct sb_landlock *ll, const struct sb_l
 		r = sb_raw6(SB_NR_LANDLOCK_ADD_RULE, ruleset, SB_LL_RULE_PATH_BENEATH, (long)&attr,
 			    0, 0, 0);
 	sb_raw3(SYS_close, fd, 0, 0);
-	if (r < 0) {
-		ll_error(err, SB_ERR_KERNEL, p->var, (int)-r, "cannot add a Landlock rule for");
-		err->item = p->item;
-		snprintf(err->path, sizeof(err->path), "%s", name);
-	}
-	return (int)r;
+	if (r < 0)
+		return path_error(cfg, p, SB_ERR_KERNEL, (int)-r, "cannot add a Landlock rule for",
+				  err);
+	return 0;
 }
 
 static int add_ports(int ruleset, const struct sb_ll_ports *p, uint64_t handled,
@@ -163,7 +172,7 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep, s
 		return ll_error(err, SB_ERR_KERNEL, first_var(ll), (int)-fd,
 				"cannot create a Landlock ruleset");
 	for (unsigned int i = 0; r == 0 && i < ll->npaths; i++)
-		r = add_path((int)fd, ll, &ll->paths[i], attr.handled_access_fs, err);
+		r = add_path((int)fd, cfg, &ll->paths[i], attr.handled_access_fs, err);
 	for (unsigned int i = 0; r == 0 && i < ll->nports; i++)
 		r = add_ports((int)fd, &ll->ports[i], attr.handled_access_net, err);
 	if (r < 0) {

@@ -112,7 +112,7 @@ static int load_seccomp(struct sb_load *ld, const struct sb_arch *arch, const ch
 		r = sb_policy_finish(ld, err);
 	if (r == 0)
 		cfg->layers |= SB_LAYER_SECCOMP;
-	return r;
+	return r < 0 ? r : 0; /* SB_NO_POLICY: a file of Landlock lines only */
 }
 
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
@@ -129,11 +129,15 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	if (sb_env_scan(envp, v, err) < 0)
 		return sb_error_errno(err);
 	memset(cfg, 0, offsetof(struct sb_config, seccomp));
+	/* the Landlock layer around the seccomp one: a policy file may add to it */
+	if (sb_landlock_begin(&ld, v, err) < 0)
+		return sb_error_errno(err);
 	if (sets_seccomp(v) && load_seccomp(&ld, arch, v, io, err) < 0)
 		return sb_error_errno(err);
-	/* NOTE: after the seccomp layer: its rules join that policy (the
-	 * stricter action wins), or make one that allows everything else. */
-	if ((r = sb_landlock_parse(&ld, v, err)) < 0)
+	/* NOTE: the Landlock layer's seccomp rules after the seccomp layer: they
+	 * join its policy (the stricter action wins), or make one that allows
+	 * everything else. */
+	if ((r = sb_landlock_finish(&ld, err)) < 0)
 		return sb_error_errno(err);
 	if ((r == 0 || (v[SB_V_IO_URING] && !cfg->landlock.io_uring)) &&
 	    sb_landlock_seccomp(&ld, arch, err) < 0)

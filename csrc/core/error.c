@@ -54,9 +54,12 @@ int sb_error_format(const struct sb_error *err, char *buf, size_t size)
 	if (err->kind == SB_ERR_TOO_BIG && err->sys_errno == EFBIG)
 		return snprintf(buf, size, "%s: larger than %d bytes: '%s'", err->var, SB_FILE_MAX,
 				err->path);
-	if (err->kind == SB_ERR_FILE && err->item > 0) /* a Landlock path */
+	if (err->kind == SB_ERR_FILE && err->what[0] && err->item > 0) /* a Landlock path */
 		return snprintf(buf, size, "%s: %s '%s': %s (item %d)", err->var, err->what,
 				err->path, file_reason(err->sys_errno), err->item);
+	if (err->kind == SB_ERR_FILE && err->what[0]) /* ... of a policy-file line */
+		return snprintf(buf, size, "%s: %s '%s': %s", err->var, err->what, err->path,
+				file_reason(err->sys_errno));
 	if (err->kind == SB_ERR_FILE)
 		return snprintf(buf, size, "%s: cannot read '%s': %s", err->var, err->path,
 				file_reason(err->sys_errno));

@@ -147,20 +147,35 @@ static const struct group {
 
 /* ---- parsing ---- */
 
-/* *ERR: KIND, "VAR: WHAT 'TOKEN' (item ITEM)". */
-static int ll_fail(struct sb_error *err, int var, int item, int kind, const char *what,
+/* Where a value came from: variable VAR, or line LINE of policy file FILE
+ * (then VAR is the variable the line's keyword stands for). */
+struct at {
+	int var;
+	const char *file;
+	int line;
+};
+
+/* *ERR: KIND, "VAR: WHAT 'TOKEN' (item ITEM)" or "FILE:LINE: ...". */
+static int ll_fail(struct sb_error *err, const struct at *at, int item, int kind, const char *what,
 		   const char *token, size_t len)
 {
 	err->kind = kind;
 	err->item = item;
-	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var));
+	if (at->file) {
+		snprintf(err->var, sizeof(err->var), "%s:%d", at->file, at->line);
+		snprintf(err->path, sizeof(err->path), "%s", at->file);
+		err->line = at->line;
+	} else {
+		snprintf(err->var, sizeof(err->var), "%s", sb_env_name(at->var));
+	}
 	snprintf(err->what, sizeof(err->what), "%s", what);
 	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, token);
 	return -1;
 }
 
+/* A path from AT: its variable and item, or (a file line) SB_V_FILE and the line. */
 static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsigned int access,
-		    int var, int item, int optional)
+		    const struct at *at, int item, int optional)
 {
 	struct sb_ll_path *p;
 
@@ -169,9 +184,9 @@ static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsign
 	p = &ll->paths[ll->npaths++];
 	p->name = ll->arena_len;
 	p->access = (uint16_t)access;
-	p->var = (uint8_t)var;
+	p->var = (uint8_t)(at->file ? SB_V_FILE : at->var);
 	p->optional = (uint8_t)optional;
-	p->item = (uint16_t)item;
+	p->item = (uint16_t)(at->file ? at->line : item);
 	memcpy(ll->arena + ll->arena_len, path, len);
 	ll->arena[ll->arena_len + len] = '\0';
 	ll->arena_len += (unsigned int)len + 1;
@@ -180,18 +195,20 @@ static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsign
 
 int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int access)
 {
+	const struct at at = { SB_V_FS_EXEC, NULL, 0 };
+
 	if (!(cfg->layers & SB_LAYER_LANDLOCK) || path[0] != '/' || (access & ~SB_FS_ALL))
 		return -EINVAL;
-	return add_path(&cfg->landlock, path, strlen(path), access, SB_V_FS_EXEC, 0, 0);
+	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, 0);
 }
 
-static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access, int var,
-		   int item, struct sb_error *err)
+static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
+		   const struct at *at, int item, struct sb_error *err)
 {
 	int optional = 0;
 
 	if (len == 0)
-		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
+		return ll_fail(err, at, item, SB_ERR_SYNTAX, "empty item", s, 0);
 	if (s[0] == '@') {
 		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 			const struct group *gr = &groups[g];
@@ -200,25 +217,25 @@ static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned i
 				continue;
 			for (unsigned int i = 0; i < gr->count; i++)
 				if (add_path(ll, gr->members[i].path, strlen(gr->members[i].path),
-					     gr->members[i].access, var, item,
+					     gr->members[i].access, at, item,
 					     gr->members[i].link ? SB_LL_UNLESS_LINK
 								 : SB_LL_OPTIONAL) < 0)
-					return ll_fail(err, var, item, SB_ERR_TOO_BIG,
+					return ll_fail(err, at, item, SB_ERR_TOO_BIG,
 						       "more paths than fit", s, len);
 			return 0;
 		}
-		return ll_fail(err, var, item, SB_ERR_UNKNOWN, "unknown group", s, len);
+		return ll_fail(err, at, item, SB_ERR_UNKNOWN, "unknown group", s, len);
 	}
 	if (s[0] != '/')
-		return ll_fail(err, var, item, SB_ERR_SYNTAX, "not an absolute path", s, len);
+		return ll_fail(err, at, item, SB_ERR_SYNTAX, "not an absolute path", s, len);
 	if (s[len - 1] == '?') {
 		optional = SB_LL_OPTIONAL;
 		len--;
 	}
 	if (len >= ITEM_MAX)
-		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "path too long", s, len);
-	if (add_path(ll, s, len, access, var, item, optional) < 0)
-		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "more paths than fit", s, len);
+		return ll_fail(err, at, item, SB_ERR_TOO_BIG, "path too long", s, len);
+	if (add_path(ll, s, len, access, at, item, optional) < 0)
+		return ll_fail(err, at, item, SB_ERR_TOO_BIG, "more paths than fit", s, len);
 	return 0;
 }
 
@@ -242,28 +259,30 @@ static int port_of(const char *s, size_t len, uint16_t *out)
 	return 0;
 }
 
-static int port_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
-		     int var, int item, unsigned int *count, struct sb_error *err)
+static int port_item(struct sb_load *ld, const char *s, size_t len, unsigned int access,
+		     const struct at *at, int item, struct sb_error *err)
 {
+	struct sb_landlock *ll = &ld->cfg->landlock;
 	const char *dash = memchr(s, '-', len);
-	struct sb_ll_ports p = { .access = (uint16_t)access, .item = (uint16_t)item };
+	struct sb_ll_ports p = { .access = (uint16_t)access,
+				 .item = (uint16_t)(at->file ? at->line : item) };
 	int r;
 
 	if (len == 0)
-		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
+		return ll_fail(err, at, item, SB_ERR_SYNTAX, "empty item", s, 0);
 	r = port_of(s, dash ? (size_t)(dash - s) : len, &p.lo);
 	if (r == 0 && dash)
 		r = port_of(dash + 1, len - (size_t)(dash + 1 - s), &p.hi);
 	if (r < 0)
-		return ll_fail(err, var, item, r == -ERANGE ? SB_ERR_RANGE : SB_ERR_SYNTAX,
+		return ll_fail(err, at, item, r == -ERANGE ? SB_ERR_RANGE : SB_ERR_SYNTAX,
 			       r == -ERANGE ? "port out of range" : "not a port", s, len);
 	if (!dash)
 		p.hi = p.lo;
 	if (p.hi < p.lo)
-		return ll_fail(err, var, item, SB_ERR_RANGE, "empty range", s, len);
-	*count += (unsigned int)(p.hi - p.lo) + 1;
-	if (ll->nports >= SB_LL_PORTS_MAX || *count > SB_LL_PORT_RULES_MAX)
-		return ll_fail(err, var, item, SB_ERR_TOO_BIG, "more ports than fit", s, len);
+		return ll_fail(err, at, item, SB_ERR_RANGE, "empty range", s, len);
+	ld->ll_ports += (unsigned int)(p.hi - p.lo) + 1;
+	if (ll->nports >= SB_LL_PORTS_MAX || ld->ll_ports > SB_LL_PORT_RULES_MAX)
+		return ll_fail(err, at, item, SB_ERR_TOO_BIG, "more ports than fit", s, len);
 	ll->ports[ll->nports++] = p;
 	return 0;
 }
@@ -283,34 +302,38 @@ static const unsigned int net_bits[] = { SB_NET_NONE, SB_NET_UDP, SB_NET_RAW, SB
 static const char scope_words[][16] = { "none", "signal", "abstract-unix" };
 static const unsigned int scope_bits[] = { 0, SB_SCOPE_SIGNAL, SB_SCOPE_ABSTRACT_UNIX };
 
-static int set_item(const char *s, size_t len, int var, int item, unsigned int *out,
+/* An item of SANDBOX_NET or SANDBOX_SCOPE: its bit into *OUT; "none" alone. */
+static int set_item(const char *s, size_t len, const struct at *at, int item, unsigned int *out,
 		    struct sb_error *err)
 {
 	int b;
 
 	if (len == 0)
-		return ll_fail(err, var, item, SB_ERR_SYNTAX, "empty item", s, 0);
-	b = var == SB_V_NET ? word_bit(s, len, net_words, net_bits, 5)
-			    : word_bit(s, len, scope_words, scope_bits, 3);
+		return ll_fail(err, at, item, SB_ERR_SYNTAX, "empty item", s, 0);
+	b = at->var == SB_V_NET ? word_bit(s, len, net_words, net_bits, 5)
+				: word_bit(s, len, scope_words, scope_bits, 3);
 	if (b < 0)
-		return ll_fail(err, var, item, SB_ERR_UNKNOWN, "unknown value", s, len);
-	if (var == SB_V_NET && b == 0) /* loopback: a network namespace (pysandbox run) */
-		return ll_fail(err, var, item, SB_ERR_UNSUPPORTED,
+		return ll_fail(err, at, item, SB_ERR_UNKNOWN, "unknown value", s, len);
+	if (at->var == SB_V_NET && b == 0) /* loopback: a network namespace (pysandbox run) */
+		return ll_fail(err, at, item, SB_ERR_UNSUPPORTED,
 			       "not supported by this version of pysandbox", s, len);
 	if (len == 4 && strncmp(s, "none", 4) == 0) {
-		if (item > 1 || s[len] != '\0')
-			return ll_fail(err, var, item, SB_ERR_CONFLICT,
+		if (item > 1 || s[len] != '\0' || *out)
+			return ll_fail(err, at, item, SB_ERR_CONFLICT,
 				       "cannot be combined with other values", s, len);
-		*out = var == SB_V_NET ? SB_NET_NONE : 0;
+		*out = at->var == SB_V_NET ? SB_NET_NONE : 0;
 		return 0;
 	}
+	if (*out & SB_NET_NONE && at->var == SB_V_NET)
+		return ll_fail(err, at, item, SB_ERR_CONFLICT,
+			       "cannot be combined with other values", s, len);
 	*out |= (unsigned int)b;
 	return 0;
 }
 
-/* Each item of variable VAR's VALUE. */
-static int parse_list(struct sb_landlock *ll, int var, const char *value, unsigned int *bits,
-		      unsigned int *ports, struct sb_error *err)
+/* Each item of the list VALUE, which AT gave. */
+static int parse_list(struct sb_load *ld, const struct at *at, const char *value,
+		      struct sb_error *err)
 {
 	static const unsigned int access[] = {
 		[SB_V_FS_READ - SB_V_FS_READ] = SB_FS_RIGHTS_READ,
@@ -319,8 +342,15 @@ static int parse_list(struct sb_landlock *ll, int var, const char *value, unsign
 		[SB_V_NET_CONNECT - SB_V_FS_READ] = SB_NET_CONNECT_TCP,
 		[SB_V_NET_BIND - SB_V_FS_READ] = SB_NET_BIND_TCP,
 	};
+	struct sb_landlock *ll = &ld->cfg->landlock;
+	const int var = at->var;
 	int item = 0, r;
 
+	ld->ll_given |= 1U << (var - SB_V_FS_READ);
+	if (var <= SB_V_FS_WRITE && ll->var_fs < 0)
+		ll->var_fs = at->file ? SB_V_FILE : var;
+	else if (var > SB_V_FS_WRITE && var <= SB_V_NET && ll->var_net < 0)
+		ll->var_net = at->file ? SB_V_FILE : var;
 	if (*value == '\0')
 		return 0; /* an empty list */
 	for (const char *s = value;; s++) {
@@ -328,12 +358,12 @@ static int parse_list(struct sb_landlock *ll, int var, const char *value, unsign
 
 		item++;
 		if (var <= SB_V_FS_WRITE)
-			r = fs_item(ll, s, len, access[var - SB_V_FS_READ], var, item, err);
+			r = fs_item(ll, s, len, access[var - SB_V_FS_READ], at, item, err);
 		else if (var <= SB_V_NET_BIND)
-			r = port_item(ll, s, len, access[var - SB_V_FS_READ], var, item, ports,
-				      err);
+			r = port_item(ld, s, len, access[var - SB_V_FS_READ], at, item, err);
 		else
-			r = set_item(s, len, var, item, bits, err);
+			r = set_item(s, len, at, item,
+				     var == SB_V_NET ? &ld->ll_sockets : &ld->ll_scope, err);
 		if (r < 0)
 			return r;
 		s += len;
@@ -343,61 +373,86 @@ static int parse_list(struct sb_landlock *ll, int var, const char *value, unsign
 }
 
 /* A 0/1 or allow/deny switch. */
-static int switch_of(const char *value, int var, const char *off, const char *on, int *out,
-		     struct sb_error *err)
+static int switch_of(const char *value, const struct at *at, const char *off, const char *on,
+		     int *out, struct sb_error *err)
 {
 	if (strcmp(value, on) == 0)
 		*out = 1;
 	else if (strcmp(value, off) == 0)
 		*out = 0;
 	else
-		return ll_fail(err, var, 0, SB_ERR_SYNTAX,
-			       var == SB_V_BEST_EFFORT ? "expected 1 or 0, not"
-						       : "expected allow or deny, not",
+		return ll_fail(err, at, 0, SB_ERR_SYNTAX,
+			       at->var == SB_V_BEST_EFFORT ? "expected 1 or 0, not"
+							   : "expected allow or deny, not",
 			       value, strlen(value));
 	return 0;
 }
 
-int sb_landlock_parse(struct sb_load *ld, const char *const *v, struct sb_error *err)
+int sb_landlock_begin(struct sb_load *ld, const char *const *v, struct sb_error *err)
 {
 	struct sb_landlock *ll = &ld->cfg->landlock;
-	unsigned int sockets = 0, scope = SB_SCOPE_ALL, ports = 0;
+	struct at at = { 0, NULL, 0 };
 
 	memset(ll, 0, offsetof(struct sb_landlock, paths));
 	ll->var_fs = ll->var_net = ll->var_scope = -1;
-	for (int var = SB_V_FS_READ; var <= SB_V_NET; var++) {
-		if (!v[var])
-			continue;
-		if (parse_list(ll, var, v[var], &sockets, &ports, err) < 0)
+	ld->ll_given = ld->ll_sockets = ld->ll_scope = ld->ll_ports = 0;
+	for (at.var = SB_V_FS_READ; at.var <= SB_V_SCOPE; at.var++)
+		if (v[at.var] && parse_list(ld, &at, v[at.var], err) < 0)
 			return -1;
-		if (var <= SB_V_FS_WRITE && ll->var_fs < 0)
-			ll->var_fs = var;
-		else if (var > SB_V_FS_WRITE && ll->var_net < 0)
-			ll->var_net = var;
-	}
-	if (v[SB_V_SCOPE]) {
-		scope = 0;
-		if (parse_list(ll, SB_V_SCOPE, v[SB_V_SCOPE], &scope, NULL, err) < 0)
-			return -1;
-	}
+	at.var = SB_V_BEST_EFFORT;
 	if (v[SB_V_BEST_EFFORT] &&
-	    switch_of(v[SB_V_BEST_EFFORT], SB_V_BEST_EFFORT, "0", "1", &ll->best_effort, err) < 0)
+	    switch_of(v[SB_V_BEST_EFFORT], &at, "0", "1", &ll->best_effort, err) < 0)
 		return -1;
+	at.var = SB_V_IO_URING;
 	if (v[SB_V_IO_URING] &&
-	    switch_of(v[SB_V_IO_URING], SB_V_IO_URING, "deny", "allow", &ll->io_uring, err) < 0)
+	    switch_of(v[SB_V_IO_URING], &at, "deny", "allow", &ll->io_uring, err) < 0)
 		return -1;
-	if ((sockets & SB_NET_NONE) && (v[SB_V_NET_CONNECT] || v[SB_V_NET_BIND]))
-		return ll_fail(err, SB_V_NET, 1, SB_ERR_CONFLICT,
-			       v[SB_V_NET_CONNECT] ? "cannot be combined with " SB_VAR_NET_CONNECT
-						   : "cannot be combined with " SB_VAR_NET_BIND,
+	return 0;
+}
+
+/* Policy-file keywords: the variables' names, as `pysandbox run` flags are. */
+static const struct {
+	char word[12];
+	int var;
+} keywords[] = {
+	{ "fs-read", SB_V_FS_READ },   { "fs-exec", SB_V_FS_EXEC },
+	{ "fs-write", SB_V_FS_WRITE }, { "net-connect", SB_V_NET_CONNECT },
+	{ "net-bind", SB_V_NET_BIND }, { "net", SB_V_NET },
+	{ "scope", SB_V_SCOPE },
+};
+
+int sb_landlock_line(struct sb_load *ld, const char *file, int line, const char *word,
+		     const char *value, struct sb_error *err)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		if (strcmp(word, keywords[i].word) != 0)
+			continue;
+		return parse_list(ld, &(struct at){ keywords[i].var, file, line }, value, err) < 0
+			       ? -EINVAL
+			       : 0;
+	}
+	return SB_NO_POLICY; /* not one of ours */
+}
+
+int sb_landlock_finish(struct sb_load *ld, struct sb_error *err)
+{
+	struct sb_landlock *ll = &ld->cfg->landlock;
+	const unsigned int given = ld->ll_given;
+	const int scope_given = given & (1U << (SB_V_SCOPE - SB_V_FS_READ));
+
+	if ((ld->ll_sockets & SB_NET_NONE) && (given & (3U << (SB_V_NET_CONNECT - SB_V_FS_READ))))
+		return ll_fail(err, &(struct at){ SB_V_NET, NULL, 0 }, 1, SB_ERR_CONFLICT,
+			       given & (1U << (SB_V_NET_CONNECT - SB_V_FS_READ))
+				       ? "cannot be combined with " SB_VAR_NET_CONNECT
+				       : "cannot be combined with " SB_VAR_NET_BIND,
 			       "none", 4);
-	ll->sockets = sockets;
+	ll->sockets = ld->ll_sockets;
 	ll->fs = ll->var_fs >= 0 ? SB_FS_ALL : 0;
 	ll->net = ll->var_net >= 0 ? SB_NET_ALL : 0;
-	if (!ll->fs && !ll->net && !v[SB_V_SCOPE])
-		scope = 0; /* scoping comes with a layer, or alone when asked for */
-	ll->scoped = scope;
-	ll->var_scope = v[SB_V_SCOPE] ? SB_V_SCOPE : ll->var_fs >= 0 ? ll->var_fs : ll->var_net;
+	/* scoping comes with a layer (both scopes unless SANDBOX_SCOPE says), or
+	 * alone when asked for */
+	ll->scoped = scope_given ? ld->ll_scope : ll->fs || ll->net ? SB_SCOPE_ALL : 0;
+	ll->var_scope = scope_given ? SB_V_SCOPE : ll->var_fs >= 0 ? ll->var_fs : ll->var_net;
 	if (!ll->fs && !ll->net && !ll->scoped)
 		return SB_NO_POLICY;
 	ld->cfg->layers |= SB_LAYER_LANDLOCK;

@@ -682,6 +682,7 @@ static int set_deny_action(struct sb_load *ld, const struct src *src, const char
 static int parse_line(struct sb_load *ld, const struct src *src, char *line, struct sb_error *err)
 {
 	char *arg = line + strcspn(line, " \t");
+	int r;
 
 	if (*arg)
 		*arg++ = '\0';
@@ -704,7 +705,13 @@ static int parse_line(struct sb_load *ld, const struct src *src, char *line, str
 		ld->has_deny = 1;
 		return parse_entry(ld, src, arg, SB_ACT_DEFAULT, err);
 	}
-	return fails(err, src, SB_ERR_SYNTAX, "expected allow, deny or default, not", line);
+	r = sb_landlock_line(ld, src->var, src->line, line, arg, err);
+	if (r != SB_NO_POLICY) {
+		ld->landlock_lines = 1;
+		return r;
+	}
+	return fails(err, src, SB_ERR_SYNTAX,
+		     "expected allow, deny, default or a Landlock keyword, not", line);
 }
 
 int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, size_t len,
@@ -857,6 +864,9 @@ int sb_policy_finish(struct sb_load *ld, struct sb_error *err)
 				     "was not read", "");
 		p->default_action = ld->profile_default;
 	} else if (!ld->has_allow && !ld->has_deny) {
+		if ((cfg->inputs & SB_INPUT_POLICY_FILE) && ld->landlock_lines &&
+		    !ld->has_deny_action)
+			return SB_NO_POLICY; /* the file is all Landlock: no seccomp layer */
 		if (cfg->inputs & SB_INPUT_POLICY_FILE)
 			return fails(err, &(struct src){ cfg->policy_file, 0, 0 }, SB_ERR_SYNTAX,
 				     "has no allow or deny entry", "");

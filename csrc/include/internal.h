@@ -76,6 +76,12 @@ struct sb_load {
 	uint32_t deny_action;
 	int profile_read; /* sb_policy_add_profile() succeeded */
 	uint32_t profile_default; /* the profile's defaultAction */
+	int landlock_lines; /* the policy file has Landlock lines (fs-read, ...) */
+	/* the Landlock layer's values so far (core/landlock.c) */
+	unsigned int ll_given; /* bit VAR - SB_V_FS_READ: a variable or file line gave it */
+	unsigned int ll_sockets; /* SANDBOX_NET's SB_NET_* */
+	unsigned int ll_scope; /* SANDBOX_SCOPE's SB_SCOPE_* */
+	unsigned int ll_ports; /* ports so far, ranges counted out */
 };
 
 /* The seccomp layer from VALUES (sb_env_scan's) for ARCH; it clears
@@ -99,11 +105,17 @@ int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text
 /* Resolve default actions and check the whole. */
 int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
 
-/* The Landlock layer from VALUES (sb_env_scan's): fills cfg->landlock
- * (clearing it first). 0, SB_NO_POLICY when its values set no layer
- * (SANDBOX_SCOPE=none, SANDBOX_BEST_EFFORT alone), or a negative value with
- * *err filled. */
-int sb_landlock_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
+/* The Landlock layer's steps (core/landlock.c), around the seccomp layer's:
+ * sb_landlock_begin() clears cfg->landlock and takes the variables of VALUES
+ * (sb_env_scan's); sb_landlock_line() a policy-file line (line LINE of FILE:
+ * keyword WORD, the rest VALUE), or returns SB_NO_POLICY for a word that is
+ * not one of the layer's; sb_landlock_finish() decides: 0, or SB_NO_POLICY
+ * when nothing sets a layer (SANDBOX_SCOPE=none, SANDBOX_BEST_EFFORT alone).
+ * Each returns a negative value with *err filled on error. */
+int sb_landlock_begin(struct sb_load *ld, const char *const *values, struct sb_error *err);
+int sb_landlock_line(struct sb_load *ld, const char *file, int line, const char *word,
+		     const char *value, struct sb_error *err);
+int sb_landlock_finish(struct sb_load *ld, struct sb_error *err);
 /* The seccomp rules the Landlock layer needs (io_uring, socket kinds, TCP
  * fast open), added to cfg->seccomp for ARCH, which is made a default-allow
  * layer if the environment set none. */

@@ -473,7 +473,9 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_LANDLOCK 4U
 #define SB_ENTER_SECCOMP 2U
-#define SB_ENTER_ALL 7U /* every step above */
+#define SB_ENTER_ALL (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP)
+/* SB_ENTER_ALL asks sb_enter() for every step CFG's layers need
+ * (sb_enter_steps); a step named alone whose layer CFG lacks is an error. */
 /* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs) */
 
 /*
@@ -512,6 +514,8 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
  */
 int sb_enter(const struct sb_config *cfg, const struct sb_prepared *prep, unsigned int steps,
 	     struct sb_error *err);
+/* The steps CFG's layers need: no_new_privs, and one per layer. */
+unsigned int sb_enter_steps(const struct sb_config *cfg);
 /* Close what sb_prepare() opened and sb_enter() did not consume. */
 void sb_unprepare(struct sb_prepared *prep);
 /* "fs.truncate, scope.signal": the rights PREP dropped (best effort) into BUF. */

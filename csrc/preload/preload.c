@@ -287,13 +287,7 @@ static void install_now(void)
 	long mode;
 
 	warm_malloc();
-	unsigned int steps = SB_ENTER_NO_NEW_PRIVS;
-
-	if (config.layers & SB_LAYER_LANDLOCK)
-		steps |= SB_ENTER_LANDLOCK;
-	if (config.layers & SB_LAYER_SECCOMP)
-		steps |= SB_ENTER_SECCOMP;
-	if (sb_enter(&config, &prepared, steps, &error) < 0) {
+	if (sb_enter(&config, &prepared, SB_ENTER_ALL, &error) < 0) {
 		sb_error_format(&error, error_line, sizeof(error_line));
 		die("%s", error_line);
 	}

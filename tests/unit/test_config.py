@@ -263,7 +263,8 @@ def test_the_loader_clears_what_it_fills_and_ors_each_layer():
     assert (cfg.seccomp.learn, cfg.seccomp.nrules, cfg.seccomp.nconds) == (0, 1, 0)
     assert lib.sb_env_family(b"SECCOMP_SYSCALL_DENY=ptrace") == lib.SB_LAYER_SECCOMP
     assert lib.sb_env_family(b"SECCOMP_TYPO") == lib.SB_LAYER_SECCOMP
-    assert lib.sb_env_family(b"SANDBOX_FS_READ=/") == 0  # not yet a family (issue 13)
+    assert lib.sb_env_family(b"SANDBOX_FS_READ=/") == lib.SB_LAYER_LANDLOCK
+    assert lib.sb_env_family(b"SANDBOX_ON=1") == 0  # Gentoo's sandbox
     assert _native.env_is_ours("SECCOMP_LEARN") and not _native.env_is_ours("SECCOMP_TYPO")
 
 

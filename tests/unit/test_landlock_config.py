@@ -207,3 +207,44 @@ def test_right_names_are_the_kernels_audit_names():
     assert _native.landlock_abi_rights(1) == (0x1fff, 0, 0)
     assert _native.landlock_abi_rights(4) == (0x7fff, 3, 0)
     assert _native.landlock_abi_rights(7) == (0xffff, 3, 3)
+
+
+# ---- the policy file holds these rules too ----
+
+def test_policy_file_lines(tmp_path):
+    f = tmp_path / "job.policy"
+    f.write_text("# job\nfs-exec @base\nfs-read /etc/hostname:/data?\nfs-write /tmp/job\n"
+                 "net-connect 443\nnet udp\nscope signal\ndeny ptrace\n")
+    config = load(SECCOMP_POLICY_FILE=str(f))
+    ll = config.landlock
+    assert ("/etc/hostname", READ, False, "SECCOMP_POLICY_FILE", 3) in ll.paths
+    assert ("/data", READ, True, "SECCOMP_POLICY_FILE", 3) in ll.paths
+    assert [tuple(p) for p in ll.ports] == [(443, 443, CONNECT, 5)]
+    assert (ll.sockets, ll.scoped) == (lib.SB_NET_UDP, lib.SB_SCOPE_SIGNAL)
+    assert config.default_action == lib.SB_ACT_ALLOW  # the deny list's
+    assert any(r.nr == _native.syscall_nr("ptrace", "x86_64") for r in config.rules)
+
+
+def test_a_policy_file_of_landlock_lines_only_sets_no_seccomp_policy(tmp_path):
+    f = tmp_path / "fs.policy"
+    f.write_text("fs-read /etc\n")
+    config = load(SECCOMP_POLICY_FILE=str(f))
+    assert config.landlock.paths[0].path == "/etc"
+    assert (config.default_action, config.abi_action) == (lib.SB_ACT_ALLOW,
+                                                          lib.SB_ACT_KILL_PROCESS)
+
+
+@pytest.mark.parametrize("text,line", [
+    ("fs-read etc\n", "{p}:1: not an absolute path 'etc' (item 1)"),
+    ("allow read\nnet-bind 1:x\n", "{p}:2: not a port 'x' (item 2)"),
+    ("net none\nnet-connect 443\n",
+     "SANDBOX_NET: cannot be combined with SANDBOX_NET_CONNECT 'none' (item 1)"),
+    ("fs-raed /etc\n", "{p}:1: expected allow, deny, default or a Landlock keyword, not "
+     "'fs-raed'"),
+])
+def test_policy_file_errors(tmp_path, text, line):
+    f = tmp_path / "bad.policy"
+    f.write_text(text)
+    with pytest.raises(PolicyError) as e:
+        load(SECCOMP_POLICY_FILE=str(f))
+    assert str(e.value) == line.format(p=f)

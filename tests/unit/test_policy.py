@@ -261,12 +261,14 @@ ACCEPTED = [
 FILE_ERRORS = [
     R("allow opne\n", {}, "{p}:1: unknown syscall 'opne'", id="unknown-syscall"),
     R("# c\n\n  allow read\nalow write\n", {},
-      "{p}:4: expected allow, deny or default, not 'alow'", id="verb-typo"),
-    R("ALLOW read", {}, "{p}:1: expected allow, deny or default, not 'ALLOW'", id="verb-case"),
-    R("allow=read", {}, "{p}:1: expected allow, deny or default, not 'allow=read'",
-      id="verb-equals"),
+      "{p}:4: expected allow, deny, default or a Landlock keyword, not 'alow'", id="verb-typo"),
+    R("ALLOW read", {}, "{p}:1: expected allow, deny, default or a Landlock keyword, "
+      "not 'ALLOW'", id="verb-case"),
+    R("allow=read", {}, "{p}:1: expected allow, deny, default or a Landlock keyword, "
+      "not 'allow=read'", id="verb-equals"),
     R("allow read\n   permit write # why\n", {},
-      "{p}:2: expected allow, deny or default, not 'permit'", id="verb-indented"),
+      "{p}:2: expected allow, deny, default or a Landlock keyword, not 'permit'",
+      id="verb-indented"),
     R("allow read(arg6 == 1)", {}, "{p}:1: invalid condition 'arg6 == 1'", id="condition"),
     R("deny socket(arg0 & FOO == 1)", {}, "{p}:1: invalid mask in condition 'arg0 & FOO == 1'",
       id="mask"),
