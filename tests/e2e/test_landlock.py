@@ -13,11 +13,13 @@ import os
 import shlex
 import shutil
 import socket
+import stat
+import subprocess
 import tempfile
 
 import pytest
 
-from support.proc import PROGS, PY, build_c, clean_env, preload, run
+from support.proc import PROGS, PY, SIGSYS_STATUS, build_c, clean_env, patchelf, preload, run
 
 OK = "ok"
 EACCES = os.strerror(errno.EACCES)
@@ -222,7 +224,8 @@ def test_base_runs_real_programs(box, tree):
     t = shlex.quote(tree)
     script = ("printf 'b\\na\\n' > {t}/rw/list && sort {t}/rw/list && cat {t}/ro/f && "
               "ls -l {t}/ro > /dev/null && echo listed && "
-              "/usr/bin/python3 -c 'import os, sys; print(sorted(os.listdir(sys.argv[1])))' {t}/ro; "
+              "/usr/bin/python3 -c 'import os, sys; print(sorted(os.listdir(sys.argv[1])))' "
+              "{t}/ro; "
               "cat {t}/out/f; echo x > {t}/out/new; exit 3").format(t=t)
     r = box.run(["/bin/bash", "-c", script], SANDBOX_FS_EXEC="@base", SANDBOX_FS_READ=tree + "/ro",
                 SANDBOX_FS_WRITE=tree + "/rw")
@@ -235,6 +238,14 @@ def test_base_alone_denies_the_rest(box, tree):
     r = box.run(["/bin/cat", tree + "/ro/f"], SANDBOX_FS_EXEC="@base")
     assert (r.returncode, r.stdout) == (1, "")
     assert r.stderr == "/bin/cat: %s/ro/f: Permission denied\n" % tree
+
+
+def test_group_members_carry_their_own_rights(box, tree):
+    """@tmp's members are WRITE whichever variable names the group (the tree is in /tmp)."""
+    if not tree.startswith("/tmp/"):
+        pytest.skip("the tree is not under /tmp")
+    probe_table(box, tree, [("write:out/new", OK), ("read:/etc/passwd", EACCES)],
+                SANDBOX_FS_READ="@tmp")
 
 
 def test_seccomp_and_landlock_in_one_run(box, tree):
@@ -342,6 +353,13 @@ def test_tcp_bind(box, ports):
 ])
 def test_socket_kinds(box, ports, kinds, table):
     probe_net(box, ports, table, SANDBOX_NET=kinds)
+
+
+def test_a_user_policy_stricter_than_the_companion_rules_wins(box, ports):
+    """SANDBOX_NET=udp allows UDP sockets; SECCOMP_SYSCALL_DENY=socket kills
+    at the first socket() all the same."""
+    r = box.steps("socket:unix", SANDBOX_NET="udp", SECCOMP_SYSCALL_DENY="socket")
+    assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "")
 
 
 def test_raw_sockets_by_name(box, ports):
@@ -535,6 +553,25 @@ def test_no_landlock_best_effort_runs_and_says_so(any_box, tree, ports, variable
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
     assert r.stderr == any_box.prefix + \
         "SANDBOX_BEST_EFFORT: not enforced on this kernel: %s\n" % dropped
+
+
+def test_setuid_program_refuses_the_variables(kit, progs):
+    """A set-uid program started by uid 65534 refuses a SANDBOX_FS_* policy as
+    it refuses SECCOMP_* (whoever set it is not whom it runs as); Gentoo's
+    SANDBOX_ON is not ours and changes nothing."""
+    if os.geteuid() != 0:
+        pytest.skip("making a set-uid root program needs root")
+    prog = kit.copy(progs["dynamic"], "llprobe-setuid")
+    subprocess.run([patchelf(), "--add-needed", kit.lib, prog], check=True)
+    os.chmod(prog, 0o4755)
+    if not os.stat(prog).st_mode & stat.S_ISUID:
+        pytest.skip("file system does not keep the set-uid bit")
+    r = run([prog, "read:/etc/passwd"], clean_env(SANDBOX_FS_READ="/etc"), as_nobody=True)
+    assert (r.returncode, r.stdout) == (125, "")
+    assert r.stderr == ("libsandbox: refusing a SECCOMP_* or SANDBOX_* policy from the environment "
+                        "of a set-id or file-capability program\n")
+    r = run([prog, "read:/etc/passwd"], clean_env(SANDBOX_ON="1"), as_nobody=True)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "read:/etc/passwd = ok\n", "")
 
 
 def test_thread_started_before_restrict(kit, progs, tree, as_nobody):

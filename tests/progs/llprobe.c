@@ -123,9 +123,11 @@ static int do_run(const char *path, char **args)
 
 static int tcp(int family, int port, int is_bind)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port),
 				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct sockaddr *a = family == AF_INET ? (void *)&a4 : (void *)&a6;
 	socklen_t len = family == AF_INET ? sizeof(a4) : sizeof(a6);
@@ -145,11 +147,13 @@ static int tcp(int family, int port, int is_bind)
 /* TCP fast open: connect and send in one sendto (or sendmsg, WITH_MSG) */
 static int fastopen(int port, int with_msg)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct iovec iov = { .iov_base = "hello", .iov_len = 5 };
-	struct msghdr m = { .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov,
-			    .msg_iovlen = 1 };
+	struct msghdr m = {
+		.msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov, .msg_iovlen = 1
+	};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	ssize_t r;
 
@@ -166,7 +170,10 @@ static int fastopen(int port, int with_msg)
 
 static int new_socket(const char *kind)
 {
-	static const struct { const char *name; int family, type, proto; } kinds[] = {
+	static const struct {
+		const char *name;
+		int family, type, proto;
+	} kinds[] = {
 		{ "tcp", AF_INET, SOCK_STREAM, 0 },
 		{ "tcp6", AF_INET6, SOCK_STREAM, 0 },
 		{ "udp", AF_INET, SOCK_DGRAM, 0 },
