@@ -50,7 +50,8 @@ def progs(kit):
     return {"dynamic": build_c(src, kit.file("llprobe")),
             "static": build_c(src, kit.file("llprobe-static"), "-static"),
             "threadctor": build_c(os.path.join(PROGS, "threadctor.c"), kit.file("threadctor"),
-                                  "-pthread")}
+                                  "-pthread"),
+            "fakeabi": build_c(os.path.join(PROGS, "fakeabi.c"), kit.file("fakeabi"))}
 
 
 class Box:
@@ -572,6 +573,60 @@ def test_setuid_program_refuses_the_variables(kit, progs):
                         "of a set-id or file-capability program\n")
     r = run([prog, "read:/etc/passwd"], clean_env(SANDBOX_ON="1"), as_nobody=True)
     assert (r.returncode, r.stdout, r.stderr) == (0, "read:/etc/passwd = ok\n", "")
+
+
+def on_abi(box, abi, *steps, **variables):
+    """STEPS under VARIABLES on a kernel claiming Landlock ABI ABI
+    (tests/progs/fakeabi.c answers the version query; the rest is real)."""
+    need_abi(6, "IPC scoping, on by default")
+    fake = box.kit.file("fakeabi")
+    return run([fake, str(abi)] + box.inner([box.probe, *steps], **variables), clean_env(),
+               box.as_nobody)
+
+
+@pytest.mark.parametrize("abi,variables,line", [
+    (1, {"SANDBOX_FS_READ": "/"}, "SANDBOX_FS_READ: this kernel's Landlock ABI 1 cannot "
+     "restrict fs.refer (needs ABI 2)"),
+    (2, {"SANDBOX_FS_EXEC": "/"}, "SANDBOX_FS_EXEC: this kernel's Landlock ABI 2 cannot "
+     "restrict fs.truncate (needs ABI 3)"),
+    (4, {"SANDBOX_FS_WRITE": "/tmp"}, "SANDBOX_FS_WRITE: this kernel's Landlock ABI 4 cannot "
+     "restrict fs.ioctl_dev (needs ABI 5)"),
+    (3, {"SANDBOX_NET_CONNECT": "443"}, "SANDBOX_NET_CONNECT: this kernel's Landlock ABI 3 "
+     "cannot restrict net.bind_tcp (needs ABI 4)"),
+    (5, {"SANDBOX_NET_BIND": "0"}, "SANDBOX_NET_BIND: this kernel's Landlock ABI 5 cannot "
+     "restrict scope.abstract_unix_socket (needs ABI 6; SANDBOX_SCOPE=none runs without)"),
+    (5, {"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "signal"}, "SANDBOX_SCOPE: this kernel's "
+     "Landlock ABI 5 cannot restrict scope.signal (needs ABI 6)"),
+], ids=["refer", "truncate", "ioctl_dev", "tcp", "scope", "scope-asked"])
+def test_old_abi_fails_closed(box, tree, abi, variables, line):
+    marker = os.path.join(tree, "rw", "marker")
+    r = on_abi(box, abi, "write:" + marker, **variables)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", box.prefix + line + "\n")
+    assert not os.path.exists(marker)
+
+
+def test_old_abi_runs_what_it_can_enforce(box, tree):
+    """ABI 5 without SANDBOX_SCOPE's default: SANDBOX_SCOPE=none runs, every FS
+    right enforced."""
+    table = steps_in(tree, [("read:ro/f", OK), ("read:out/f", EACCES), ("kill:ppid", OK)])
+    r = on_abi(box, 5, *[s for s, _ in table], SANDBOX_FS_READ=tree + "/ro",
+               SANDBOX_SCOPE="none")
+    check(r, table)
+
+
+def test_old_abi_best_effort_enforces_the_rest(box, tree, ports):
+    """ABI 3 with SANDBOX_BEST_EFFORT=1: files (all but IOCTL_DEV) confined,
+    TCP and scoping dropped, and said so."""
+    table = net_steps(steps_in(tree, [("read:ro/f", OK), ("read:out/f", EACCES),
+                                      ("write:rw/f", OK), ("trunc:rw/f", OK),
+                                      ("trunc:ro/f", EACCES), ("connect:D", OK),
+                                      ("kill:ppid", OK)]), ports)
+    r = on_abi(box, 3, *[s for s, _ in table], SANDBOX_FS_READ=tree + "/ro",
+               SANDBOX_FS_WRITE=tree + "/rw", SANDBOX_NET_CONNECT=str(ports[0]),
+               SANDBOX_BEST_EFFORT="1")
+    assert (r.returncode, outcome(r)) == (0, table), r.stderr
+    assert r.stderr == box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
+        "fs.ioctl_dev, net.bind_tcp, net.connect_tcp, %s\n" % SCOPES
 
 
 def test_thread_started_before_restrict(kit, progs, tree, as_nobody):
