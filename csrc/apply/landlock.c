@@ -82,9 +82,11 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 		if (!bit || ll->best_effort)
 			continue;
 		snprintf(what, sizeof(what),
-			 "this kernel's Landlock ABI %d cannot restrict %s "
-			 "(needs ABI %d%s)",
-			 abi, sb_landlock_right_name(k, bit), abi_of(k, bit),
+			 "this kernel's Landlock ABI %d cannot restrict %s (needs ABI %d%s)", abi,
+			 k == 0	  ? sb_landlock_right_name(k, bit)
+			 : k == 1 ? "TCP ports"
+				  : "signals and abstract UNIX sockets",
+			 abi_of(k, bit),
 			 k == 2 && vars[k] != SB_V_SCOPE ? "; SANDBOX_SCOPE=none runs without"
 							 : "");
 		return ll_error(err, SB_ERR_UNSUPPORTED, vars[k], 0, what);
@@ -239,6 +241,9 @@ int sb_prepared_dropped(const struct sb_prepared *prep, char *buf, size_t size)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (prep->abi == 0 && (dropped[0] | dropped[1] | dropped[2]))
+		return snprintf(buf, size,
+				"every Landlock rule (this kernel does not offer Landlock)");
 	for (unsigned int k = 0; k < 3; k++)
 		for (uint64_t bit = 1; bit && bit <= dropped[k]; bit <<= 1)
 			if ((dropped[k] & bit) && n < size)

@@ -388,14 +388,32 @@ static int switch_of(const char *value, const struct at *at, const char *off, co
 	return 0;
 }
 
+/* NOTE: cfg->landlock is cleared on first use only: it lies on pages of its
+ * own, which a seccomp-only start then never touches (a page fault each). */
+static void start(struct sb_load *ld)
+{
+	struct sb_landlock *ll = &ld->cfg->landlock;
+
+	if (ld->ll_started)
+		return;
+	memset(ll, 0, offsetof(struct sb_landlock, paths));
+	ll->var_fs = ll->var_net = ll->var_scope = -1;
+	ld->ll_started = 1;
+}
+
 int sb_landlock_begin(struct sb_load *ld, const char *const *v, struct sb_error *err)
 {
 	struct sb_landlock *ll = &ld->cfg->landlock;
 	struct at at = { 0, NULL, 0 };
+	int var;
 
-	memset(ll, 0, offsetof(struct sb_landlock, paths));
-	ll->var_fs = ll->var_net = ll->var_scope = -1;
+	ld->ll_started = 0;
 	ld->ll_given = ld->ll_sockets = ld->ll_scope = ld->ll_ports = 0;
+	for (var = SB_V_FS_READ; var < SB_V_COUNT && !v[var]; var++)
+		;
+	if (var == SB_V_COUNT)
+		return 0; /* none of the layer's variables */
+	start(ld);
 	for (at.var = SB_V_FS_READ; at.var <= SB_V_SCOPE; at.var++)
 		if (v[at.var] && parse_list(ld, &at, v[at.var], err) < 0)
 			return -1;
@@ -427,6 +445,7 @@ int sb_landlock_line(struct sb_load *ld, const char *file, int line, const char 
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
 		if (strcmp(word, keywords[i].word) != 0)
 			continue;
+		start(ld);
 		return parse_list(ld, &(struct at){ keywords[i].var, file, line }, value, err) < 0
 			       ? -EINVAL
 			       : 0;
@@ -440,6 +459,8 @@ int sb_landlock_finish(struct sb_load *ld, struct sb_error *err)
 	const unsigned int given = ld->ll_given;
 	const int scope_given = given & (1U << (SB_V_SCOPE - SB_V_FS_READ));
 
+	if (!ld->ll_started)
+		return SB_NO_POLICY;
 	if ((ld->ll_sockets & SB_NET_NONE) && (given & (3U << (SB_V_NET_CONNECT - SB_V_FS_READ))))
 		return ll_fail(err, &(struct at){ SB_V_NET, NULL, 0 }, 1, SB_ERR_CONFLICT,
 			       given & (1U << (SB_V_NET_CONNECT - SB_V_FS_READ))

@@ -78,6 +78,7 @@ struct sb_load {
 	uint32_t profile_default; /* the profile's defaultAction */
 	int landlock_lines; /* the policy file has Landlock lines (fs-read, ...) */
 	/* the Landlock layer's values so far (core/landlock.c) */
+	int ll_started; /* cfg->landlock cleared: a variable or line of the layer seen */
 	unsigned int ll_given; /* bit VAR - SB_V_FS_READ: a variable or file line gave it */
 	unsigned int ll_sockets; /* SANDBOX_NET's SB_NET_* */
 	unsigned int ll_scope; /* SANDBOX_SCOPE's SB_SCOPE_* */
