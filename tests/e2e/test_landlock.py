@@ -532,28 +532,22 @@ def test_no_landlock_fails_closed(any_box, tree, errno_name, var):
     assert not os.path.exists(marker)
 
 
-FS_RIGHTS = ("fs.execute, fs.write_file, fs.read_file, fs.read_dir, fs.remove_dir, "
-             "fs.remove_file, fs.make_char, fs.make_dir, fs.make_reg, fs.make_sock, "
-             "fs.make_fifo, fs.make_block, fs.make_sym, fs.refer, fs.truncate, fs.ioctl_dev")
 SCOPES = "scope.abstract_unix_socket, scope.signal"
 
 
-@pytest.mark.parametrize("variable,dropped", [
-    ("SANDBOX_FS_WRITE", FS_RIGHTS + ", " + SCOPES),
-    ("SANDBOX_NET_CONNECT", "net.bind_tcp, net.connect_tcp, " + SCOPES),
-], ids=["fs", "net"])
-def test_no_landlock_best_effort_runs_and_says_so(any_box, tree, ports, variable, dropped):
+@pytest.mark.parametrize("variable", ["SANDBOX_FS_WRITE", "SANDBOX_NET_CONNECT"])
+def test_no_landlock_best_effort_runs_and_says_so(any_box, tree, ports, variable):
     """SANDBOX_BEST_EFFORT=1 on a kernel without Landlock: the program runs
-    unconfined by Landlock, told what is not enforced (in the kernel's right
-    names); the seccomp rules beside the layer still hold."""
+    unconfined by Landlock, told so; the seccomp rules beside the layer still
+    hold."""
     value = {"SANDBOX_FS_WRITE": tree + "/rw", "SANDBOX_NET_CONNECT": str(ports[0])}[variable]
     table = net_steps(steps_in(tree, [("write:rw/marker", OK), ("read:out/f", OK),
                                       ("connect:D", OK), ("uring", EPERM)]), ports)
     r = without_landlock(any_box, tree, "ENOSYS", *[s for s, _ in table],
                          SANDBOX_BEST_EFFORT="1", **{variable: value})
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
-    assert r.stderr == any_box.prefix + \
-        "SANDBOX_BEST_EFFORT: not enforced on this kernel: %s\n" % dropped
+    assert r.stderr == any_box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
+        "every Landlock rule (this kernel does not offer Landlock)\n"
 
 
 def test_setuid_program_refuses_the_variables(kit, progs):
@@ -592,11 +586,12 @@ def on_abi(box, abi, *steps, **variables):
     (4, {"SANDBOX_FS_WRITE": "/tmp"}, "SANDBOX_FS_WRITE: this kernel's Landlock ABI 4 cannot "
      "restrict fs.ioctl_dev (needs ABI 5)"),
     (3, {"SANDBOX_NET_CONNECT": "443"}, "SANDBOX_NET_CONNECT: this kernel's Landlock ABI 3 "
-     "cannot restrict net.bind_tcp (needs ABI 4)"),
+     "cannot restrict TCP ports (needs ABI 4)"),
     (5, {"SANDBOX_NET_BIND": "0"}, "SANDBOX_NET_BIND: this kernel's Landlock ABI 5 cannot "
-     "restrict scope.abstract_unix_socket (needs ABI 6; SANDBOX_SCOPE=none runs without)"),
+     "restrict signals and abstract UNIX sockets (needs ABI 6; SANDBOX_SCOPE=none runs "
+     "without)"),
     (5, {"SANDBOX_FS_READ": "/", "SANDBOX_SCOPE": "signal"}, "SANDBOX_SCOPE: this kernel's "
-     "Landlock ABI 5 cannot restrict scope.signal (needs ABI 6)"),
+     "Landlock ABI 5 cannot restrict signals and abstract UNIX sockets (needs ABI 6)"),
 ], ids=["refer", "truncate", "ioctl_dev", "tcp", "scope", "scope-asked"])
 def test_old_abi_fails_closed(box, tree, abi, variables, line):
     marker = os.path.join(tree, "rw", "marker")
