@@ -239,6 +239,24 @@ def test_base_alone_denies_the_rest(box, tree):
     assert r.stderr == "/bin/cat: %s/ro/f: Permission denied\n" % tree
 
 
+@pytest.mark.parametrize("group,table", [
+    ("@base", [("read:/etc/passwd", OK), ("read:/etc/ld.so.cache", OK), ("read:/dev/urandom", OK),
+               ("write:/dev/null", OK), ("run:/usr/bin/true", OK), ("read:/etc/hostname", EACCES),
+               ("read:/proc/self/status", EACCES), ("write:/tmp/pysandbox-ll-x", EACCES),
+               ("write:/usr/bin/pysandbox-ll-x", EACCES)]),
+    ("@dns", [("read:/etc/hosts", OK), ("read:/etc/resolv.conf", OK),
+              ("read:/etc/services", OK), ("read:/etc/passwd", EACCES)]),
+])
+def test_groups_grant_what_they_name(box, group, table):
+    """@base: the loader, libraries, user names, harmless devices; not /proc,
+    not /tmp, nothing writable but the null devices. @dns: the resolver's files."""
+    for step, _ in table:
+        path = step.partition(":")[2]
+        if not os.path.exists(path) and "pysandbox-ll-x" not in path:
+            pytest.skip("this system has no %s" % path)
+    check(box.steps(*[s for s, _ in table], SANDBOX_FS_EXEC=group), table)
+
+
 def test_group_members_carry_their_own_rights(box, tree):
     """@tmp's members are WRITE whichever variable names the group (the tree is in /tmp)."""
     if not tree.startswith("/tmp/"):
@@ -491,10 +509,14 @@ def refused(box, tree, line, **variables):
      "SANDBOX_NET: not supported by this version of pysandbox 'loopback' (item 1)"),
     ({"SANDBOX_SCOPE": "signal:none"},
      "SANDBOX_SCOPE: cannot be combined with other values 'none' (item 2)"),
+    ({"SANDBOX_IO_URING": "maybe"}, "SANDBOX_IO_URING: expected allow or deny, not 'maybe'"),
+    ({"SANDBOX_FS_READ": "/", "SANDBOX_BEST_EFFORT": "yes"},
+     "SANDBOX_BEST_EFFORT: expected 1 or 0, not 'yes'"),
     ({"SANDBOX_FS_READ": "/etc:/nope"},
      "SANDBOX_FS_READ: cannot open '/nope': No such file or directory (item 2)"),
 ], ids=["relative", "empty", "trailing", "group", "port", "range", "emptyrange", "net",
-        "none", "typo", "typo-net", "reserved", "loopback", "scope-none", "missing"])
+        "none", "typo", "typo-net", "reserved", "loopback", "scope-none", "io_uring",
+        "best_effort", "missing"])
 def test_error_lines(any_box, tree, variables, line):
     if "cannot open" in line:  # found when the ruleset is built
         need_abi(6, "IPC scoping, on by default")
