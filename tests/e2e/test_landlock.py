@@ -481,12 +481,29 @@ def test_gentoo_variables_set_no_layer(box, tree, ports):
 
 # ---- fail closed ----
 
+# Where main disagrees with DESIGN13.md (reported to the lead): main's exact
+# line is an expected failure; any other line fails, the design's passes.
+MAIN_SAYS = {
+    "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT":
+        "SANDBOX_NET: cannot be combined with SANDBOX_NET_CONNECT 'none' (item 1)",
+}
+
+
+def known_disagreement(box, got, want):
+    """xfail when GOT is main's known wording of WANT (the design's), for BOX."""
+    line = want[len(box.prefix):-1]
+    bare = want.startswith("sandboxify: SANDBOX_BEST_EFFORT: ") and got == want[12:]
+    if bare or got == box.prefix + MAIN_SAYS.get(line, "\0") + "\n":
+        pytest.xfail("DESIGN13 says %r, main %r" % (want, got))
+
+
 def refused(box, tree, line, **variables):
     """The run stops with LINE and 125; the program (which would create a marker) never ran."""
     marker = os.path.join(tree, "rw", "marker")
     r = box.steps("write:" + marker, **variables)
-    assert (r.returncode, r.stdout, r.stderr) == (125, "", box.prefix + line + "\n")
-    assert not os.path.exists(marker)
+    assert (r.returncode, r.stdout, os.path.exists(marker)) == (125, "", False), r.stderr
+    known_disagreement(box, r.stderr, box.prefix + line + "\n")
+    assert r.stderr == box.prefix + line + "\n"
 
 
 @pytest.mark.parametrize("variables,line", [
@@ -566,8 +583,10 @@ def test_no_landlock_best_effort_runs_and_says_so(any_box, tree, ports, variable
     r = without_landlock(any_box, tree, "ENOSYS", *[s for s, _ in table],
                          SANDBOX_BEST_EFFORT="1", **{variable: value})
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
-    assert r.stderr == any_box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
+    want = any_box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
         "every Landlock rule (this kernel does not offer Landlock)\n"
+    known_disagreement(any_box, r.stderr, want)
+    assert r.stderr == want
 
 
 def test_setuid_program_refuses_the_variables(kit, progs):
@@ -634,8 +653,10 @@ def test_old_abi_best_effort_enforces_the_rest(box, tree, ports):
                SANDBOX_FS_WRITE=tree + "/rw", SANDBOX_NET_CONNECT=str(ports[0]),
                SANDBOX_BEST_EFFORT="1")
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
-    assert r.stderr == box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
+    want = box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
         "fs.ioctl_dev, net.bind_tcp, net.connect_tcp, %s\n" % SCOPES
+    known_disagreement(box, r.stderr, want)
+    assert r.stderr == want
 
 
 def test_thread_started_before_restrict(kit, progs, tree, as_nobody):
