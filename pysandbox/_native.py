@@ -379,6 +379,14 @@ def landlock_right_names(kind, mask):
             for b in range(64) if mask >> b & 1 and lib.sb_landlock_right_name(kind, 1 << b)]
 
 
+def landlock_groups():
+    """The path groups' names: @base, @dns, ..."""
+    out = []
+    while lib.sb_landlock_group_at(len(out)) != ffi.NULL:
+        out.append(ffi.string(lib.sb_landlock_group_at(len(out))).decode())
+    return tuple(out)
+
+
 def landlock_abi_rights(abi):
     """(fs, net, scope) bit masks Landlock ABI ABI handles."""
     out = ffi.new("uint64_t[3]")
@@ -641,16 +649,23 @@ def inject_filter(pid, prog):
 
 
 LEARN_FACTS = ("status", "calls", "other", "tasks", "handlers", "restarts", "untraced", "blind",
-               "exec_error")
+               "exec_error", "access_lost")
 LEARN_OWN_FILTER = lib.SB_LEARN_OWN_FILTER
 LEARN_FOREIGN_ABI = lib.SB_LEARN_FOREIGN_ABI
+# struct sb_learn's access record kinds, by name
+LEARN_ACCESS = {getattr(lib, "SB_LEARN_ACCESS_" + name.upper()): name for name in (
+    "read", "exec", "write", "make", "connect", "bind", "socket", "signal", "abstract", "listen")}
 
 
-def learn_run(path, argv, environ, prog=None):
-    """Run PATH traced (see sb_learn_run); returns ({abi: {nr: calls}}, {fact: value})
-    with abi "native", "x32", "compat" and the facts of LEARN_FACTS (struct
-    sb_learn's fields). ARGV and ENVIRON: bytes or str. Raises OSError."""
+def learn_run(path, argv, environ, prog=None, access_size=0):
+    """Run PATH traced (see sb_learn_run); returns ({abi: {nr: calls}}, {fact: value},
+    [(kind, text)]) with abi "native", "x32", "compat", the facts of LEARN_FACTS (struct
+    sb_learn's fields) and, given ACCESS_SIZE bytes for them, what the run touched
+    (kind: a LEARN_ACCESS name; text: str, a path undecodable bytes as surrogates).
+    ARGV and ENVIRON: bytes or str. Raises OSError."""
     out = ffi.new("struct sb_learn *")
+    access = ffi.new("char[]", access_size) if access_size else ffi.NULL
+    out.access, out.access_size = access, access_size
     c_argv, _keep_argv = _strv(argv)
     envp, _keep = _envp(environ)
     insns = ffi.from_buffer("struct sb_insn[]", prog) if prog else ffi.NULL
@@ -660,7 +675,16 @@ def learn_run(path, argv, environ, prog=None):
         raise OSError(-r, os.strerror(-r))
     counts = {abi: {nr: getattr(out, abi)[nr] for nr in range(lib.SB_LEARN_NRS)
                     if getattr(out, abi)[nr]} for abi in ("native", "x32", "compat")}
-    return counts, {fact: getattr(out, fact) for fact in LEARN_FACTS}
+    records = ffi.buffer(access, out.access_len)[:].split(b"\0")[:-1] if access_size else []
+    touched = [(LEARN_ACCESS[rec[0]], os.fsdecode(rec[1:])) for rec in records]
+    return counts, {fact: getattr(out, fact) for fact in LEARN_FACTS}, touched
+
+# ---- the Landlock layer's vocabulary, for features, audit and learn ----
+
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE = (lib.SB_FS_EXECUTE, lib.SB_FS_WRITE_FILE,
+                                           lib.SB_FS_READ_FILE)
+LANDLOCK_KINDS = ("fs", "net", "scope")  # landlock_right_names' kinds 0, 1, 2
+LANDLOCK_ABI_KNOWN = lib.SB_LL_ABI_KNOWN  # the newest ABI the C layer knows
 
 # ---- kernel probes, for `pysandbox features`: each returns 0 (or a value) or -errno ----
 

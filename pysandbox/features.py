@@ -10,7 +10,9 @@ import errno
 import os
 
 from pysandbox import _native
-from pysandbox._kernel import KMSG, open_kmsg, read_int, read_proc, status_field
+from pysandbox._kernel import KMSG, audit_status, open_kmsg, read_int, read_proc, status_field
+
+LANDLOCK_AUDIT_ABI = 7  # the first ABI whose denials the kernel audits (types 1423, 1424)
 
 
 def probe(result, **extra):
@@ -28,6 +30,32 @@ def kernel_log():
         return 0
     except OSError as e:
         return -e.errno
+
+
+def landlock(abi):
+    """The Landlock facts for ABI (a probe result): what would be enforced
+    here and what the pysandbox layer asks that this ABI lacks, by name."""
+    known = _native.LANDLOCK_ABI_KNOWN
+    have = _native.landlock_abi_rights(min(abi, known)) if abi > 0 else (0, 0, 0)
+    missing = {}
+    for newer in range(known, max(abi, 0), -1):  # each right at the first ABI with it
+        for kind, mask in enumerate(_native.landlock_abi_rights(newer)):
+            for name in _native.landlock_right_names(kind, mask & ~have[kind]):
+                missing[name] = newer
+    return probe(abi, abi=abi if abi > 0 else None, known_abi=known,
+                 rights={name: _native.landlock_right_names(kind, have[kind])
+                         for kind, name in enumerate(_native.LANDLOCK_KINDS)},
+                 missing=[{"right": name, "abi": n} for name, n in
+                          sorted(missing.items(), key=lambda m: (m[1], m[0]))],
+                 audit=abi >= LANDLOCK_AUDIT_ABI)
+
+
+def audit_enabled():
+    """{"ok", "error", "enabled"} of the kernel's audit (AUDIT_GET; needs root)."""
+    try:
+        return dict(ok=True, error=None, enabled=audit_status()["enabled"])
+    except OSError as e:
+        return dict(ok=False, error=errno_name(e.errno), enabled=None)
 
 
 def gather():
@@ -49,7 +77,8 @@ def gather():
             "user_notif": probe(_native.probe_notif_listener(), sizes=None if sizes[0] < 0 else
                                 dict(zip(("notif", "resp", "data"), sizes))),
         },
-        "landlock": probe(abi, abi=abi if abi > 0 else None),
+        "landlock": landlock(abi),
+        "audit": audit_enabled(),
         "userns": probe(_native.probe_userns(),
                         max_user_namespaces=read_int("/proc/sys/user/max_user_namespaces"),
                         unprivileged_userns_clone=read_int(
@@ -93,7 +122,10 @@ def uses(f):
                         "SECCOMP_RET_LOG unknown to the kernel" if not sc["actions"]["log"] else
                         "allowed but never logged: 'log' is not in "
                         "kernel.seccomp.actions_logged"),
-        "audit": use(f["kernel_log"]["ok"], "can read the kernel log",
+        "landlock": use(f["landlock"]["ok"], landlock_why(f["landlock"]),
+                        "no Landlock (%s): a run with SANDBOX_FS_*, SANDBOX_NET* or "
+                        "SANDBOX_SCOPE stops with status 125" % f["landlock"]["error"]),
+        "audit": use(f["kernel_log"]["ok"], "can read the kernel log" + landlock_audit(f),
                      "cannot read the kernel log (%s): give it a file or stdin"
                      % f["kernel_log"]["error"]),
         "learn": use(sc["actions"]["trace"] and pt["child"]["ok"] and pt["syscall_info"]["ok"],
@@ -105,6 +137,24 @@ def uses(f):
     }
 
 
+def landlock_why(ll):
+    if not ll["missing"]:
+        return "SANDBOX_FS_*, SANDBOX_NET* and SANDBOX_SCOPE are enforced in full"
+    return ("this ABI lacks %s: a run asking for it stops with status 125, or with "
+            "SANDBOX_BEST_EFFORT=1 runs without it" % ", ".join(m["right"] for m in ll["missing"]))
+
+
+def landlock_audit(f):
+    """What `audit` can say of Landlock denials here."""
+    if not f["landlock"]["audit"]:
+        return "; Landlock denials are not audited before ABI %d" % LANDLOCK_AUDIT_ABI
+    enabled = f["audit"]["enabled"]
+    if enabled is None:
+        return "; Landlock denials are logged only while audit is enabled (auditctl -s)"
+    return ("; Landlock denials are logged (audit enabled)" if enabled else
+            "; Landlock denials are not logged: audit is disabled (auditctl -e 1)")
+
+
 # ---- text ----
 
 def yes_no(p, yes="yes"):
@@ -114,6 +164,12 @@ def yes_no(p, yes="yes"):
         return "no (the probing child was killed)"
     n = getattr(errno, p["error"], None)
     return "no (%s%s)" % (p["error"], ": " + os.strerror(n) if n else "")
+
+
+def audit_text(a, ll):
+    state = ("enabled" if a["enabled"] else "disabled") if a["ok"] else yes_no(a)
+    return "%s; Landlock records (types 1423, 1424): %s" % (
+        state, "need audit enabled" if ll["audit"] else "need ABI %d" % LANDLOCK_AUDIT_ABI)
 
 
 def text(f):
@@ -132,7 +188,14 @@ def text(f):
         ("SECCOMP_RET_LOG", ("yes" if acts["log"] else "no") + "; logged: "
          + (" ".join(sc["actions_logged"]) if sc["actions_logged"] is not None else "unknown")),
         ("user notification", yes_no(notif, "yes (listener fd%s)" % sizes)),
-        ("Landlock", yes_no(ll, "ABI %s" % ll["abi"])),
+        ("Landlock", yes_no(ll, "ABI %s" % ll["abi"]) + ("; pysandbox knows ABI %d"
+                                                           % ll["known_abi"])),
+    ] + [("Landlock %s" % what, " ".join(r.split(".", 1)[1] for r in ll["rights"][kind])
+          or "none") for kind, what in (("fs", "fs rights"), ("net", "net rights"),
+                                         ("scope", "scopes"))] + [
+        ("Landlock lacks", " ".join("%(right)s (ABI %(abi)d)" % m for m in ll["missing"])
+         or "nothing pysandbox asks for"),
+        ("audit", audit_text(f["audit"], ll)),
         ("user namespaces", yes_no(ns, "yes, as uid %d" % f["uid"]) + "; max_user_namespaces %s"
          % ns["max_user_namespaces"] + ("; unprivileged_userns_clone %s"
                                         % ns["unprivileged_userns_clone"]

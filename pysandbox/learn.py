@@ -20,6 +20,10 @@ followed; and the calls the kernel makes for signals (rt_sigreturn after a
 handler, restart_syscall after a stopped sleep) are added when the program
 installs handlers or makes calls the kernel restarts that way.
 
+With landlock=True the tracer also records the paths, TCP ports, socket
+kinds and signals the calls named (csrc/tools/access.c), which
+pysandbox.fsrules turns into SANDBOX_FS_* and SANDBOX_NET* rules.
+
 This is the engine (find the program, run it, count, Learned); it prints
 nothing. What `pysandbox learn` says and writes of it (env, policy or OCI
 text) is pysandbox.cli.learn.
@@ -28,7 +32,7 @@ import errno
 import os
 
 import pysandbox
-from pysandbox import _launch, _native
+from pysandbox import _launch, _native, fsrules
 from pysandbox._kernel import status_field
 from pysandbox.errors import InstallError, LaunchError, NotFoundError, RefusedError
 
@@ -38,6 +42,7 @@ KERNEL_CALLS = (
     ("restart_syscall", "restarts", "it sleeps or waits (nanosleep, poll, a futex with a "
      "timeout...), which the kernel resumes through it after SIGSTOP and SIGCONT"),
 )
+ACCESS_SIZE = 8 << 20  # bytes for the records of what a run touched (each kept once)
 
 
 def compat_arch():
@@ -52,8 +57,10 @@ class Learned:
         self.calls = {"native": {}, "x32": {}, "compat": {}}
         self.total = self.other = self.tasks = self.untraced = 0
         self.handlers = self.restarts = 0
+        self.touched = []  # [(kind, text)]: see _native.learn_run
+        self.lost = 0  # records the tracer could not keep
 
-    def add(self, counts, facts):
+    def add(self, counts, facts, touched=()):
         native = _launch.native_arch()
         compat = compat_arch()  # arm has no table: numbers
         tables = {"native": (native, 0), "x32": ("x32", _native.X32_BIT),
@@ -69,6 +76,12 @@ class Learned:
         self.untraced += facts["untraced"]
         self.handlers += facts["handlers"]
         self.restarts += facts["restarts"]
+        self.touched += touched
+        self.lost += facts["access_lost"]
+
+    def landlock_rules(self, previous=()):
+        """The Landlock rules (fsrules.Rules) for what the runs touched."""
+        return fsrules.propose(self.touched, group_members(), previous=previous)
 
     def names(self):
         return sorted(self.calls["native"])
@@ -87,11 +100,25 @@ def program(name):
     return path
 
 
-def run(path, argv, exec_mode):
+def group_members():
+    """{"@group": [(path, needs)]}: the members of each group fsrules knows,
+    as the C loader expands it (needs: fsrules' "r", "x", "w" letters)."""
+    return {name: [(rule.path, rights_needs(rule.access)) for rule in
+                   _native.load({fsrules.READ: name}).landlock.paths]
+            for name in _native.landlock_groups()}
+
+
+def rights_needs(access):
+    bits = (("r", _native.FS_READ_FILE), ("x", _native.FS_EXECUTE), ("w", _native.FS_WRITE_FILE))
+    return "".join(letter for letter, bit in bits if access & bit)
+
+
+def run(path, argv, exec_mode, landlock=False):
     """Run ARGV (its program: PATH, from program()) once, the filter installed
     by libsandbox.so before main(), or with EXEC_MODE injected at the launch
     exec (the only choice for a static program: the caller decides, with
-    _launch.is_static); returns (Learned, wait status)."""
+    _launch.is_static); with LANDLOCK, record what it touched too. Returns
+    (Learned, wait status)."""
     if exec_mode:  # the filter is injected, as by sandboxify
         _launch.refuse_unreadable(path)
     env = _launch.program_env(_launch.exec_environ(os.environb))  # bytes, exactly as given
@@ -102,12 +129,16 @@ def run(path, argv, exec_mode):
         env = _launch.preloaded(env, pysandbox.libpath(), [b"SECCOMP_LEARN=%d" % os.getpid()])
     _launch.flush()
     try:
-        counts, facts = _native.learn_run(path, argv, env, prog)
+        counts, facts, touched = _native.learn_run(path, argv, env, prog,
+                                                   ACCESS_SIZE if landlock else 0)
     except OSError as e:
         raise InstallError(e.errno, "cannot trace '%s': %s" % (argv[0], e.strerror)) from None
     check(facts, argv, path)
+    if not exec_mode:  # libsandbox.so keeps its own file readable under FS rules
+        lib = os.path.realpath(pysandbox.libpath())
+        touched = [(k, t) for k, t in touched if os.path.realpath(t) != lib]
     result = Learned()
-    result.add(counts, facts)
+    result.add(counts, facts, touched)
     if facts["calls"] == 0 and not exec_mode:
         raise InstallError(errno.ENOEXEC, "no syscall reached the filter: %s did not load "
                            "libsandbox.so (try --exec)" % argv[0])

@@ -145,6 +145,16 @@ static const struct group {
 	{ "tmp", tmp, sizeof(tmp) / sizeof(tmp[0]) },
 };
 
+const char *sb_landlock_group_at(int i)
+{
+	static char name[sizeof(groups[0].name) + 1];
+
+	if (i < 0 || (size_t)i >= sizeof(groups) / sizeof(groups[0]))
+		return NULL;
+	snprintf(name, sizeof(name), "@%s", groups[i].name);
+	return name;
+}
+
 /* ---- parsing ---- */
 
 /* Where a value came from: variable VAR, or line LINE of policy file FILE
@@ -525,13 +535,49 @@ static int rule(struct sb_seccomp *p, const char *name, uint32_t action, const s
 	return 0;
 }
 
+/* The socket types of AF_INET/AF_INET6 outside ALLOWED (a bit per type),
+ * refused: conditions are conjunctions, so each rule is one masked pattern
+ * of the type's low 4 bits (SOCK_TYPE_MASK) that holds no allowed type, the
+ * widest first (SOCK_STREAM alone: 2 rules). NOTE: only the types the
+ * kernel creates for these families need covering - SOCK_DGRAM, _RAW, _RDM,
+ * _SEQPACKET, _DCCP and _PACKET (which it turns into an AF_PACKET socket);
+ * 0, 7, 8 and 9 have no protocol there, 11 to 15 are out of range. The
+ * filter's length is what the kernel's install costs. */
+#define INET_TYPES 0x047eU /* 1, 2, 3, 4, 5, 6, 10 */
+static int refuse_types(struct sb_seccomp *p, unsigned int allowed, struct sb_error *err)
+{
+	unsigned int covered = allowed | (~INET_TYPES & 0xffffU);
+	struct sb_cond c[2];
+
+	/* (family & ~8) == 2: AF_INET (2) and AF_INET6 (10), nothing else */
+	c[0] = cond(0, SB_CMP_MASKED_EQ, AF_INET_, ~(uint64_t)(AF_INET_ ^ AF_INET6_));
+	for (unsigned int t = 0; t < 16; t++) {
+		for (unsigned int bits = 1; !(covered >> t & 1) && bits <= 4; bits++) {
+			for (unsigned int m = 1; m < 16; m++) {
+				unsigned int cube = 0;
+
+				if ((unsigned int)__builtin_popcount(m) != bits)
+					continue;
+				for (unsigned int x = 0; x < 16; x++)
+					if ((x & m) == (t & m))
+						cube |= 1U << x;
+				if (cube & allowed)
+					continue;
+				c[1] = cond(1, SB_CMP_MASKED_EQ, t & m, m);
+				if (rule(p, "socket", EACCES_ACT, c, 2, err) < 0)
+					return -1;
+				covered |= cube;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 /* socket(): every family but the allowed ones; for AF_INET/6, every type
- * but the allowed ones (the type's low 4 bits, SOCK_TYPE_MASK: one rule per
- * value, as conditions are conjunctions), and SOCK_STREAM with a protocol
- * other than 0 or TCP. */
+ * but the allowed ones, and SOCK_STREAM with a protocol other than 0 or TCP. */
 static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_error *err)
 {
-	static const uint64_t inet[] = { AF_INET_, AF_INET6_ };
 	struct sb_cond c[SB_RULE_CONDS_MAX];
 	int n = 0;
 
@@ -546,24 +592,16 @@ static int socket_rules(struct sb_seccomp *p, unsigned int kinds, struct sb_erro
 		c[n++] = cond(0, SB_CMP_NE, AF_PACKET_, 0);
 	if (rule(p, "socket", EACCES_ACT, c, n, err) < 0 || (kinds & SB_NET_NONE))
 		return err->kind ? -1 : 0;
-	for (unsigned int f = 0; f < 2; f++) {
-		for (uint64_t type = 0; type < 16; type++) {
-			if (type == SOCK_STREAM_ || (type == SOCK_DGRAM_ && (kinds & SB_NET_UDP)) ||
-			    (type == SOCK_RAW_ && (kinds & SB_NET_RAW)))
-				continue;
-			c[0] = cond(0, SB_CMP_EQ, inet[f], 0);
-			c[1] = cond(1, SB_CMP_MASKED_EQ, type, 0xf);
-			if (rule(p, "socket", EACCES_ACT, c, 2, err) < 0)
-				return -1;
-		}
-		c[0] = cond(0, SB_CMP_EQ, inet[f], 0);
-		c[1] = cond(1, SB_CMP_MASKED_EQ, SOCK_STREAM_, 0xf);
-		c[2] = cond(2, SB_CMP_NE, 0, 0);
-		c[3] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
-		if (rule(p, "socket", EACCES_ACT, c, 4, err) < 0)
-			return -1;
-	}
-	return 0;
+	if (refuse_types(p,
+			 1U << SOCK_STREAM_ | (kinds & SB_NET_UDP ? 1U << SOCK_DGRAM_ : 0) |
+				 (kinds & SB_NET_RAW ? 1U << SOCK_RAW_ : 0),
+			 err) < 0)
+		return -1;
+	c[0] = cond(0, SB_CMP_MASKED_EQ, AF_INET_, ~(uint64_t)(AF_INET_ ^ AF_INET6_));
+	c[1] = cond(1, SB_CMP_MASKED_EQ, SOCK_STREAM_, 0xf);
+	c[2] = cond(2, SB_CMP_NE, 0, 0);
+	c[3] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
+	return rule(p, "socket", EACCES_ACT, c, 4, err);
 }
 
 int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err)

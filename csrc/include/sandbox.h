@@ -242,6 +242,8 @@ struct sb_config {
  * kernel's audit records write it ("fs.read_file", "net.connect_tcp",
  * "scope.signal"), or NULL. */
 const char *sb_landlock_right_name(unsigned int kind, uint64_t bit);
+/* Path-group listing: name of group I ("@base"), or NULL past the end. */
+const char *sb_landlock_group_at(int i);
 /* The rights Landlock ABI ABI handles, per kind; 0, or -ERANGE for ABI < 1. */
 int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope);
 /* Add PATH (absolute) with ACCESS (SB_FS_*) to CFG's Landlock layer, as
@@ -568,7 +570,27 @@ struct sb_learn {
 	uint32_t untraced; /* clone flags CLONE_UNTRACED cleared (learn follows) */
 	int blind; /* 0, or the SB_LEARN_OWN_FILTER or _FOREIGN_ABI that ended the run */
 	int exec_error; /* errno of the program's failed launch execve, or 0 */
+	/* What the run touched, for Landlock rules: the caller's buffer (NULL:
+	 * nothing is recorded) and its size, kept by sb_learn_run. Records are
+	 * a kind byte (SB_LEARN_ACCESS_*), a text and a NUL, each once. */
+	char *access;
+	uint32_t access_size;
+	uint32_t access_len; /* bytes of records written */
+	uint32_t access_lost; /* records left out: the buffer was full, a path too long */
 };
+/* The kinds of access recorded, and their texts. A path is absolute, as the
+ * program named it (symlinks not resolved; relative ones joined to its cwd or
+ * dirfd); only calls that succeeded (connect, bind, socket, kill: every try). */
+#define SB_LEARN_ACCESS_READ 1 /* a file or directory opened for reading */
+#define SB_LEARN_ACCESS_EXEC 2 /* a file executed (execve) or mapped executable */
+#define SB_LEARN_ACCESS_WRITE 3 /* a file opened for writing or truncated */
+#define SB_LEARN_ACCESS_MAKE 4 /* an entry made, removed, renamed or linked: its directory */
+#define SB_LEARN_ACCESS_CONNECT 5 /* an AF_INET/6 connect(): the port, decimal */
+#define SB_LEARN_ACCESS_BIND 6 /* an AF_INET/6 bind(): the port, decimal */
+#define SB_LEARN_ACCESS_SOCKET 7 /* socket(): tcp udp raw netlink unix or "family N" */
+#define SB_LEARN_ACCESS_SIGNAL 8 /* a signal to a process learn does not trace: its pid */
+#define SB_LEARN_ACCESS_ABSTRACT 9 /* connect() to an abstract UNIX socket: the name, hex */
+#define SB_LEARN_ACCESS_LISTEN 10 /* bind() of an abstract UNIX socket: the name, hex */
 /* A call learn cannot see past: the program installs a seccomp filter of its
  * own (seccomp(2) or prctl(PR_SET_SECCOMP)), whose ERRNO, TRAP or KILL would
  * outrank SECCOMP_RET_TRACE. The run is killed there. */
@@ -584,7 +606,8 @@ struct sb_learn {
  * launch exec (the child gets no_new_privs). A call that would hide later
  * ones (OUT->blind) kills every task; CLONE_UNTRACED is cleared so every
  * child is followed. 0, or -errno if the program could not be started; a
- * failed launch execve is OUT->exec_error.
+ * failed launch execve is OUT->exec_error. With OUT->access set, the paths,
+ * ports and signals the calls named are recorded there too.
  */
 int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out);

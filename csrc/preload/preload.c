@@ -604,7 +604,9 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 		sb_error_format(&error, error_line, sizeof(error_line));
 		die("%s", error_line);
 	}
-	if (sb_prepared_dropped(&prepared, error_line, sizeof(error_line)) > 0)
+	/* NOTE: only then: ERROR_LINE's page is not touched on a start that fails nothing */
+	if ((prepared.dropped_fs | prepared.dropped_net | prepared.dropped_scope) &&
+	    sb_prepared_dropped(&prepared, error_line, sizeof(error_line)) > 0)
 		say("libsandbox: " SB_BEST_EFFORT_LINE "%s", error_line);
 	if (config.layers & SB_LAYER_SECCOMP) {
 		compiled = prepared.len;

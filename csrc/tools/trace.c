@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "internal.h"
 
 _Static_assert(SB_LEARN_NRS == SB_NR_SPACE, "learn counts every syscall number");
@@ -551,8 +552,9 @@ static int hides_calls(struct sb_learn *out, pid_t pid, const uint64_t *a, uint6
 	return 0;
 }
 
-/* Count the call at PID's seccomp stop; 0, or why the run must end. */
-static int count_call(struct sb_learn *out, pid_t pid)
+/* Count the call at PID's seccomp stop, and note what it names in LOG; 0,
+ * or why the run must end. */
+static int count_call(struct sb_learn *out, struct sb_access_log *log, pid_t pid)
 {
 	struct __ptrace_syscall_info info;
 	const struct sb_arch *arch = sb_arch_native();
@@ -571,6 +573,7 @@ static int count_call(struct sb_learn *out, pid_t pid)
 	if (info.arch == native && !(nr & abi_bit)) {
 		note_signals(out, pid, info.seccomp.args, nr);
 		blind = hides_calls(out, pid, info.seccomp.args, nr);
+		sb_access_call(log, pid, nr, info.seccomp.args);
 	}
 	if (info.arch == native && abi_bit && (nr & abi_bit)) {
 		table = out->x32;
@@ -645,11 +648,17 @@ static int launched(pid_t pid)
 
 /* A seccomp stop: count the call; the task's first one also looks for
  * handlers installed before the filter. 0, or why the run must end. */
-static int seccomp_stop(struct sb_learn *out, struct pidset *checked, pid_t pid)
+static int seccomp_stop(struct sb_learn *out, struct sb_access_log *log, struct pidset *checked,
+			pid_t pid)
 {
 	if (!out->handlers && !pidset_has(checked, pid) && pidset_add(checked, pid) == 0)
 		out->handlers += catches_signals(pid);
-	return count_call(out, pid);
+	return count_call(out, log, pid);
+}
+
+static int traced(const void *seen, pid_t pid)
+{
+	return pidset_has(seen, pid);
 }
 
 /* One learning run: the tasks followed and what the caller asked. */
@@ -659,6 +668,7 @@ struct learn_run {
 	unsigned int len;
 	struct pidset seen; /* every task being traced */
 	struct pidset checked; /* tasks whose handlers were looked for */
+	struct sb_access_log *log; /* what the calls name, or NULL */
 	pid_t main_pid;
 	int injecting, execd;
 	int r; /* the run's result so far */
@@ -703,6 +713,7 @@ static void run_gone(struct learn_run *run, pid_t pid, int status)
 		run->out->exec_error = WEXITSTATUS(status); /* start_stopped's */
 	pidset_del(&run->seen, pid);
 	pidset_del(&run->checked, pid);
+	sb_access_drop(run->log, pid);
 }
 
 /* The first stop of a new task PID, with signal SIG: the one to handle. */
@@ -742,8 +753,15 @@ static int run_stop(struct learn_run *run, pid_t pid, int sig, int event)
 {
 	struct sb_learn *out = run->out;
 	int main_task = pid == run->main_pid;
+	unsigned long former = 0;
 	siginfo_t si;
 
+	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+		req(PTRACE_GETEVENTMSG, pid, NULL, &former); /* the thread that called execve */
+		sb_access_exec(run->log, pid, (pid_t)former);
+	}
+	if (sig == (SIGTRAP | 0x80))
+		sb_access_result(run->log, pid);
 	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC && main_task && !run->execd) {
 		run->execd = 1;
 		if ((out->blind = launched(pid))) {
@@ -752,7 +770,7 @@ static int run_stop(struct learn_run *run, pid_t pid, int sig, int event)
 		}
 	}
 	if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-		if (!out->blind && (out->blind = seccomp_stop(out, &run->checked, pid)))
+		if (!out->blind && (out->blind = seccomp_stop(out, run->log, &run->checked, pid)))
 			kill_all(&run->seen, pid); /* never a list the program dies of */
 		return 0;
 	}
@@ -787,8 +805,10 @@ static int run_follow(struct learn_run *run)
 		if (!pidset_has(&run->seen, pid))
 			sig = run_new_task(run, pid, sig);
 		sig = run_stop(run, pid, sig, (unsigned int)status >> 16);
+		/* a call whose records wait for its result: on to its exit */
 		if (sig >= 0)
-			req(PTRACE_CONT, pid, NULL, (void *)(long)sig);
+			req(sb_access_waiting(run->log, pid) ? PTRACE_SYSCALL : PTRACE_CONT, pid,
+			    NULL, (void *)(long)sig);
 	}
 }
 
@@ -796,15 +816,21 @@ int sb_learn_run(const char *path, char *const argv[], char *const envp[],
 		 const struct sb_insn *prog, unsigned int len, struct sb_learn *out)
 {
 	struct learn_run run = { .out = out, .prog = prog, .len = len, .injecting = prog != NULL };
+	char *access = out->access;
+	uint32_t access_size = out->access_size;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->access = access;
+	out->access_size = access_size;
 	run.seen = (struct pidset){ calloc(64, sizeof(pid_t)), 64, 0 };
 	run.checked = (struct pidset){ calloc(64, sizeof(pid_t)), 64, 0 };
+	run.log = sb_access_new(out, traced, &run.seen);
 	if (!run.seen.slot || !run.checked.slot)
 		r = -ENOMEM;
 	else if ((r = run_start(&run, path, argv, envp)) == 0)
 		r = run_follow(&run);
+	sb_access_free(run.log);
 	free(run.seen.slot);
 	free(run.checked.slot);
 	return r;

@@ -113,7 +113,8 @@ def learn_parser(sub, raw):
         description="Run PROG traced and write the smallest SECCOMP_SYSCALL_ALLOW it needs "
         "(every syscall it and its children make after the filter point). The exit status "
         "is PROG's.", epilog="examples:\n  pysandbox learn -o hello.env -- ./helloworld/helloworld"
-        "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static",
+        "\n  pysandbox learn --exec --format policy -- ./helloworld/helloworld-static"
+        "\n  pysandbox learn --landlock -o job.env -- sh job.sh   # files, ports too",
         formatter_class=raw)
     s.add_argument("-o", "--output", metavar="FILE",
                    help="write the policy to FILE (default: stdout, after PROG's own output)")
@@ -124,6 +125,9 @@ def learn_parser(sub, raw):
                    "SECCOMP_POLICY_FILE; oci: a Docker/OCI seccomp profile")
     s.add_argument("--append", action="store_true",
                    help="merge with the policy already in FILE (several runs, one list)")
+    s.add_argument("--landlock", action="store_true",
+                   help="also write SANDBOX_FS_* and SANDBOX_NET* rules for the paths, TCP "
+                   "ports and signals PROG used (env or policy format)")
     s.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- PROG [ARGS]")
 
 
@@ -142,12 +146,17 @@ def syscalls_parser(sub, raw):
 
 def audit_parser(sub, raw):
     s = sub.add_parser(
-        "audit", help="print the kernel's seccomp audit records readably",
-        description="Read seccomp audit records (type=1326 / SECCOMP) from FILE, from\n"
-        "stdin (-), or by default from the kernel log (/dev/kmsg, what dmesg reads;\n"
+        "audit", help="print the kernel's seccomp audit records and Landlock denials readably",
+        description="Read seccomp audit records (type=1326 / SECCOMP) and Landlock denials\n"
+        "(1423 LANDLOCK_ACCESS, with 1424 LANDLOCK_DOMAIN for the program) from FILE,\n"
+        "from stdin (-), or by default from the kernel log (/dev/kmsg, what dmesg reads;\n"
         "needs root when kernel.dmesg_restrict is 1). dmesg, journalctl and\n"
         "ausearch --raw text all work. One line per record: local time, pid, uid,\n"
-        "arch, syscall, action, program.\n\n"
+        "arch, syscall, action, program; for Landlock: the domain creator's pid and\n"
+        "uid, 'landlock', the missing rights, 'denied', program: path, port or pid.\n\n"
+        "Landlock denials (ABI 7) are logged only while audit is enabled (off on many\n"
+        "machines: auditctl -e 1), and without auditd the kernel log's rate limit\n"
+        "drops records of a burst (a warning says so when the log shows it).\n\n"
         "exit status: 0 records printed, 1 none found, 2 usage,\n"
         "             125 the log cannot be read or a record is malformed",
         epilog=AUDIT_EPILOG, formatter_class=raw)
@@ -158,7 +167,7 @@ def audit_parser(sub, raw):
                    help="count records per program and syscall instead")
     s.add_argument("-a", "--allow", action="store_true",
                    help="print the SECCOMP_SYSCALL_ALLOW that lets each program's logged "
-                   "calls through")
+                   "calls through, and the SANDBOX_* items its Landlock denials lacked")
     s.add_argument("--pid", type=int, help="only records of this process")
     s.add_argument("--exe", metavar="PROG", help="only records of this program (path, "
                    "file name or comm)")

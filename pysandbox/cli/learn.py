@@ -1,13 +1,15 @@
 """pysandbox learn: run a program and write the smallest allowlist it needs
 (the engine: pysandbox.learn), as SECCOMP_SYSCALL_ALLOW=... (env), a
-SECCOMP_POLICY_FILE (policy) or a Docker/OCI profile (oci). Exit status:
-the program's."""
+SECCOMP_POLICY_FILE (policy) or a Docker/OCI profile (oci); with --landlock
+also the SANDBOX_FS_* and SANDBOX_NET* variables for what it touched
+(pysandbox.fsrules), as variables (env) or fs-read... lines (policy).
+Exit status: the program's."""
 import json
 import os
 import re
 import sys
 
-from pysandbox import _launch, learn, profile
+from pysandbox import _launch, fsrules, learn, profile
 from pysandbox.cli._common import write_output
 from pysandbox.errors import PolicyError, UsageError
 
@@ -20,23 +22,20 @@ def run(args):
         raise UsageError("learn: --append needs -o FILE")
     if not args.output and sys.stdout is None:
         raise UsageError("learn: stdout is closed: give -o FILE for the policy")
+    if args.landlock and args.format == "oci":
+        raise UsageError("learn: --landlock: an OCI profile holds no Landlock rules: use "
+                         "--format env or policy")
     path = learn.program(argv[0])
     exec_mode = args.exec_mode
     if not exec_mode and _launch.is_static(path):
         _launch.say("pysandbox learn: %s is statically linked: measuring from its exec, for "
                     "sandboxify (--exec)" % argv[0])
         exec_mode = True
-    result, status = learn.run(path, argv, exec_mode)
+    result, status = learn.run(path, argv, exec_mode, args.landlock)
     kernel_calls = result.kernel_calls()
     names = set(result.names()) | set(kernel_calls)
-    if args.append and os.path.exists(args.output):
-        try:
-            with open(args.output) as f:
-                names |= previous_names(f.read())
-        except (OSError, ValueError) as e:
-            raise PolicyError("cannot read the earlier policy: '%s' (%s)"
-                              % (args.output, e)) from None
-    names = sorted(names)
+    earlier = previous_text(args.output) if args.append else ""
+    names = sorted(names | previous_names(earlier))
     header = ["pysandbox learn%s: %s (%s)" % (" --exec" if exec_mode else "", " ".join(argv),
                                             describe(status)),
               "%d syscalls seen in %d calls by %d tasks, counted from %s" % (
@@ -48,7 +47,11 @@ def run(args):
     if args.append:
         header.append("merged with the earlier %s: %d syscalls in all" % (args.output, len(names)))
     header += other_abis(result)
-    text = render(args.format, names, header)
+    rules = None
+    if args.landlock:
+        rules = result.landlock_rules(previous_rules(earlier))
+        header += landlock_header(result, rules, exec_mode)
+    text = render(args.format, names, header, rules)
     write_output(args.output or "-", text.encode(errors="surrogateescape"))
     return exit_code(status)
 
@@ -76,6 +79,50 @@ def other_abis(result):
             "; ".join(foreign + (["%d unidentified" % result.other] if result.other else []))]
 
 
+def previous_text(path):
+    """The earlier output --append merges with ("" if there is none yet)."""
+    if not os.path.exists(path):
+        return ""
+    try:
+        with open(path) as f:
+            text = f.read()
+        previous_names(text)
+        return text
+    except (OSError, ValueError) as e:
+        raise PolicyError("cannot read the earlier policy: '%s' (%s)" % (path, e)) from None
+
+
+def keyword(var):
+    """The policy file's keyword for variable VAR: SANDBOX_FS_READ is fs-read."""
+    return var[len("SANDBOX_"):].lower().replace("_", "-")
+
+
+def previous_rules(text):
+    """(variable, item) of the SANDBOX_FS_* lines (env) or fs-* lines (policy)
+    of an earlier output."""
+    words = {keyword(var): var for var in fsrules.VAR_NEEDS}
+    out = []
+    for line in text.splitlines():
+        var, eq, value = line.strip().partition("=")
+        if not eq:
+            word, _, value = line.strip().partition(" ")
+            var = words.get(word)
+        if var in fsrules.VAR_NEEDS:
+            out += [(var, item) for item in value.strip().split(":") if item]
+    return out
+
+
+def landlock_header(result, rules, exec_mode):
+    """Header lines on the Landlock rules: where they hold, what they miss."""
+    out = ["Landlock rules for the paths, ports and signals it used, from %s" % (
+        "the launch exec (sandboxify adds the program file itself)" if exec_mode
+        else "main() (libsandbox.so adds its own file)")]
+    if result.lost:
+        out.append("warning: %d accesses could not be recorded (too many, or a path too "
+                   "long): the rules may deny some of them" % result.lost)
+    return out + rules.notes
+
+
 def previous_names(text):
     """Syscall names an earlier output of any format allows."""
     text = text.strip()
@@ -93,16 +140,27 @@ def previous_names(text):
     return names
 
 
-def render(fmt, names, header):
+def render(fmt, names, header, rules=None):
     if fmt == "oci":  # the profile `pysandbox profile export` writes for the list
         return json.dumps(profile.export({"SECCOMP_SYSCALL_ALLOW": ":".join(names)}),
                           indent=2) + "\n"
     lines = ["# " + h for h in header]
-    if fmt == "policy":
+    landlock = landlock_lines(rules) if rules else []
+    if fmt == "policy":  # `fs-read ITEMS` for SANDBOX_FS_READ=ITEMS
+        lines += [("%s %s" % (keyword(var), value)).rstrip() for var, value in landlock]
         lines += ["allow %s" % n for n in names]
     else:
+        lines += ["%s=%s" % rule for rule in landlock]
         lines.append("SECCOMP_SYSCALL_ALLOW=" + ":".join(names))
     return "\n".join(lines) + "\n"
+
+
+def landlock_lines(rules):
+    """[(variable, value)] of RULES (fsrules.Rules), in the order written."""
+    lines = [(var, ":".join(items)) for var, items in rules.fs.items() if items]
+    if not lines:  # nothing touched: still restricted
+        lines.append((fsrules.READ, ""))
+    return lines + list(rules.net.items())
 
 
 def describe(status):

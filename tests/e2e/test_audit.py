@@ -192,10 +192,11 @@ def test_select_one_program(select):
 
 def test_no_records_exit_1():
     r = pysandbox_audit("-", stdin="[ 1.0] Linux version 6.18\n")
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", "pysandbox: no seccomp records in stdin\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        1, "", "pysandbox: no seccomp or Landlock records in stdin\n")
     r = pysandbox_audit("-", "--pid", "1", stdin=summary_input())
     assert (r.returncode, r.stderr) == (
-        1, "pysandbox: no seccomp records in stdin for the selected program\n")
+        1, "pysandbox: no seccomp or Landlock records in stdin for the selected program\n")
 
 
 def test_malformed_record_is_named_and_fails(tmp_path):
@@ -325,6 +326,7 @@ def test_kernel_log_for_an_ordinary_user(kit):
                             "needs root or CAP_SYSLOG; or give a file: journalctl -k | "
                             "pysandbox audit -): '/dev/kmsg'\n")
     else:
-        assert r.returncode == 1 and r.stderr.startswith("pysandbox: no seccomp records")
+        assert r.returncode == 1
+        assert r.stderr.startswith("pysandbox: no seccomp or Landlock records")
     piped = pysandbox_audit("-", stdin=dmesg_line() + "\n", as_nobody=True, kit=kit)
     assert (piped.returncode, len(piped.stdout.splitlines())) == (0, 2)

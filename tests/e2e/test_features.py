@@ -16,12 +16,14 @@ KEYS = {
     "abi": {"i386": {"error", "ok"}, "x32": {"error", "ok"}},
     "kernel": {"machine", "release", "version"},
     "kernel_log": {"dmesg_restrict", "error", "ok"},
-    "landlock": {"abi", "error", "ok"},
+    "landlock": {"abi": None, "audit": None, "error": None, "known_abi": None, "missing": None,
+                 "ok": None, "rights": {"fs", "net", "scope"}},
+    "audit": {"enabled", "error", "ok"},
     "ptrace": {"child": {"error", "ok"}, "declared_parent": {"error", "ok"},
                "suspend_seccomp": {"error", "ok"}, "syscall_info": {"error", "ok"},
                "yama_scope": None},
-    "pysandbox": {k: {"ok", "why"} for k in ("audit", "learn", "libsandbox", "log_mode",
-                                             "other_abis", "sandboxify")},
+    "pysandbox": {k: {"ok", "why"} for k in ("audit", "landlock", "learn", "libsandbox",
+                                             "log_mode", "other_abis", "sandboxify")},
     "seccomp": {"actions": {"allow", "errno", "kill_process", "kill_thread", "log", "trace",
                             "trap", "user_notif"},
                 "actions_logged": None, "filter": {"error", "ok"},
@@ -99,11 +101,61 @@ def test_landlock_matches_ctypes_call(report):
     libc.syscall.restype = ctypes.c_long
     nr = _native.syscall_nr("landlock_create_ruleset")
     abi = libc.syscall(ctypes.c_long(nr), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    ll = {k: report["landlock"][k] for k in ("ok", "error", "abi")}
     if abi > 0:
-        assert report["landlock"] == {"ok": True, "error": None, "abi": abi}
+        assert ll == {"ok": True, "error": None, "abi": abi}
     else:
         err = errno.errorcode[ctypes.get_errno()]
-        assert report["landlock"] == {"ok": False, "error": err, "abi": None}
+        assert ll == {"ok": False, "error": err, "abi": None}
+
+
+# Landlock's rights by the ABI that brought them (Documentation/userspace-api/landlock.rst)
+FS_RIGHTS = ["fs.execute", "fs.write_file", "fs.read_file", "fs.read_dir", "fs.remove_dir",
+             "fs.remove_file", "fs.make_char", "fs.make_dir", "fs.make_reg", "fs.make_sock",
+             "fs.make_fifo", "fs.make_block", "fs.make_sym"]
+LATER = [(2, "fs.refer"), (3, "fs.truncate"), (4, "net.bind_tcp"), (4, "net.connect_tcp"),
+         (5, "fs.ioctl_dev"), (6, "scope.abstract_unix_socket"), (6, "scope.signal")]
+
+
+def rights_of(abi):
+    names = (FS_RIGHTS if abi >= 1 else []) + [n for a, n in LATER if a <= abi]
+    return {kind: [n for n in names if n.startswith(kind + ".")] for kind in ("fs", "net", "scope")}
+
+
+def missing_at(abi):
+    return ([{"right": n, "abi": 1} for n in sorted(FS_RIGHTS)] if abi < 1 else []) + \
+        [{"right": n, "abi": a} for a, n in LATER if a > abi]
+
+
+def test_landlock_rights_enforced_here(report):
+    ll = report["landlock"]
+    abi = min(ll["abi"] or 0, ll["known_abi"])
+    assert ll["known_abi"] == 7
+    assert ll["rights"] == rights_of(abi)
+    assert ll["missing"] == missing_at(abi)
+    assert ll["audit"] == (abi >= 7)
+    assert report["pysandbox"]["landlock"]["ok"] == ll["ok"]
+
+
+@pytest.mark.parametrize("abi", [-38, 1, 2, 3, 4, 5, 6, 7, 8])
+def test_landlock_rights_of_each_abi(abi):
+    """What an older (or newer) kernel would enforce, and what it would lack."""
+    from pysandbox import features
+
+    ll = features.landlock(abi)
+    assert ll["rights"] == rights_of(min(max(abi, 0), 7))
+    assert ll["missing"] == missing_at(abi)
+    assert features.landlock_why(ll).startswith("SANDBOX_FS_*" if abi >= 6 else
+                                                "this ABI lacks ")
+
+
+def test_audit_status(report, as_nobody):
+    """AUDIT_GET needs CAP_AUDIT_CONTROL: root reads it, uid 65534 is refused."""
+    a = report["audit"]
+    if as_nobody:
+        assert a == {"ok": False, "error": "EPERM", "enabled": None}
+    else:
+        assert a["ok"] and a["enabled"] in (0, 1, 2)
 
 
 def test_user_namespaces_match_unshare(report, as_nobody):
@@ -165,7 +217,9 @@ def test_text_report(kit, as_nobody):
     assert (r.returncode, r.stderr) == (0, "")
     labels = [ln[:25].strip() for ln in r.stdout.split("\n\n")[0].splitlines()]
     assert labels == ["kernel", "seccomp filters", "seccomp actions", "SECCOMP_RET_LOG",
-                      "user notification", "Landlock", "user namespaces", "Yama ptrace_scope",
+                      "user notification", "Landlock", "Landlock fs rights", "Landlock net rights",
+                      "Landlock scopes", "Landlock lacks", "audit", "user namespaces",
+                      "Yama ptrace_scope",
                       "ptrace a child", "ptrace a declared tracer", "PTRACE_GET_SYSCALL_INFO",
                       "PTRACE_O_SUSPEND_SECCOMP", "i386 emulation", "x32 ABI", "kernel log"]
     uid = 65534 if as_nobody else os.geteuid()

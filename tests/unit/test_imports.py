@@ -4,7 +4,7 @@ what each module may import, plus the rules the table alone cannot say.
 
 The layers, bottom up: errors (imports nothing) and _kernel (the standard
 library only); _native (the only user of the cffi module); the library
-(_launch, bpf, profile, audit, features, learn); the front doors (sandboxify,
+(_launch, bpf, profile, fsrules, audit, features, learn); the front doors (sandboxify,
 the cli package). A library module never imports the command line, and
 argparse is the command line's alone. Each check is also run on a mutated
 copy of the source, so that it is known to fail.
@@ -32,22 +32,24 @@ ALLOWED = {
     "pysandbox": {"pysandbox._native", ERRORS},
     "pysandbox.__main__": {"pysandbox.cli"},
     "pysandbox.bpf": {ERRORS},
+    "pysandbox.fsrules": set(),
     "pysandbox.profile": NATIVE,
     "pysandbox._launch": NATIVE,
     "pysandbox.features": NATIVE | {"pysandbox._kernel"},
-    "pysandbox.audit": NATIVE | {"pysandbox._kernel", "pysandbox._launch"},
-    "pysandbox.learn": NATIVE | {"pysandbox", "pysandbox._kernel", "pysandbox._launch"},
+    "pysandbox.audit": NATIVE | {"pysandbox._kernel", "pysandbox._launch", "pysandbox.fsrules"},
+    "pysandbox.learn": NATIVE | {"pysandbox", "pysandbox._kernel", "pysandbox._launch",
+                                 "pysandbox.fsrules"},
     "pysandbox.sandboxify": NATIVE | {"pysandbox._launch", "pysandbox.cli"},
     LAUNCHER: {"pysandbox.sandboxify"},
     "pysandbox.cli": {ERRORS},
     "pysandbox.cli.__main__": {"pysandbox.cli"},
     "pysandbox.cli._common": NATIVE | {"pysandbox.profile"},
-    "pysandbox.cli.audit": {"pysandbox.audit", "pysandbox.cli", ERRORS},
+    "pysandbox.cli.audit": {"pysandbox.audit", "pysandbox._kernel", "pysandbox.cli", ERRORS},
     "pysandbox.cli.compile": NATIVE | {"pysandbox.bpf", "pysandbox.cli._common"},
     "pysandbox.cli.features": {"pysandbox.features"},
     "pysandbox.cli.groups": NATIVE,
     "pysandbox.cli.learn": {"pysandbox._launch", "pysandbox.learn", "pysandbox.profile",
-                            "pysandbox.cli._common", ERRORS},
+                            "pysandbox.fsrules", "pysandbox.cli._common", ERRORS},
     "pysandbox.cli.libpath": {"pysandbox", ERRORS},
     "pysandbox.cli.profile": {"pysandbox.profile", "pysandbox.cli._common"},
     "pysandbox.cli.syscalls": NATIVE | {"pysandbox._launch", "pysandbox.cli"},

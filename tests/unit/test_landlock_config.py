@@ -248,3 +248,33 @@ def test_policy_file_errors(tmp_path, text, line):
     with pytest.raises(PolicyError) as e:
         load(SECCOMP_POLICY_FILE=str(f))
     assert str(e.value) == line.format(p=f)
+
+
+NO_INET_TYPE = {0, 7, 8, 9, 11, 12, 13, 14, 15}  # no AF_INET/AF_INET6 socket of these exists
+
+
+@pytest.mark.parametrize("net", ["", "udp", "raw", "udp:raw", "netlink", "none"])
+def test_socket_rules_against_a_model_of_every_family_and_type(net):
+    """The masked patterns the rules are made of cover exactly the refused
+    kinds: every family 0..45 and type 0..15 (with and without flags),
+    protocols 0, 6, 17, 262, against the documented rules."""
+    env = {"SANDBOX_NET_CONNECT": "443"} if not net else {"SANDBOX_NET": net}
+    prog = filters.compile_insns(env, "x86_64")
+    kinds = set(net.split(":")) - {""}
+    for family in range(46):
+        for t in range(16):
+            for proto in (0, 6, 17, 262):
+                if "none" in kinds:
+                    ok = family == AF_UNIX
+                elif family in (AF_INET, AF_INET6):
+                    ok = (t == STREAM and proto in (0, 6)) or (t == DGRAM and "udp" in kinds) \
+                        or (t == RAW and "raw" in kinds)
+                else:
+                    ok = family == AF_UNIX or (family == AF_NETLINK and "netlink" in kinds) \
+                        or (family == AF_PACKET and "raw" in kinds)
+                for flags in (0, NONBLOCK_CLOEXEC):
+                    got = filters.decide(prog, "x86_64", "socket", (family, t | flags, proto))
+                    if family in (AF_INET, AF_INET6) and t in NO_INET_TYPE and not ok:
+                        assert got in (lib.SB_ACT_ALLOW, EACCES)  # the kernel refuses
+                        continue
+                    assert got == (lib.SB_ACT_ALLOW if ok else EACCES), (family, t, proto)
