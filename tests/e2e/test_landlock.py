@@ -302,7 +302,8 @@ def ports():
 NET_BASELINE = [("connect:A", OK), ("connect:D", OK), ("fastopen:D", OK),
                 ("fastopen-msg:D", OK), ("bind:P", OK),
                 ("bind:0", OK), ("socket:tcp", OK), ("socket:tcp6", OK), ("socket:udp", OK),
-                ("socket:udp6", OK), ("socket:mptcp", OK), ("socket:netlink", OK),
+                ("socket:udp6", OK), ("socket:udp-flags", OK), ("socket:tcp-flags", OK),
+                ("socket:mptcp", OK), ("socket:netlink", OK),
                 ("socket:unix", OK), ("uring", OK)]
 
 
@@ -327,6 +328,7 @@ def test_tcp_connect(box, ports):
         ("fastopen:D", EACCES), ("fastopen:A", EACCES), ("fastopen-msg:D", EACCES),
         ("socket:tcp", OK), ("socket:tcp6", OK),
         ("socket:unix", OK), ("socket:udp", EACCES), ("socket:udp6", EACCES),
+        ("socket:udp-flags", EACCES), ("socket:tcp-flags", OK),
         ("socket:mptcp", EACCES), ("socket:netlink", EACCES), ("socket:packet", EACCES),
         ("socket:raw", EACCES)], SANDBOX_NET_CONNECT=str(ports[0]))
 
@@ -360,11 +362,13 @@ def test_tcp_bind(box, ports):
 
 
 @pytest.mark.parametrize("kinds,table", [
-    ("udp", [("socket:udp", OK), ("socket:udp6", OK), ("socket:tcp", OK), ("connect:A", EACCES),
+    ("udp", [("socket:udp", OK), ("socket:udp6", OK), ("socket:udp-flags", OK),
+             ("socket:tcp", OK), ("connect:A", EACCES),
              ("socket:mptcp", EACCES), ("socket:netlink", EACCES)]),
     ("netlink", [("socket:netlink", OK), ("socket:udp", EACCES)]),
     ("udp:netlink", [("socket:netlink", OK), ("socket:udp", OK), ("socket:packet", EACCES)]),
     ("none", [("socket:tcp", EACCES), ("socket:tcp6", EACCES), ("socket:udp", EACCES),
+              ("socket:tcp-flags", EACCES),
               ("socket:netlink", EACCES), ("socket:mptcp", EACCES), ("connect:A", EACCES),
               ("socket:unix", OK), ("sibling", OK)]),
 ])

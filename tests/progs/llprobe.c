@@ -10,7 +10,8 @@
  *   spawn:PATH       the same with the steps after it as PATH's arguments
  *                    (PATH, another llprobe, takes them): the last step here
  *   connect:PORT  connect6:PORT  bind:PORT     TCP on 127.0.0.1 (connect6: ::1)
- *   socket:KIND      tcp tcp6 udp udp6 ping mptcp unix netlink packet raw
+ *   socket:KIND      tcp tcp6 udp udp6 ping mptcp unix netlink packet raw, and
+ *                    udp-flags tcp-flags (with SOCK_CLOEXEC|SOCK_NONBLOCK)
  *   fastopen:PORT    sendto(MSG_FASTOPEN) on a new TCP socket to 127.0.0.1
  *   fastopen-msg:PORT    the same through sendmsg
  *   uring            io_uring_setup(1)
@@ -178,6 +179,8 @@ static int new_socket(const char *kind)
 		{ "tcp6", AF_INET6, SOCK_STREAM, 0 },
 		{ "udp", AF_INET, SOCK_DGRAM, 0 },
 		{ "udp6", AF_INET6, SOCK_DGRAM, 0 },
+		{ "udp-flags", AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0 },
+		{ "tcp-flags", AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP },
 		{ "ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
 		{ "mptcp", AF_INET, SOCK_STREAM, 262 },
 		{ "unix", AF_UNIX, SOCK_STREAM, 0 },
