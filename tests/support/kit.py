@@ -5,12 +5,14 @@ a 0700 temp dir), so everything an ordinary user executes is copied first.
 """
 import os
 import shutil
+import stat
+import subprocess
 import sys
 
 import pytest
 
 import pysandbox
-from support.proc import PROGS, ROOT, build_c
+from support.proc import PROGS, ROOT, build_c, patchelf
 
 
 class Kit:
@@ -65,6 +67,19 @@ class Kit:
             for root, dirs, files in os.walk(top):
                 for name in dirs + files:
                     os.chmod(os.path.join(root, name), 0o755)
+
+    def setuid_preloaded(self, src, name):
+        """A set-uid root copy NAME of SRC that loads libsandbox.so as a needed
+        library (the loader ignores LD_PRELOAD for set-id programs); skips
+        where one cannot be made."""
+        if os.geteuid() != 0:
+            pytest.skip("making a set-uid root program needs root")
+        prog = self.copy(src, name)
+        subprocess.run([patchelf(), "--add-needed", self.lib, prog], check=True)
+        os.chmod(prog, 0o4755)
+        if not os.stat(prog).st_mode & stat.S_ISUID:
+            pytest.skip("file system does not keep the set-uid bit")
+        return prog
 
     def file(self, name):
         return os.path.join(self.path, name)
