@@ -488,28 +488,11 @@ def test_gentoo_variables_set_no_layer(box, tree, ports):
 
 # ---- fail closed ----
 
-# Where main disagrees with DESIGN13.md (reported to the lead): main's exact
-# line is an expected failure; any other line fails, the design's passes.
-MAIN_SAYS = {
-    "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT":
-        "SANDBOX_NET: cannot be combined with SANDBOX_NET_CONNECT 'none' (item 1)",
-}
-
-
-def known_disagreement(box, got, want):
-    """xfail when GOT is main's known wording of WANT (the design's), for BOX."""
-    line = want[len(box.prefix):-1]
-    bare = want.startswith("sandboxify: SANDBOX_BEST_EFFORT: ") and got == want[12:]
-    if bare or got == box.prefix + MAIN_SAYS.get(line, "\0") + "\n":
-        pytest.xfail("DESIGN13 says %r, main %r" % (want, got))
-
-
 def refused(box, tree, line, **variables):
     """The run stops with LINE and 125; the program (which would create a marker) never ran."""
     marker = os.path.join(tree, "rw", "marker")
     r = box.steps("write:" + marker, **variables)
     assert (r.returncode, r.stdout, os.path.exists(marker)) == (125, "", False), r.stderr
-    known_disagreement(box, r.stderr, box.prefix + line + "\n")
     assert r.stderr == box.prefix + line + "\n"
 
 
@@ -592,7 +575,6 @@ def test_no_landlock_best_effort_runs_and_says_so(any_box, tree, ports, variable
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
     want = any_box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
         "every Landlock rule (this kernel does not offer Landlock)\n"
-    known_disagreement(any_box, r.stderr, want)
     assert r.stderr == want
 
 
@@ -662,7 +644,6 @@ def test_old_abi_best_effort_enforces_the_rest(box, tree, ports):
     assert (r.returncode, outcome(r)) == (0, table), r.stderr
     want = box.prefix + "SANDBOX_BEST_EFFORT: not enforced on this kernel: " \
         "fs.ioctl_dev, net.bind_tcp, net.connect_tcp, %s\n" % SCOPES
-    known_disagreement(box, r.stderr, want)
     assert r.stderr == want
 
 
