@@ -359,7 +359,8 @@ def _landlock(ll):
     def text(off):
         return arena[off:arena.index(b"\0", off)].decode(errors="surrogateescape")
 
-    paths = tuple(PathRule(text(p.name), p.access, bool(p.optional), env_name(p.var), p.item)
+    paths = tuple(PathRule(text(p.name), p.access, bool(p.flags & lib.SB_LL_OPTIONAL),
+                           env_name(p.var), p.item)
                   for p in ll.paths[0:ll.npaths])
     ports = tuple(PortRule(p.lo, p.hi, p.access, p.item) for p in ll.ports[0:ll.nports])
     return Landlock(ll.fs, ll.net, ll.scoped, ll.sockets, bool(ll.best_effort),

@@ -94,27 +94,33 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 	return 0;
 }
 
-/* One path rule: opened O_PATH (it must exist unless optional), the rights a
- * file may carry if it is no directory. */
+/* One path rule: opened O_PATH (it must exist unless optional); a rule on
+ * a file carries the rights a file may (SB_FS_FILE). NOTE: a group's member
+ * says whether it is a directory or a file, so only the user's paths are
+ * asked (fstat); a directory member that may be a link is opened
+ * O_DIRECTORY | O_NOFOLLOW, which a symlink fails with ENOTDIR: skipped. */
 static int add_path(int ruleset, const struct sb_config *cfg, const struct sb_ll_path *p,
 		    uint64_t handled, struct sb_error *err)
 {
 	const char *name = cfg->landlock.arena + p->name;
-	struct sb_ll_path_beneath_attr attr = { 0 };
+	const int link_ok = p->flags & SB_LL_UNLESS_LINK;
+	struct sb_ll_path_beneath_attr attr = { .allowed_access = p->access & handled };
+	int how = O_PATH | O_CLOEXEC | (link_ok ? O_NOFOLLOW : 0);
 	struct stat st;
-	int nofollow = p->optional == SB_LL_UNLESS_LINK ? O_NOFOLLOW : 0;
-	long fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, O_PATH | O_CLOEXEC | nofollow, 0, 0, 0),
-	     r;
+	long fd, r = 0;
 
-	if (fd < 0 && p->optional && (fd == -ENOENT || fd == -ENOTDIR))
+	if (p->flags & SB_LL_DIR)
+		how |= O_DIRECTORY;
+	fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, how, 0, 0, 0);
+	if (fd < 0 && (p->flags & SB_LL_OPTIONAL) && (fd == -ENOENT || fd == -ENOTDIR))
 		return 0;
 	if (fd < 0)
 		return path_error(cfg, p, SB_ERR_FILE, (int)-fd, "cannot open", err);
-	r = sb_raw6(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0);
-	attr.allowed_access = p->access & handled;
-	if (r == 0 && nofollow && S_ISLNK(st.st_mode))
+	if (!(p->flags & (SB_LL_DIR | SB_LL_FILE)))
+		r = sb_raw6(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0);
+	if (r == 0 && !(p->flags & (SB_LL_DIR | SB_LL_FILE)) && link_ok && S_ISLNK(st.st_mode))
 		attr.allowed_access = 0; /* covered where it leads, or not meant */
-	if (r == 0 && !S_ISDIR(st.st_mode))
+	if ((p->flags & SB_LL_FILE) || (r == 0 && !(p->flags & SB_LL_DIR) && !S_ISDIR(st.st_mode)))
 		attr.allowed_access &= SB_FS_FILE;
 	attr.parent_fd = (int32_t)fd;
 	if (r == 0 && attr.allowed_access)

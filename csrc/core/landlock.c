@@ -67,18 +67,22 @@ int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope
 /* ---- groups ---- */
 
 /* A group's members carry their own rights, whichever variable names it;
- * every member is optional (a system may lack it). LINK: skipped when it is
- * a symlink (merged /usr: /bin is usr/bin, which /usr covers; a rule for it
- * would be one more path walk at every start). */
+ * every member is optional (a system may lack it). FLAGS: SB_LL_DIR or
+ * SB_LL_FILE, what it is; SB_LL_UNLESS_LINK: skipped when it is a symlink
+ * (merged /usr: /bin is usr/bin, which /usr covers; a rule for it would be
+ * one more path walk at every start). */
 struct member {
 	char path[24];
 	uint16_t access;
-	uint8_t link;
+	uint8_t flags;
 };
 
 #define R SB_FS_RIGHTS_READ
 #define X SB_FS_RIGHTS_EXEC
 #define W SB_FS_RIGHTS_WRITE
+#define D SB_LL_DIR
+#define F SB_LL_FILE
+#define L SB_LL_UNLESS_LINK
 
 /* @base: what a dynamically linked program needs to start and run: the
  * loader and libraries (and, on a system without merged /usr, the top-level
@@ -88,51 +92,54 @@ struct member {
  * /etc/alternatives links need no rule, /usr/share/locale/locale.alias
  * (a link to /etc/locale.alias) needs its target's. */
 static const struct member base[] = {
-	{ "/usr", X, 0 },
-	{ "/bin", X, 1 },
-	{ "/sbin", X, 1 },
-	{ "/lib", X, 1 },
-	{ "/lib32", X, 1 },
-	{ "/lib64", X, 1 },
-	{ "/libx32", X, 1 },
-	{ "/etc/ld.so.cache", R, 0 },
-	{ "/etc/ld.so.preload", R, 0 },
-	{ "/etc/locale.alias", R, 0 },
-	{ "/etc/localtime", R, 1 }, /* a link into /usr/share/zoneinfo, or a copy */
-	{ "/etc/nsswitch.conf", R, 0 },
-	{ "/etc/passwd", R, 0 },
-	{ "/etc/group", R, 0 },
-	{ "/etc/ssl", R, 0 },
-	{ "/dev/zero", R, 0 },
-	{ "/dev/urandom", R, 0 },
-	{ "/dev/random", R, 0 },
-	{ "/dev/null", W, 0 },
-	{ "/dev/full", W, 0 },
+	{ "/usr", X, D },
+	{ "/bin", X, D | L },
+	{ "/sbin", X, D | L },
+	{ "/lib", X, D | L },
+	{ "/lib32", X, D | L },
+	{ "/lib64", X, D | L },
+	{ "/libx32", X, D | L },
+	{ "/etc/ld.so.cache", R, F },
+	{ "/etc/ld.so.preload", R, F },
+	{ "/etc/locale.alias", R, F },
+	{ "/etc/localtime", R, L }, /* a link into /usr/share/zoneinfo, or a copy */
+	{ "/etc/nsswitch.conf", R, F },
+	{ "/etc/passwd", R, F },
+	{ "/etc/group", R, F },
+	{ "/etc/ssl", R, D },
+	{ "/dev/zero", R, F },
+	{ "/dev/urandom", R, F },
+	{ "/dev/random", R, F },
+	{ "/dev/null", W, F },
+	{ "/dev/full", W, F },
 };
 
 /* @dns: name resolution's files (the queries need SANDBOX_NET=udp too). */
 static const struct member dns[] = {
-	{ "/etc/hosts", R, 0 },	    { "/etc/host.conf", R, 0 }, { "/etc/resolv.conf", R, 0 },
-	{ "/etc/gai.conf", R, 0 },  { "/etc/services", R, 0 },	{ "/etc/nsswitch.conf", R, 0 },
-	{ "/etc/protocols", R, 0 },
+	{ "/etc/hosts", R, F },	    { "/etc/host.conf", R, F }, { "/etc/resolv.conf", R, F },
+	{ "/etc/gai.conf", R, F },  { "/etc/services", R, F },	{ "/etc/nsswitch.conf", R, F },
+	{ "/etc/protocols", R, F },
 };
 
 /* @tty: the terminal (reading, writing, termios ioctls). */
 static const struct member tty[] = {
-	{ "/dev/tty", W, 0 },
-	{ "/dev/pts", W, 0 },
+	{ "/dev/tty", W, F },
+	{ "/dev/pts", W, D },
 };
 
 /* @tmp: the shared temporary directories, writable. */
 static const struct member tmp[] = {
-	{ "/tmp", W, 0 },
-	{ "/var/tmp", W, 0 },
-	{ "/dev/shm", W, 0 },
+	{ "/tmp", W, D },
+	{ "/var/tmp", W, D },
+	{ "/dev/shm", W, D },
 };
 
 #undef R
 #undef X
 #undef W
+#undef D
+#undef F
+#undef L
 
 static const struct group {
 	char name[8];
@@ -185,7 +192,7 @@ static int ll_fail(struct sb_error *err, const struct at *at, int item, int kind
 
 /* A path from AT: its variable and item, or (a file line) SB_V_FILE and the line. */
 static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsigned int access,
-		    const struct at *at, int item, int optional)
+		    const struct at *at, int item, int flags)
 {
 	struct sb_ll_path *p;
 
@@ -195,8 +202,8 @@ static int add_path(struct sb_landlock *ll, const char *path, size_t len, unsign
 	p->name = ll->arena_len;
 	p->access = (uint16_t)access;
 	p->var = (uint8_t)(at->file ? SB_V_FILE : at->var);
-	p->optional = (uint8_t)optional;
-	p->item = (uint16_t)(at->file ? at->line : item);
+	p->flags = (uint8_t)flags;
+	p->item = (uint32_t)(at->file ? at->line : item);
 	memcpy(ll->arena + ll->arena_len, path, len);
 	ll->arena[ll->arena_len + len] = '\0';
 	ll->arena_len += (unsigned int)len + 1;
@@ -228,8 +235,7 @@ static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned i
 			for (unsigned int i = 0; i < gr->count; i++)
 				if (add_path(ll, gr->members[i].path, strlen(gr->members[i].path),
 					     gr->members[i].access, at, item,
-					     gr->members[i].link ? SB_LL_UNLESS_LINK
-								 : SB_LL_OPTIONAL) < 0)
+					     SB_LL_OPTIONAL | gr->members[i].flags) < 0)
 					return ll_fail(err, at, item, SB_ERR_TOO_BIG,
 						       "more paths than fit", s, len);
 			return 0;
@@ -275,7 +281,7 @@ static int port_item(struct sb_load *ld, const char *s, size_t len, unsigned int
 	struct sb_landlock *ll = &ld->cfg->landlock;
 	const char *dash = memchr(s, '-', len);
 	struct sb_ll_ports p = { .access = (uint16_t)access,
-				 .item = (uint16_t)(at->file ? at->line : item) };
+				 .item = (uint32_t)(at->file ? at->line : item) };
 	int r;
 
 	if (len == 0)

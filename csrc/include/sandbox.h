@@ -169,25 +169,29 @@ struct sb_seccomp {
 #define SB_LL_PORT_RULES_MAX 4096 /* ports, ranges counted out */
 #define SB_LL_ARENA 16384 /* bytes of path text */
 
-/* struct sb_ll_path.optional: skipped when it does not exist ("PATH?", a
- * group's member); or also when it is a symlink (a group's /bin, /lib). */
+/* struct sb_ll_path.flags. OPTIONAL: skipped when it does not exist
+ * ("PATH?", a group's member); UNLESS_LINK: also when it is a symlink (a
+ * group's /bin, /lib); DIR, FILE: what it is known to be (a group's member:
+ * then it is not asked, a system call less each). */
 #define SB_LL_OPTIONAL 1
 #define SB_LL_UNLESS_LINK 2
+#define SB_LL_DIR 4
+#define SB_LL_FILE 8
 
 /* One path: what is granted beneath it (SB_FS_*). */
 struct sb_ll_path {
 	uint32_t name; /* offset of its NUL-terminated text in sb_landlock.arena */
+	uint32_t item; /* 1-based item in its variable, or its policy-file line */
 	uint16_t access;
-	uint8_t var; /* the variable it came from (for errors) */
-	uint8_t optional; /* SB_LL_OPTIONAL or SB_LL_UNLESS_LINK, or 0 */
-	uint16_t item; /* 1-based item in that variable */
+	uint8_t var; /* the variable it came from (for errors), SB_V_FILE for a file's line */
+	uint8_t flags; /* SB_LL_* */
 };
 
 /* Ports LO..HI: what is granted (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP). */
 struct sb_ll_ports {
+	uint32_t item; /* as sb_ll_path's */
 	uint16_t lo, hi;
 	uint16_t access;
-	uint16_t item;
 };
 
 /*
