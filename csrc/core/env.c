@@ -10,7 +10,9 @@
 
 #include "internal.h"
 
-static const char *const our_vars[SB_V_COUNT] = {
+/* NOTE: arrays, not pointers: a pointer table costs a relocation per entry
+ * in every process that loads libsandbox.so, policy or not. */
+static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_ALLOW] = SB_VAR_ALLOW,	 [SB_V_DENY] = SB_VAR_DENY, [SB_V_ACTION] = SB_VAR_ACTION,
 	[SB_V_VERBOSE] = SB_VAR_VERBOSE, [SB_V_FILE] = SB_VAR_FILE, [SB_V_PROFILE] = SB_VAR_PROFILE,
 	[SB_V_LEARN] = SB_VAR_LEARN,
@@ -27,8 +29,11 @@ static const struct {
 
 unsigned int sb_env_family(const char *entry)
 {
+	/* NOTE: every string of every environment comes here: its first byte
+	 * rules most out without a call */
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		if (strncmp(entry, families[i].prefix, strlen(families[i].prefix)) == 0)
+		if (entry[0] == families[i].prefix[0] &&
+		    strncmp(entry, families[i].prefix, strlen(families[i].prefix)) == 0)
 			return families[i].layer;
 	return 0;
 }
