@@ -223,50 +223,64 @@ class _Record(tuple):
                            ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
 
 
-def _record(name, fields):
-    """A _Record class NAME with the space-separated FIELDS."""
+def _record(name, fields, doc, slots=True, **methods):
+    """A _Record class NAME with the space-separated FIELDS, docstring DOC and
+    METHODS; SLOTS false: its instances have a __dict__ too (Config's _raw)."""
     names = tuple(fields.split())
-    attrs = {"__slots__": (), "_fields": names}
+    attrs = dict(methods, _fields=names, __doc__=doc)
+    if slots:
+        attrs["__slots__"] = ()
     for i, f in enumerate(names):
         attrs[f] = property(lambda self, i=i: self[i])
     return type(name, (_Record,), attrs)
 
 
-class Host(_record("Host", "caps kernel")):
-    """The host a profile's includes/excludes are decided against: CAPS a bit
-    mask (bit N: capability N), KERNEL (major, minor)."""
+RECORDS = ("Host", "Cond", "Rule", "Stats", "Config")
 
 
-class Cond(_record("Cond", "arg op width value mask")):
-    """argARG OP value on its low WIDTH bits (op: a CMP_OPS value; "&": masked)."""
+def __getattr__(name):
+    """The record classes, made on first use (PEP 562: asked for by name)."""
+    if name in RECORDS:
+        _records()
+        return globals()[name]
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
-class Rule(_record("Rule", "nr action conds")):
-    """One rule: syscall NR (as the filter sees it), its action, its conditions
-    (a tuple of Cond, all must hold; empty: unconditional)."""
-
-
-class Stats(_record("Stats", "first skipped blocks applied")):
-    """What loading a SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED
-    (no syscall on this arch), syscalls[] BLOCKS, and those APPLIED on the host."""
-
-
-class Config(_record(
-        "Config", "arch default_action abi_action rules verbose learn policy_file profile stats")):
-    """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
+def _records():
+    """Make the record classes, once. NOTE: on first use, not at import:
+    building them cost every sandboxify launch ~0.2 ms, and compile_policy(),
+    all a launch asks of the loader, returns none of them."""
+    global Host, Cond, Rule, Stats, Config
+    if "Config" in globals():
+        return
+    Host = _record("Host", "caps kernel", """The host a profile's includes/excludes are
+    decided against: CAPS a bit mask (bit N: capability N), KERNEL (major, minor).""")
+    Cond = _record("Cond", "arg op width value mask", """argARG OP value on its low WIDTH
+    bits (op: a CMP_OPS value; "&": masked).""")
+    Rule = _record("Rule", "nr action conds", """One rule: syscall NR (as the filter sees
+    it), its action, its conditions (a tuple of Cond, all must hold; empty: unconditional).""")
+    Stats = _record("Stats", "first skipped blocks applied", """What loading a
+    SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED (no syscall on this arch),
+    syscalls[] BLOCKS, and those APPLIED on the host.""")
+    Config = _record(
+        "Config", "arch default_action abi_action rules verbose learn policy_file profile stats",
+        """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
     (str, or None) and the load's Stats. enter() applies it: a Config from
     load() keeps a private copy of the C struct for that (bytes; the arch
-    pointer cleared, restored from ARCH)."""
+    pointer cleared, restored from ARCH).""",
+        slots=False, compile=_config_compile, report=_config_report)
 
-    def compile(self):
-        """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
-        return _compile(_seccomp(self))
 
-    def report(self):
-        """The lines libsandbox.so prints for SECCOMP_VERBOSE=1 (whatever VERBOSE says)."""
-        return _report(_seccomp(self))
+def _config_compile(self):
+    """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
+    return _compile(_seccomp(self))
+
+
+def _config_report(self):
+    """The lines libsandbox.so prints for SECCOMP_VERBOSE=1 (whatever VERBOSE says)."""
+    return _report(_seccomp(self))
 
 
 NO_POLICY = "no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY or SECCOMP_PROFILE"
@@ -316,6 +330,7 @@ def _load(environ, arch_, host_, required):
 
 
 def _config(cfg, stats):
+    _records()
     p = cfg.seccomp
     conds = [Cond(c.arg, c.op, c.width, c.value, c.mask) for c in p.conds[0:p.nconds]]
     rules = tuple(Rule(r.nr, r.action, tuple(conds[r.cond:r.cond + r.nconds]))
@@ -476,6 +491,7 @@ def cap_lookup(name):
 def probe_host():
     """This process's Host: effective capabilities, running kernel. InstallError
     if capget(2) or uname(2) fails."""
+    _records()
     h = ffi.new("struct sb_host *")
     r = lib.sb_host_probe(h)
     if r < 0:
@@ -487,6 +503,7 @@ def probe_host():
 def host(caps=None, kernel=None):
     """A Host: CAPS a bit mask (None: this process's effective set), KERNEL
     (major, minor) (None: the running kernel's)."""
+    _records()
     h = probe_host() if caps is None or kernel is None else None
     return Host(h.caps if caps is None else caps, h.kernel if kernel is None else tuple(kernel))
 
