@@ -43,9 +43,10 @@ def _arches():
         i += 1
 
 
-# every arch the tables know, the targets (filters can be compiled for) first
-ARCHES = tuple(_arch_name(a) for a in _arches())
-TARGET_ARCHES = tuple(_arch_name(a) for a in _arches() if lib.sb_arch_is_target(a))
+def _arch_names(targets=False):
+    """Every arch the tables know, the targets (filters can be compiled for)
+    first; TARGETS: those only. (ARCHES and TARGET_ARCHES, made on first use.)"""
+    return tuple(_arch_name(a) for a in _arches() if not targets or lib.sb_arch_is_target(a))
 
 
 def arch(name=None):
@@ -56,7 +57,7 @@ def arch(name=None):
 def arch_by_audit():
     """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
     out = {}
-    for a in ARCHES:  # x86_64 before x32
+    for a in _arch_names():  # x86_64 before x32
         out.setdefault(arch_audit(a), a)
     return out
 
@@ -197,53 +198,58 @@ def _envp(environ):
 
 # ---- the one loader (csrc/core/config.c) and what it returns, as Python values ----
 
-class _Record(tuple):
-    """A frozen record: a tuple with named fields (_fields), _replace() and
-    _asdict(), as collections.namedtuple gives. NOTE: namedtuple is not used
-    here: importing collections and building five classes cost sandboxify
-    ~3 ms per launch; these are plain classes (_record())."""
+# The records: frozen tuples with named fields (_fields), _replace() and
+# _asdict(), as collections.namedtuple gives. NOTE: namedtuple is not used
+# here: importing collections and building five classes cost sandboxify ~3 ms
+# per launch; these are plain classes (_record()), made on first use (_records()).
 
-    __slots__ = ()
-    _fields = ()
+def _record_new(cls, *args, **kwargs):
+    values = list(args) + [kwargs.pop(f) for f in cls._fields[len(args):] if f in kwargs]
+    if kwargs or len(values) != len(cls._fields):
+        raise TypeError("%s takes the fields %s" % (cls.__name__, ", ".join(cls._fields)))
+    return tuple.__new__(cls, values)
 
-    def __new__(cls, *args, **kwargs):
-        values = list(args) + [kwargs.pop(f) for f in cls._fields[len(args):] if f in kwargs]
-        if kwargs or len(values) != len(cls._fields):
-            raise TypeError("%s takes the fields %s" % (cls.__name__, ", ".join(cls._fields)))
-        return tuple.__new__(cls, values)
 
-    def _replace(self, **changes):
-        return type(self)(**dict(self._asdict(), **changes))
+def _record_replace(self, **changes):
+    return type(self)(**dict(self._asdict(), **changes))
 
-    def _asdict(self):
-        return dict(zip(self._fields, self))
 
-    def __repr__(self):
-        return "%s(%s)" % (type(self).__name__,
-                           ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
+def _record_asdict(self):
+    return dict(zip(self._fields, self))
+
+
+def _record_repr(self):
+    return "%s(%s)" % (type(self).__name__,
+                       ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
 
 
 def _record(name, fields, doc, slots=True, **methods):
-    """A _Record class NAME with the space-separated FIELDS, docstring DOC and
+    """A record class NAME with the space-separated FIELDS, docstring DOC and
     METHODS; SLOTS false: its instances have a __dict__ too (Config's _raw)."""
     names = tuple(fields.split())
-    attrs = dict(methods, _fields=names, __doc__=doc)
+    attrs = dict(methods, _fields=names, __doc__=doc, __new__=_record_new,
+                 _replace=_record_replace, _asdict=_record_asdict, __repr__=_record_repr)
     if slots:
         attrs["__slots__"] = ()
     for i, f in enumerate(names):
         attrs[f] = property(lambda self, i=i: self[i])
-    return type(name, (_Record,), attrs)
+    return type(name, (tuple,), attrs)
 
 
 RECORDS = ("Host", "Cond", "Rule", "Stats", "Config")
 
 
 def __getattr__(name):
-    """The record classes, made on first use (PEP 562: asked for by name)."""
+    """PEP 562: what this module makes on first use, not at import (every
+    sandboxify launch imports it, and needs none of these): the record
+    classes (RECORDS), ARCHES and TARGET_ARCHES."""
     if name in RECORDS:
         _records()
-        return globals()[name]
-    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    elif name in ("ARCHES", "TARGET_ARCHES"):
+        globals()[name] = _arch_names(targets=name == "TARGET_ARCHES")
+    else:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    return globals()[name]
 
 
 def _records():
@@ -303,7 +309,7 @@ def _load(environ, arch_, host_, required):
     a = _arch(arch_)
     if not lib.sb_arch_is_target(a):
         raise PolicyError("cannot compile a filter for %s (targets: %s)"
-                          % (_arch_name(a), ", ".join(TARGET_ARCHES)))
+                          % (_arch_name(a), ", ".join(_arch_names(targets=True))))
     # NOTE: not cleared (57 KiB and 5 KiB, on every launch): the loader
     # writes all it reads later, and fills the error record on failure
     cfg = _raw("struct sb_config *")
