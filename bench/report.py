@@ -106,20 +106,21 @@ def startup(out, rows):
     res = {}
     for line in run(argv).splitlines():
         f = line.split()
-        res[f[0]] = [float(x) for x in f[2:6]]  # mean, median, p10, p90
+        res[f[0]] = [float(x) for x in f[2:8]]  # mean, median, p10, p90, cpu, faults
     base = res[rows[0][0]]
     print()
     print("1. Start-up: fork+execve+waitpid of a dynamic `int main(void) { return 0; }`,")
     print("   %d runs per row, interleaved in random order; microseconds per process"
           % STARTUP_RUNS)
-    print("   %-38s %8s %8s %14s %10s %10s" % ("", "mean", "median", "p10 .. p90",
-                                               "+median", "+mean"))
+    print("   (cpu: the child's mean user + system time; faults: its mean minor page faults)")
+    print("   %-38s %8s %8s %14s %10s %10s %8s %7s" % ("", "mean", "median", "p10 .. p90",
+                                                       "+median", "+mean", "cpu", "faults"))
     for tag, name, _ in rows:
-        mean, med, p10, p90 = res[tag]
+        mean, med, p10, p90, cpu, faults = res[tag]
         first = tag == rows[0][0]
-        print("   %-38s %8.1f %8.1f %6.0f .. %-5.0f %s %s" % (
+        print("   %-38s %8.1f %8.1f %6.0f .. %-5.0f %s %s %8.1f %7.1f" % (
             "%s. %s" % (tag, name), mean, med, p10, p90,
-            delta(med, base[1], first), delta(mean, base[0], first)))
+            delta(med, base[1], first), delta(mean, base[0], first), cpu, faults))
     return {tag: res[tag][1] - base[1] for tag in res}
 
 

@@ -43,9 +43,10 @@ def _arches():
         i += 1
 
 
-# every arch the tables know, the targets (filters can be compiled for) first
-ARCHES = tuple(_arch_name(a) for a in _arches())
-TARGET_ARCHES = tuple(_arch_name(a) for a in _arches() if lib.sb_arch_is_target(a))
+def _arch_names(targets=False):
+    """Every arch the tables know, the targets (filters can be compiled for)
+    first; TARGETS: those only. (ARCHES and TARGET_ARCHES, made on first use.)"""
+    return tuple(_arch_name(a) for a in _arches() if not targets or lib.sb_arch_is_target(a))
 
 
 def arch(name=None):
@@ -56,7 +57,7 @@ def arch(name=None):
 def arch_by_audit():
     """{AUDIT_ARCH_* value: arch name}; x32 shares x86_64's value and is left out."""
     out = {}
-    for a in ARCHES:  # x86_64 before x32
+    for a in _arch_names():  # x86_64 before x32
         out.setdefault(arch_audit(a), a)
     return out
 
@@ -197,94 +198,107 @@ def _envp(environ):
 
 # ---- the one loader (csrc/core/config.c) and what it returns, as Python values ----
 
-class _Record(tuple):
-    """A frozen record: a tuple with named fields (_fields), _replace() and
-    _asdict(), as collections.namedtuple gives. NOTE: namedtuple is not used
-    here: importing collections and building five classes cost sandboxify
-    ~3 ms per launch; these are plain classes (_record())."""
+# The records: frozen tuples with named fields (_fields), _replace() and
+# _asdict(), as collections.namedtuple gives. NOTE: namedtuple is not used
+# here: importing collections and building five classes cost sandboxify ~3 ms
+# per launch; these are plain classes (_record()), made on first use (_records()).
 
-    __slots__ = ()
-    _fields = ()
-
-    def __new__(cls, *args, **kwargs):
-        values = list(args) + [kwargs.pop(f) for f in cls._fields[len(args):] if f in kwargs]
-        if kwargs or len(values) != len(cls._fields):
-            raise TypeError("%s takes the fields %s" % (cls.__name__, ", ".join(cls._fields)))
-        return tuple.__new__(cls, values)
-
-    def _replace(self, **changes):
-        return type(self)(**dict(self._asdict(), **changes))
-
-    def _asdict(self):
-        return dict(zip(self._fields, self))
-
-    def __repr__(self):
-        return "%s(%s)" % (type(self).__name__,
-                           ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
+def _record_new(cls, *args, **kwargs):
+    values = list(args) + [kwargs.pop(f) for f in cls._fields[len(args):] if f in kwargs]
+    if kwargs or len(values) != len(cls._fields):
+        raise TypeError("%s takes the fields %s" % (cls.__name__, ", ".join(cls._fields)))
+    return tuple.__new__(cls, values)
 
 
-def _record(name, fields):
-    """A _Record class NAME with the space-separated FIELDS."""
+def _record_replace(self, **changes):
+    return type(self)(**dict(self._asdict(), **changes))
+
+
+def _record_asdict(self):
+    return dict(zip(self._fields, self))
+
+
+def _record_repr(self):
+    return "%s(%s)" % (type(self).__name__,
+                       ", ".join("%s=%r" % kv for kv in zip(self._fields, self)))
+
+
+def _record(name, fields, doc, slots=True, **methods):
+    """A record class NAME with the space-separated FIELDS, docstring DOC and
+    METHODS; SLOTS false: its instances have a __dict__ too (Config's _raw)."""
     names = tuple(fields.split())
-    attrs = {"__slots__": (), "_fields": names}
+    attrs = dict(methods, _fields=names, __doc__=doc, __new__=_record_new,
+                 _replace=_record_replace, _asdict=_record_asdict, __repr__=_record_repr)
+    if slots:
+        attrs["__slots__"] = ()
     for i, f in enumerate(names):
         attrs[f] = property(lambda self, i=i: self[i])
-    return type(name, (_Record,), attrs)
+    return type(name, (tuple,), attrs)
 
 
-class Host(_record("Host", "caps kernel")):
-    """The host a profile's includes/excludes are decided against: CAPS a bit
-    mask (bit N: capability N), KERNEL (major, minor)."""
+RECORDS = ("Host", "Cond", "Rule", "Stats", "PathRule", "PortRule", "Landlock", "Config")
 
 
-class Cond(_record("Cond", "arg op width value mask")):
-    """argARG OP value on its low WIDTH bits (op: a CMP_OPS value; "&": masked)."""
+def __getattr__(name):
+    """PEP 562: what this module makes on first use, not at import (every
+    sandboxify launch imports it, and needs none of these): the record
+    classes (RECORDS), ARCHES and TARGET_ARCHES."""
+    if name in RECORDS:
+        _records()
+    elif name in ("ARCHES", "TARGET_ARCHES"):
+        globals()[name] = _arch_names(targets=name == "TARGET_ARCHES")
+    else:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    return globals()[name]
 
 
-class Rule(_record("Rule", "nr action conds")):
-    """One rule: syscall NR (as the filter sees it), its action, its conditions
-    (a tuple of Cond, all must hold; empty: unconditional)."""
-
-
-class Stats(_record("Stats", "first skipped blocks applied")):
-    """What loading a SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED
-    (no syscall on this arch), syscalls[] BLOCKS, and those APPLIED on the host."""
-
-
-class PathRule(_record("PathRule", "path access optional variable item")):
-    """A Landlock path rule: PATH (str), ACCESS (SB_FS_* bits), OPTIONAL, the
-    VARIABLE and ITEM it came from."""
-
-
-class PortRule(_record("PortRule", "lo hi access item")):
-    """TCP ports LO..HI with ACCESS (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP)."""
-
-
-class Landlock(_record("Landlock", "fs net scoped sockets best_effort io_uring paths ports")):
-    """The Landlock layer (struct sb_landlock): the rights it handles per kind
-    (FS, NET, SCOPED bit masks; 0: not restricted), the socket kinds SANDBOX_NET
-    allows (SOCKETS: SB_NET_* bits), BEST_EFFORT, IO_URING (allowed), PATHS (a
-    tuple of PathRule) and PORTS (of PortRule)."""
-
-
-class Config(_record(
+def _records():
+    """Make the record classes, once. NOTE: on first use, not at import:
+    building them cost every sandboxify launch ~0.2 ms, and compile_policy(),
+    all a launch asks of the loader, returns none of them."""
+    global Host, Cond, Rule, Stats, PathRule, PortRule, Landlock, Config
+    if "Config" in globals():
+        return
+    Host = _record("Host", "caps kernel", """The host a profile's includes/excludes are
+    decided against: CAPS a bit mask (bit N: capability N), KERNEL (major, minor).""")
+    Cond = _record("Cond", "arg op width value mask", """argARG OP value on its low WIDTH
+    bits (op: a CMP_OPS value; "&": masked).""")
+    Rule = _record("Rule", "nr action conds", """One rule: syscall NR (as the filter sees
+    it), its action, its conditions (a tuple of Cond, all must hold; empty: unconditional).""")
+    Stats = _record("Stats", "first skipped blocks applied", """What loading a
+    SECCOMP_PROFILE saw: its FIRST rule's index, names SKIPPED (no syscall on this arch),
+    syscalls[] BLOCKS, and those APPLIED on the host.""")
+    PathRule = _record("PathRule", "path access optional variable item", """A Landlock
+    path rule: PATH (str), ACCESS (SB_FS_* bits), OPTIONAL, the VARIABLE and ITEM it came
+    from (SECCOMP_POLICY_FILE and its line, for a policy file's).""")
+    PortRule = _record("PortRule", "lo hi access item", """TCP ports LO..HI with ACCESS
+    (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP).""")
+    Landlock = _record("Landlock", "fs net scoped sockets best_effort io_uring paths ports",
+                       """The Landlock layer (struct sb_landlock): the rights it handles per
+    kind (FS, NET, SCOPED bit masks; 0: not restricted), the socket kinds SANDBOX_NET
+    allows (SOCKETS: SB_NET_* bits), BEST_EFFORT, IO_URING (allowed), PATHS (a tuple of
+    PathRule) and PORTS (of PortRule).""")
+    Config = _record(
         "Config",
-        "arch default_action abi_action rules verbose learn policy_file profile stats landlock")):
-    """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
+        "arch default_action abi_action rules verbose learn policy_file profile stats landlock",
+        """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
     (str, or None), the load's Stats and the Landlock layer (a Landlock, or
     None without one). enter() applies it: a Config from
     load() keeps a private copy of the C struct for that (bytes; the arch
-    pointer cleared, restored from ARCH)."""
+    pointer cleared, restored from ARCH).""",
+        slots=False, compile=_config_compile, report=_config_report)
 
-    def compile(self):
-        """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
-        return _compile(_seccomp(self))
 
-    def report(self):
-        """The lines libsandbox.so prints for SECCOMP_VERBOSE=1 (whatever VERBOSE says)."""
-        return _report(_seccomp(self))
+def _config_compile(self):
+    """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
+    return _compile(_seccomp(self))
+
+
+def _config_report(self):
+    """The lines libsandbox.so prints for SECCOMP_VERBOSE=1 (whatever VERBOSE says)."""
+    return _report(_seccomp(self))
 
 
 NO_POLICY = ("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, SECCOMP_PROFILE "
@@ -308,7 +322,7 @@ def _load(environ, arch_, host_, required):
     a = _arch(arch_)
     if not lib.sb_arch_is_target(a):
         raise PolicyError("cannot compile a filter for %s (targets: %s)"
-                          % (_arch_name(a), ", ".join(TARGET_ARCHES)))
+                          % (_arch_name(a), ", ".join(_arch_names(targets=True))))
     # NOTE: not cleared (57 KiB and 5 KiB, on every launch): the loader
     # writes all it reads later, and fills the error record on failure
     cfg = _raw("struct sb_config *")
@@ -335,6 +349,7 @@ def _load(environ, arch_, host_, required):
 
 
 def _config(cfg, stats):
+    _records()
     p = cfg.seccomp
     conds = [Cond(c.arg, c.op, c.width, c.value, c.mask) for c in p.conds[0:p.nconds]]
     rules = tuple(Rule(r.nr, r.action, tuple(conds[r.cond:r.cond + r.nconds]))
@@ -597,6 +612,7 @@ def cap_lookup(name):
 def probe_host():
     """This process's Host: effective capabilities, running kernel. InstallError
     if capget(2) or uname(2) fails."""
+    _records()
     h = ffi.new("struct sb_host *")
     r = lib.sb_host_probe(h)
     if r < 0:
@@ -608,6 +624,7 @@ def probe_host():
 def host(caps=None, kernel=None):
     """A Host: CAPS a bit mask (None: this process's effective set), KERNEL
     (major, minor) (None: the running kernel's)."""
+    _records()
     h = probe_host() if caps is None or kernel is None else None
     return Host(h.caps if caps is None else caps, h.kernel if kernel is None else tuple(kernel))
 

@@ -449,10 +449,14 @@ int sb_bpf_compile(const struct sb_seccomp *p, struct sb_insn *out, unsigned int
 		return -ENOMEM;
 	}
 	pl->ranges = ranges;
-	pl->len = (unsigned int *)(pl->ranges + 2 * n + 1);
-	pl->leaves = (struct leaf *)(pl->len + 4 * (2 * n + 1));
+	pl->leaves = (struct leaf *)((unsigned int *)(pl->ranges + 2 * n + 1) + 4 * (2 * n + 1));
 	pl->len_rule = (unsigned int *)(pl->leaves + n);
 	make_ranges(pl);
+	/* NOTE: the subtree lengths right after the ranges in use (4 R of the
+	 * 4 (2 n + 1) reserved), not after all 2 n + 1: on the page the ranges
+	 * are written on, not a page of their own (a page fault less when R is
+	 * small, as for a full allowlist). */
+	pl->len = (unsigned int *)(pl->ranges + pl->nranges);
 	emit_tree(&count, pl, 0, pl->nranges, 1);
 	emit_prologue(&e, p);
 	emit_tree(&e, pl, 0, pl->nranges, 1);

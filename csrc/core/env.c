@@ -10,7 +10,9 @@
 
 #include "internal.h"
 
-static const char *const our_vars[SB_V_COUNT] = {
+/* NOTE: arrays, not pointers: a pointer table costs a relocation per entry
+ * in every process that loads libsandbox.so, policy or not. */
+static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_ALLOW] = SB_VAR_ALLOW,
 	[SB_V_DENY] = SB_VAR_DENY,
 	[SB_V_ACTION] = SB_VAR_ACTION,
@@ -62,7 +64,8 @@ unsigned int sb_env_family(const char *entry)
 {
 	int f;
 
-	/* NOTE: most entries start with neither letter: one test skips them */
+	/* NOTE: every string of every environment comes here; every family
+	 * starts with 'S', which rules most out without a call */
 	if (entry[0] != 'S' || (f = family_of(entry)) < 0)
 		return 0;
 	return families[f].layer;

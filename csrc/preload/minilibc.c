@@ -333,10 +333,11 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 
 /* The texts of the errors libsandbox.so can report (glibc's wording, which
  * the tests and the README show); any other is "Unknown error N", as glibc
- * says of numbers it has no text for. */
+ * says of numbers it has no text for. NOTE: arrays, not pointers: a pointer
+ * each would cost every process that loads libsandbox.so a relocation. */
 static const struct {
 	int nr;
-	const char *text;
+	char text[40];
 } errors[] = {
 	{ EPERM, "Operation not permitted" },
 	{ ENOENT, "No such file or directory" },
