@@ -18,8 +18,7 @@ _Static_assert(SB_ENTER_ALL == (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_E
 /* *ERR cleared, of KIND, saying WHAT; E its errno (0: none). */
 static int enter_error(struct sb_error *err, int kind, const char *what, int e)
 {
-	memset(err, 0, offsetof(struct sb_error, path));
-	err->path[0] = '\0';
+	sb_error_reset(err);
 	err->kind = kind;
 	err->sys_errno = e;
 	snprintf(err->what, sizeof(err->what), "%s", what);

@@ -32,8 +32,7 @@ static int abi_of(unsigned int kind, uint64_t bit)
 
 static int ll_error(struct sb_error *err, int kind, int var, int e, const char *what)
 {
-	memset(err, 0, offsetof(struct sb_error, path));
-	err->path[0] = '\0';
+	sb_error_reset(err);
 	err->kind = kind;
 	err->sys_errno = e;
 	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var) ? sb_env_name(var) : "");

@@ -19,6 +19,7 @@
 /* An error of KIND with errno E about the file PATH that VAR names. */
 static int file_error(struct sb_error *err, int kind, const char *var, const char *path, int e)
 {
+	sb_error_reset(err);
 	err->kind = kind;
 	err->sys_errno = e;
 	snprintf(err->var, sizeof(err->var), "%s", var);
@@ -58,6 +59,7 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 		return (int)len;
 	if (!host) {
 		if ((r = io->probe(&probed)) < 0) {
+			sb_error_reset(err);
 			err->kind = SB_ERR_HOST;
 			err->sys_errno = -r;
 			snprintf(err->var, sizeof(err->var), "%s", SB_VAR_PROFILE);
@@ -123,8 +125,8 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	const char *v[SB_V_COUNT] = { 0 };
 	int r;
 
-	memset(err, 0, offsetof(struct sb_error, path));
-	err->path[0] = '\0';
+	/* NOTE: *ERR is cleared by whichever step fills it (sb_error_reset), not
+	 * here: on a start that fails nothing its page is never touched. */
 	memset(ld.stats, 0, sizeof(*ld.stats));
 	if (sb_env_scan(envp, v, err) < 0)
 		return sb_error_errno(err);

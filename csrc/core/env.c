@@ -97,6 +97,7 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 		if (!sb_env_family(*envp))
 			continue;
 		if (!eq) { /* no variable getenv() would show, yet a typo of one */
+			sb_error_reset(err);
 			snprintf(err->var, sizeof(err->var), "%s", *envp);
 			snprintf(err->what, sizeof(err->what), "not NAME=value");
 			err->kind = SB_ERR_SYNTAX;
@@ -109,6 +110,7 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 		if (i == nvars) {
 			int reserved = families[family_of(*envp)].reserved;
 
+			sb_error_reset(err);
 			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
 			snprintf(err->what, sizeof(err->what), "%s",
 				 reserved ? "not supported by this version of pysandbox"

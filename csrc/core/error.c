@@ -4,6 +4,7 @@
  * (sandbox.h's table) and the one line it is reported as.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,13 @@ const char *sb_error_kind_name(int kind)
 	if (kind < 0 || (size_t)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
 		return "";
 	return kind_names[kind];
+}
+
+struct sb_error *sb_error_reset(struct sb_error *err)
+{
+	memset(err, 0, offsetof(struct sb_error, path));
+	err->path[0] = '\0';
+	return err;
 }
 
 int sb_error_errno(const struct sb_error *err)

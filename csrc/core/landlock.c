@@ -176,6 +176,7 @@ struct at {
 static int ll_fail(struct sb_error *err, const struct at *at, int item, int kind, const char *what,
 		   const char *token, size_t len)
 {
+	sb_error_reset(err);
 	err->kind = kind;
 	err->item = item;
 	if (at->file) {
@@ -577,6 +578,7 @@ static int rule(const struct ctx *x, const char *name, uint32_t action, const st
 		return 0;
 	action = stricter(action, fallback(x, (uint32_t)nr));
 	if (sb_policy_add_rule(x->p, (uint32_t)nr, action, c, n, &bad) < 0) {
+		sb_error_reset(err);
 		err->kind = SB_ERR_TOO_BIG;
 		snprintf(err->var, sizeof(err->var), "%s", x->var);
 		snprintf(err->what, sizeof(err->what), "the seccomp policy is full");

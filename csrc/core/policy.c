@@ -85,7 +85,7 @@ static size_t copy_cut(char *buf, size_t size, const char *s)
 static int fail(struct sb_error *err, const struct src *src, int kind, const char *what,
 		const char *token, size_t len)
 {
-	size_t n = copy_cut(err->var, sizeof(err->var), src->var);
+	size_t n = copy_cut(sb_error_reset(err)->var, sizeof(err->var), src->var);
 
 	if (src->line)
 		snprintf(err->var + n, sizeof(err->var) - n, ":%d", src->line);

@@ -109,7 +109,7 @@ static void locate(const struct walk *w, const char *where)
 __attribute__((format(printf, 4, 5))) static int bad(struct walk *w, const struct sb_json *v,
 						     int kind, const char *what, ...)
 {
-	struct sb_error *err = w->err;
+	struct sb_error *err = sb_error_reset(w->err);
 	size_t n = (size_t)snprintf(err->var, sizeof(err->var), "SECCOMP_PROFILE: %s", w->file);
 	size_t at = n + 2; /* where the JSON location starts, after ": " */
 	va_list ap;
@@ -815,6 +815,7 @@ static int json_error(struct walk *w, const struct sb_json_error *e, int code)
 	unsigned int line = 1, col = 1;
 	char where[64];
 
+	sb_error_reset(w->err);
 	for (size_t i = 0; i < e->offset; i++, col++) {
 		if (w->text[i] == '\n') {
 			line++;

@@ -162,6 +162,9 @@ int sb_const_lookup(const char *name, int64_t *value);
  * -EINVAL (core/policy.c). */
 int sb_policy_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
+/* *ERR cleared (every field but the tail of PATH), to be filled: each step
+ * that reports an error does it first (core/error.c). */
+struct sb_error *sb_error_reset(struct sb_error *err);
 /* The errno sb_config_load() returns for *ERR (sandbox.h's table: the
  * system's errno if it has one, else its kind's) (core/error.c). */
 int sb_error_errno(const struct sb_error *err);
