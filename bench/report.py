@@ -373,6 +373,12 @@ def landlock(out):
     res = {f[0]: float(f[3]) for f in (line.split() for line in run(argv).splitlines())}
     print("   launcher exec (out/llexec execs out/nop), median: no rules %.1f, "
           "restrict then exec %.1f (%+.1f us)" % (res["x"], res["xl"], res["xl"] - res["x"]))
+    steps = os.path.join(out, "llsteps")
+    for name, env in (("typical set", LANDLOCK), ("typical set + SECCOMP full",
+                                                  dict(LANDLOCK, SECCOMP_SYSCALL_ALLOW=full)),
+                      ("SECCOMP full alone", {"SECCOMP_SYSCALL_ALLOW": full})):
+        print("   steps in a fresh child (out/llsteps, median us), %s: %s"
+              % (name, run([steps, "1000"] + ["%s=%s" % kv for kv in env.items()]).strip()))
     print("Landlock (@base + 3 paths + 2 ports): libsandbox.so %+.0f us per process start "
           "over no sandbox, %+.0f us over SECCOMP-only (full allowlist); both layers %+.0f us; "
           "landrun-style launcher %+.0f us" % (start["l"], start["ls"] - start["s"],
