@@ -41,8 +41,12 @@ static void measure(char **env, double *out)
 	static char text[SB_FILE_MAX + 1];
 	static struct sb_json tape[SB_JSON_MAX];
 	static struct sb_insn prog[SB_PROG_MAX];
-	struct sb_load_io io = { .read = sb_file_read, .probe = sb_host_probe, .text = text,
-				 .text_size = sizeof(text), .tape = tape, .tape_cap = SB_JSON_MAX };
+	struct sb_load_io io = { .read = sb_file_read,
+				 .probe = sb_host_probe,
+				 .text = text,
+				 .text_size = sizeof(text),
+				 .tape = tape,
+				 .tape_cap = SB_JSON_MAX };
 	struct sb_prepared prep = { .prog = prog, .cap = SB_PROG_MAX };
 	struct sb_error err;
 	double t[STEPS + 1];
