@@ -8,6 +8,12 @@
  * (sb_config_load), prepares it (sb_prepare: the filter compiled, the
  * Landlock ruleset built), then enters it: no_new_privs and Landlock, then
  * the seccomp filter. One line: the median microseconds of each step.
+ *
+ * Built with -DLAUNCHER it is out/llexec instead, a landrun-style launcher
+ * for the start-up benchmark: it loads the SANDBOX_* Landlock layer from its
+ * environment, restricts itself (no_new_privs, landlock_restrict_self; the
+ * seccomp rules beside the layer are not installed: landrun has none), then
+ * execs $LLEXEC_TARGET. Without a layer it only execs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,47 @@
 
 #define STEPS 4
 
+static struct sb_config cfg;
+
+/* sb_config_load() of ENV into CFG, PREP given its filter buffer. */
+static int load(char **env, struct sb_prepared *prep, struct sb_error *err)
+{
+	static char text[SB_FILE_MAX + 1];
+	static struct sb_json tape[SB_JSON_MAX];
+	static struct sb_insn prog[SB_PROG_MAX];
+	struct sb_load_io io = { .read = sb_file_read,
+				 .probe = sb_host_probe,
+				 .text = text,
+				 .text_size = sizeof(text),
+				 .tape = tape,
+				 .tape_cap = SB_JSON_MAX };
+
+	prep->prog = prog;
+	prep->cap = SB_PROG_MAX;
+	return sb_config_load(&cfg, sb_arch_native(), env, &io, NULL, err);
+}
+
+#ifdef LAUNCHER
+extern char **environ;
+
+int main(void)
+{
+	struct sb_prepared prep;
+	struct sb_error err;
+	const char *target = getenv("LLEXEC_TARGET");
+	char *argv[] = { (char *)target, NULL };
+	int r = load(environ, &prep, &err);
+
+	if (!target || r < 0)
+		return 125;
+	if (r == 0 && (cfg.layers & SB_LAYER_LANDLOCK) &&
+	    (sb_prepare(&cfg, &prep, &err) < 0 ||
+	     sb_enter(&cfg, &prep, SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK, &err) < 0))
+		return 125;
+	execve(target, argv, environ);
+	return 126;
+}
+#else
 static double now_us(void)
 {
 	struct timespec t;
@@ -37,22 +84,12 @@ static int cmp(const void *a, const void *b)
 /* In the child: the four steps' times into OUT; exits 1 if one fails. */
 static void measure(char **env, double *out)
 {
-	static struct sb_config cfg;
-	static char text[SB_FILE_MAX + 1];
-	static struct sb_json tape[SB_JSON_MAX];
-	static struct sb_insn prog[SB_PROG_MAX];
-	struct sb_load_io io = { .read = sb_file_read,
-				 .probe = sb_host_probe,
-				 .text = text,
-				 .text_size = sizeof(text),
-				 .tape = tape,
-				 .tape_cap = SB_JSON_MAX };
-	struct sb_prepared prep = { .prog = prog, .cap = SB_PROG_MAX };
+	struct sb_prepared prep;
 	struct sb_error err;
 	double t[STEPS + 1];
 
 	t[0] = now_us();
-	if (sb_config_load(&cfg, sb_arch_native(), env, &io, NULL, &err) != 0)
+	if (load(env, &prep, &err) != 0)
 		_exit(1);
 	t[1] = now_us();
 	if (sb_prepare(&cfg, &prep, &err) < 0)
@@ -103,3 +140,4 @@ int main(int argc, char **argv)
 	       t[1][runs / 2], t[2][runs / 2], t[3][runs / 2]);
 	return 0;
 }
+#endif
