@@ -189,6 +189,13 @@ int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 
+/* libsandbox.so's read-back, prctl(PR_GET_SECCOMP, SB_READBACK_A,
+ * SB_READBACK_B): the one call its filter lets through whatever the policy
+ * (preload.c); asking the mode so, an outer libsandbox.so's filter lets it
+ * through too (apply/landlock.c). */
+#define SB_READBACK_A 0x73616e64U /* "sand" */
+#define SB_READBACK_B 0x626f7821U /* "box!" */
+
 /* FNV-1a, the hash of the targets' name index (tools/gen_tables.py): start
  * from SB_HASH_INIT, one step per character of the name. */
 #define SB_HASH_INIT 2166136261U

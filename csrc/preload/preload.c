@@ -31,8 +31,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "internal.h"
 #include "rawsys.h"
-#include "sandbox.h"
 
 #if !(defined(__x86_64__) && !defined(__ILP32__)) && !defined(__aarch64__)
 #error "libsandbox.so supports x86_64 and aarch64"
@@ -45,8 +45,8 @@ typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), v
 /* The read-back: prctl(PR_GET_SECCOMP, READBACK_A, READBACK_B) is the one
  * call our filter lets through whatever the policy (it only reads the mode);
  * any other prctl meets the policy (expected_mode). */
-#define READBACK_A 0x73616e64U /* "sand" */
-#define READBACK_B 0x626f7821U /* "box!" */
+#define READBACK_A SB_READBACK_A
+#define READBACK_B SB_READBACK_B
 #define PREFIX_LEN 9
 
 extern char **environ; /* the program's: what it and its children see */
