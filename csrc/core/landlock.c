@@ -539,6 +539,7 @@ struct ctx {
 	struct sb_seccomp *p;
 	unsigned int user;
 	const char *var;
+	uint32_t last_nr, last_action; /* fallback()'s last answer (rules come by name) */
 };
 
 /* The kernel's precedence: the lower signed value of the action wins. */
@@ -549,10 +550,13 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 
 /* What the environment's policy gives syscall NR when none of its
  * conditional rules holds: its strictest unconditional rule, or its default. */
-static uint32_t fallback(const struct ctx *x, uint32_t nr)
+static uint32_t fallback(struct ctx *x, uint32_t nr)
 {
 	uint32_t action = 0;
 	int found = 0;
+
+	if (nr == x->last_nr)
+		return x->last_action;
 
 	for (unsigned int i = 0; i < x->user; i++) {
 		const struct sb_rule *r = &x->p->rules[i];
@@ -562,15 +566,17 @@ static uint32_t fallback(const struct ctx *x, uint32_t nr)
 			found = 1;
 		}
 	}
-	return found ? action : x->p->default_action;
+	x->last_nr = nr;
+	x->last_action = found ? action : x->p->default_action;
+	return x->last_action;
 }
 
 /* Rule NAME (CONDS, N) refusing with ACTION - or with what the environment's
  * policy gives NAME, if that is stricter: a call both refuse gets the
  * stricter answer (as two stacked filters would give it), so a policy that
  * kills socket() still kills it. A name ARCH lacks is skipped. */
-static int rule(const struct ctx *x, const char *name, uint32_t action, const struct sb_cond *c,
-		int n, struct sb_error *err)
+static int rule(struct ctx *x, const char *name, uint32_t action, const struct sb_cond *c, int n,
+		struct sb_error *err)
 {
 	int nr = sb_syscall_nr(x->p->arch, name), bad;
 
@@ -596,7 +602,7 @@ static int rule(const struct ctx *x, const char *name, uint32_t action, const st
  * 0, 7, 8 and 9 have no protocol there, 11 to 15 are out of range. The
  * filter's length is what the kernel's install costs. */
 #define INET_TYPES 0x047eU /* 1, 2, 3, 4, 5, 6, 10 */
-static int refuse_types(const struct ctx *x, unsigned int allowed, struct sb_error *err)
+static int refuse_types(struct ctx *x, unsigned int allowed, struct sb_error *err)
 {
 	unsigned int covered = allowed | (~INET_TYPES & 0xffffU);
 	struct sb_cond c[2];
@@ -628,7 +634,7 @@ static int refuse_types(const struct ctx *x, unsigned int allowed, struct sb_err
 
 /* socket(): every family but the allowed ones; for AF_INET/6, every type
  * but the allowed ones, and SOCK_STREAM with a protocol other than 0 or TCP. */
-static int socket_rules(const struct ctx *x, unsigned int kinds, struct sb_error *err)
+static int socket_rules(struct ctx *x, unsigned int kinds, struct sb_error *err)
 {
 	struct sb_cond c[SB_RULE_CONDS_MAX];
 	int n = 0;
@@ -667,7 +673,7 @@ int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct s
 {
 	struct sb_config *cfg = ld->cfg;
 	const struct sb_landlock *ll = &cfg->landlock;
-	struct ctx x = { &cfg->seccomp, 0, SB_VAR_IO_URING };
+	struct ctx x = { &cfg->seccomp, 0, SB_VAR_IO_URING, UINT32_MAX, 0 };
 	struct sb_cond c[2];
 
 	if (!(cfg->layers & SB_LAYER_SECCOMP)) {
