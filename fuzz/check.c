@@ -346,6 +346,30 @@ static long read_input(void *ctx, const char *path, char *buf, size_t size)
 	return (long)len;
 }
 
+/* The Landlock layer is well formed: every path an absolute, NUL-terminated
+ * string inside the arena, every port range ordered, the counts in bounds,
+ * and nothing handled that no rule could name. */
+static void check_landlock(const struct sb_landlock *ll)
+{
+	FZ_CHECK(ll->npaths <= SB_LL_PATHS_MAX && ll->nports <= SB_LL_PORTS_MAX);
+	FZ_CHECK(ll->arena_len <= SB_LL_ARENA);
+	FZ_CHECK((ll->fs & ~(uint64_t)SB_FS_ALL) == 0 && (ll->net & ~(uint64_t)SB_NET_ALL) == 0);
+	FZ_CHECK((ll->scoped & ~(uint64_t)SB_SCOPE_ALL) == 0);
+	FZ_CHECK(ll->fs || ll->net || ll->scoped);
+	FZ_CHECK(!(ll->sockets & SB_NET_NONE) || ll->sockets == SB_NET_NONE);
+	for (unsigned int i = 0; i < ll->npaths; i++) {
+		const struct sb_ll_path *p = &ll->paths[i];
+
+		FZ_CHECK(p->name < ll->arena_len && ll->arena[p->name] == '/');
+		FZ_CHECK(memchr(ll->arena + p->name, '\0', ll->arena_len - p->name) != NULL);
+		FZ_CHECK(p->access && (p->access & ~SB_FS_ALL) == 0 && ll->fs);
+	}
+	for (unsigned int i = 0; i < ll->nports; i++)
+		FZ_CHECK(ll->ports[i].lo <= ll->ports[i].hi && ll->net &&
+			 (ll->ports[i].access == SB_NET_BIND_TCP ||
+			  ll->ports[i].access == SB_NET_CONNECT_TCP));
+}
+
 int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files *files)
 {
 	/* on the heap and dirty: a read past what the loader wrote shows */
@@ -372,7 +396,10 @@ int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files
 	if (r < 0)
 		check_error(r, &err);
 	if (r == 0) {
-		FZ_CHECK(cfg->layers == SB_LAYER_SECCOMP);
+		/* a Landlock layer always comes with the seccomp rules beside it */
+		FZ_CHECK((cfg->layers & ~SB_LAYER_LANDLOCK) == SB_LAYER_SECCOMP);
+		if (cfg->layers & SB_LAYER_LANDLOCK)
+			check_landlock(&cfg->landlock);
 		check_loaded(&cfg->seccomp);
 		r = check_compiled(&cfg->seccomp);
 	}
