@@ -244,7 +244,8 @@ struct sb_config {
 /* core/landlock.c. */
 /* Name of Landlock right BIT (one bit) of KIND (0 fs, 1 net, 2 scope), as the
  * kernel's audit records write it ("fs.read_file", "net.connect_tcp",
- * "scope.signal"), or NULL. */
+ * "scope.signal"), or NULL. In a static buffer, as sb_landlock_group_at's:
+ * not reentrant. */
 const char *sb_landlock_right_name(unsigned int kind, uint64_t bit);
 /* Path-group listing: name of group I ("@base"), or NULL past the end. */
 const char *sb_landlock_group_at(int i);
