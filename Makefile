@@ -27,6 +27,9 @@ demo: build
 	@# the shell's own "Bad system call" goes to /dev/null; the program keeps stderr (fd 3)
 	@{ sh -c 'LD_PRELOAD=$$($(VENV)/bin/pysandbox libpath) SECCOMP_SYSCALL_ALLOW=newfstatat:exit_group exec ./helloworld/helloworld 2>&3'; } 3>&2 2>/dev/null; \
 	  st=$$?; if [ $$st -eq 159 ]; then echo "Bad system call (killed by SIGSYS, exit status $$st)"; else echo "unexpected status $$st"; exit 1; fi
+	@echo '$$ LD_PRELOAD=$$(pysandbox libpath) SANDBOX_FS_EXEC=@base cat /etc/hostname'
+	@LD_PRELOAD=$$($(VENV)/bin/pysandbox libpath) SANDBOX_FS_EXEC=@base cat /etc/hostname 2>&1; \
+	  st=$$?; if [ $$st -eq 1 ]; then echo "(exit status 1: Landlock refused the open)"; else echo "unexpected status $$st"; exit 1; fi
 
 test: build
 	$(PY) -m pytest -q tests
