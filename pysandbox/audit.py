@@ -130,9 +130,13 @@ def parse_landlock(line):
 
 def denied_object(fields):
     """What a denial was about, readably: a path, an address and port, a pid."""
-    if "dest" in fields or "src" in fields:
-        addr, port = (("daddr", "dest") if "dest" in fields else ("saddr", "src"))
-        return "%s port %s" % (fields.get(addr, "?"), fields[port])
+    if "net." in fields.get("blockers", "") and not {"dest", "src", "daddr", "saddr"} & set(fields):
+        return "any port 0"  # bind to 0.0.0.0:0: the kernel writes neither
+    if "dest" in fields or "src" in fields or "daddr" in fields or "saddr" in fields:
+        addr, port = (("daddr", "dest") if "dest" in fields or "daddr" in fields
+                      else ("saddr", "src"))
+        # NOTE: the kernel leaves a zero address and a zero port out
+        return "%s port %s" % (fields.get(addr, "any"), fields.get(port, "0"))
     if "opid" in fields:
         comm = untrusted(fields.get("ocomm"))
         return "pid %s" % fields["opid"] + (" (%s)" % printable(comm) if comm else "")

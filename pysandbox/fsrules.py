@@ -44,6 +44,13 @@ class Host:
     def isdir(self, path):
         return os.path.isdir(path)
 
+    def is_device(self, path):
+        import stat
+        try:
+            return stat.S_ISCHR(os.stat(path).st_mode) or stat.S_ISBLK(os.stat(path).st_mode)
+        except OSError:
+            return False
+
     def interpreter(self, path):
         """The program a script's #! line names, or None."""
         try:
@@ -71,15 +78,22 @@ def propose(touched, groups, host=None, previous=()):
     PREVIOUS: (variable, item) pairs of an earlier proposal, merged in."""
     host = host or Host()
     notes = []
-    needs, used = path_needs(touched, host, notes)
+    needs, used, made = path_needs(touched, host, notes)
     for var, item in previous:
         if item.startswith("@"):
             used.add(item)
         else:
             add(needs, item.rstrip("?"), VAR_NEEDS[var])
     needs = collapse(absorb(needs, groups, used, host), host)
-    return Rules(fs_rules(needs, [g for g in groups if g in used], host),
-                 net_rules(touched, notes), notes)
+    fs = fs_rules(needs, [g for g in groups if g in used], host, made)
+    for var, items in fs.items():
+        for item in items:
+            path = item.rstrip("?")
+            if path != "/proc" and (path.count("/") == 1 or path in host.home_dirs()):
+                notes.append("warning: %s=%s grants the whole of %s (the run listed or "
+                             "opened it): narrow it if the program does not need all of it"
+                             % (var, item, path))
+    return Rules(fs, net_rules(touched, notes), notes)
 
 
 def add(needs, path, rights):
@@ -87,15 +101,19 @@ def add(needs, path, rights):
 
 
 def path_needs(touched, host, notes):
-    """({path: needs}, groups already used) of TOUCHED's path records."""
-    needs, used = {}, set()
+    """({path: needs}, groups already used, the paths the run made) of
+    TOUCHED's path records."""
+    needs, used, made = {}, set(), set()
     for kind, text in touched:
         if kind not in ("read", "exec", "write", "make"):
             continue
         path = os.path.normpath(text)
+        if through_fd(path):
+            continue  # an fd the process has (a pipe, a socket, its tty): no rule opens it
         if kind == "make":
-            if path.startswith("/dev/"):
+            if host.is_device(path):
                 continue  # O_CREAT on a device that exists: nothing is made
+            made.add(path)
             path = os.path.dirname(path)
         if not per_process(path):
             path = host.realpath(path)  # /proc/net: /proc/self/net
@@ -111,10 +129,20 @@ def path_needs(touched, host, notes):
             script = host.interpreter(path)
             if script:  # the kernel opens it: no call of the program's names it
                 add(needs, host.realpath(script), "rx")
-    return needs, used
+    return needs, used, made
 
 
 VAR_NEEDS = {READ: "r", EXEC: "rx", WRITE: "rw"}
+
+
+def through_fd(path):
+    """Is PATH one of a process's fds by name (/dev/stdout, /dev/fd/N,
+    /proc/self/fd/N)? Resolved in learn's own process it would name learn's
+    fds; what it names in the program's is open already (a pipe, a socket,
+    the terminal), and a file it leads to was opened by its own name too."""
+    parts = path.split("/")
+    return path in ("/dev/stdin", "/dev/stdout", "/dev/stderr") or parts[1:3] == ["dev", "fd"] \
+        or (per_process(path) and len(parts) > 3 and parts[3] == "fd")
 
 
 def per_process(path):
@@ -187,14 +215,15 @@ def covered(path, want, needs, host):
     return False
 
 
-def fs_rules(needs, used, host):  # USED: the groups that went in, in their order
-    """{variable: [items]}: groups first, then paths; `?` on a path gone
-    since (a file the run made and removed)."""
+def fs_rules(needs, used, host, made=()):  # USED: the groups that went in, in order
+    """{variable: [items]}: groups first, then paths; `?` on a path the run
+    made (it need not be there when the program runs again) or gone since."""
     out = {READ: [], EXEC: [], WRITE: []}
     for name in used:  # a group's members carry their own rights: any variable does
         out[EXEC if name == "@base" else READ if name == "@dns" else WRITE].append(name)
     for path in sorted(needs):
-        want, item = needs[path], path if host.exists(path) else path + "?"
+        want = needs[path]
+        item = path if host.exists(path) and path not in made else path + "?"
         if "x" in want:
             out[EXEC].append(item)
         if "w" in want:

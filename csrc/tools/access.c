@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -364,6 +365,31 @@ static unsigned int open_kinds(uint64_t flags)
 	return kinds;
 }
 
+/* open(2) with FLAGS of the path at ADDR beside DFD. NOTE: O_CREAT makes a
+ * file only when there is none: of a file that exists (looked at now, at
+ * the call's entry) no make is recorded, which would ask a right on the
+ * whole directory. */
+static void put_open(struct sb_access_log *log, struct pending *p, pid_t pid, uint64_t flags,
+		     int dfd, uint64_t addr)
+{
+	size_t first = p->len, at;
+	struct stat st;
+
+	if (put_path(log, p, pid, open_kinds(flags), dfd, addr, 0) < 0 || p->len == first ||
+	    !(open_kinds(flags) & BIT(SB_LEARN_ACCESS_MAKE)) || (flags & O_EXCL) ||
+	    fstatat(AT_FDCWD, p->buf + first + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	for (at = first; at < p->len; at += strlen(p->buf + at + 1) + 2) {
+		size_t n = strlen(p->buf + at + 1) + 2;
+
+		if (p->buf[at] != SB_LEARN_ACCESS_MAKE)
+			continue;
+		memmove(p->buf + at, p->buf + at + n, p->len - at - n);
+		p->len -= n;
+		return;
+	}
+}
+
 /* Append a record of KIND with the text FMT makes (kept at once). */
 static void put_text(struct pending *p, int kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -388,6 +414,10 @@ static void put_hex(struct pending *p, int kind, const unsigned char *data, size
 {
 	char hex[2 * sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 
+	/* NOTE: N is the tracee's to choose (an address length up to a
+	 * sockaddr_storage): never more than a name the kernel reads */
+	if (n > sizeof(((struct sockaddr_un *)0)->sun_path))
+		n = sizeof(((struct sockaddr_un *)0)->sun_path);
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02X", data[i]);
 	hex[2 * n] = 0;
@@ -416,6 +446,8 @@ static int put_sockaddr(struct sb_access_log *log, struct pending *p, pid_t pid,
 	}
 	if (sa.ss_family != AF_UNIX || n <= offsetof(struct sockaddr_un, sun_path))
 		return 0;
+	if (n > sizeof(*un))
+		n = sizeof(*un); /* the kernel reads no more of a UNIX address */
 	path_len = n - offsetof(struct sockaddr_un, sun_path);
 	if (un->sun_path[0] == 0) {
 		int abstract = kind == SB_LEARN_ACCESS_BIND ? SB_LEARN_ACCESS_LISTEN
@@ -481,10 +513,10 @@ static int legacy_call(struct sb_access_log *log, struct pending *p, pid_t pid, 
 	switch (nr) {
 #ifdef SYS_open
 	case SYS_open:
-		put_path(log, p, pid, open_kinds(a[1]), AT_FDCWD, a[0], 0);
+		put_open(log, p, pid, a[1], AT_FDCWD, a[0]);
 		return 1;
 	case SYS_creat:
-		put_path(log, p, pid, W | M, AT_FDCWD, a[0], 0);
+		put_open(log, p, pid, O_CREAT | O_WRONLY | O_TRUNC, AT_FDCWD, a[0]);
 		return 1;
 	case SYS_mkdir:
 	case SYS_rmdir:
@@ -519,11 +551,11 @@ static int path_call(struct sb_access_log *log, struct pending *p, pid_t pid, ui
 
 	switch (nr) {
 	case SYS_openat:
-		put_path(log, p, pid, open_kinds(a[2]), (int)a[0], a[1], 0);
+		put_open(log, p, pid, a[2], (int)a[0], a[1]);
 		return 1;
 	case SYS_openat2: /* struct open_how begins with its u64 flags */
 		if (read_mem(pid, a[2], &how_flags, sizeof(how_flags)) == 0)
-			put_path(log, p, pid, open_kinds(how_flags), (int)a[0], a[1], 0);
+			put_open(log, p, pid, how_flags, (int)a[0], a[1]);
 		return 1;
 	case SYS_execve:
 		put_path(log, p, pid, X, AT_FDCWD, a[0], 0);
@@ -559,10 +591,12 @@ static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, u
 	char path[PATH_MAX];
 
 	switch (nr) {
-	case SYS_mmap: /* NOTE: Landlock's EXECUTE covers mapping a file executable */
+	case SYS_mmap: /* NOTE: Landlock's EXECUTE is checked at execve(2) only (and
+			* the interpreter it opens): mapping a file executable needs
+			* only its READ, which its open asked */
 		if ((a[2] & PROT_EXEC) && !(a[3] & MAP_ANONYMOUS) &&
 		    fd_path(pid, (int)a[4], path, sizeof(path)) > 0)
-			put_text(p, SB_LEARN_ACCESS_EXEC, "%s", path);
+			put_text(p, SB_LEARN_ACCESS_READ, "%s", path);
 		return 0;
 	case SYS_connect:
 		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, a[1], a[2]);

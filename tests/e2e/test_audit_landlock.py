@@ -55,6 +55,11 @@ def test_denial_fields():
     (LINES[6], ("net.bind_tcp",), "127.0.0.1 port 2222"),
     (LINES[7], ("scope.abstract_unix_socket",), "@lltestxx"),
     (LINES[9], ("fs.execute", "fs.read_file"), "/root/.pyenv/shims/python3"),
+    # the kernel leaves out a zero address and a zero port
+    ("audit: type=1423 audit(1.0:2): domain=1 blockers=net.bind_tcp src=8089",
+     ("net.bind_tcp",), "any port 8089"),
+    ("audit: type=1423 audit(1.0:3): domain=1 blockers=net.bind_tcp", ("net.bind_tcp",),
+     "any port 0"),
     ('audit: type=1423 audit(1.0:1): domain=1 blockers=fs.read_file path=2F746D702F6120620A',
      ("fs.read_file",), "/tmp/a b\\x0a"),  # hex: a blank and a newline
 ])

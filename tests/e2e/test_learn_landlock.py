@@ -154,8 +154,9 @@ def has(kind, text):
                                         "mv /tmp/ll-rec-$$ /tmp/ll-rec2-$$ && rm /tmp/ll-rec2-$$"],
      lambda touched: sum(k == "make" and "/tmp/ll-rec" in t for k, t in touched) == 2),
     ("execve", ["/bin/sh", "-c", "/bin/true"], has("exec", "/bin/true")),
-    ("an executable mapping", [PY, "-c", "import _ctypes"],
-     lambda touched: any(k == "exec" and "_ctypes" in t for k, t in touched)),
+    ("an executable mapping needs a read only", [PY, "-c", "import _ctypes"],
+     lambda touched: any(k == "read" and "_ctypes" in t for k, t in touched) and
+     not any(k == "exec" and "_ctypes" in t for k, t in touched)),
     ("socket, connect", [PY, "-c", "import socket; s = socket.socket()\ntry: "
                          "s.connect(('127.0.0.1', 9))\nexcept OSError: pass"],
      lambda touched: {("socket", "tcp"), ("connect", "9")} <= set(touched)),

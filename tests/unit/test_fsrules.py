@@ -36,6 +36,9 @@ class FakeHost(fsrules.Host):
     def interpreter(self, path):
         return self.scripts.get(path)
 
+    def is_device(self, path):
+        return path in ("/dev/null", "/dev/tty")
+
     def home_dirs(self):
         return {"/root", "/home/me"}
 
@@ -177,3 +180,23 @@ def test_a_socket_no_variable_allows_is_a_note():
     r = propose([("socket", "family 38 type 5 protocol 0")])
     assert r.notes == ["socket(family 38 type 5 protocol 0) is refused under any SANDBOX_NET* "
                        "rule: leave the network variables out to run it"]
+
+
+def test_an_fd_by_name_needs_no_rule():
+    """/dev/stderr, /dev/fd/N, /proc/self/fd/N name an fd the program has: resolved in
+    learn's process they would name learn's (a pipe: /proc granted whole)."""
+    r = propose([("write", "/dev/stderr"), ("read", "/dev/fd/0"), ("read", "/proc/self/fd/3"),
+                 ("write", "/proc/4242/fd/1")])
+    assert {k: v for k, v in r.fs.items() if v} == {} and r.notes == []
+
+
+def test_what_the_run_made_is_optional():
+    """A file the run made (and may have removed) must not stop the next run."""
+    r = propose([("make", "/tmp/new"), ("write", "/tmp/new")])
+    assert r.fs[fsrules.WRITE] == ["@tmp", "/tmp/new?"]
+
+
+def test_a_whole_tree_is_warned_of():
+    r = propose([("read", "/")])
+    assert r.fs[fsrules.READ] == ["/"]
+    assert any(n.startswith("warning: SANDBOX_FS_READ=/ grants the whole of /") for n in r.notes)
