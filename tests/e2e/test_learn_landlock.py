@@ -160,6 +160,15 @@ def has(kind, text):
     ("socket, connect", [PY, "-c", "import socket; s = socket.socket()\ntry: "
                          "s.connect(('127.0.0.1', 9))\nexcept OSError: pass"],
      lambda touched: {("socket", "tcp"), ("connect", "9")} <= set(touched)),
+    ("an abstract name as long as a sockaddr_storage (the tracer once overflowed)",
+     [PY, "-c", "import ctypes, socket; b = ctypes.create_string_buffer(b'A' * 128, 128)\n"
+      "b[0:3] = b'\\x01\\x00\\x00'; s = socket.socket(socket.AF_UNIX)\n"
+      "ctypes.CDLL(None).connect(s.fileno(), b, 128)"],
+     lambda touched: ("abstract", "41" * 107) in touched),
+    ("O_CREAT of a file that exists asks no directory right",
+     ["/bin/sh", "-c", "echo x >> /etc/hostname.ll-none 2>/dev/null; : >> /proc/self/comm; "
+      "touch /tmp/ll-exists-$$ && echo x >> /tmp/ll-exists-$$ && rm /tmp/ll-exists-$$"],
+     lambda touched: sum(k == "make" and "/tmp/ll-exists" in t for k, t in touched) == 1),
     ("an O_PATH open is not recorded", [PY, "-c", "import os; os.open('/etc/hostname', "
                                         "os.O_PATH)"],
      lambda touched: not any(t == "/etc/hostname" for _, t in touched)),
