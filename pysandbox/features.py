@@ -140,8 +140,12 @@ def uses(f):
 def landlock_why(ll):
     if not ll["missing"]:
         return "SANDBOX_FS_*, SANDBOX_NET* and SANDBOX_SCOPE are enforced in full"
+    missing = [m["right"] for m in ll["missing"]]
     return ("this ABI lacks %s: a run asking for it stops with status 125, or with "
-            "SANDBOX_BEST_EFFORT=1 runs without it" % ", ".join(m["right"] for m in ll["missing"]))
+            "SANDBOX_BEST_EFFORT=1 runs without it%s (every SANDBOX_FS_* run asks for every "
+            "file right; every layer for both scopes)" % (
+                ", ".join(missing), "; SANDBOX_SCOPE=none runs without the scopes"
+                if any(r.startswith("scope.") for r in missing) else ""))
 
 
 def landlock_audit(f):
