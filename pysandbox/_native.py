@@ -305,6 +305,7 @@ NO_POLICY = ("no policy: set SECCOMP_SYSCALL_ALLOW, SECCOMP_SYSCALL_DENY, SECCOM
              "or a SANDBOX_FS_*, SANDBOX_NET* layer")
 FILE_MAX = lib.SB_FILE_MAX  # longest policy file or profile, in bytes
 CONDS_MAX = lib.SB_CONDS_MAX  # argument conditions in one policy
+LANDLOCK_PATHS_MAX = lib.SB_LL_PATHS_MAX  # path rules in one configuration, groups' too
 _raw = ffi.new_allocator(should_clear_after_alloc=False)  # work space, written before read
 
 

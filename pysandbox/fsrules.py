@@ -70,12 +70,13 @@ class Host:
 Rules = collections.namedtuple("Rules", "fs net notes")
 
 
-def propose(touched, groups, host=None, previous=()):
+def propose(touched, groups, host=None, previous=(), paths_max=None):
     """Rules for TOUCHED ([(kind, text)], as _native.learn_run gives them):
     Rules(fs={variable: [items]}, net={variable: value}, notes=[lines]).
     GROUPS: {"@name": [(path, needs)]}, most specific last (learn.group_members()
     for the real ones, in the C loader's order).
-    PREVIOUS: (variable, item) pairs of an earlier proposal, merged in."""
+    PREVIOUS: (variable, item) pairs of an earlier proposal, merged in.
+    PATHS_MAX: the path rules a configuration holds (a warning past it)."""
     host = host or Host()
     notes = []
     needs, used, made = path_needs(touched, host, notes)
@@ -86,6 +87,12 @@ def propose(touched, groups, host=None, previous=()):
             add(needs, item.rstrip("?"), VAR_NEEDS[var])
     needs = collapse(absorb(needs, groups, used, host), host)
     fs = fs_rules(needs, [g for g in groups if g in used], host, made)
+    paths = sum(1 for items in fs.values() for item in items if not item.startswith("@"))
+    members = sum(len(groups[g]) for g in used if g in groups)
+    if paths_max is not None and paths + members > paths_max:
+        notes.append("warning: %d paths and %d group members: more than one sandbox holds "
+                     "(%d path rules): name their directories instead"
+                     % (paths, members, paths_max))
     for var, items in fs.items():
         for item in items:
             path = item.rstrip("?")

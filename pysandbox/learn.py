@@ -81,7 +81,8 @@ class Learned:
 
     def landlock_rules(self, previous=()):
         """The Landlock rules (fsrules.Rules) for what the runs touched."""
-        return fsrules.propose(self.touched, group_members(), previous=previous)
+        return fsrules.propose(self.touched, group_members(), previous=previous,
+                               paths_max=_native.LANDLOCK_PATHS_MAX)
 
     def names(self):
         return sorted(self.calls["native"])

@@ -585,6 +585,19 @@ static int path_call(struct sb_access_log *log, struct pending *p, pid_t pid, ui
 }
 
 /* Calls whose records are kept at once; 1 when a bind waits after all. */
+/* The address of a sendto(2)/sendmsg(2), if it is a UNIX one: as connect(2)'s
+ * (an AF_INET/6 one is UDP's, which no TCP port rule is about). */
+static int put_unix_peer(struct sb_access_log *log, struct pending *p, pid_t pid, uint64_t addr,
+			 uint64_t len)
+{
+	sa_family_t family;
+
+	if (!addr || len < sizeof(family) || read_mem(pid, addr, &family, sizeof(family)) < 0 ||
+	    family != AF_UNIX)
+		return 0;
+	return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, addr, len);
+}
+
 static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, uint64_t nr,
 		      const uint64_t *a)
 {
@@ -600,6 +613,15 @@ static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, u
 		return 0;
 	case SYS_connect:
 		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, a[1], a[2]);
+	case SYS_sendto: /* NOTE: a datagram to an abstract socket meets the scope too */
+		return put_unix_peer(log, p, pid, a[4], a[5]);
+	case SYS_sendmsg: {
+		struct msghdr m;
+
+		if (read_mem(pid, a[1], &m, sizeof(m)) < 0)
+			return 0;
+		return put_unix_peer(log, p, pid, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen);
+	}
 	case SYS_bind:
 		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_BIND, a[1], a[2]);
 	case SYS_socket:

@@ -169,6 +169,10 @@ def has(kind, text):
      ["/bin/sh", "-c", "echo x >> /etc/hostname.ll-none 2>/dev/null; : >> /proc/self/comm; "
       "touch /tmp/ll-exists-$$ && echo x >> /tmp/ll-exists-$$ && rm /tmp/ll-exists-$$"],
      lambda touched: sum(k == "make" and "/tmp/ll-exists" in t for k, t in touched) == 1),
+    ("a datagram to an abstract socket (the scope applies to sendto too)",
+     [PY, "-c", "import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+      "try: s.sendto(b'x', b'\\0ll-dgram')\nexcept OSError: pass"],
+     lambda touched: ("abstract", b"ll-dgram".hex().upper()) in touched),
     ("an O_PATH open is not recorded", [PY, "-c", "import os; os.open('/etc/hostname', "
                                         "os.O_PATH)"],
      lambda touched: not any(t == "/etc/hostname" for _, t in touched)),

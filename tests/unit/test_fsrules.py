@@ -200,3 +200,10 @@ def test_a_whole_tree_is_warned_of():
     r = propose([("read", "/")])
     assert r.fs[fsrules.READ] == ["/"]
     assert any(n.startswith("warning: SANDBOX_FS_READ=/ grants the whole of /") for n in r.notes)
+
+
+def test_more_paths_than_a_sandbox_holds_are_warned_of():
+    touched = [("read", "/etc/f%d" % i) for i in range(10)]
+    r = fsrules.propose(touched, GROUPS, FakeHost(), paths_max=8)
+    assert any(n.startswith("warning: 10 paths and 0 group members") for n in r.notes)
+    assert not fsrules.propose(touched, GROUPS, FakeHost(), paths_max=10).notes
