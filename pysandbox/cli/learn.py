@@ -50,6 +50,7 @@ def run(args):
     rules = None
     if args.landlock:
         rules = result.landlock_rules(previous_rules(earlier))
+        rules = rules._replace(net=merge_net(previous_net(earlier), rules.net))
         header += landlock_header(result, rules, exec_mode)
     text = render(args.format, names, header, rules)
     write_output(args.output or "-", text.encode(errors="surrogateescape"))
@@ -109,6 +110,48 @@ def previous_rules(text):
             var = words.get(word)
         if var in fsrules.VAR_NEEDS:
             out += [(var, item) for item in value.strip().split(":") if item]
+    return out
+
+
+NET_VARS = ("SANDBOX_NET_CONNECT", "SANDBOX_NET_BIND", "SANDBOX_NET", "SANDBOX_SCOPE")
+
+
+def previous_net(text):
+    """{variable: value} of the network and scope lines (env, or net-connect...
+    policy lines) of an earlier output."""
+    words = {keyword(var): var for var in NET_VARS}
+    out = {}
+    for line in text.splitlines():
+        var, eq, value = line.strip().partition("=")
+        if not eq:
+            word, _, value = line.strip().partition(" ")
+            var = words.get(word)
+        if var in NET_VARS:
+            out[var] = value.strip()
+    return out
+
+
+def merge_net(old, new):
+    """The network rules both runs need: the union of ports and socket kinds
+    (`none` only if both were), the scopes both kept."""
+    if not old:
+        return new
+    out = {}
+    for var in NET_VARS[:2]:
+        if var in old or var in new:
+            items = {i for v in (old.get(var), new.get(var)) if v for i in v.split(":")}
+            out[var] = ":".join(sorted(items, key=lambda i: int(i.split("-")[0])))
+    kinds = {i for v in (old.get("SANDBOX_NET"), new.get("SANDBOX_NET")) if v
+             for i in v.split(":")}
+    if kinds - {"none"}:
+        out["SANDBOX_NET"] = ":".join(sorted(kinds - {"none"}))
+    elif "none" in kinds and not out:
+        out["SANDBOX_NET"] = "none"
+    scopes = [set(v.get("SANDBOX_SCOPE", "signal:abstract-unix").split(":")) - {"none", ""}
+              for v in (old, new)]
+    kept = scopes[0] & scopes[1]
+    if kept != {"signal", "abstract-unix"}:
+        out["SANDBOX_SCOPE"] = ":".join(sorted(kept, reverse=True)) or "none"
     return out
 
 
