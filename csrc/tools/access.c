@@ -429,7 +429,29 @@ static void put_hex(struct pending *p, int kind, const unsigned char *data, size
  * bytes): the AF_INET/6 port; an abstract UNIX name (ABSTRACT or LISTEN);
  * a UNIX socket file bind(2) makes (MAKE, waits for the result: 1).
  */
-static int put_sockaddr(struct sb_access_log *log, struct pending *p, pid_t pid, int kind,
+/* Is the tracee's socket FD (of task PID) a stream socket? 1, 0, or -1 when
+ * it cannot be told (a kernel before pidfd_getfd, 5.6): a copy of the fd,
+ * asked SO_TYPE. NOTE: a UDP connect or bind needs no TCP port rule. */
+static int is_stream(pid_t pid, int fd)
+{
+	long pfd = syscall(SYS_pidfd_open, pid, 0), copy;
+	int type = 0, r;
+	socklen_t len = sizeof(type);
+
+	if (pfd < 0) /* a thread, not its group's leader: PIDFD_THREAD (6.9) */
+		pfd = syscall(SYS_pidfd_open, pid, O_EXCL);
+	if (pfd < 0)
+		return -1;
+	copy = syscall(SYS_pidfd_getfd, pfd, fd, 0);
+	close((int)pfd);
+	if (copy < 0)
+		return -1;
+	r = getsockopt((int)copy, SOL_SOCKET, SO_TYPE, &type, &len);
+	close((int)copy);
+	return r < 0 ? -1 : type == SOCK_STREAM;
+}
+
+static int put_sockaddr(struct sb_access_log *log, struct pending *p, pid_t pid, int kind, int fd,
 			uint64_t addr, uint64_t len)
 {
 	struct sockaddr_storage sa;
@@ -441,7 +463,8 @@ static int put_sockaddr(struct sb_access_log *log, struct pending *p, pid_t pid,
 		return 0;
 	if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6) {
 		/* sin_port and sin6_port share their place */
-		put_text(p, kind, "%u", ntohs(((struct sockaddr_in *)&sa)->sin_port));
+		if (fd < 0 || is_stream(pid, fd) != 0)
+			put_text(p, kind, "%u", ntohs(((struct sockaddr_in *)&sa)->sin_port));
 		return 0;
 	}
 	if (sa.ss_family != AF_UNIX || n <= offsetof(struct sockaddr_un, sun_path))
@@ -595,7 +618,7 @@ static int put_unix_peer(struct sb_access_log *log, struct pending *p, pid_t pid
 	if (!addr || len < sizeof(family) || read_mem(pid, addr, &family, sizeof(family)) < 0 ||
 	    family != AF_UNIX)
 		return 0;
-	return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, addr, len);
+	return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, -1, addr, len);
 }
 
 static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, uint64_t nr,
@@ -612,7 +635,7 @@ static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, u
 			put_text(p, SB_LEARN_ACCESS_READ, "%s", path);
 		return 0;
 	case SYS_connect:
-		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, a[1], a[2]);
+		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_CONNECT, (int)a[0], a[1], a[2]);
 	case SYS_sendto: /* NOTE: a datagram to an abstract socket meets the scope too */
 		return put_unix_peer(log, p, pid, a[4], a[5]);
 	case SYS_sendmsg: {
@@ -623,7 +646,7 @@ static int other_call(struct sb_access_log *log, struct pending *p, pid_t pid, u
 		return put_unix_peer(log, p, pid, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen);
 	}
 	case SYS_bind:
-		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_BIND, a[1], a[2]);
+		return put_sockaddr(log, p, pid, SB_LEARN_ACCESS_BIND, (int)a[0], a[1], a[2]);
 	case SYS_socket:
 		put_socket(p, a[0], a[1], a[2]);
 		return 0;

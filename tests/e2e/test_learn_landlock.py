@@ -173,6 +173,11 @@ def has(kind, text):
      [PY, "-c", "import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
       "try: s.sendto(b'x', b'\\0ll-dgram')\nexcept OSError: pass"],
      lambda touched: ("abstract", b"ll-dgram".hex().upper()) in touched),
+    ("a UDP connect or bind is no TCP port", [PY, "-c", "import socket\n"
+     "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))\n"
+     "u.connect(('127.0.0.1', 53))"],
+     lambda touched: ("socket", "udp") in touched and
+     not any(k in ("connect", "bind") for k, _ in touched)),
     ("an O_PATH open is not recorded", [PY, "-c", "import os; os.open('/etc/hostname', "
                                         "os.O_PATH)"],
      lambda touched: not any(t == "/etc/hostname" for _, t in touched)),
