@@ -209,10 +209,12 @@ void sb_access_exec(struct sb_access_log *log, pid_t pid, pid_t former)
 {
 	struct pending *p;
 
+	/* NOTE: the exec of a thread (FORMER) ends every other, the leader (PID)
+	 * too, whose blocked call never completed: only the exec counts */
 	if (former > 0 && (p = pending_of(log, former)))
 		release(log, p, 1);
 	if (pid > 0 && (p = pending_of(log, pid)))
-		release(log, p, 1);
+		release(log, p, pid == former || former <= 0);
 }
 
 void sb_access_drop(struct sb_access_log *log, pid_t pid)

@@ -178,6 +178,12 @@ def has(kind, text):
      "u.connect(('127.0.0.1', 53))"],
      lambda touched: ("socket", "udp") in touched and
      not any(k in ("connect", "bind") for k, _ in touched)),
+    ("a call another thread's exec ends is not kept", [PY, "-c", "import os, threading, time\n"
+     "p = '/tmp/ll-fifo-%d' % os.getpid(); os.mkfifo(p)\n"
+     "def go():\n    time.sleep(0.3); os.unlink(p); os.execv('/bin/true', ['true'])\n"
+     "threading.Thread(target=go).start(); open(p, 'w')"],
+     lambda touched: ("exec", "/bin/true") in touched and
+     not any(k == "write" and "ll-fifo" in t for k, t in touched)),
     ("an O_PATH open is not recorded", [PY, "-c", "import os; os.open('/etc/hostname', "
                                         "os.O_PATH)"],
      lambda touched: not any(t == "/etc/hostname" for _, t in touched)),
