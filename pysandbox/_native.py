@@ -517,7 +517,8 @@ class Launch:
             raise _policy_error(self._err)
         prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
         self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
-        self.notes = _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
+        self.notes = _landlock_report(cfg) + _report(ffi.addressof(cfg, "seccomp")) \
+            if cfg.verbose else []
         buf = ffi.new("char[]", 1024)
         self.dropped = None  # SANDBOX_BEST_EFFORT's line: what is not enforced
         if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
@@ -637,6 +638,16 @@ def _report(seccomp):
     for i in range(seccomp.nrules):
         lib.sb_rule_describe(seccomp, i, buf, len(buf))
         lines.append(ffi.string(buf).decode())
+    return lines
+
+
+def _landlock_report(cfg):
+    """The SECCOMP_VERBOSE=1 lines of CFG's Landlock layer (its paths and ports)."""
+    buf, lines = ffi.new("char[]", lib.SB_PATH_MAX + 80), []
+    while cfg.layers & lib.SB_LAYER_LANDLOCK and \
+            lib.sb_landlock_describe(ffi.addressof(cfg, "landlock"), len(lines), buf,
+                                     len(buf)) >= 0:
+        lines.append(ffi.string(buf).decode(errors="surrogateescape"))
     return lines
 
 

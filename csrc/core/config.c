@@ -136,6 +136,9 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 		return sb_error_errno(err);
 	if (sets_seccomp(v) && load_seccomp(&ld, arch, v, io, err) < 0)
 		return sb_error_errno(err);
+	/* without a seccomp policy, SECCOMP_VERBOSE describes the layer's rules */
+	if (!sets_seccomp(v) && sb_verbose_parse(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
+		return sb_error_errno(err);
 	/* NOTE: the Landlock layer's seccomp rules after the seccomp layer: they
 	 * join its policy (the stricter action wins), or make one that allows
 	 * everything else. */

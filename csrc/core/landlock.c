@@ -162,6 +162,32 @@ const char *sb_landlock_group_at(int i)
 	return name;
 }
 
+int sb_landlock_describe(const struct sb_landlock *ll, unsigned int i, char *buf, size_t size)
+{
+	const struct sb_ll_path *p;
+	const struct sb_ll_ports *q;
+
+	if (i < ll->npaths) {
+		p = &ll->paths[i];
+		return snprintf(buf, size, "adding %s to the process Landlock ruleset (%s%s)",
+				ll->arena + p->name,
+				p->access == SB_FS_RIGHTS_READ	  ? "read"
+				: p->access == SB_FS_RIGHTS_EXEC  ? "read, execute"
+				: p->access == SB_FS_RIGHTS_WRITE ? "read, write"
+								  : "some rights",
+				p->flags & SB_LL_OPTIONAL ? ", if it exists" : "");
+	}
+	if (i - ll->npaths >= ll->nports)
+		return -ERANGE;
+	q = &ll->ports[i - ll->npaths];
+	if (q->hi > q->lo)
+		return snprintf(buf, size,
+				"adding TCP %s ports %u-%u to the process Landlock ruleset",
+				q->access == SB_NET_BIND_TCP ? "bind" : "connect", q->lo, q->hi);
+	return snprintf(buf, size, "adding TCP %s port %u to the process Landlock ruleset",
+			q->access == SB_NET_BIND_TCP ? "bind" : "connect", q->lo);
+}
+
 /* ---- parsing ---- */
 
 /* Where a value came from: variable VAR, or line LINE of policy file FILE

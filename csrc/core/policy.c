@@ -746,7 +746,7 @@ int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, s
 	return 0;
 }
 
-static int parse_verbose(const char *v, int *verbose, struct sb_error *err)
+int sb_verbose_parse(const char *v, int *verbose, struct sb_error *err)
 {
 	struct src src = { SB_VAR_VERBOSE, 0, 0 };
 
@@ -820,7 +820,7 @@ int sb_seccomp_parse(struct sb_load *ld, const struct sb_arch *arch, const char 
 	 * sandboxed program a dozen page faults. */
 	memset(ld->p, 0, offsetof(struct sb_seccomp, rules));
 	ld->p->arch = arch;
-	if (parse_verbose(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
+	if (sb_verbose_parse(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
 		return -EINVAL;
 	if (v[SB_V_LEARN])
 		return parse_learn(ld->p, v, err);

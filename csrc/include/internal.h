@@ -103,6 +103,9 @@ int sb_policy_add_file(struct sb_load *ld, const char *path, const char *text, s
 int sb_policy_add_profile(struct sb_load *ld, const char *path, const char *text, size_t len,
 			  const struct sb_host *host, struct sb_json *tape, unsigned int cap,
 			  struct sb_error *err);
+/* SECCOMP_VERBOSE's value V (NULL: unset) into *VERBOSE: 0, or -EINVAL
+ * with *err filled for anything but 0 and 1 (core/policy.c). */
+int sb_verbose_parse(const char *v, int *verbose, struct sb_error *err);
 /* Resolve default actions and check the whole. */
 int sb_policy_finish(struct sb_load *ld, struct sb_error *err);
 

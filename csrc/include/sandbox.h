@@ -247,6 +247,9 @@ struct sb_config {
  * "scope.signal"), or NULL. In a static buffer, as sb_landlock_group_at's:
  * not reentrant. */
 const char *sb_landlock_right_name(unsigned int kind, uint64_t bit);
+/* The SECCOMP_VERBOSE=1 line for the layer's rule I (its paths, then its
+ * port ranges) into BUF; what snprintf returns, -ERANGE past the last. */
+int sb_landlock_describe(const struct sb_landlock *ll, unsigned int i, char *buf, size_t size);
 /* Path-group listing: name of group I ("@base"), or NULL past the end. */
 const char *sb_landlock_group_at(int i);
 /* The rights Landlock ABI ABI handles, per kind; 0, or -ERANGE for ABI < 1. */

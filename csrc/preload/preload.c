@@ -494,12 +494,16 @@ static int hook_proven(const struct start *s)
 
 /* ---- reading the policy ---- */
 
-static void report(const struct sb_seccomp *p)
+static void report(const struct sb_config *cfg)
 {
-	char line[128];
+	char line[SB_PATH_MAX + 80];
 
-	for (unsigned int i = 0; i < p->nrules; i++) {
-		sb_rule_describe(p, i, line, sizeof(line));
+	for (unsigned int i = 0; cfg->layers & SB_LAYER_LANDLOCK &&
+				 sb_landlock_describe(&cfg->landlock, i, line, sizeof(line)) >= 0;
+	     i++)
+		say("%s", line);
+	for (unsigned int i = 0; i < cfg->seccomp.nrules; i++) {
+		sb_rule_describe(&cfg->seccomp, i, line, sizeof(line));
 		say("%s", line);
 	}
 }
@@ -615,7 +619,7 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 			prepared.prog = prog_buf;
 	}
 	if (config.verbose)
-		report(&config.seccomp);
+		report(&config);
 	if (!hook_proven(s))
 		install_now();
 }

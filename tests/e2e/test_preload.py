@@ -286,3 +286,20 @@ def test_make_demo_prints_what_the_readme_shows():
     r = subprocess.run(["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True,
                        env=clean_env(PATH=os.environ["PATH"]), timeout=300)
     assert (r.returncode, r.stdout, r.stderr) == (0, shown, "")
+
+
+def test_verbose_lines_of_the_landlock_layer_are_the_cffi_modules(kit):
+    """libsandbox.so formats with its own minilibc: its SECCOMP_VERBOSE lines for a
+    Landlock layer are exactly those the cffi module makes (a port range printed
+    '4430' once: %.0u)."""
+    from pysandbox import _native
+
+    env = {"SECCOMP_VERBOSE": "1", "SANDBOX_FS_READ": "/etc/hostname:/nonexistent-x?",
+           "SANDBOX_NET_CONNECT": "443:8000-8080", "SANDBOX_NET_BIND": "0"}
+    cfg, _ = _native._load(env, None, None, False)
+    want = _native._landlock_report(cfg) + _native._report(_native.ffi.addressof(cfg, "seccomp"))
+    # libsandbox.so's own file, after the paths
+    want.insert(cfg.landlock.npaths, "adding %s to the process Landlock ruleset (read, execute)"
+                % kit.lib)
+    r = run(["/bin/true"], preload(kit, **env))
+    assert (r.returncode, r.stderr.splitlines()) == (0, want)

@@ -325,3 +325,20 @@ def test_tcp_ulp_refused():
 def test_typos_next_to_the_fs_family_are_ours(name):
     with pytest.raises(PolicyError, match="^%s: unknown variable$" % name):
         _native.load({name: "/etc"}, "x86_64", HOST)
+
+
+def test_verbose_describes_the_layer():
+    """SECCOMP_VERBOSE=1 without a seccomp policy: the layer's paths and ports, then
+    the seccomp rules beside it (what libsandbox.so prints, the same C)."""
+    cfg, _ = _native._load({"SECCOMP_VERBOSE": "1", "SANDBOX_FS_READ": "/etc/hostname:/x?",
+                            "SANDBOX_FS_WRITE": "/tmp", "SANDBOX_NET_CONNECT": "443:8000-8080"},
+                           "x86_64", HOST, False)
+    assert cfg.verbose == 1
+    assert _native._landlock_report(cfg) == [
+        "adding /etc/hostname to the process Landlock ruleset (read)",
+        "adding /x to the process Landlock ruleset (read, if it exists)",
+        "adding /tmp to the process Landlock ruleset (read, write)",
+        "adding TCP connect port 443 to the process Landlock ruleset",
+        "adding TCP connect ports 8000-8080 to the process Landlock ruleset"]
+    with pytest.raises(PolicyError, match="^SECCOMP_VERBOSE: expected 0 or 1, not 'x'$"):
+        load(SECCOMP_VERBOSE="x", SANDBOX_FS_READ="/")
