@@ -13,6 +13,7 @@ import os
 import shlex
 import shutil
 import socket
+import subprocess
 import tempfile
 
 import pytest
@@ -662,3 +663,27 @@ def test_thread_started_before_restrict(kit, progs, tree, as_nobody):
         assert (r.returncode, r.stdout, r.stderr) == (0, "thread: read = %s\n" % EACCES, "")
     base = run([progs["threadctor"], tree + "/out/f"], clean_env(), as_nobody)
     assert base.stdout == "thread: read = ok\n"
+
+
+def test_an_inherited_tcp_socket_cannot_connect_under_net_none(kit):
+    """SANDBOX_NET=none asks for Landlock's TCP rights too: a socket made outside the
+    sandbox and inherited cannot reach a listener (the filter alone would let it)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    inherited = socket.socket()
+    code = ("import socket, sys\ns = socket.socket(fileno=%d)\n"
+            "try: s.connect(('127.0.0.1', %d))\nexcept OSError as e: sys.exit(e.errno)"
+            % (inherited.fileno(), listener.getsockname()[1]))
+    env = dict(os.environ, LD_PRELOAD=kit.lib, SANDBOX_FS_EXEC="@base", SANDBOX_NET="none")
+    for key in [k for k in env if k.startswith("SECCOMP_")]:
+        del env[key]
+    r = subprocess.run(["/usr/bin/python3", "-I", "-c", code], env=env,
+                       pass_fds=[inherited.fileno()], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (13, "")  # EACCES from Landlock
+    without = {k: v for k, v in env.items() if k != "LD_PRELOAD"}
+    r = subprocess.run(["/usr/bin/python3", "-I", "-c", code], env=without,
+                       pass_fds=[inherited.fileno()], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (0, "")
+    listener.close()
+    inherited.close()
