@@ -517,8 +517,7 @@ class Launch:
             raise _policy_error(self._err)
         prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
         self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
-        self.notes = _landlock_report(cfg) + _report(ffi.addressof(cfg, "seccomp")) \
-            if cfg.verbose else []
+        self.notes = _config_report(cfg) if cfg.verbose else []
         buf = ffi.new("char[]", 1024)
         self.dropped = None  # SANDBOX_BEST_EFFORT's line: what is not enforced
         if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
@@ -641,12 +640,11 @@ def _report(seccomp):
     return lines
 
 
-def _landlock_report(cfg):
-    """The SECCOMP_VERBOSE=1 lines of CFG's Landlock layer (its paths and ports)."""
+def _config_report(cfg):
+    """The SECCOMP_VERBOSE=1 lines of the struct sb_config CFG, libsandbox.so's:
+    the Landlock layer's paths and ports, then the seccomp rules."""
     buf, lines = ffi.new("char[]", lib.SB_PATH_MAX + 80), []
-    while cfg.layers & lib.SB_LAYER_LANDLOCK and \
-            lib.sb_landlock_describe(ffi.addressof(cfg, "landlock"), len(lines), buf,
-                                     len(buf)) >= 0:
+    while lib.sb_config_describe(cfg, len(lines), buf, len(buf)) >= 0:
         lines.append(ffi.string(buf).decode(errors="surrogateescape"))
     return lines
 

@@ -21,6 +21,7 @@ symlinks and existence) look at the host. Rendering is pysandbox.cli.learn's.
 """
 import collections
 import os
+import stat
 
 COLLAPSE = 3  # rules in one directory that make it one rule
 READ, EXEC, WRITE = "SANDBOX_FS_READ", "SANDBOX_FS_EXEC", "SANDBOX_FS_WRITE"
@@ -45,7 +46,6 @@ class Host:
         return os.path.isdir(path)
 
     def is_device(self, path):
-        import stat
         try:
             return stat.S_ISCHR(os.stat(path).st_mode) or stat.S_ISBLK(os.stat(path).st_mode)
         except OSError:

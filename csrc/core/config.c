@@ -117,6 +117,18 @@ static int load_seccomp(struct sb_load *ld, const struct sb_arch *arch, const ch
 	return r < 0 ? r : 0; /* SB_NO_POLICY: a file of Landlock lines only */
 }
 
+int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size)
+{
+	const unsigned int ll =
+		cfg->layers & SB_LAYER_LANDLOCK ? cfg->landlock.npaths + cfg->landlock.nports : 0;
+
+	if (i < ll)
+		return sb_landlock_describe(&cfg->landlock, i, buf, size);
+	if (!(cfg->layers & SB_LAYER_SECCOMP) || i - ll >= cfg->seccomp.nrules)
+		return -ERANGE;
+	return sb_rule_describe(&cfg->seccomp, i - ll, buf, size);
+}
+
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err)
 {

@@ -442,6 +442,10 @@ struct sb_load_io {
  */
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err);
+/* The SECCOMP_VERBOSE=1 line I of CFG into BUF: the Landlock layer's paths
+ * and ports, then each seccomp rule; what snprintf returns, -ERANGE past the
+ * last. */
+int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size);
 
 /* ---- core/policy.c: the policy language; core/env.c: our variables ---- */
 

@@ -498,14 +498,8 @@ static void report(const struct sb_config *cfg)
 {
 	char line[SB_PATH_MAX + 80];
 
-	for (unsigned int i = 0; cfg->layers & SB_LAYER_LANDLOCK &&
-				 sb_landlock_describe(&cfg->landlock, i, line, sizeof(line)) >= 0;
-	     i++)
+	for (unsigned int i = 0; sb_config_describe(cfg, i, line, sizeof(line)) >= 0; i++)
 		say("%s", line);
-	for (unsigned int i = 0; i < cfg->seccomp.nrules; i++) {
-		sb_rule_describe(&cfg->seccomp, i, line, sizeof(line));
-		say("%s", line);
-	}
 }
 
 /* The tracer's pid (TracerPid in /proc/self/status), 0 if none. */
