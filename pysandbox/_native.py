@@ -517,7 +517,7 @@ class Launch:
             raise _policy_error(self._err)
         prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
         self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
-        self.notes = _config_report(cfg) if cfg.verbose else []
+        self.notes = _describe(cfg) if cfg.verbose else []
         buf = ffi.new("char[]", 1024)
         self.dropped = None  # SANDBOX_BEST_EFFORT's line: what is not enforced
         if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
@@ -640,7 +640,7 @@ def _report(seccomp):
     return lines
 
 
-def _config_report(cfg):
+def _describe(cfg):
     """The SECCOMP_VERBOSE=1 lines of the struct sb_config CFG, libsandbox.so's:
     the Landlock layer's paths and ports, then the seccomp rules."""
     buf, lines = ffi.new("char[]", lib.SB_PATH_MAX + 80), []

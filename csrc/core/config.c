@@ -135,7 +135,7 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	struct sb_load_stats own;
 	struct sb_load ld = { .cfg = cfg, .p = &cfg->seccomp, .stats = stats ? stats : &own };
 	const char *v[SB_V_COUNT] = { 0 };
-	int r;
+	int r, seccomp;
 
 	/* NOTE: *ERR is cleared by whichever step fills it (sb_error_reset), not
 	 * here: on a start that fails nothing its page is never touched. */
@@ -143,13 +143,14 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	if (sb_env_scan(envp, v, err) < 0)
 		return sb_error_errno(err);
 	memset(cfg, 0, offsetof(struct sb_config, seccomp));
+	seccomp = sets_seccomp(v);
 	/* the Landlock layer around the seccomp one: a policy file may add to it */
 	if (sb_landlock_begin(&ld, v, err) < 0)
 		return sb_error_errno(err);
-	if (sets_seccomp(v) && load_seccomp(&ld, arch, v, io, err) < 0)
+	if (seccomp && load_seccomp(&ld, arch, v, io, err) < 0)
 		return sb_error_errno(err);
 	/* without a seccomp policy, SECCOMP_VERBOSE describes the layer's rules */
-	if (!sets_seccomp(v) && sb_verbose_parse(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
+	if (!seccomp && sb_verbose_parse(v[SB_V_VERBOSE], &cfg->verbose, err) < 0)
 		return sb_error_errno(err);
 	/* NOTE: the Landlock layer's seccomp rules after the seccomp layer: they
 	 * join its policy (the stricter action wins), or make one that allows

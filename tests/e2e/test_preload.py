@@ -297,7 +297,7 @@ def test_verbose_lines_of_the_landlock_layer_are_the_cffi_modules(kit):
     env = {"SECCOMP_VERBOSE": "1", "SANDBOX_FS_READ": "/etc/hostname:/nonexistent-x?",
            "SANDBOX_NET_CONNECT": "443:8000-8080", "SANDBOX_NET_BIND": "0"}
     cfg, _ = _native._load(env, None, None, False)
-    want = _native._config_report(cfg)
+    want = _native._describe(cfg)
     # libsandbox.so's own file, after the paths
     want.insert(cfg.landlock.npaths, "adding %s to the process Landlock ruleset (read, execute)"
                 % kit.lib)

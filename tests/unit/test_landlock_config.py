@@ -334,7 +334,7 @@ def test_verbose_describes_the_layer():
                             "SANDBOX_FS_WRITE": "/tmp", "SANDBOX_NET_CONNECT": "443:8000-8080"},
                            "x86_64", HOST, False)
     assert cfg.verbose == 1
-    assert _native._config_report(cfg)[:5] == [
+    assert _native._describe(cfg)[:5] == [
         "adding /etc/hostname to the process Landlock ruleset (read)",
         "adding /x to the process Landlock ruleset (read, if it exists)",
         "adding /tmp to the process Landlock ruleset (read, write)",
