@@ -50,7 +50,7 @@ static const struct {
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
 	{ "SANDBOX_VOWS", 8, 1 }, /* issue 15 */
-	{ "SANDBOX_CAPS", SB_LAYER_CAPS, 0 },
+	{ "SANDBOX_CAP", SB_LAYER_CAPS, 0 }, /* SANDBOX_CAPABILITIES too: a typo of ours */
 	{ "SANDBOX_LIMIT", SB_LAYER_LIMITS, 0 }, /* SANDBOX_LIMIT_NOFILE too: a typo of ours */
 };
 
