@@ -112,8 +112,8 @@ static int enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned
 				   "cannot restrict with Landlock: no ruleset was prepared",
 				   EINVAL);
 	if ((steps & SB_ENTER_LIMITS) && (!cfg || !(cfg->layers & SB_LAYER_LIMITS)))
-		return enter_error(err, SB_ERR_SYNTAX, "cannot set resource limits: none were given",
-				   EINVAL);
+		return enter_error(err, SB_ERR_SYNTAX,
+				   "cannot set resource limits: none were given", EINVAL);
 	if ((steps & SB_ENTER_CAPS) && (!cfg || !(cfg->layers & SB_LAYER_CAPS)))
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot drop capabilities: no capability set was given", EINVAL);

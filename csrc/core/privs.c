@@ -22,10 +22,10 @@ static const struct {
 	unsigned char resource;
 	unsigned char size;
 } limits[] = {
-	{ "as", RLIMIT_AS, 1 },		  { "core", RLIMIT_CORE, 1 },
-	{ "cpu", RLIMIT_CPU, 0 },	  { "data", RLIMIT_DATA, 1 },
-	{ "fsize", RLIMIT_FSIZE, 1 },	  { "memlock", RLIMIT_MEMLOCK, 1 },
-	{ "nofile", RLIMIT_NOFILE, 0 },	  { "nproc", RLIMIT_NPROC, 0 },
+	{ "as", RLIMIT_AS, 1 },		{ "core", RLIMIT_CORE, 1 },
+	{ "cpu", RLIMIT_CPU, 0 },	{ "data", RLIMIT_DATA, 1 },
+	{ "fsize", RLIMIT_FSIZE, 1 },	{ "memlock", RLIMIT_MEMLOCK, 1 },
+	{ "nofile", RLIMIT_NOFILE, 0 }, { "nproc", RLIMIT_NPROC, 0 },
 	{ "stack", RLIMIT_STACK, 1 },
 };
 
@@ -189,8 +189,8 @@ static int parse_limits(struct sb_limits *out, const char *value, struct sb_erro
 
 	out->n = 0;
 	if (*value == '\0')
-		return fail(err, SB_V_LIMITS, 0, SB_ERR_SYNTAX, "is empty: expected NAME=VALUE items",
-			    "", 0);
+		return fail(err, SB_V_LIMITS, 0, SB_ERR_SYNTAX,
+			    "is empty: expected NAME=VALUE items", "", 0);
 	for (const char *s = value;; s++) {
 		size_t len = strcspn(s, ":,");
 

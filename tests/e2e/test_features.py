@@ -218,8 +218,9 @@ def test_text_report(kit, as_nobody):
     assert (r.returncode, r.stderr) == (0, "")
     labels = [ln[:25].strip() for ln in r.stdout.split("\n\n")[0].splitlines()]
     assert labels == ["kernel", "capabilities", "capabilities passed on",
-                      "capability bounding set", "seccomp filters", "seccomp actions", "SECCOMP_RET_LOG",
-                      "user notification", "Landlock", "Landlock fs rights", "Landlock net rights",
+                      "capability bounding set", "seccomp filters", "seccomp actions",
+                      "SECCOMP_RET_LOG", "user notification", "Landlock", "Landlock fs rights",
+                      "Landlock net rights",
                       "Landlock scopes", "Landlock lacks", "audit", "user namespaces",
                       "Yama ptrace_scope",
                       "ptrace a child", "ptrace a declared tracer", "PTRACE_GET_SYSCALL_INFO",

@@ -45,8 +45,9 @@ def test_unlimited(kit, progs, front):
     assert (runs[0]["limits"]["core"], runs[0]["limits"]["cpu"]) == ((None, None), (1, None))
 
 
-COUNT_FILES = "import os\nn = 0\ntry:\n    while True:\n        os.open('/dev/null', os.O_RDONLY)\n" \
-    "        n += 1\nexcept OSError as e:\n    print(n, e.strerror)\n"
+COUNT_FILES = "import os\nn = 0\ntry:\n    while True:\n" \
+    "        os.open('/dev/null', os.O_RDONLY)\n        n += 1\n" \
+    "except OSError as e:\n    print(n, e.strerror)\n"
 MAP_2G = "try:\n    bytearray(2 << 30)\nexcept MemoryError:\n    print('MemoryError')\n"
 FORK = "import os\ntry:\n    pid = os.fork()\nexcept OSError as e:\n    print(e.strerror)\n" \
     "else:\n    pid or os._exit(0)\n    os.waitpid(pid, 0)\n    print('forked')\n"

@@ -13,8 +13,8 @@ static const struct {
 	const char *name;
 	int resource;
 } limits[] = {
-	{ "as", RLIMIT_AS },	   { "core", RLIMIT_CORE },	{ "cpu", RLIMIT_CPU },
-	{ "data", RLIMIT_DATA },   { "fsize", RLIMIT_FSIZE },	{ "memlock", RLIMIT_MEMLOCK },
+	{ "as", RLIMIT_AS },	     { "core", RLIMIT_CORE },	{ "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },     { "fsize", RLIMIT_FSIZE }, { "memlock", RLIMIT_MEMLOCK },
 	{ "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "stack", RLIMIT_STACK },
 };
 
