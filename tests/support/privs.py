@@ -77,6 +77,12 @@ class Front:
         argv, env = self.argv(argv, variables)
         return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, cwd="/")
 
+    def assert_refused(self, line, **variables):
+        """privs under VARIABLES stops before it runs: LINE (with this front
+        door's prefix) and status 125."""
+        r, runs = self.privs(**variables)
+        assert (r.returncode, r.stderr, runs) == (125, self.prefix + line + "\n", [])
+
     def privs(self, *then, **variables):
         """privs under VARIABLES, exec'ing THEN (an argv) after: (result, runs)."""
         r = self.run([self.prog, *then], **variables)
