@@ -469,7 +469,8 @@ struct sb_load_io {
 
 /*
  * Load the sandbox ENVP (a NULL-terminated "NAME=value" array) describes for
- * ARCH into *CFG: the SECCOMP_* variables, then the policy file and the
+ * ARCH into *CFG: SANDBOX_CAPS and SANDBOX_LIMITS (core/privs.c), the
+ * SECCOMP_* variables, then the policy file and the
  * profile they name (read through IO, the profile decided for IO's host),
  * then the Landlock layer's SANDBOX_* variables (and the seccomp rules it
  * needs, core/landlock.c). Returns 0, SB_NO_POLICY when ENVP sets none
@@ -549,7 +550,9 @@ struct sb_prepared {
 
 /*
  * Make what CFG's layers need before they are applied into *PREP (PROG and
- * CAP set by the caller): compile the seccomp filter; ask the kernel's
+ * CAP set by the caller): refuse a capability to keep that this process does
+ * not hold, or a hard limit above its own without CAP_SYS_RESOURCE (nothing
+ * is changed); compile the seccomp filter; ask the kernel's
  * Landlock ABI, refuse what it lacks (unless best effort: then drop it and
  * say so in PREP's dropped_*), build the ruleset (every path opened now: one
  * that does not exist is an error unless optional). 0, or a negative errno
