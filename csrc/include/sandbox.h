@@ -527,7 +527,10 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_LANDLOCK 4U
 #define SB_ENTER_SECCOMP 2U
-#define SB_ENTER_ALL 0x1fU /* every step above */
+/* one line, as cffi and tests/unit/test_config.py read it: */
+/* clang-format off */
+#define SB_ENTER_ALL (SB_ENTER_LIMITS | SB_ENTER_CAPS | SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP)
+/* clang-format on */
 /* SB_ENTER_ALL asks sb_enter() for every step CFG's layers need
  * (sb_enter_steps); a step named alone whose layer CFG lacks is an error. */
 
