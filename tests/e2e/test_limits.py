@@ -139,3 +139,16 @@ def test_verbose_in_the_order_applied(kit, privs, front):
         "setting the process's resource limit cpu=5/unlimited",
         "dropping every capability of the process",
         "adding ptrace to the process seccomp filter"]))
+
+
+@pytest.mark.parametrize("front", FRONTS)
+def test_the_kernel_refuses_nofile_above_nr_open(kit, privs, front):
+    """Past the check (the process may raise its hard limit), the kernel still
+    refuses nofile above fs.nr_open: the step's own line."""
+    if not resource_capable(False):
+        pytest.skip("needs CAP_SYS_RESOURCE (root here lacks it)")
+    with open("/proc/sys/fs/nr_open") as f:
+        value = int(f.read()) + 1
+    Front(kit, privs, front).assert_refused(
+        "SANDBOX_LIMITS: cannot set nofile=%d (item 1): Operation not permitted" % value,
+        SANDBOX_LIMITS="nofile=%d" % value)
