@@ -146,7 +146,7 @@ def test_the_kernel_refuses_nofile_above_nr_open(kit, privs, front):
     """Past the check (the process may raise its hard limit), the kernel still
     refuses nofile above fs.nr_open: the step's own line."""
     if not resource_capable(False):
-        pytest.skip("needs CAP_SYS_RESOURCE (root here lacks it)")
+        pytest.skip("needs CAP_SYS_RESOURCE in the effective set")
     with open("/proc/sys/fs/nr_open") as f:
         value = int(f.read()) + 1
     Front(kit, privs, front).assert_refused(
