@@ -370,6 +370,24 @@ static void check_landlock(const struct sb_landlock *ll)
 			  ll->ports[i].access == SB_NET_CONNECT_TCP));
 }
 
+/* Capabilities named and kept agree; every limit is one SANDBOX_LIMITS names,
+ * once, soft at most hard. */
+static void check_privs(const struct sb_config *cfg)
+{
+	unsigned int seen = 0;
+
+	for (int c = 0; (cfg->layers & SB_LAYER_CAPS) && c < 64; c++)
+		FZ_CHECK(!(cfg->caps.keep >> c & 1) == !cfg->caps.item[c] &&
+			 (!(cfg->caps.keep >> c & 1) || sb_cap_name(c)));
+	for (unsigned int i = 0; (cfg->layers & SB_LAYER_LIMITS) && i < cfg->limits.n; i++) {
+		const struct sb_limit *l = &cfg->limits.limit[i];
+
+		FZ_CHECK(cfg->limits.n <= SB_LIMITS_MAX && sb_limit_name(l->resource));
+		FZ_CHECK(l->soft <= l->hard && l->resource < 32 && !(seen & (1U << l->resource)));
+		seen |= 1U << l->resource;
+	}
+}
+
 int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files *files)
 {
 	/* on the heap and dirty: a read past what the loader wrote shows */
@@ -396,12 +414,18 @@ int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files
 	if (r < 0)
 		check_error(r, &err);
 	if (r == 0) {
-		/* a Landlock layer always comes with the seccomp rules beside it */
-		FZ_CHECK((cfg->layers & ~SB_LAYER_LANDLOCK) == SB_LAYER_SECCOMP);
+		/* a Landlock layer always comes with the seccomp rules beside it;
+		 * capabilities and limits come alone or with either */
+		FZ_CHECK(cfg->layers && !(cfg->layers & ~(SB_LAYER_SECCOMP | SB_LAYER_LANDLOCK |
+							  SB_LAYER_CAPS | SB_LAYER_LIMITS)));
+		FZ_CHECK(!(cfg->layers & SB_LAYER_LANDLOCK) || (cfg->layers & SB_LAYER_SECCOMP));
 		if (cfg->layers & SB_LAYER_LANDLOCK)
 			check_landlock(&cfg->landlock);
-		check_loaded(&cfg->seccomp);
-		r = check_compiled(&cfg->seccomp);
+		check_privs(cfg);
+		if (cfg->layers & SB_LAYER_SECCOMP) {
+			check_loaded(&cfg->seccomp);
+			r = check_compiled(&cfg->seccomp);
+		}
 	}
 	free(io.text);
 	free(io.tape);

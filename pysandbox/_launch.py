@@ -78,7 +78,8 @@ def launch(path, argv, prog, report, notes=(), layers=None):
         say(line)
     env = program_env(exec_environ(os.environb))
     flush()
-    inject_at_exec(prog, report)
+    if prog is not None:  # None: no filter (resource limits and capabilities only)
+        inject_at_exec(prog, report)
     if layers is not None:
         layers.enter()
     else:

@@ -236,7 +236,8 @@ def _record(name, fields, doc, slots=True, **methods):
     return type(name, (tuple,), attrs)
 
 
-RECORDS = ("Host", "Cond", "Rule", "Stats", "PathRule", "PortRule", "Landlock", "Config")
+RECORDS = ("Host", "Cond", "Rule", "Stats", "PathRule", "PortRule", "Landlock", "Limit",
+           "Config")
 
 
 def __getattr__(name):
@@ -256,7 +257,7 @@ def _records():
     """Make the record classes, once. NOTE: on first use, not at import:
     building them cost every sandboxify launch ~0.2 ms, and compile_policy(),
     all a launch asks of the loader, returns none of them."""
-    global Host, Cond, Rule, Stats, PathRule, PortRule, Landlock, Config
+    global Host, Cond, Rule, Stats, PathRule, PortRule, Landlock, Limit, Config
     if "Config" in globals():
         return
     Host = _record("Host", "caps kernel", """The host a profile's includes/excludes are
@@ -278,21 +279,31 @@ def _records():
     kind (FS, NET, SCOPED bit masks; 0: not restricted), the socket kinds SANDBOX_NET
     allows (SOCKETS: SB_NET_* bits), BEST_EFFORT, IO_URING (allowed), PATHS (a tuple of
     PathRule) and PORTS (of PortRule).""")
+    Limit = _record("Limit", "name soft hard", """A resource limit of SANDBOX_LIMITS: its
+    NAME ("nofile"), SOFT and HARD values (None: unlimited).""")
     Config = _record(
         "Config",
-        "arch default_action abi_action rules verbose learn policy_file profile stats landlock",
+        "arch default_action abi_action rules verbose learn policy_file profile stats landlock "
+        "caps limits",
         """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
-    (str, or None), the load's Stats and the Landlock layer (a Landlock, or
-    None without one). enter() applies it: a Config from
+    (str, or None), the load's Stats, the Landlock layer (a Landlock, or
+    None without one), CAPS (the names of the capabilities SANDBOX_CAPS keeps,
+    a tuple; None without it) and LIMITS (SANDBOX_LIMITS' Limit records, a
+    tuple; None without it). Without a seccomp layer, RULES is empty and both
+    actions are None. enter() applies it: a Config from
     load() keeps a private copy of the C struct for that (bytes; the arch
     pointer cleared, restored from ARCH).""",
         slots=False, compile=_config_compile, report=_config_report)
 
 
 def _config_compile(self):
-    """The BPF program (struct sock_filter bytes); PolicyError if it does not fit."""
+    """The BPF program (struct sock_filter bytes); PolicyError if it does not fit,
+    or if the configuration has no seccomp layer."""
+    if self.default_action is None:
+        raise PolicyError("no seccomp policy: the configuration sets resource limits or "
+                          "capabilities only")
     return _compile(_seccomp(self))
 
 
@@ -315,7 +326,7 @@ def load(environ, arch=None, host=None, required=False):
     includes/excludes are decided against it): a Host, or None for this process's own.
     Raises PolicyError with the line libsandbox.so prints."""
     cfg, stats = _load(environ, arch, host, required)
-    return None if cfg is None else _config(cfg, stats)
+    return None if cfg is None else _config(cfg, stats, _arch_name(_arch(arch)))
 
 
 def _load(environ, arch_, host_, required):
@@ -349,9 +360,12 @@ def _load(environ, arch_, host_, required):
     return cfg, stats
 
 
-def _config(cfg, stats):
+def _config(cfg, stats, arch_):
     _records()
     p = cfg.seccomp
+    if not cfg.layers & lib.SB_LAYER_SECCOMP:  # limits and capabilities only
+        p = ffi.new("struct sb_seccomp *")
+        p.arch = _arch(arch_)
     conds = [Cond(c.arg, c.op, c.width, c.value, c.mask) for c in p.conds[0:p.nconds]]
     rules = tuple(Rule(r.nr, r.action, tuple(conds[r.cond:r.cond + r.nconds]))
                   for r in p.rules[0:p.nrules])
@@ -359,12 +373,15 @@ def _config(cfg, stats):
     def path(buf, bit):
         return ffi.string(buf).decode(errors="surrogateescape") if cfg.inputs & bit else None
 
-    config = Config(_arch_name(p.arch), p.default_action, p.abi_action, rules,
+    seccomp = cfg.layers & lib.SB_LAYER_SECCOMP
+    config = Config(arch_, p.default_action if seccomp else None,
+                    p.abi_action if seccomp else None, rules,
                     bool(cfg.verbose), p.learn, path(cfg.policy_file, lib.SB_INPUT_POLICY_FILE),
                     path(cfg.profile, lib.SB_INPUT_PROFILE),
                     Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
                           stats.profile_applied),
-                    _landlock(cfg.landlock) if cfg.layers & lib.SB_LAYER_LANDLOCK else None)
+                    _landlock(cfg.landlock) if cfg.layers & lib.SB_LAYER_LANDLOCK else None,
+                    *_privs(cfg))
     config._raw = _snapshot(cfg)
     return config
 
@@ -381,6 +398,28 @@ def _landlock(ll):
     ports = tuple(PortRule(p.lo, p.hi, p.access, p.item) for p in ll.ports[0:ll.nports])
     return Landlock(ll.fs, ll.net, ll.scoped, ll.sockets, bool(ll.best_effort),
                     bool(ll.io_uring), paths, ports)
+
+
+def _privs(cfg):
+    """(caps, limits) of the struct sb_config CFG: the names of the capabilities
+    SANDBOX_CAPS keeps (a tuple, by number; None without the layer) and the
+    Limit records of SANDBOX_LIMITS (None without)."""
+    caps = tuple(n for i, n in enumerate(cap_names()) if cfg.caps.keep >> i & 1) \
+        if cfg.layers & lib.SB_LAYER_CAPS else None
+    limits = tuple(Limit(limit_name(m.resource), _rlim(m.soft), _rlim(m.hard))
+                   for m in cfg.limits.limit[0:cfg.limits.n]) \
+        if cfg.layers & lib.SB_LAYER_LIMITS else None
+    return caps, limits
+
+
+def _rlim(value):
+    return None if value == lib.SB_RLIM_INFINITY else value
+
+
+def limit_name(resource):
+    """SANDBOX_LIMITS' name of resource limit RESOURCE (RLIMIT_*: "nofile"), or None."""
+    p = lib.sb_limit_name(resource)
+    return ffi.string(p).decode() if p != ffi.NULL else None
 
 
 def env_name(var):
@@ -484,6 +523,11 @@ def compile_policy(environ, arch_=None, host=None, required=False):
         raise PolicyError("%s: the Landlock layer is no seccomp filter: apply it with "
                           "libsandbox.so or sandboxify (Config.compile() gives the filter "
                           "beside it)" % env_name(var))
+    for layer, what in ((lib.SB_LAYER_LIMITS, "SANDBOX_LIMITS: resource limits are"),
+                        (lib.SB_LAYER_CAPS, "SANDBOX_CAPS: capabilities are")):
+        if cfg.layers & layer:
+            raise PolicyError("%s no seccomp filter: apply them with libsandbox.so or "
+                              "sandboxify" % what)
     return _compile(ffi.addressof(cfg, "seccomp")), \
         _report(ffi.addressof(cfg, "seccomp")) if cfg.verbose else []
 
@@ -525,8 +569,9 @@ class Launch:
         return self
 
     def enter(self):
-        """no_new_privs, then the Landlock ruleset on this process (sb_enter's
-        order); InstallError if the kernel refuses."""
+        """The resource limits, the capability sets, no_new_privs, then the
+        Landlock ruleset on this process (sb_enter's order); InstallError if
+        the kernel refuses."""
         steps = lib.sb_enter_steps(self._cfg) & ~ENTER_SECCOMP  # the filter: at the exec
         r = lib.sb_enter(self._cfg, self._prep, steps, self._err)
         if r < 0 and self._err.kind == lib.SB_ERR_KERNEL:
@@ -549,6 +594,8 @@ def _policy_error(err):
 
 # ---- the one enter (csrc/apply/enter.c) ----
 
+ENTER_LIMITS = lib.SB_ENTER_LIMITS
+ENTER_CAPS = lib.SB_ENTER_CAPS
 ENTER_NO_NEW_PRIVS = lib.SB_ENTER_NO_NEW_PRIVS
 ENTER_LANDLOCK = lib.SB_ENTER_LANDLOCK
 ENTER_SECCOMP = lib.SB_ENTER_SECCOMP
@@ -572,7 +619,7 @@ def _enter(config, steps):
     """(sb_enter()'s or sb_prepare()'s result, the struct sb_error)."""
     cfg, err = _restore(config), ffi.new("struct sb_error *")
     prep = ffi.new("struct sb_prepared *")
-    if steps & (ENTER_SECCOMP | ENTER_LANDLOCK):
+    if steps & ~ENTER_NO_NEW_PRIVS:
         prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)  # noqa: F841 (kept alive)
         prep.cap = lib.SB_PROG_MAX
         r = lib.sb_prepare(cfg, prep, err)

@@ -58,6 +58,24 @@ def audit_enabled():
         return dict(ok=False, error=errno_name(e.errno), enabled=None)
 
 
+CAP_SETS = (("effective", "CapEff"), ("permitted", "CapPrm"), ("inheritable", "CapInh"),
+            ("bounding", "CapBnd"), ("ambient", "CapAmb"))
+
+
+def capabilities():
+    """This process's capability sets from /proc/self/status, each a list of
+    names (a capability newer than the C tables as "CAP_<N>"), or None."""
+    names = _native.cap_names()
+    fields = dict(line.split(":\t", 1) for line in
+                  (read_proc("/proc/self/status") or "").splitlines() if line.startswith("Cap"))
+    out = {}
+    for key, field in CAP_SETS:
+        mask = int(fields[field], 16) if field in fields else None
+        out[key] = None if mask is None else [
+            names[n] if n < len(names) else "CAP_%d" % n for n in range(64) if mask >> n & 1]
+    return out
+
+
 def gather():
     u = os.uname()
     actions = {name: _native.probe_seccomp_action(value) == 0
@@ -68,6 +86,7 @@ def gather():
     facts = {
         "kernel": {"release": u.release, "version": u.version, "machine": u.machine},
         "uid": os.geteuid(),
+        "capabilities": capabilities(),
         "seccomp": {
             "filter": probe(_native.probe_seccomp_filter()),
             "mode": status_field("Seccomp"),  # of this process: 0 none, 1 strict, 2 filter
@@ -176,6 +195,35 @@ def audit_text(a, ll):
         state, "need audit enabled" if ll["audit"] else "need ABI %d" % LANDLOCK_AUDIT_ABI)
 
 
+def cap_list(names):
+    """"none", the names, or (more than half of those the C tables know)
+    "all" or "all but CAP_X CAP_Y"."""
+    if names is None:
+        return "unknown"
+    known = _native.cap_names()
+    missing = [n for n in known if n not in names]
+    if not names or len(missing) >= len(known) / 2:
+        return " ".join(names) or "none"
+    return "all but " + " ".join(missing) if missing else "all"
+
+
+def caps_rows(caps):
+    """The capability sets held: effective and permitted (each named unless
+    equal), inheritable and ambient, the bounding set; with what SANDBOX_CAPS
+    can do about the last (dropping it needs CAP_SETPCAP)."""
+    held = ("effective, permitted: " + cap_list(caps["effective"])
+            if caps["effective"] == caps["permitted"] else
+            "effective: %s; permitted: %s" % (cap_list(caps["effective"]),
+                                              cap_list(caps["permitted"])))
+    setpcap = "CAP_SETPCAP" in (caps["permitted"] or ())
+    return [("capabilities", held),
+            ("capabilities passed on", "inheritable: %s; ambient: %s" % (
+                cap_list(caps["inheritable"]), cap_list(caps["ambient"]))),
+            ("capability bounding set", cap_list(caps["bounding"]) + (
+                "; SANDBOX_CAPS drops it" if setpcap else
+                "; SANDBOX_CAPS leaves it (no CAP_SETPCAP)" if caps["bounding"] else ""))]
+
+
 def text(f):
     sc, pt, ns, ll = f["seccomp"], f["ptrace"], f["userns"], f["landlock"]
     acts = sc["actions"]
@@ -186,6 +234,7 @@ def text(f):
              if notif["sizes"] else "")
     rows = [
         ("kernel", "Linux %s %s" % (f["kernel"]["release"], f["kernel"]["machine"])),
+    ] + caps_rows(f["capabilities"]) + [
         ("seccomp filters", yes_no(sc["filter"]) + "; this process: Seccomp %s" % sc["mode"]),
         ("seccomp actions", avail + ("; missing: " + " ".join(missing) if missing else "")
          if sc["get_action_avail"]["ok"] else yes_no(sc["get_action_avail"])),

@@ -82,3 +82,11 @@ def printk_unlimited():
     finally:
         with open(path, "w") as f:
             f.write(old)
+
+
+@pytest.fixture(scope="session")
+def privs(kit):
+    """tests/progs/privs.c, {"dynamic": path, "static": path} (support/privs.py)."""
+    from support.privs import privs_progs
+
+    return privs_progs(kit)

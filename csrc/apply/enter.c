@@ -12,7 +12,8 @@
 
 #include "internal.h"
 
-_Static_assert(SB_ENTER_ALL == (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP),
+_Static_assert(SB_ENTER_ALL == (SB_ENTER_LIMITS | SB_ENTER_CAPS | SB_ENTER_NO_NEW_PRIVS |
+				SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP),
 	       "SB_ENTER_ALL must name every step of sb_enter()");
 
 /* *ERR cleared, of KIND, saying WHAT; E its errno (0: none). */
@@ -45,6 +46,9 @@ int sb_prepare(const struct sb_config *cfg, struct sb_prepared *prep, struct sb_
 	prep->abi = -1;
 	prep->restrict_flags = 0;
 	prep->dropped_fs = prep->dropped_net = prep->dropped_scope = 0;
+	/* what this process cannot do is refused before anything is built */
+	if ((r = sb_privs_prepare(cfg, err)) < 0)
+		return r;
 	if (!(cfg->layers & SB_LAYER_SECCOMP))
 		return landlock_prepare(cfg, prep, err);
 	r = sb_bpf_compile(&cfg->seccomp, prep->prog, prep->cap);
@@ -62,6 +66,10 @@ unsigned int sb_enter_steps(const struct sb_config *cfg)
 {
 	unsigned int steps = SB_ENTER_NO_NEW_PRIVS;
 
+	if (cfg->layers & SB_LAYER_LIMITS)
+		steps |= SB_ENTER_LIMITS;
+	if (cfg->layers & SB_LAYER_CAPS)
+		steps |= SB_ENTER_CAPS;
 	if (cfg->layers & SB_LAYER_LANDLOCK)
 		steps |= SB_ENTER_LANDLOCK;
 	if (cfg->layers & SB_LAYER_SECCOMP)
@@ -103,13 +111,23 @@ static int enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot restrict with Landlock: no ruleset was prepared",
 				   EINVAL);
+	if ((steps & SB_ENTER_LIMITS) && (!cfg || !(cfg->layers & SB_LAYER_LIMITS)))
+		return enter_error(err, SB_ERR_SYNTAX,
+				   "cannot set resource limits: none were given", EINVAL);
+	if ((steps & SB_ENTER_CAPS) && (!cfg || !(cfg->layers & SB_LAYER_CAPS)))
+		return enter_error(err, SB_ERR_SYNTAX,
+				   "cannot drop capabilities: no capability set was given", EINVAL);
 
-	/* issue 16: rlimits, then capabilities, here, in that order and before
-	 * no_new_privs and the filter. NOTE: raising a hard rlimit needs
+	/* NOTE: rlimits, then capabilities, in that order and before
+	 * no_new_privs and the filter: raising a hard rlimit needs
 	 * CAP_SYS_RESOURCE, so limits come before capabilities are dropped;
-	 * shrinking the bounding set needs CAP_SETPCAP, so PR_CAPBSET_DROP comes
-	 * before capset(2) clears it; and all before the filter, which may
+	 * shrinking the bounding set needs CAP_SETPCAP, so sb_privs_drop() takes
+	 * it before capset(2) clears it; and all before the filter, which may
 	 * forbid prlimit64, capset and prctl. */
+	if ((steps & SB_ENTER_LIMITS) && (r = sb_privs_limit(cfg, err)) < 0)
+		return r;
+	if ((steps & SB_ENTER_CAPS) && (r = sb_privs_drop(cfg, err)) < 0)
+		return r;
 
 	/* NOTE: seccomp(2): without CAP_SYS_ADMIN a filter needs no_new_privs;
 	 * set first, it also keeps a later execve from gaining privilege. */

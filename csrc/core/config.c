@@ -119,9 +119,14 @@ static int load_seccomp(struct sb_load *ld, const struct sb_arch *arch, const ch
 
 int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size)
 {
-	const unsigned int ll =
-		cfg->layers & SB_LAYER_LANDLOCK ? cfg->landlock.npaths + cfg->landlock.nports : 0;
+	const unsigned int pv = sb_privs_lines(cfg),
+			   ll = cfg->layers & SB_LAYER_LANDLOCK
+					? cfg->landlock.npaths + cfg->landlock.nports
+					: 0;
 
+	if (i < pv) /* sb_enter()'s order: limits, capabilities, Landlock, seccomp */
+		return sb_privs_describe(cfg, i, buf, size);
+	i -= pv;
 	if (i < ll)
 		return sb_landlock_describe(&cfg->landlock, i, buf, size);
 	if (!(cfg->layers & SB_LAYER_SECCOMP) || i - ll >= cfg->seccomp.nrules)
@@ -143,6 +148,8 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	if (sb_env_scan(envp, v, err) < 0)
 		return sb_error_errno(err);
 	memset(cfg, 0, offsetof(struct sb_config, seccomp));
+	if (sb_privs_parse(&ld, v, err) < 0)
+		return sb_error_errno(err);
 	seccomp = sets_seccomp(v);
 	/* the Landlock layer around the seccomp one: a policy file may add to it */
 	if (sb_landlock_begin(&ld, v, err) < 0)

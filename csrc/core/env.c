@@ -29,6 +29,8 @@ static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_SCOPE] = SB_VAR_SCOPE,
 	[SB_V_IO_URING] = SB_VAR_IO_URING,
 	[SB_V_BEST_EFFORT] = SB_VAR_BEST_EFFORT,
+	[SB_V_CAPS] = SB_VAR_CAPS,
+	[SB_V_LIMITS] = SB_VAR_LIMITS,
 };
 
 /* The families: every variable whose name starts with a prefix here is ours,
@@ -48,8 +50,8 @@ static const struct {
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
 	{ "SANDBOX_VOWS", 8, 1 }, /* issue 15 */
-	{ "SANDBOX_CAPS", 16, 1 }, /* issue 16 */
-	{ "SANDBOX_LIMIT", 32, 1 },
+	{ "SANDBOX_CAP", SB_LAYER_CAPS, 0 }, /* SANDBOX_CAPABILITIES too: a typo of ours */
+	{ "SANDBOX_LIMIT", SB_LAYER_LIMITS, 0 }, /* SANDBOX_LIMIT_NOFILE too: a typo of ours */
 };
 
 static int family_of(const char *entry)

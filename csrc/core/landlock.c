@@ -460,9 +460,9 @@ int sb_landlock_begin(struct sb_load *ld, const char *const *v, struct sb_error 
 
 	ld->ll_started = 0;
 	ld->ll_given = ld->ll_sockets = ld->ll_scope = ld->ll_ports = 0;
-	for (var = SB_V_FS_READ; var < SB_V_COUNT && !v[var]; var++)
+	for (var = SB_V_FS_READ; var <= SB_V_BEST_EFFORT && !v[var]; var++)
 		;
-	if (var == SB_V_COUNT)
+	if (var > SB_V_BEST_EFFORT)
 		return 0; /* none of the layer's variables */
 	start(ld);
 	for (at.var = SB_V_FS_READ; at.var <= SB_V_SCOPE; at.var++)

@@ -28,6 +28,9 @@
 #define SB_VAR_SCOPE "SANDBOX_SCOPE"
 #define SB_VAR_IO_URING "SANDBOX_IO_URING"
 #define SB_VAR_BEST_EFFORT "SANDBOX_BEST_EFFORT"
+/* Capabilities and resource limits (core/privs.c). */
+#define SB_VAR_CAPS "SANDBOX_CAPS"
+#define SB_VAR_LIMITS "SANDBOX_LIMITS"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -46,6 +49,8 @@ enum sb_var {
 	SB_V_SCOPE,
 	SB_V_IO_URING,
 	SB_V_BEST_EFFORT,
+	SB_V_CAPS,
+	SB_V_LIMITS,
 	SB_V_COUNT
 };
 
@@ -125,6 +130,14 @@ int sb_landlock_finish(struct sb_load *ld, struct sb_error *err);
  * layer if the environment set none. */
 int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
 
+/* The capability and resource-limit layers from VALUES (sb_env_scan's)
+ * (core/privs.c): 0, or -1 with *err filled. Their SECCOMP_VERBOSE lines:
+ * how many, and line I into BUF (what snprintf returns, -ERANGE past the
+ * last): each limit, then the capabilities. */
+int sb_privs_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
+unsigned int sb_privs_lines(const struct sb_config *cfg);
+int sb_privs_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size);
+
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
 struct sb_systab;
@@ -189,6 +202,16 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
 			struct sb_error *err);
 int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 			 struct sb_error *err);
+/* The capability and resource-limit layers of CFG (apply/privs.c):
+ * sb_prepare()'s part refuses what this process cannot do (keep a
+ * capability it does not hold, raise a hard limit without CAP_SYS_RESOURCE);
+ * sb_enter()'s steps set the limits (sb_privs_limit) and drop the
+ * capabilities (sb_privs_drop). 0, or a negative errno with *err filled. */
+int sb_privs_prepare(const struct sb_config *cfg, struct sb_error *err);
+int sb_privs_limit(const struct sb_config *cfg, struct sb_error *err);
+int sb_privs_drop(const struct sb_config *cfg, struct sb_error *err);
+/* Threads of the calling process (1: it runs alone), or -errno. */
+long sb_threads(void);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 

@@ -122,7 +122,9 @@ struct sb_seccomp {
 #define SB_LAYER_SECCOMP 1U
 #define SB_LAYER_LANDLOCK 2U
 /* reserved families, no layer yet: issue 14 SB_LAYER_EXEC 4U; issue 15 the
- * vows (8U); issue 16 SB_LAYER_CAPS 16U, SB_LAYER_LIMITS 32U */
+ * vows (8U) */
+#define SB_LAYER_CAPS 16U
+#define SB_LAYER_LIMITS 32U
 
 /* ---- the Landlock layer: files, TCP ports, IPC scopes ---- */
 
@@ -213,6 +215,40 @@ struct sb_landlock {
 	char arena[SB_LL_ARENA];
 };
 
+/* ---- capabilities and resource limits (core/privs.c, apply/privs.c) ---- */
+
+/* SANDBOX_CAPS: the capabilities kept (bit N: capability N); every other one
+ * leaves the bounding, inheritable, ambient, permitted and effective sets. */
+struct sb_caps {
+	uint64_t keep;
+	uint8_t item[64]; /* item[N]: the 1-based item that named capability N */
+};
+
+#define SB_LIMITS_MAX 16 /* limits in one SANDBOX_LIMITS */
+#define SB_RLIM_INFINITY (~0ULL) /* "unlimited" (RLIM_INFINITY) */
+
+/* One resource limit: RLIMIT_* RESOURCE to SOFT and HARD. */
+struct sb_limit {
+	uint64_t soft, hard; /* SB_RLIM_INFINITY: unlimited */
+	uint8_t resource; /* RLIMIT_* */
+	uint8_t item; /* 1-based item in SANDBOX_LIMITS */
+};
+
+/* SANDBOX_LIMITS, in the order given (a resource at most once). */
+struct sb_limits {
+	unsigned int n;
+	struct sb_limit limit[SB_LIMITS_MAX];
+};
+
+/* Name of resource limit RESOURCE (RLIMIT_*) in SANDBOX_LIMITS ("nofile"), or
+ * NULL for one SANDBOX_LIMITS does not set. */
+const char *sb_limit_name(int resource);
+/* Does a limit on RESOURCE count bytes (and take K, M, G, T suffixes)? */
+int sb_limit_is_size(int resource);
+/* Limit L as an item of SANDBOX_LIMITS ("nofile=64", "cpu=5/10", bytes
+ * without a suffix) into BUF; what snprintf returns. */
+int sb_limit_format(const struct sb_limit *l, char *buf, size_t size);
+
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
  * nothing in it points into the environment or a caller's buffer (the arch
@@ -226,17 +262,18 @@ struct sb_landlock {
  * goes into one string arena here, referred to by offsets, never pointers,
  * so a configuration stays a plain copyable block of bytes (the cffi module
  * snapshots it as such), rather than more fixed SB_PATH_MAX arrays.
- * struct sb_host holds the effective capabilities only; issue 16 adds the
- * permitted and bounding sets it needs there.
+ * Small layers (caps, limits: a few hundred bytes) sit in the head, which
+ * the loader clears at once.
  */
 struct sb_config {
 	unsigned int layers; /* SB_LAYER_* */
 	unsigned int inputs; /* SB_INPUT_*: which of the paths below are set */
 	int verbose; /* SECCOMP_VERBOSE=1: describe each rule */
+	struct sb_caps caps; /* SB_LAYER_CAPS */
+	struct sb_limits limits; /* SB_LAYER_LIMITS */
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
 	struct sb_landlock landlock; /* SB_LAYER_LANDLOCK */
 	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
-	/* issue 16: struct sb_caps caps, struct sb_limits limits */
 	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
 	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */
 };
@@ -432,7 +469,8 @@ struct sb_load_io {
 
 /*
  * Load the sandbox ENVP (a NULL-terminated "NAME=value" array) describes for
- * ARCH into *CFG: the SECCOMP_* variables, then the policy file and the
+ * ARCH into *CFG: SANDBOX_CAPS and SANDBOX_LIMITS (core/privs.c), the
+ * SECCOMP_* variables, then the policy file and the
  * profile they name (read through IO, the profile decided for IO's host),
  * then the Landlock layer's SANDBOX_* variables (and the seccomp rules it
  * needs, core/landlock.c). Returns 0, SB_NO_POLICY when ENVP sets none
@@ -484,13 +522,17 @@ int64_t sb_bpf_run(const struct sb_insn *prog, unsigned int len, const void *dat
 #define SB_LL_LOG_NEW_EXEC_ON 0x2U
 
 /* Steps of sb_enter(), in the order it takes them. */
+#define SB_ENTER_LIMITS 8U
+#define SB_ENTER_CAPS 16U
 #define SB_ENTER_NO_NEW_PRIVS 1U
 #define SB_ENTER_LANDLOCK 4U
 #define SB_ENTER_SECCOMP 2U
-#define SB_ENTER_ALL (SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP)
+/* one line, as cffi and tests/unit/test_config.py read it: */
+/* clang-format off */
+#define SB_ENTER_ALL (SB_ENTER_LIMITS | SB_ENTER_CAPS | SB_ENTER_NO_NEW_PRIVS | SB_ENTER_LANDLOCK | SB_ENTER_SECCOMP)
+/* clang-format on */
 /* SB_ENTER_ALL asks sb_enter() for every step CFG's layers need
  * (sb_enter_steps); a step named alone whose layer CFG lacks is an error. */
-/* issue 16: SB_ENTER_LIMITS, SB_ENTER_CAPS (before no_new_privs) */
 
 /*
  * What sb_enter() applies that must be made from a configuration first:
@@ -511,7 +553,9 @@ struct sb_prepared {
 
 /*
  * Make what CFG's layers need before they are applied into *PREP (PROG and
- * CAP set by the caller): compile the seccomp filter; ask the kernel's
+ * CAP set by the caller): refuse a capability to keep that this process does
+ * not hold, or a hard limit above its own without CAP_SYS_RESOURCE (nothing
+ * is changed); compile the seccomp filter; ask the kernel's
  * Landlock ABI, refuse what it lacks (unless best effort: then drop it and
  * say so in PREP's dropped_*), build the ruleset (every path opened now: one
  * that does not exist is an error unless optional). 0, or a negative errno

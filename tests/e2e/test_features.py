@@ -19,6 +19,7 @@ KEYS = {
     "landlock": {"abi": None, "audit": None, "error": None, "known_abi": None, "missing": None,
                  "ok": None, "rights": {"fs", "net", "scope"}},
     "audit": {"enabled", "error", "ok"},
+    "capabilities": {"ambient", "bounding", "effective", "inheritable", "permitted"},
     "ptrace": {"child": {"error", "ok"}, "declared_parent": {"error", "ok"},
                "suspend_seccomp": {"error", "ok"}, "syscall_info": {"error", "ok"},
                "yama_scope": None},
@@ -216,8 +217,10 @@ def test_text_report(kit, as_nobody):
     r = run(kit.pysandbox(as_nobody) + ["features"], clean_env(), as_nobody)
     assert (r.returncode, r.stderr) == (0, "")
     labels = [ln[:25].strip() for ln in r.stdout.split("\n\n")[0].splitlines()]
-    assert labels == ["kernel", "seccomp filters", "seccomp actions", "SECCOMP_RET_LOG",
-                      "user notification", "Landlock", "Landlock fs rights", "Landlock net rights",
+    assert labels == ["kernel", "capabilities", "capabilities passed on",
+                      "capability bounding set", "seccomp filters", "seccomp actions",
+                      "SECCOMP_RET_LOG", "user notification", "Landlock", "Landlock fs rights",
+                      "Landlock net rights",
                       "Landlock scopes", "Landlock lacks", "audit", "user namespaces",
                       "Yama ptrace_scope",
                       "ptrace a child", "ptrace a declared tracer", "PTRACE_GET_SYSCALL_INFO",

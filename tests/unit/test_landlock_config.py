@@ -98,8 +98,7 @@ def test_scope_values():
     ({"SANDBOX_NETWORK": "none"}, "SANDBOX_NETWORK: unknown variable", "unknown"),
     ({"SANDBOX_EXEC_DENY": "rm"},
      "SANDBOX_EXEC_DENY: not supported by this version of pysandbox", "unsupported"),
-    ({"SANDBOX_CAPS": "none"}, "SANDBOX_CAPS: not supported by this version of pysandbox",
-     "unsupported"),
+    ({"SANDBOX_LIMIT_NOFILE": "64"}, "SANDBOX_LIMIT_NOFILE: unknown variable", "unknown"),
 ])
 def test_error_lines(env, line, kind):
     with pytest.raises(PolicyError) as e:
