@@ -192,6 +192,11 @@ def check_userns(path):
     return None
 
 
+def hidden(path):
+    """Whether PATH lies where the view inside is not the host's: /tmp, /dev."""
+    return any(path == top or path.startswith(top + "/") for top in ("/tmp", "/dev"))
+
+
 def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTNAME,
             bwrap=None, check=True):
     """The bwrap argv that runs ARGV isolated in the namespaces ISOLATE (names
@@ -200,8 +205,8 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     Inside: `/` read-only, a private /tmp, a fresh /proc and /dev; each path of
     FS_WRITE (SANDBOX_FS_WRITE's items: `P?` optional, groups need no bind)
     bound writable, each of RO bound read-only over the private /tmp (what the
-    road needs, libsandbox.so or sandboxify, where it lies there; ARGV[0] if
-    it is a path is added). LOOPBACK (SANDBOX_NET=loopback) adds `net`. With
+    road needs, libsandbox.so or sandboxify, where it lies there; ARGV[0] is
+    added if it lies there). LOOPBACK (SANDBOX_NET=loopback) adds `net`. With
     `uts`, the host name inside is HOSTNAME. No capability is kept, root's
     either. BWRAP: the executable (default bwrap_path()); CHECK: refuse with
     FeatureError if user namespaces are not available (check_userns()).
@@ -211,7 +216,7 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
         check_userns(exe)
     names = set(isolate) | ({"net"} if loopback else set())
     cmd = [exe, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
-    keep = list(ro) + ([argv[0]] if argv and "/" in argv[0] else [])
+    keep = list(ro) + ([argv[0]] if argv and hidden(os.path.abspath(argv[0])) else [])
     for path in dict.fromkeys(os.path.abspath(p) for p in keep):
         cmd += ["--ro-bind", path, path]
     for item in fs_write:
