@@ -210,7 +210,7 @@ def hidden(path):
 
 
 def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTNAME,
-            bwrap=None, check=True):
+            bwrap=None, check=True, cwd=None):
     """The bwrap argv that runs ARGV isolated in the namespaces ISOLATE (names
     of NAMES, as parse() gives; `mount` always comes with them).
 
@@ -222,6 +222,9 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     `uts`, the host name inside is HOSTNAME. No capability is kept, root's
     either. BWRAP: the executable (default bwrap_path()); CHECK: refuse with
     FeatureError if user namespaces are not available (check_userns()).
+    The program starts in CWD (default the current directory), which must be
+    in the view: under /tmp or /dev only if bound (FeatureError otherwise, where
+    bwrap would start it in $HOME instead).
     """
     exe = bwrap or bwrap_path()
     if check:
@@ -231,12 +234,20 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     keep = list(ro) + ([argv[0]] if argv and hidden(os.path.abspath(argv[0])) else [])
     for path in dict.fromkeys(os.path.abspath(p) for p in keep):
         cmd += ["--ro-bind", path, path]
+    bound = [os.path.abspath(p) for p in keep]
     for item in fs_write:
         if item.startswith("@"):
             continue  # @tmp, @tty, @base: the private /tmp and fresh /dev hold them
         optional = item.endswith("?")
         path = item[:-1] if optional else item
         cmd += ["--bind-try" if optional else "--bind", path, path]
+        bound.append(path)
+    cwd = os.getcwd() if cwd is None else cwd
+    if hidden(cwd) and not any(cwd == b or cwd.startswith(b.rstrip("/") + "/") for b in bound):
+        raise FeatureError(errno.ENOENT, "%s: the current directory '%s' is not in the "
+                           "sandbox's view (its /tmp and /dev are its own): bind it with "
+                           "SANDBOX_FS_WRITE, or start elsewhere" % (VAR, cwd), feature="cwd")
+    cmd += ["--chdir", cwd]
     cmd += ["--unshare-" + n for n in NAMES if n in names and n != "mount"]
     if "uts" in names and hostname:
         cmd += ["--hostname", hostname]

@@ -25,6 +25,7 @@ from pysandbox.cli import failure
 from pysandbox.errors import SandboxError
 spec = json.loads(sys.argv[2])
 os.environ.pop("LD_PRELOAD", None)  # a filter of the test's, installed already
+os.chdir(spec.get("cwd", "/"))
 try:
     net, loopback = isolate.split_net(spec.get("net", ""))
     cmd = isolate.command(isolate.parse(spec["isolate"]), spec["argv"], spec.get("fs_write", ()),
@@ -134,6 +135,22 @@ def test_read_only_view_and_fs_write(kit, as_nobody, host_dir):
                                      "wrote", "t"]
     assert os.listdir(ro) == [] and os.listdir(rw) == ["y"]
     assert not os.path.exists("/tmp/pysandbox-isolate-t")  # /tmp was the sandbox's own
+
+
+def test_starts_in_the_current_directory(kit, as_nobody):
+    job = tempfile.mkdtemp(prefix="pysandbox-isolate-")  # under /tmp: private inside
+    os.chmod(job, 0o777)
+    try:
+        r = sh(kit, as_nobody, "mount", "pwd; touch here", cwd=job, fs_write=[job])
+        assert (r.returncode, r.stdout, r.stderr) == (0, job + "\n", "")
+        assert os.listdir(job) == ["here"]
+        r = sh(kit, as_nobody, "mount", "pwd", cwd=job)  # bwrap would start in $HOME
+        assert (r.returncode, r.stdout) == (125, "")
+        assert r.stderr == ("pysandbox: SANDBOX_ISOLATE: the current directory '%s' is not in "
+                            "the sandbox's view (its /tmp and /dev are its own): bind it with "
+                            "SANDBOX_FS_WRITE, or start elsewhere\n" % job)
+    finally:
+        shutil.rmtree(job)
 
 
 def test_no_capability_inside(kit, as_nobody):

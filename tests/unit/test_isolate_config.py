@@ -44,6 +44,7 @@ def test_split_net(value, inner, loopback):
 
 
 def argv(names, prog=("/bin/true",), **kw):
+    kw.setdefault("cwd", "/")
     return isolate.command(names, list(prog), bwrap="/usr/bin/true", check=False, **kw)
 
 
@@ -60,6 +61,7 @@ def test_command_view_and_order():
     assert [f for f in flags if f.startswith("--unshare-") and f != "--unshare-user"] == \
         ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     assert flags[flags.index("--hostname") + 1] == "pysandbox"
+    assert flags[19:21] == ["--chdir", "/"]
     assert flags[-3:] == ["--cap-drop", "ALL", "--die-with-parent"]
     assert cmd[cmd.index("--") + 1:] == ["/bin/true"]
 
@@ -129,3 +131,20 @@ def test_apparmor_asks_bwrap_itself():
     facts = dict(OK, apparmor=1)
     assert isolate.userns_problem(facts, trial=lambda: True) is None
     assert isolate.userns_problem(dict(OK, apparmor=0), trial=lambda: False) is None
+
+
+@pytest.mark.parametrize("cwd, fs_write", [("/tmp/job", ["/tmp/job"]), ("/tmp/job/a", ["/tmp/"]),
+                                           ("/var/tmp", []), ("/home/x", [])])
+def test_start_in_the_current_directory(cwd, fs_write):
+    cmd = argv({"mount"}, fs_write=fs_write, cwd=cwd)
+    assert cmd[cmd.index("--chdir") + 1] == cwd
+
+
+@pytest.mark.parametrize("cwd, fs_write", [("/tmp/job", []), ("/tmp/jobs", ["/tmp/job"]),
+                                           ("/dev/shm", ["@tmp"])])
+def test_a_current_directory_outside_the_view_is_refused(cwd, fs_write):
+    with pytest.raises(FeatureError) as e:
+        argv({"mount"}, fs_write=fs_write, cwd=cwd)
+    assert e.value.strerror == (
+        "SANDBOX_ISOLATE: the current directory '%s' is not in the sandbox's view (its /tmp "
+        "and /dev are its own): bind it with SANDBOX_FS_WRITE, or start elsewhere" % cwd)
