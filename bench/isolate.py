@@ -4,7 +4,9 @@
 
 Runs OUT/nop under each configuration, interleaved (one run of each per round,
 in a new random order), the first WARMUP rounds dropped; prints wall-clock
-median, p10 and p90 per configuration, in ms:
+median, p10 and p90 and the mean CPU time (wait4: the process and what it
+waited for; bwrap's init and the program are its children) per configuration,
+in ms, each beside bare bwrap's:
 
   bwrap            bare bwrap with the options isolate.command() writes (all
                    namespaces: net, pid, ipc, uts, and the view)
@@ -37,19 +39,20 @@ LAUNCH_ISOLATE = ("import os, sys\nfrom pysandbox import isolate\n"
 
 
 def spawn(argv):
-    """Run ARGV, stdio on /dev/null; its wall time in ns (ValueError if it fails)."""
+    """Run ARGV, stdio on /dev/null: (wall ns, CPU ns of it and its children
+    from wait4), ValueError if it fails."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
         t = time.perf_counter_ns()
         pid = os.posix_spawn(argv[0], argv, os.environ,
                              file_actions=[(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)])
-        _, status = os.waitpid(pid, 0)
+        _, status, ru = os.wait4(pid, 0)
         t = time.perf_counter_ns() - t
     finally:
         os.close(null)
     if status != 0:
         raise ValueError("%s exits with status %d" % (argv[0], os.waitstatus_to_exitcode(status)))
-    return t
+    return t, int((ru.ru_utime + ru.ru_stime) * 1e9)
 
 
 def configurations(nop):
@@ -62,7 +65,11 @@ def configurations(nop):
     have["py -c nop"] = lambda: spawn([py, "-I", "-c", LAUNCH_NOP, nop])
     have["py -c isolate"] = lambda: spawn([py, "-I", "-c", LAUNCH_ISOLATE, nop])
     cli = os.path.join(os.path.dirname(py), "pysandbox")
-    if subprocess.run([cli, "run", "--help"], capture_output=True).returncode == 0:
+    try:
+        has_run = subprocess.run([cli, "run", "--help"], capture_output=True).returncode == 0
+    except OSError:
+        has_run = False
+    if has_run:
         have["pysandbox run"] = lambda: spawn([cli, "run", "--isolate=all", "--", nop])
     else:
         missing["pysandbox run"] = "no `pysandbox run` in this version"
@@ -72,6 +79,12 @@ def configurations(nop):
                      "--caps.drop=all", "--", nop],
         "nsjail": ["-Mo", "--quiet", "-R", "/", "-T", "/tmp", "--", nop],
     }
+    for label, run in list(have.items()):  # as another user, some may not start
+        try:
+            run()
+        except (OSError, ValueError) as e:
+            missing[label] = "fails here: %s" % e
+            del have[label]
     for name, args in tools.items():
         exe = shutil.which(name)
         if exe is None:
@@ -89,8 +102,11 @@ def configurations(nop):
 
 def timed_command(nop):
     t = time.perf_counter_ns()
+    c = time.process_time_ns()
     cmd = isolate.command(NAMES, [nop])
-    return time.perf_counter_ns() - t + spawn(cmd)
+    t, c = time.perf_counter_ns() - t, time.process_time_ns() - c
+    wall, cpu = spawn(cmd)
+    return t + wall, c + cpu
 
 
 def main(out, runs=200):
@@ -104,15 +120,17 @@ def main(out, runs=200):
             t = have[label]()
             if i >= WARMUP:
                 times[label].append(t)
-    print("isolated start-up of %s as uid %d, %d runs each (ms): median p10 p90"
-          % (nop, os.getuid(), runs))
-    base = sorted(times["bwrap"])[runs // 2]
+    print("isolated start-up of %s as uid %d, %d runs each (ms): wall median p10 p90, "
+          "CPU mean (its own and its children's)" % (nop, os.getuid(), runs))
+    base = sorted(w for w, _ in times["bwrap"])[runs // 2]
+    base_cpu = sum(c for _, c in times["bwrap"]) / runs
     for label, ts in times.items():
-        ts.sort()
-        med = ts[runs // 2]
-        print("  %-14s %7.3f %7.3f %7.3f  %+6.1f%% of bwrap" % (
-            label, med / 1e6, ts[runs // 10] / 1e6, ts[runs * 9 // 10] / 1e6,
-            100.0 * (med - base) / base))
+        wall = sorted(w for w, _ in ts)
+        cpu = sum(c for _, c in ts) / runs
+        print("  %-14s %7.3f %7.3f %7.3f  %+6.1f%%   cpu %7.3f %+6.1f%%" % (
+            label, wall[runs // 2] / 1e6, wall[runs // 10] / 1e6, wall[runs * 9 // 10] / 1e6,
+            100.0 * (wall[runs // 2] - base) / base,
+            cpu / 1e6, 100.0 * (cpu - base_cpu) / base_cpu))
     for label, why in missing.items():
         print("  %-14s left out: %s" % (label, why))
 

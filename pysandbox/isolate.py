@@ -13,8 +13,11 @@ or sandboxify), so our seccomp, Landlock and exec layers apply inside, after
 bwrap's own setup; bwrap's --seccomp is not used (README says why).
 
 Kept lean, as it runs before every isolated program: command() imports nothing
-but the cffi module, and that only to probe user namespaces, which root and a
-set-uid bwrap do not need.
+but the cffi module, and that only where it must probe user namespaces (under
+a seccomp filter or in a container's user namespace; root and a set-uid bwrap
+need none). Where the probe is not made and bwrap still cannot make its
+namespaces, bwrap itself refuses (its own line, status 1): never a run
+without isolation.
 """
 import errno
 import os
@@ -150,15 +153,35 @@ def _read_int(path):
         return None
 
 
-def userns_facts(path):
-    """What decides whether bwrap at PATH can make its user namespace here:
-    {"uid", "max", "clone", "apparmor", "probe"} (probe: 0 or the -errno of
-    unshare(CLONE_NEWUSER) in a child)."""
-    from pysandbox import _native
-
+def userns_facts():
+    """What decides whether an unprivileged bwrap can make its user namespace:
+    {"uid", "max", "clone", "apparmor", "probe"}. PROBE: 0 or the -errno of
+    unshare(CLONE_NEWUSER) in a forked child (about 2 ms), made only where the
+    sysctls cannot tell: under a seccomp filter (Docker's refuses it) or in a
+    user namespace already (a container's); None where not made."""
     facts = {name: _read_int(p) for name, p in SYSCTLS.items()}
-    facts.update(uid=os.getuid(), probe=_native.probe_userns())
+    facts.update(uid=os.getuid(), probe=None)
+    if _under_filter() or not _initial_userns():
+        from pysandbox import _native
+
+        facts["probe"] = _native.probe_userns()
     return facts
+
+
+def _under_filter():
+    try:
+        with open("/proc/self/status") as f:
+            return any(ln.split() != ["Seccomp:", "0"] for ln in f if ln.startswith("Seccomp:"))
+    except OSError:
+        return True
+
+
+def _initial_userns():
+    try:
+        with open("/proc/self/uid_map") as f:
+            return f.read().split() == ["0", "0", "4294967295"]
+    except OSError:
+        return False
 
 
 def userns_problem(facts, trial=None):
@@ -174,7 +197,7 @@ def userns_problem(facts, trial=None):
         return ("%s: unprivileged user namespaces are disabled "
                 "(kernel.unprivileged_userns_clone = 0): "
                 "sysctl -w kernel.unprivileged_userns_clone=1, or run as root" % VAR)
-    if facts["probe"] < 0:
+    if facts["probe"] is not None and facts["probe"] < 0:
         name = errno.errorcode.get(-facts["probe"], str(-facts["probe"]))
         return ("%s: %s cannot make a user namespace (unshare(CLONE_NEWUSER): %s): a "
                 "container or seccomp filter forbids it; allow it, use a set-uid bwrap "
@@ -198,7 +221,7 @@ def check_userns(path):
 
         argv = [path, "--ro-bind", "/", "/", "--unshare-user", "--", "/bin/true"]
         return subprocess.run(argv, capture_output=True, timeout=10).returncode == 0
-    problem = userns_problem(userns_facts(path), trial)
+    problem = userns_problem(userns_facts(), trial)
     if problem is not None:
         raise FeatureError(errno.EPERM, problem, feature="userns")
     return None
@@ -227,7 +250,8 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     bwrap would start it in $HOME instead).
     """
     exe = bwrap or bwrap_path()
-    if check:
+    priv = privileged(exe)
+    if check and not priv:
         check_userns(exe)
     names = set(isolate) | ({"net"} if loopback else set())
     cmd = [exe, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
@@ -251,6 +275,6 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     cmd += ["--unshare-" + n for n in NAMES if n in names and n != "mount"]
     if "uts" in names and hostname:
         cmd += ["--hostname", hostname]
-    if not privileged(exe):
+    if not priv:
         cmd.append("--unshare-user")
     return cmd + ["--cap-drop", "ALL", "--die-with-parent", "--", *argv]

@@ -107,8 +107,9 @@ OK = {"uid": 1000, "max": 15000, "clone": None, "apparmor": None, "probe": 0}
 
 @pytest.mark.parametrize("facts, line", [
     ({}, None),
-    ({"max": 0}, "SANDBOX_ISOLATE: user namespaces are disabled (user.max_user_namespaces = 0): "
-     "sysctl -w user.max_user_namespaces=10000, or run as root"),
+    ({"probe": None}, None),  # not made: the sysctls allow it, no filter, no container
+    ({"max": 0, "probe": None}, "SANDBOX_ISOLATE: user namespaces are disabled "
+     "(user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=10000, or run as root"),
     ({"clone": 0}, "SANDBOX_ISOLATE: unprivileged user namespaces are disabled "
      "(kernel.unprivileged_userns_clone = 0): sysctl -w kernel.unprivileged_userns_clone=1, "
      "or run as root"),
