@@ -171,6 +171,25 @@ def test_our_layers_apply_inside(kit, as_nobody):
                                      "uname: cannot get system name: Operation not permitted"]
 
 
+TIOCSTI = r"""
+import errno, fcntl
+try:
+    fcntl.ioctl(0, 0x5412, b"x")  # TIOCSTI, on /dev/null
+except OSError as e:
+    print(errno.errorcode[e.errno])
+"""
+
+
+@pytest.mark.parametrize("policy, result", [(None, "ENOTTY"), ("ioctl(arg1 == 0x5412)=EPERM",
+                                                              "EPERM")])
+def test_tiocsti_refused_inside(kit, as_nobody, policy, result):
+    """README: without --new-session, the policy that refuses TIOCSTI."""
+    env = ["/usr/bin/env", "LD_PRELOAD=" + kit.lib] + \
+        (["SECCOMP_SYSCALL_DENY=" + policy] if policy else [])
+    r = isolated(kit, as_nobody, "all", env + [PY, "-I", "-c", TIOCSTI], ro=[kit.lib])
+    assert (r.returncode, r.stdout, r.stderr) == (0, result + "\n", "")
+
+
 def test_refused_without_user_namespaces(kit, as_nobody):
     """A seccomp filter on the launcher (every child inherits it) makes new
     user namespaces fail: uid 65534 is refused with one line; root, for whom
