@@ -1,5 +1,7 @@
 """pysandbox.isolate without running bwrap: SANDBOX_ISOLATE's values, SANDBOX_NET's
 loopback, the bwrap argv, and the one line for each reason user namespaces fail."""
+import os
+
 import pytest
 
 from pysandbox import isolate
@@ -149,3 +151,17 @@ def test_a_current_directory_outside_the_view_is_refused(cwd, fs_write):
     assert e.value.strerror == (
         "SANDBOX_ISOLATE: the current directory '%s' is not in the sandbox's view (its /tmp "
         "and /dev are its own): bind it with SANDBOX_FS_WRITE, or start elsewhere" % cwd)
+
+
+def test_a_set_uid_bwrap_needs_no_user_namespace(tmp_path, monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("making a set-uid root file needs root")
+    exe = tmp_path / "bwrap"
+    exe.write_bytes(b"")
+    monkeypatch.setattr(os, "getuid", lambda: 1000)
+    for mode, priv in ((0o755, False), (0o4755, True)):
+        os.chmod(exe, mode)
+        assert isolate.privileged(str(exe)) is priv
+        cmd = isolate.command({"pid", "mount"}, ["/bin/true"], bwrap=str(exe), check=False,
+                              cwd="/")
+        assert ("--unshare-user" in cmd) is not priv
