@@ -217,9 +217,11 @@ def userns_problem(facts, trial=None):
     return None
 
 
-def check_userns(path):
-    """None if bwrap at PATH can isolate for this user; else FeatureError
-    with the one line userns_problem() gives (the program must not run)."""
+def check_userns(path=None):
+    """None if bwrap at PATH (default bwrap_path()) can isolate for this user;
+    else FeatureError with the one line userns_problem() gives (the program
+    must not run)."""
+    path = path or bwrap_path()
     if privileged(path):
         return None
 
