@@ -116,8 +116,8 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
 			snprintf(err->what, sizeof(err->what), "%s",
 				 reserved == 2 ? "namespaces need `pysandbox run` (bubblewrap)"
-				 : reserved   ? "not supported by this version of pysandbox"
-					      : "unknown variable");
+				 : reserved    ? "not supported by this version of pysandbox"
+					       : "unknown variable");
 			err->kind = reserved ? SB_ERR_UNSUPPORTED : SB_ERR_UNKNOWN;
 			return -EINVAL;
 		}
