@@ -122,6 +122,17 @@ def test_hostname_is_the_namespace_own(kit, as_nobody):
     assert r.stdout.strip() == before
 
 
+def test_own_ipc_objects(kit, as_nobody):
+    made = subprocess.run(["ipcmk", "-M", "4096"], capture_output=True, text=True, check=True)
+    shmid = made.stdout.split()[-1]
+    try:
+        ids = [sh(kit, as_nobody, ns, "awk '{print $2}' /proc/sysvipc/shm").stdout.split()[1:]
+               for ns in ("ipc", "mount")]
+    finally:
+        subprocess.run(["ipcrm", "-m", shmid], check=True)
+    assert shmid not in ids[0] and shmid in ids[1]
+
+
 def test_read_only_view_and_fs_write(kit, as_nobody, host_dir):
     ro, rw = os.path.join(host_dir, "ro"), os.path.join(host_dir, "rw")
     for d in (ro, rw):
