@@ -244,10 +244,12 @@ def hidden(path):
 def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTNAME,
             bwrap=None, check=True, cwd=None):
     """The bwrap argv that runs ARGV isolated in the namespaces ISOLATE (names
-    of NAMES, as parse() gives; `mount` always comes with them).
+    of NAMES, as parse() gives, or SANDBOX_ISOLATE's text; `mount` always
+    comes with them).
 
     Inside: `/` read-only, a private /tmp, a fresh /proc and /dev; each path of
-    FS_WRITE (SANDBOX_FS_WRITE's items: `P?` optional, groups need no bind)
+    FS_WRITE (SANDBOX_FS_WRITE's items, or its text: `P?` optional, groups
+    need no bind)
     bound writable, each of RO bound read-only over the private /tmp (what the
     road needs, libsandbox.so or sandboxify, where it lies there; ARGV[0] is
     added if it lies there). LOOPBACK (SANDBOX_NET=loopback) adds `net`. With
@@ -258,6 +260,10 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     in the view: under /tmp or /dev only if bound (FeatureError otherwise, where
     bwrap would start it in $HOME instead).
     """
+    if isinstance(isolate, str):
+        isolate = parse(isolate)
+    if isinstance(fs_write, str):
+        fs_write = fs_write.split(":") if fs_write else ()
     exe = bwrap or bwrap_path()
     priv = privileged(exe)
     if check and not priv:

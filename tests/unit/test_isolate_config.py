@@ -165,3 +165,10 @@ def test_a_set_uid_bwrap_needs_no_user_namespace(tmp_path, monkeypatch):
         cmd = isolate.command({"pid", "mount"}, ["/bin/true"], bwrap=str(exe), check=False,
                               cwd="/")
         assert ("--unshare-user" in cmd) is not priv
+
+
+def test_command_takes_the_variables_text_too():
+    assert argv("net:pid", fs_write="/var/tmp/a:@tmp") == \
+        argv(isolate.parse("net:pid"), fs_write=["/var/tmp/a", "@tmp"])
+    with pytest.raises(PolicyError):
+        argv("net,pid")
