@@ -249,10 +249,9 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
 
     Inside: `/` read-only, a private /tmp, a fresh /proc and /dev; each path of
     FS_WRITE (SANDBOX_FS_WRITE's items, or its text: `P?` optional, groups
-    need no bind)
-    bound writable, each of RO bound read-only over the private /tmp (what the
-    road needs, libsandbox.so or sandboxify, where it lies there; ARGV[0] is
-    added if it lies there). LOOPBACK (SANDBOX_NET=loopback) adds `net`. With
+    need no bind) bound writable, each of RO bound read-only over the private
+    /tmp (what the road needs, libsandbox.so or sandboxify, where it lies
+    there; ARGV[0] is added if it lies there). LOOPBACK (SANDBOX_NET=loopback) adds `net`. With
     `uts`, the host name inside is HOSTNAME. No capability is kept, root's
     either. BWRAP: the executable (default bwrap_path()); CHECK: refuse with
     FeatureError if user namespaces are not available (check_userns()).
