@@ -76,6 +76,28 @@ def capabilities():
     return out
 
 
+def bwrap():
+    """{"ok", "error", "path", "version", "privileged", "userns_error"} of the bwrap
+    `pysandbox run --isolate` runs (pysandbox.isolate): ERROR is the line when
+    there is none; USERNS_ERROR the line when it cannot make its user namespace
+    for this user (None: it can, or needs none: PRIVILEGED, root or set-uid)."""
+    from pysandbox import isolate
+    from pysandbox.errors import FeatureError
+
+    try:
+        path, version = isolate.bwrap()
+    except FeatureError as e:
+        return dict(ok=False, error=e.strerror, path=None, version=None, privileged=None,
+                    userns_error=None)
+    try:
+        isolate.check_userns(path)
+        problem = None
+    except FeatureError as e:
+        problem = e.strerror
+    return dict(ok=True, error=None, path=path, version=version,
+                privileged=isolate.privileged(path), userns_error=problem)
+
+
 def gather():
     u = os.uname()
     actions = {name: _native.probe_seccomp_action(value) == 0
@@ -102,6 +124,7 @@ def gather():
                         max_user_namespaces=read_int("/proc/sys/user/max_user_namespaces"),
                         unprivileged_userns_clone=read_int(
                             "/proc/sys/kernel/unprivileged_userns_clone")),
+        "bwrap": bwrap(),
         "ptrace": {
             "yama_scope": read_int("/proc/sys/kernel/yama/ptrace_scope"),
             "child": probe(_native.probe_ptrace_child()),
@@ -150,6 +173,9 @@ def uses(f):
         "learn": use(sc["actions"]["trace"] and pt["child"]["ok"] and pt["syscall_info"]["ok"],
                      "SECCOMP_RET_TRACE, ptrace of a child and PTRACE_GET_SYSCALL_INFO",
                      "needs SECCOMP_RET_TRACE, ptrace of a child and PTRACE_GET_SYSCALL_INFO"),
+        "isolate": use(f["bwrap"]["ok"] and not f["bwrap"]["userns_error"],
+                       "pysandbox run --isolate runs programs in bwrap's namespaces",
+                       f["bwrap"]["error"] or f["bwrap"]["userns_error"]),
         "other_abis": use(True, "filters kill every syscall of another ABI (%s reachable here)"
                           % (", ".join(a for a in ("i386", "x32") if f["abi"][a]["ok"])
                              or "none"), ""),
@@ -224,6 +250,15 @@ def caps_rows(caps):
                 "; SANDBOX_CAPS leaves it (no CAP_SETPCAP)" if caps["bounding"] else ""))]
 
 
+def bwrap_text(b, uid):
+    if not b["ok"]:
+        return "none"
+    how = ("needs no user namespace (%s)" % ("root" if uid == 0 else "set-uid")
+           if b["privileged"] else "no: cannot make its user namespace"
+           if b["userns_error"] else "makes a user namespace as uid %d" % uid)
+    return "%s (bubblewrap %s); %s" % (b["path"], b["version"] or "of unknown version", how)
+
+
 def text(f):
     sc, pt, ns, ll = f["seccomp"], f["ptrace"], f["userns"], f["landlock"]
     acts = sc["actions"]
@@ -253,6 +288,7 @@ def text(f):
          % ns["max_user_namespaces"] + ("; unprivileged_userns_clone %s"
                                         % ns["unprivileged_userns_clone"]
                                         if ns["unprivileged_userns_clone"] is not None else "")),
+        ("bwrap", bwrap_text(f["bwrap"], f["uid"])),
         ("Yama ptrace_scope", "no Yama" if pt["yama_scope"] is None else str(pt["yama_scope"])),
         ("ptrace a child", yes_no(pt["child"])),
         ("ptrace a declared tracer", yes_no(pt["declared_parent"]) + " (sandboxify's case)"),

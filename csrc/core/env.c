@@ -35,8 +35,9 @@ static const char our_vars[SB_V_COUNT][32] = {
 
 /* The families: every variable whose name starts with a prefix here is ours,
  * so a misspelt one is an error, never ignored. Other SANDBOX_* names (Gentoo's
- * sandbox has SANDBOX_ON, SANDBOX_WRITE, ...) are not ours. RESERVED: the
- * family of a layer this version does not have yet: any name in it is refused. */
+ * sandbox has SANDBOX_ON, SANDBOX_WRITE, ...) are not ours. RESERVED: 1 the
+ * family of a layer this version does not have yet, 2 one only `pysandbox run`
+ * reads (namespaces, through bwrap): any name in either is refused here. */
 static const struct {
 	char prefix[20];
 	unsigned int layer;
@@ -45,6 +46,7 @@ static const struct {
 	{ "SECCOMP_", SB_LAYER_SECCOMP, 0 },
 	{ "SANDBOX_FS", SB_LAYER_LANDLOCK, 0 }, /* SANDBOX_FSREAD too: a typo of ours */
 	{ "SANDBOX_NET", SB_LAYER_LANDLOCK, 0 },
+	{ "SANDBOX_ISOLATE", 64, 2 }, /* no layer here: pysandbox run's (bwrap) */
 	{ "SANDBOX_SCOPE", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
@@ -115,8 +117,9 @@ int sb_env_scan(char *const *envp, const char **values, struct sb_error *err)
 			sb_error_reset(err);
 			snprintf(err->var, sizeof(err->var), "%.*s", (int)n, *envp);
 			snprintf(err->what, sizeof(err->what), "%s",
-				 reserved ? "not supported by this version of pysandbox"
-					  : "unknown variable");
+				 reserved == 2 ? "namespaces need `pysandbox run` (bubblewrap)"
+				 : reserved    ? "not supported by this version of pysandbox"
+					       : "unknown variable");
 			err->kind = reserved ? SB_ERR_UNSUPPORTED : SB_ERR_UNKNOWN;
 			return -EINVAL;
 		}

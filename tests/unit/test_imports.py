@@ -4,7 +4,7 @@ what each module may import, plus the rules the table alone cannot say.
 
 The layers, bottom up: errors (imports nothing) and _kernel (the standard
 library only); _native (the only user of the cffi module); the library
-(_launch, bpf, profile, fsrules, audit, features, learn); the front doors (sandboxify,
+(_launch, bpf, profile, fsrules, audit, features, learn, isolate); the front doors (sandboxify,
 the cli package). A library module never imports the command line, and
 argparse is the command line's alone. Each check is also run on a mutated
 copy of the source, so that it is known to fail.
@@ -35,7 +35,8 @@ ALLOWED = {
     "pysandbox.fsrules": set(),
     "pysandbox.profile": NATIVE,
     "pysandbox._launch": NATIVE,
-    "pysandbox.features": NATIVE | {"pysandbox._kernel"},
+    "pysandbox.features": NATIVE | {"pysandbox._kernel", "pysandbox.isolate"},
+    "pysandbox.isolate": NATIVE,
     "pysandbox.audit": NATIVE | {"pysandbox._kernel", "pysandbox._launch", "pysandbox.fsrules"},
     "pysandbox.learn": NATIVE | {"pysandbox", "pysandbox._kernel", "pysandbox._launch",
                                  "pysandbox.fsrules"},

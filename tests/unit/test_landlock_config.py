@@ -88,7 +88,7 @@ def test_scope_values():
     ({"SANDBOX_NET": "none", "SANDBOX_NET_CONNECT": "443"},
      "SANDBOX_NET: 'none' cannot be combined with SANDBOX_NET_CONNECT", "conflict"),
     ({"SANDBOX_NET": "loopback"},
-     "SANDBOX_NET: not supported by this version of pysandbox 'loopback' (item 1)",
+     "SANDBOX_NET: needs a network namespace (pysandbox run --isolate=net) 'loopback' (item 1)",
      "unsupported"),
     ({"SANDBOX_SCOPE": "signals"}, "SANDBOX_SCOPE: unknown value 'signals' (item 1)", "unknown"),
     ({"SANDBOX_BEST_EFFORT": "yes", "SANDBOX_FS_READ": "/"},
