@@ -117,6 +117,11 @@ static int enter(const struct sb_config *cfg, struct sb_prepared *prep, unsigned
 	if ((steps & SB_ENTER_CAPS) && (!cfg || !(cfg->layers & SB_LAYER_CAPS)))
 		return enter_error(err, SB_ERR_SYNTAX,
 				   "cannot drop capabilities: no capability set was given", EINVAL);
+	/* NOTE: the capability step leaves the bounding set full without
+	 * CAP_SETPCAP: only no_new_privs then keeps a set-id execve from
+	 * gaining back what was dropped, so it always comes with it. */
+	if (steps & SB_ENTER_CAPS)
+		steps |= SB_ENTER_NO_NEW_PRIVS;
 
 	/* NOTE: rlimits, then capabilities, in that order and before
 	 * no_new_privs and the filter: raising a hard rlimit needs

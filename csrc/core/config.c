@@ -69,6 +69,15 @@ static int add_profile(struct sb_load *ld, const struct sb_load_io *io, struct s
 		}
 		host = &probed;
 	}
+	/* NOTE: decided for the capabilities the program will hold: under
+	 * SANDBOX_CAPS those kept (sb_enter drops the rest before the filter),
+	 * so a profile's CAP_SYS_ADMIN rules never open unshare/mount to a
+	 * program that no longer has it. */
+	if (ld->cfg->layers & SB_LAYER_CAPS) {
+		probed = *host;
+		probed.caps &= ld->cfg->caps.keep;
+		host = &probed;
+	}
 	return sb_policy_add_profile(ld, path, io->text, (size_t)len, host, io->tape, io->tape_cap,
 				     err);
 }

@@ -230,3 +230,30 @@ def test_features_reports_the_sets_held(kit):
     names = _native.cap_names()
     for key, field in (("effective", "CapEff"), ("bounding", "CapBnd")):
         assert held[key] == [n for i, n in enumerate(names) if mine[field] >> i & 1]
+
+
+def test_profile_decided_for_the_kept_caps(kit, privs):
+    """Docker's profile opens unshare, mount and setns only to CAP_SYS_ADMIN:
+    under SANDBOX_CAPS=none root no longer holds it, so the profile's answer
+    is the one for a process without it (EPERM), not the one for root."""
+    need_root()
+    from support.oci import DOCKER
+
+    code = ("import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); "
+            "r = libc.unshare(0x10000000); print(r, ctypes.get_errno())")
+    base = Front(kit, privs, "preload")
+    r = base.run([PY, "-c", code], SECCOMP_PROFILE=DOCKER)
+    assert (r.returncode, r.stdout.split()) == (0, ["0", "0"])  # root: unshare allowed
+    r = base.run([PY, "-c", code], SECCOMP_PROFILE=DOCKER, SANDBOX_CAPS="none")
+    assert (r.returncode, r.stdout.split()) == (0, ["-1", str(__import__("errno").EPERM)])
+
+
+def test_caps_step_always_sets_no_new_privs():
+    """_native.enter with the capability step alone still sets no_new_privs:
+    without CAP_SETPCAP the bounding set stays full and only no_new_privs
+    stops a set-id execve from gaining back what was dropped."""
+    code = ("from pysandbox import _native as n; "
+            "n.enter(n.load({'SANDBOX_CAPS': 'none'}), n.ENTER_CAPS); "
+            "print([l for l in open('/proc/self/status') if l.startswith('NoNewPrivs')][0])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (r.returncode, r.stdout.split()) == (0, ["NoNewPrivs:", "1"]), r.stderr
