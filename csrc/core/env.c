@@ -29,6 +29,8 @@ static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_SCOPE] = SB_VAR_SCOPE,
 	[SB_V_IO_URING] = SB_VAR_IO_URING,
 	[SB_V_BEST_EFFORT] = SB_VAR_BEST_EFFORT,
+	[SB_V_VOWS] = SB_VAR_VOWS,
+	[SB_V_VOWS_EXEC] = SB_VAR_VOWS_EXEC,
 };
 
 /* The families: every variable whose name starts with a prefix here is ours,
@@ -47,7 +49,7 @@ static const struct {
 	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
-	{ "SANDBOX_VOWS", 8, 1 }, /* issue 15 */
+	{ "SANDBOX_VOWS", SB_LAYER_VOWS, 0 },
 	{ "SANDBOX_CAPS", 16, 1 }, /* issue 16 */
 	{ "SANDBOX_LIMIT", 32, 1 },
 };

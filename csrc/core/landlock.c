@@ -246,6 +246,13 @@ int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int a
 	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, 0);
 }
 
+int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access,
+			     int var, int flags)
+{
+	return add_path(&cfg->landlock, path, strlen(path), access, &(struct at){ var, NULL, 0 }, 0,
+			flags);
+}
+
 static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
 		   const struct at *at, int item, struct sb_error *err)
 {
@@ -460,9 +467,9 @@ int sb_landlock_begin(struct sb_load *ld, const char *const *v, struct sb_error 
 
 	ld->ll_started = 0;
 	ld->ll_given = ld->ll_sockets = ld->ll_scope = ld->ll_ports = 0;
-	for (var = SB_V_FS_READ; var < SB_V_COUNT && !v[var]; var++)
+	for (var = SB_V_FS_READ; var <= SB_V_BEST_EFFORT && !v[var]; var++)
 		;
-	if (var == SB_V_COUNT)
+	if (var > SB_V_BEST_EFFORT)
 		return 0; /* none of the layer's variables */
 	start(ld);
 	for (at.var = SB_V_FS_READ; at.var <= SB_V_SCOPE; at.var++)

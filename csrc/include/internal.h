@@ -28,6 +28,9 @@
 #define SB_VAR_SCOPE "SANDBOX_SCOPE"
 #define SB_VAR_IO_URING "SANDBOX_IO_URING"
 #define SB_VAR_BEST_EFFORT "SANDBOX_BEST_EFFORT"
+/* The vows' (core/vows.c). */
+#define SB_VAR_VOWS "SANDBOX_VOWS"
+#define SB_VAR_VOWS_EXEC "SANDBOX_VOWS_EXEC"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -46,6 +49,8 @@ enum sb_var {
 	SB_V_SCOPE,
 	SB_V_IO_URING,
 	SB_V_BEST_EFFORT,
+	SB_V_VOWS,
+	SB_V_VOWS_EXEC,
 	SB_V_COUNT
 };
 
@@ -124,6 +129,23 @@ int sb_landlock_finish(struct sb_load *ld, struct sb_error *err);
  * fast open), added to cfg->seccomp for ARCH, which is made a default-allow
  * layer if the environment set none. */
 int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
+
+/* The vows (core/vows.c): sb_vows_parse() refuses the SECCOMP_* policy
+ * variables beside SANDBOX_VOWS and compiles the promises into cfg->seccomp
+ * for ARCH (the whole seccomp layer); after sb_landlock_finish(),
+ * sb_vows_landlock() adds the Landlock paths a promise needs (tmppath, dns)
+ * unless SANDBOX_FS_* already restrict files. */
+int sb_vows_parse(struct sb_load *ld, const struct sb_arch *arch, const char *const *values,
+		  struct sb_error *err);
+int sb_vows_landlock(struct sb_load *ld, struct sb_error *err);
+/* Policy-language entries LIST (':'-separated) allowed in LD's policy, errors
+ * naming VAR (core/policy.c). */
+int sb_policy_add_entries(struct sb_load *ld, const char *var, const char *list,
+			  struct sb_error *err);
+/* Path PATH (absolute) with ACCESS and SB_LL_* FLAGS into CFG's Landlock
+ * layer, errors naming variable VAR (core/landlock.c); 0 or -E2BIG. */
+int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access,
+			     int var, int flags);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
