@@ -128,6 +128,8 @@ static const struct row {
 	  "ioctl(arg1 == 0x5401):ioctl(arg1 == 0x5413):ioctl(arg1 == 0x540f):ioctl(arg1 == 0x541b):"
 	  "ioctl(arg1 == 0x5421):ioctl(arg1 == 0x5450):ioctl(arg1 == 0x5451):ioctl(arg1 == 0x40049409)",
 	  "ioctl TCGETS (isatty) TIOCGWINSZ TIOCGPGRP FIONREAD FIONBIO FIONCLEX FIOCLEX FICLONE (cp)" },
+	{ B(STDIO), B(RPATH), "readlink=EPERM:readlinkat=EPERM",
+	  "fail rather than kill without rpath: a static glibc program reads /proc/self/exe at start" },
 	{ B(RPATH), B(CPATH), OPEN_ROW("O_RDONLY", "|O_TRUNC" NO_CREATE), "open read-only" },
 	{ B(RPATH) | B(CPATH), 0, OPEN_ROW("O_RDONLY", "|O_TRUNC|0x400000"),
 	  "open read-only, O_CREAT too" },
