@@ -7,8 +7,9 @@ The compiler lives once, in C (csrc/); this package wraps it:
 import os
 
 from pysandbox.errors import PolicyError, SandboxError
+from pysandbox.vows import pledge
 
-__all__ = ["SandboxError", "PolicyError", "libpath", "compile_env"]
+__all__ = ["SandboxError", "PolicyError", "libpath", "compile_env", "pledge"]
 __version__ = "0.1.0"
 
 
