@@ -118,8 +118,8 @@ static const struct row {
 	  "signals (tgkill: raise, abort, pthread_kill)" },
 	{ B(STDIO), 0,
 	  "getrandom:futex:futex_waitv:set_robust_list:get_robust_list:set_tid_address:rseq:"
-	  "arch_prctl:membarrier:wait4:waitid",
-	  "the C library's own, waiting for children" },
+	  "arch_prctl:membarrier:wait4:waitid:prctl(arg0 == PR_GET_NAME):prctl(arg0 == PR_SET_NAME)",
+	  "the C library's own, waiting for children, the thread's name (busybox asks it)" },
 	{ B(STDIO), 0,
 	  "recvfrom:recvmsg:recvmmsg:sendmsg:sendmmsg:sendto(arg4 == 0):shutdown:getsockopt:"
 	  "socketpair(arg0 == AF_UNIX)",
