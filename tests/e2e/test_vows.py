@@ -162,6 +162,23 @@ def tree(as_nobody):
     t.remove()
 
 
+def test_landlock_variables_combine_with_the_vows(kit, progs, as_nobody):
+    steps = ["read:{d}/f", "read:/etc/hostname", "write:{d}/f", "socket:inet"]
+    tree = Tree(as_nobody)
+    try:
+        r = run([progs["preload"]] + tree.steps(steps),
+                preload(kit, SANDBOX_VOWS="stdio rpath error", SANDBOX_FS_READ=tree.path,
+                        SECCOMP_VERBOSE="1"), as_nobody)
+    finally:
+        tree.remove()
+    assert {k.replace(tree.path, "{d}"): v for k, v in results(r.stdout).items()} == {
+        "read:{d}/f": "ok", "read:/etc/hostname": EACCES,  # Landlock's
+        "write:{d}/f": EPERM, "socket:inet": EPERM}  # the vows'
+    assert "adding read to the process seccomp filter\n" in r.stderr
+    assert "adding %s to the process Landlock ruleset (read)\n" % tree.path \
+        in r.stderr
+
+
 def test_python_reads_but_cannot_write(kit, tree, as_nobody):
     f, new = os.path.join(tree, "f"), os.path.join(tree, "new")
     read = [PY, "-c", "print(open(%r).read())" % f]
@@ -246,6 +263,16 @@ except PermissionError as e:
 """
 
 
+PLEDGE_EXEC = """
+import os, subprocess, sys
+sys.path.insert(0, os.environ["SITE"])
+import pysandbox
+pysandbox.pledge(sys.argv[1], sys.argv[2])
+sys.stdout.write(subprocess.run([sys.argv[3], "fork", "mmap"], stdout=subprocess.PIPE,
+                                text=True).stdout)
+"""
+
+
 def test_pledge_in_a_child_interpreter(kit, tree, as_nobody):
     kit.pysandbox(True)  # the kit's copy of the package, which uid 65534 can read
     py = "/usr/bin/python%d.%d" % sys.version_info[:2] if as_nobody else sys.executable
@@ -254,6 +281,9 @@ def test_pledge_in_a_child_interpreter(kit, tree, as_nobody):
     assert (r.returncode, r.stdout) == (0, "True\n%d\n" % errno.EPERM), r.stderr
     r = run([py, "-c", PLEDGE, "stdio rpath wpath cpath"], env, as_nobody)
     assert (r.returncode, r.stdout) == (0, "True\nwritten\n"), r.stderr
+    r = run([py, "-c", PLEDGE_EXEC, "stdio rpath proc exec prot_exec error",
+             "stdio rpath prot_exec error", kit.file("vowprobe")], env, as_nobody)
+    assert (r.returncode, r.stdout) == (0, "fork = %s\nmmap = ok\n" % EPERM), r.stderr
     r = run([py, "-c", PLEDGE, "stdio bogus"], env, as_nobody)
     assert r.returncode == 1 and r.stderr.strip().endswith(
         "PolicyError: SANDBOX_VOWS: unknown promise 'bogus' (item 2)")
