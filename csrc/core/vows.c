@@ -46,13 +46,13 @@ enum vow {
 _Static_assert(VOW_COUNT <= SB_VOWS_MAX, "a promise is a bit of a uint32_t");
 
 static const char names[VOW_COUNT][12] = {
-	[VOW_STDIO] = "stdio",	 [VOW_RPATH] = "rpath", [VOW_WPATH] = "wpath",
-	[VOW_CPATH] = "cpath",	 [VOW_DPATH] = "dpath", [VOW_TMPPATH] = "tmppath",
-	[VOW_INET] = "inet",	 [VOW_UNIX] = "unix",	[VOW_DNS] = "dns",
-	[VOW_FATTR] = "fattr",	 [VOW_CHOWN] = "chown", [VOW_FLOCK] = "flock",
-	[VOW_PROC] = "proc",	 [VOW_THREAD] = "thread", [VOW_EXEC] = "exec",
-	[VOW_PROT_EXEC] = "prot_exec", [VOW_ID] = "id", [VOW_TTY] = "tty",
-	[VOW_IOCTL] = "ioctl",	 [VOW_SETTIME] = "settime", [VOW_ERROR] = "error",
+	[VOW_STDIO] = "stdio",	       [VOW_RPATH] = "rpath",	  [VOW_WPATH] = "wpath",
+	[VOW_CPATH] = "cpath",	       [VOW_DPATH] = "dpath",	  [VOW_TMPPATH] = "tmppath",
+	[VOW_INET] = "inet",	       [VOW_UNIX] = "unix",	  [VOW_DNS] = "dns",
+	[VOW_FATTR] = "fattr",	       [VOW_CHOWN] = "chown",	  [VOW_FLOCK] = "flock",
+	[VOW_PROC] = "proc",	       [VOW_THREAD] = "thread",	  [VOW_EXEC] = "exec",
+	[VOW_PROT_EXEC] = "prot_exec", [VOW_ID] = "id",		  [VOW_TTY] = "tty",
+	[VOW_IOCTL] = "ioctl",	       [VOW_SETTIME] = "settime", [VOW_ERROR] = "error",
 };
 
 #define B(v) (1U << VOW_##v)
@@ -61,14 +61,14 @@ static const char names[VOW_COUNT][12] = {
  * O_TMPFILE (its own bit, 0x400000 on both targets) cpath and write access.
  * A row per combination of promises, the narrower left out UNLESS the
  * wider applies. */
-#define OPEN_ROW(mode, mask)                                           \
-	"openat(arg2 & O_ACCMODE" mask " == " mode "):"                \
+#define OPEN_ROW(mode, mask)                            \
+	"openat(arg2 & O_ACCMODE" mask " == " mode "):" \
 	"open(arg1 & O_ACCMODE" mask " == " mode ")"
 #define NO_CREATE "|O_CREAT|0x400000"
 
 #define SOCKET_CALLS "connect:bind:listen:accept:accept4:getsockname:getpeername:setsockopt:sendto"
-#define DNS_SOCKET(family)                                                              \
-	"socket(arg0 == " family ", arg1 & 0xf == SOCK_DGRAM):"                        \
+#define DNS_SOCKET(family)                                      \
+	"socket(arg0 == " family ", arg1 & 0xf == SOCK_DGRAM):" \
 	"socket(arg0 == " family ", arg1 & 0xf == SOCK_STREAM)"
 
 static const struct row {
@@ -76,7 +76,8 @@ static const struct row {
 	const char *text;
 	const char *note;
 } rows[] = {
-	{ 0, 0, "exit:exit_group:restart_syscall:rt_sigreturn", "always: ending, returning from a signal" },
+	{ 0, 0, "exit:exit_group:restart_syscall:rt_sigreturn",
+	  "always: ending, returning from a signal" },
 	{ 0, 0,
 	  "seccomp:prctl(arg0 == PR_SET_NO_NEW_PRIVS):prctl(arg0 == PR_GET_NO_NEW_PRIVS):"
 	  "prctl(arg0 == PR_GET_SECCOMP):landlock_create_ruleset:landlock_add_rule:"
@@ -92,7 +93,8 @@ static const struct row {
 	{ B(STDIO), 0,
 	  "newfstatat(arg3 & AT_EMPTY_PATH == AT_EMPTY_PATH):statx(arg2 & AT_EMPTY_PATH == AT_EMPTY_PATH)",
 	  "fstat as the C library makes it (AT_EMPTY_PATH)" },
-	{ B(STDIO), B(FLOCK), "fcntl(arg1 != 5, arg1 != 6, arg1 != 7, arg1 != 36, arg1 != 37, arg1 != 38)",
+	{ B(STDIO), B(FLOCK),
+	  "fcntl(arg1 != 5, arg1 != 6, arg1 != 7, arg1 != 36, arg1 != 37, arg1 != 38)",
 	  "fcntl but record locks (F_GETLK F_SETLK F_SETLKW, F_OFD_*: flock)" },
 	{ B(STDIO), 0,
 	  "brk:munmap:mremap:madvise:msync:mincore:mmap(arg2 & PROT_EXEC == 0):"
@@ -136,7 +138,8 @@ static const struct row {
 	{ B(WPATH), B(CPATH), OPEN_ROW("O_WRONLY", NO_CREATE), "open write-only, O_TRUNC too" },
 	{ B(WPATH) | B(CPATH), 0, OPEN_ROW("O_WRONLY", ""),
 	  "open write-only, O_TRUNC, O_CREAT, O_TMPFILE too" },
-	{ B(RPATH) | B(WPATH), B(CPATH), OPEN_ROW("O_RDWR", NO_CREATE), "open read-write, O_TRUNC too" },
+	{ B(RPATH) | B(WPATH), B(CPATH), OPEN_ROW("O_RDWR", NO_CREATE),
+	  "open read-write, O_TRUNC too" },
 	{ B(RPATH) | B(WPATH) | B(CPATH), 0, OPEN_ROW("O_RDWR", ""),
 	  "open read-write, O_TRUNC, O_CREAT, O_TMPFILE too" },
 	{ B(WPATH) | B(CPATH), 0, "creat", "creat (O_WRONLY|O_CREAT|O_TRUNC)" },
@@ -194,9 +197,9 @@ static const struct row {
 /* Landlock's rights of the path promises, for the ones implied. */
 #define RIGHTS_RPATH (SB_FS_READ_FILE | SB_FS_READ_DIR)
 #define RIGHTS_WPATH (SB_FS_WRITE_FILE | SB_FS_TRUNCATE)
-#define RIGHTS_CPATH                                                                  \
-	(SB_FS_REMOVE_DIR | SB_FS_REMOVE_FILE | SB_FS_MAKE_DIR | SB_FS_MAKE_REG |      \
-	 SB_FS_MAKE_SYM | SB_FS_MAKE_SOCK | SB_FS_REFER)
+#define RIGHTS_CPATH                                                                               \
+	(SB_FS_REMOVE_DIR | SB_FS_REMOVE_FILE | SB_FS_MAKE_DIR | SB_FS_MAKE_REG | SB_FS_MAKE_SYM | \
+	 SB_FS_MAKE_SOCK | SB_FS_REFER)
 
 /* tmppath and dns grant path rows (of rpath, wpath, cpath: IMPLIES) which
  * Landlock then confines to PATH: the rights of the implied promises that

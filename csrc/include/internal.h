@@ -144,8 +144,8 @@ int sb_policy_add_entries(struct sb_load *ld, const char *var, const char *list,
 			  struct sb_error *err);
 /* Path PATH (absolute) with ACCESS and SB_LL_* FLAGS into CFG's Landlock
  * layer, errors naming variable VAR (core/landlock.c); 0 or -E2BIG. */
-int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access,
-			     int var, int flags);
+int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access, int var,
+			     int flags);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */

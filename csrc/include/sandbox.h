@@ -121,7 +121,8 @@ struct sb_seccomp {
  * family of variables that sets it (sb_env_family). */
 #define SB_LAYER_SECCOMP 1U
 #define SB_LAYER_LANDLOCK 2U
-#define SB_LAYER_VOWS 8U /* SANDBOX_VOWS: compiled INTO the two layers above; the bit
+#define SB_LAYER_VOWS \
+	8U /* SANDBOX_VOWS: compiled INTO the two layers above; the bit
 			  * records that they were asked for (core/vows.c) */
 /* reserved families, no layer yet: issue 14 SB_LAYER_EXEC 4U; issue 16
  * SB_LAYER_CAPS 16U, SB_LAYER_LIMITS 32U */
