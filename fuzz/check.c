@@ -396,8 +396,12 @@ int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files
 	if (r < 0)
 		check_error(r, &err);
 	if (r == 0) {
-		/* a Landlock layer always comes with the seccomp rules beside it */
-		FZ_CHECK((cfg->layers & ~SB_LAYER_LANDLOCK) == SB_LAYER_SECCOMP);
+		/* a Landlock layer always comes with the seccomp rules beside it;
+		 * the vows compile into the seccomp layer (and maybe Landlock) */
+		FZ_CHECK((cfg->layers & ~(SB_LAYER_LANDLOCK | SB_LAYER_VOWS)) == SB_LAYER_SECCOMP);
+		FZ_CHECK(!(cfg->layers & SB_LAYER_VOWS) ||
+			 cfg->seccomp.default_action == SB_ACT_KILL_PROCESS ||
+			 cfg->seccomp.default_action == (SB_ACT_ERRNO | EPERM));
 		if (cfg->layers & SB_LAYER_LANDLOCK)
 			check_landlock(&cfg->landlock);
 		check_loaded(&cfg->seccomp);
