@@ -10,6 +10,7 @@ a promise allows must give what it gives without any sandbox (the baseline, in
 a fresh tree of its own).
 """
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -319,3 +320,15 @@ def test_the_vows_command_lists_the_compilers_table():
     r = subprocess.run([PYSANDBOX, "vows", "audio"], capture_output=True, text=True,
                        env=clean_env())
     assert r.returncode == 125 and r.stderr.startswith("pysandbox: unknown promise: 'audio'")
+
+
+def test_vows_compile_and_export_as_any_policy():
+    env = clean_env(SANDBOX_VOWS="stdio rpath error")
+    r = subprocess.run([PYSANDBOX, "profile", "export"], capture_output=True, text=True, env=env)
+    profile = json.loads(r.stdout)
+    assert profile["defaultAction"] == "SCMP_ACT_ERRNO" and profile["defaultErrnoRet"] == 1
+    openat = [s for s in profile["syscalls"] if "openat" in s["names"]]
+    assert openat and all(s["args"] for s in openat)  # conditions, never openat alone
+    r = subprocess.run([PYSANDBOX, "compile", "--explain"], capture_output=True, text=True,
+                       env=env)
+    assert r.returncode == 0 and "ret errno:EPERM" in r.stdout
