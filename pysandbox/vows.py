@@ -38,7 +38,7 @@ def pledge(promises, execpromises=None):
     Landlock, which the kernel applies to the calling thread only, so call
     pledge() before starting threads there.
     """
-    from pysandbox import _native, libpath
+    from pysandbox import _native
 
     env = {"SANDBOX_VOWS": _text(promises)}
     if execpromises is not None:
@@ -46,7 +46,10 @@ def pledge(promises, execpromises=None):
     config = _native.load(env, required=True)
     _native.enter(config)
     if execpromises is not None:
-        os.environ.update(_hand_on(config.vows[1], libpath(), os.environ.get("LD_PRELOAD")))
+        # libsandbox.so beside this module (pysandbox.libpath(); not imported:
+        # the package imports this module)
+        lib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libsandbox.so")
+        os.environ.update(_hand_on(config.vows[1], lib, os.environ.get("LD_PRELOAD")))
 
 
 def _hand_on(execpromises, lib, preload):
