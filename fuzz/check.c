@@ -415,10 +415,16 @@ int fz_load(const struct sb_arch *arch, char *const *envp, const struct fz_files
 		check_error(r, &err);
 	if (r == 0) {
 		/* a Landlock layer always comes with the seccomp rules beside it;
-		 * capabilities and limits come alone or with either */
-		FZ_CHECK(cfg->layers && !(cfg->layers & ~(SB_LAYER_SECCOMP | SB_LAYER_LANDLOCK |
-							  SB_LAYER_CAPS | SB_LAYER_LIMITS)));
+		 * capabilities and limits come alone or with either; the vows
+		 * compile into the seccomp layer (and maybe Landlock) */
+		FZ_CHECK(cfg->layers &&
+			 !(cfg->layers & ~(SB_LAYER_SECCOMP | SB_LAYER_LANDLOCK | SB_LAYER_VOWS |
+					   SB_LAYER_CAPS | SB_LAYER_LIMITS)));
 		FZ_CHECK(!(cfg->layers & SB_LAYER_LANDLOCK) || (cfg->layers & SB_LAYER_SECCOMP));
+		FZ_CHECK(!(cfg->layers & SB_LAYER_VOWS) || (cfg->layers & SB_LAYER_SECCOMP));
+		FZ_CHECK(!(cfg->layers & SB_LAYER_VOWS) ||
+			 cfg->seccomp.default_action == SB_ACT_KILL_PROCESS ||
+			 cfg->seccomp.default_action == (SB_ACT_ERRNO | EPERM));
 		if (cfg->layers & SB_LAYER_LANDLOCK)
 			check_landlock(&cfg->landlock);
 		check_privs(cfg);

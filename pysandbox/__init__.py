@@ -8,7 +8,7 @@ import os
 
 from pysandbox.errors import PolicyError, SandboxError
 
-__all__ = ["SandboxError", "PolicyError", "libpath", "compile_env"]
+__all__ = ["SandboxError", "PolicyError", "libpath", "compile_env", "pledge"]
 __version__ = "0.1.0"
 
 
@@ -22,3 +22,10 @@ def compile_env(environ=None, arch=None):
     from pysandbox import _native
 
     return _native.compile_env(os.environ if environ is None else environ, arch)
+
+
+def pledge(promises, execpromises=None):
+    """Restrict the calling process to PROMISES (pledge-style vows); see pysandbox.vows."""
+    from pysandbox import vows  # here: `import pysandbox` stays small (sandboxify's start)
+
+    vows.pledge(promises, execpromises)

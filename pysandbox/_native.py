@@ -257,7 +257,7 @@ def _records():
     """Make the record classes, once. NOTE: on first use, not at import:
     building them cost every sandboxify launch ~0.2 ms, and compile_policy(),
     all a launch asks of the loader, returns none of them."""
-    global Host, Cond, Rule, Stats, PathRule, PortRule, Landlock, Limit, Config
+    global Host, Cond, Rule, Stats, PathRule, PortRule, Landlock, Limit, Config, VowRow, VowPath
     if "Config" in globals():
         return
     Host = _record("Host", "caps kernel", """The host a profile's includes/excludes are
@@ -272,6 +272,10 @@ def _records():
     PathRule = _record("PathRule", "path access optional variable item", """A Landlock
     path rule: PATH (str), ACCESS (SB_FS_* bits), OPTIONAL, the VARIABLE and ITEM it came
     from (SECCOMP_POLICY_FILE and its line, for a policy file's).""")
+    VowRow = _record("VowRow", "needs unless text note", """A row of the vows' table:
+    applies when every promise of NEEDS is made and none of UNLESS; TEXT its entries.""")
+    VowPath = _record("VowPath", "promise implies path access", """A Landlock path of the
+    vows: PROMISE grants ACCESS beneath PATH as the promises it IMPLIES would.""")
     PortRule = _record("PortRule", "lo hi access item", """TCP ports LO..HI with ACCESS
     (SB_NET_BIND_TCP or SB_NET_CONNECT_TCP).""")
     Landlock = _record("Landlock", "fs net scoped sockets best_effort io_uring paths ports",
@@ -284,15 +288,16 @@ def _records():
     Config = _record(
         "Config",
         "arch default_action abi_action rules verbose learn policy_file profile stats landlock "
-        "caps limits",
+        "caps limits vows",
         """A loaded sandbox (struct sb_config), frozen: ARCH its name, the seccomp
     layer's DEFAULT_ACTION, ABI_ACTION and RULES (a tuple of Rule), VERBOSE,
     LEARN (the tracer's pid, or 0), the POLICY_FILE and PROFILE paths it read
     (str, or None), the load's Stats, the Landlock layer (a Landlock, or
     None without one), CAPS (the names of the capabilities SANDBOX_CAPS keeps,
-    a tuple; None without it) and LIMITS (SANDBOX_LIMITS' Limit records, a
-    tuple; None without it). Without a seccomp layer, RULES is empty and both
-    actions are None. enter() applies it: a Config from
+    a tuple; None without it), LIMITS (SANDBOX_LIMITS' Limit records, a
+    tuple; None without it) and VOWS ((SANDBOX_VOWS, SANDBOX_VOWS_EXEC or None)
+    as promise names in table order, or None without vows). Without a seccomp
+    layer, RULES is empty and both actions are None. enter() applies it: a Config from
     load() keeps a private copy of the C struct for that (bytes; the arch
     pointer cleared, restored from ARCH).""",
         slots=False, compile=_config_compile, report=_config_report)
@@ -381,7 +386,8 @@ def _config(cfg, stats, arch_):
                     Stats(stats.profile_first, stats.profile_skipped, stats.profile_blocks,
                           stats.profile_applied),
                     _landlock(cfg.landlock) if cfg.layers & lib.SB_LAYER_LANDLOCK else None,
-                    *_privs(cfg))
+                    *_privs(cfg),
+                    _vows(cfg.vows) if cfg.layers & lib.SB_LAYER_VOWS else None)
     config._raw = _snapshot(cfg)
     return config
 
@@ -420,6 +426,55 @@ def limit_name(resource):
     """SANDBOX_LIMITS' name of resource limit RESOURCE (RLIMIT_*: "nofile"), or None."""
     p = lib.sb_limit_name(resource)
     return ffi.string(p).decode() if p != ffi.NULL else None
+def _vows(vows):
+    return (_vow_text(vows.promises), _vow_text(vows.exec) if vows.exec_given else None)
+
+
+def _vow_text(bits):
+    return " ".join(n for i, n in enumerate(vow_names()) if bits >> i & 1)
+
+
+def vow_names():
+    """The promises, in the table's order: stdio, rpath, ..."""
+    out = []
+    while lib.sb_vow_name(len(out)) != ffi.NULL:
+        out.append(ffi.string(lib.sb_vow_name(len(out))).decode())
+    return tuple(out)
+
+
+def vow_rows():
+    """The vows' table (csrc/core/vows.c): VowRow(needs, unless, text, note) each,
+    NEEDS and UNLESS tuples of promise names, TEXT its policy-language entries."""
+    _records()
+    needs, unless = ffi.new("uint32_t *"), ffi.new("uint32_t *")
+    text, note = ffi.new("const char **"), ffi.new("const char **")
+    out = []
+    while lib.sb_vow_row(len(out), needs, unless, text, note) == 0:
+        out.append(VowRow(tuple(_vow_text(needs[0]).split()),
+                          tuple(_vow_text(unless[0]).split()),
+                          ffi.string(text[0]).decode(), ffi.string(note[0]).decode()))
+    return out
+
+
+def vow_paths():
+    """The Landlock paths of the vows: VowPath(promise, implies, path, access)."""
+    _records()
+    promise, implies, access = (ffi.new("uint32_t *") for _ in range(3))
+    path = ffi.new("const char **")
+    out = []
+    while lib.sb_vow_path(len(out), promise, implies, path, access) == 0:
+        out.append(VowPath(_vow_text(promise[0]), tuple(_vow_text(implies[0]).split()),
+                           ffi.string(path[0]).decode(), access[0]))
+    return out
+
+
+def vows_format(promises):
+    """The "SANDBOX_VOWS=..." entry libsandbox.so hands on for PROMISES (names)."""
+    names = vow_names()
+    bits = sum(1 << names.index(n) for n in promises.split())
+    buf = ffi.new("char[]", 512)
+    lib.sb_vows_format(bits, buf, len(buf))
+    return ffi.string(buf).decode()
 
 
 def env_name(var):

@@ -77,6 +77,9 @@ def run(argv):
     environ = os.environb  # bytes: any byte but NUL may be in a variable
     if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
         raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
+    if b"SANDBOX_VOWS_EXEC" in environ:  # handed on by libsandbox.so, which PROG does not load
+        raise PolicyError("SANDBOX_VOWS_EXEC: not handed on by sandboxify (a static program "
+                          "loads no libsandbox.so): set SANDBOX_VOWS alone")
     layers = _native.Launch(environ)
     path = _launch.resolve(args[0])
     layers.prepare(path)

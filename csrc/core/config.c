@@ -91,6 +91,10 @@ _Static_assert(offsetof(struct sb_config, seccomp) + sizeof(struct sb_seccomp) =
 		       offsetof(struct sb_config, landlock),
 	       "a struct sb_config member between the layers: who clears it?");
 _Static_assert(offsetof(struct sb_config, landlock) + sizeof(struct sb_landlock) ==
+		       offsetof(struct sb_config, vows),
+	       "a struct sb_config member between the layers: who clears it?");
+/* cfg->vows: written by sb_vows_parse, read only under SB_LAYER_VOWS */
+_Static_assert(offsetof(struct sb_config, vows) + sizeof(struct sb_vows) ==
 		       offsetof(struct sb_config, policy_file),
 	       "a struct sb_config member between the layers and the paths: who clears it?");
 
@@ -163,6 +167,9 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	/* the Landlock layer around the seccomp one: a policy file may add to it */
 	if (sb_landlock_begin(&ld, v, err) < 0)
 		return sb_error_errno(err);
+	/* the vows are the whole seccomp layer: sb_vows_parse refuses SECCOMP_* beside */
+	if ((v[SB_V_VOWS] || v[SB_V_VOWS_EXEC]) && sb_vows_parse(&ld, arch, v, err) < 0)
+		return sb_error_errno(err);
 	if (seccomp && load_seccomp(&ld, arch, v, io, err) < 0)
 		return sb_error_errno(err);
 	/* without a seccomp policy, SECCOMP_VERBOSE describes the layer's rules */
@@ -175,6 +182,8 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 		return sb_error_errno(err);
 	if ((r == 0 || (v[SB_V_IO_URING] && !cfg->landlock.io_uring)) &&
 	    sb_landlock_seccomp(&ld, arch, err) < 0)
+		return sb_error_errno(err);
+	if ((cfg->layers & SB_LAYER_VOWS) && sb_vows_landlock(&ld, err) < 0)
 		return sb_error_errno(err);
 	return cfg->layers ? 0 : SB_NO_POLICY;
 }

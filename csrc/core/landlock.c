@@ -246,6 +246,13 @@ int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int a
 	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, 0);
 }
 
+int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access, int var,
+			     int flags)
+{
+	return add_path(&cfg->landlock, path, strlen(path), access, &(struct at){ var, NULL, 0 }, 0,
+			flags);
+}
+
 static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
 		   const struct at *at, int item, struct sb_error *err)
 {

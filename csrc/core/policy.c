@@ -671,6 +671,12 @@ static int parse_list(struct sb_load *ld, const char *var, const char *list, uin
 	}
 }
 
+int sb_policy_add_entries(struct sb_load *ld, const char *var, const char *list,
+			  struct sb_error *err)
+{
+	return parse_list(ld, var, list, SB_ACT_ALLOW, err);
+}
+
 static int set_deny_action(struct sb_load *ld, const struct src *src, const char *text,
 			   struct sb_error *err)
 {

@@ -31,6 +31,9 @@
 /* Capabilities and resource limits (core/privs.c). */
 #define SB_VAR_CAPS "SANDBOX_CAPS"
 #define SB_VAR_LIMITS "SANDBOX_LIMITS"
+/* The vows' (core/vows.c). */
+#define SB_VAR_VOWS "SANDBOX_VOWS"
+#define SB_VAR_VOWS_EXEC "SANDBOX_VOWS_EXEC"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -51,6 +54,8 @@ enum sb_var {
 	SB_V_BEST_EFFORT,
 	SB_V_CAPS,
 	SB_V_LIMITS,
+	SB_V_VOWS,
+	SB_V_VOWS_EXEC,
 	SB_V_COUNT
 };
 
@@ -137,6 +142,22 @@ int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct s
 int sb_privs_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
 unsigned int sb_privs_lines(const struct sb_config *cfg);
 int sb_privs_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size);
+/* The vows (core/vows.c): sb_vows_parse() refuses the SECCOMP_* policy
+ * variables beside SANDBOX_VOWS and compiles the promises into cfg->seccomp
+ * for ARCH (the whole seccomp layer); after sb_landlock_finish(),
+ * sb_vows_landlock() adds the Landlock paths a promise needs (tmppath, dns)
+ * unless SANDBOX_FS_* already restrict files. */
+int sb_vows_parse(struct sb_load *ld, const struct sb_arch *arch, const char *const *values,
+		  struct sb_error *err);
+int sb_vows_landlock(struct sb_load *ld, struct sb_error *err);
+/* Policy-language entries LIST (':'-separated) allowed in LD's policy, errors
+ * naming VAR (core/policy.c). */
+int sb_policy_add_entries(struct sb_load *ld, const char *var, const char *list,
+			  struct sb_error *err);
+/* Path PATH (absolute) with ACCESS and SB_LL_* FLAGS into CFG's Landlock
+ * layer, errors naming variable VAR (core/landlock.c); 0 or -E2BIG. */
+int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access, int var,
+			     int flags);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */

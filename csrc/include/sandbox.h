@@ -121,8 +121,10 @@ struct sb_seccomp {
  * family of variables that sets it (sb_env_family). */
 #define SB_LAYER_SECCOMP 1U
 #define SB_LAYER_LANDLOCK 2U
-/* reserved families, no layer yet: issue 14 SB_LAYER_EXEC 4U; issue 15 the
- * vows (8U) */
+#define SB_LAYER_VOWS \
+	8U /* SANDBOX_VOWS: compiled INTO the two layers above; the bit
+			  * records that they were asked for (core/vows.c) */
+/* reserved family, no layer yet: issue 14 SB_LAYER_EXEC 4U */
 #define SB_LAYER_CAPS 16U
 #define SB_LAYER_LIMITS 32U
 
@@ -248,6 +250,33 @@ int sb_limit_is_size(int resource);
 /* Limit L as an item of SANDBOX_LIMITS ("nofile=64", "cpu=5/10", bytes
  * without a suffix) into BUF; what snprintf returns. */
 int sb_limit_format(const struct sb_limit *l, char *buf, size_t size);
+/* ---- the vows (pledge-style promises, core/vows.c) ---- */
+
+#define SB_VOWS_MAX 32 /* promises the table may hold (a bit each) */
+
+/* SANDBOX_VOWS and SANDBOX_VOWS_EXEC: bit I is promise sb_vow_name(I). */
+struct sb_vows {
+	uint32_t promises;
+	uint32_t exec; /* what an exec'd program is narrowed to (EXEC_GIVEN) */
+	int exec_given;
+};
+
+/* Name of promise I ("stdio"), or NULL past the last. */
+const char *sb_vow_name(unsigned int i);
+/* Row I of the vows' table: it applies when every promise of *NEEDS is
+ * made (bits as sb_vow_name's) and none of *UNLESS; its entries in the
+ * policy language, allowed unless they say =ACTION; *NOTE what they are
+ * for. 0, or -ERANGE past the last. */
+int sb_vow_row(unsigned int i, uint32_t *needs, uint32_t *unless, const char **text,
+	       const char **note);
+/* Landlock path I of the vows: PROMISE grants ACCESS (SB_FS_*) beneath
+ * *PATH where the promises it implies (*IMPLIES: rpath, wpath, cpath) are
+ * not made themselves. 0, or -ERANGE past the last. */
+int sb_vow_path(unsigned int i, uint32_t *promise, uint32_t *implies, const char **path,
+		uint32_t *access);
+/* "SANDBOX_VOWS=stdio rpath" for PROMISES into BUF: what an exec'd program
+ * is handed (SANDBOX_VOWS_EXEC); what snprintf returns. */
+int sb_vows_format(uint32_t promises, char *buf, size_t size);
 
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
@@ -273,6 +302,7 @@ struct sb_config {
 	struct sb_limits limits; /* SB_LAYER_LIMITS */
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
 	struct sb_landlock landlock; /* SB_LAYER_LANDLOCK */
+	struct sb_vows vows; /* SB_LAYER_VOWS (set only then) */
 	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
 	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
 	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */

@@ -108,16 +108,34 @@ static int ours(const char *e)
 }
 
 /* Drop our variables from the NULL-terminated array ENV, in place: one pass,
- * whatever the program's setenv/unsetenv do. */
-static void scrub(char **env)
+ * whatever the program's setenv/unsetenv do. The number dropped. */
+static size_t scrub(char **env)
 {
 	char **out = env;
+	size_t dropped = 0;
 
 	for (; env && *env; env++)
 		if (!ours(*env))
 			*out++ = *env;
+		else
+			dropped++;
 	if (out)
 		*out = NULL;
+	return dropped;
+}
+
+/* SANDBOX_VOWS_EXEC's PROMISES: the program's environment hands
+ * SANDBOX_VOWS=<them> on to what it execs (this library, preloaded there too, narrows it), in
+ * a slot scrub() freed in ENV (SANDBOX_VOWS's own, at least). */
+static void hand_on_vows(char **env, uint32_t promises)
+{
+	static char line[sizeof(SB_VAR_VOWS) + SB_VOWS_MAX * 12];
+
+	sb_vows_format(promises, line, sizeof(line));
+	while (*env)
+		env++;
+	env[0] = line;
+	env[1] = NULL;
 }
 
 /* Then overwrite our exec-time strings with NULs (after every array is
@@ -284,6 +302,7 @@ static char error_line[sizeof(error.var) + sizeof(error.path) + 256];
 
 static void install_now(void)
 {
+	size_t dropped;
 	long mode;
 
 	warm_malloc();
@@ -299,10 +318,12 @@ static void install_now(void)
 			    mode < 0 ? strerror((int)-mode) : "mode is not 2");
 	}
 	pending = 0;
-	scrub(start_envp);
+	dropped = scrub(start_envp);
 	if (environ != start_envp)
-		scrub(environ);
+		dropped = scrub(environ);
 	scrub_strings(&start);
+	if ((config.layers & SB_LAYER_VOWS) && config.vows.exec_given && dropped)
+		hand_on_vows(environ, config.vows.exec);
 }
 
 static start_fn next_start_main(const struct start *s, int *is_libc);

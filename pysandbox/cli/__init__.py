@@ -80,7 +80,7 @@ def parser():
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("libpath", help="print the absolute path of libsandbox.so")
     for add in (compile_parser, groups_parser, learn_parser, syscalls_parser, audit_parser,
-                features_parser, profile_parser):
+                features_parser, profile_parser, vows_parser):
         add(sub, raw)
     return p
 
@@ -184,6 +184,13 @@ def features_parser(sub, raw):
         epilog="examples:\n  pysandbox features\n  pysandbox features --json | jq .pysandbox",
         formatter_class=raw)
     s.add_argument("--json", action="store_true", help="print the probes as JSON (stable keys)")
+
+
+def vows_parser(sub, raw):
+    s = sub.add_parser("vows", help="list the promises of SANDBOX_VOWS and what each allows",
+                       description="Each promise with the syscalls and argument conditions "
+                       "it allows (the compiler's own table).")
+    s.add_argument("promises", nargs="*", metavar="PROMISE", help="e.g. rpath")
 
 
 # _native.TARGET_ARCHES and ARCHES, spelt out: `pysandbox --help` loads no C

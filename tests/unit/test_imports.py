@@ -29,7 +29,8 @@ ALLOWED = {
     "pysandbox._kernel": set(),
     "pysandbox._build": set(),
     "pysandbox._native": {"pysandbox._native_cffi", ERRORS},
-    "pysandbox": {"pysandbox._native", ERRORS},
+    "pysandbox": {"pysandbox._native", ERRORS, "pysandbox.vows"},
+    "pysandbox.vows": NATIVE,
     "pysandbox.__main__": {"pysandbox.cli"},
     "pysandbox.bpf": {ERRORS},
     "pysandbox.fsrules": set(),
@@ -54,6 +55,7 @@ ALLOWED = {
     "pysandbox.cli.libpath": {"pysandbox", ERRORS},
     "pysandbox.cli.profile": {"pysandbox.profile", "pysandbox.cli._common"},
     "pysandbox.cli.syscalls": NATIVE | {"pysandbox._launch", "pysandbox.cli"},
+    "pysandbox.cli.vows": NATIVE,
 }
 # the one import of the command line from below it: sandboxify's report of a
 # failure loads the exit-status table (a launch that succeeds never does);
