@@ -82,6 +82,9 @@ _Static_assert(offsetof(struct sb_config, seccomp) + sizeof(struct sb_seccomp) =
 		       offsetof(struct sb_config, landlock),
 	       "a struct sb_config member between the layers: who clears it?");
 _Static_assert(offsetof(struct sb_config, landlock) + sizeof(struct sb_landlock) ==
+		       offsetof(struct sb_config, exec),
+	       "a struct sb_config member between the layers: who clears it?");
+_Static_assert(offsetof(struct sb_config, exec) + sizeof(struct sb_exec) ==
 		       offsetof(struct sb_config, policy_file),
 	       "a struct sb_config member between the layers and the paths: who clears it?");
 
@@ -159,6 +162,10 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 		return sb_error_errno(err);
 	if ((r == 0 || (v[SB_V_IO_URING] && !cfg->landlock.io_uring)) &&
 	    sb_landlock_seccomp(&ld, arch, err) < 0)
+		return sb_error_errno(err);
+	/* the exec layer's rules last: they trace what every other rule allows */
+	if ((r = sb_exec_parse(&ld, v, err)) < 0 ||
+	    (r == 0 && sb_exec_seccomp(&ld, arch, err) < 0))
 		return sb_error_errno(err);
 	return cfg->layers ? 0 : SB_NO_POLICY;
 }

@@ -29,6 +29,8 @@ static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_SCOPE] = SB_VAR_SCOPE,
 	[SB_V_IO_URING] = SB_VAR_IO_URING,
 	[SB_V_BEST_EFFORT] = SB_VAR_BEST_EFFORT,
+	[SB_V_EXEC_ALLOW] = SB_VAR_EXEC_ALLOW,
+	[SB_V_EXEC_DENY] = SB_VAR_EXEC_DENY,
 };
 
 /* The families: every variable whose name starts with a prefix here is ours,
@@ -46,7 +48,7 @@ static const struct {
 	{ "SANDBOX_SCOPE", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
-	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
+	{ "SANDBOX_EXEC", SB_LAYER_EXEC, 0 },
 	{ "SANDBOX_VOWS", 8, 1 }, /* issue 15 */
 	{ "SANDBOX_CAPS", 16, 1 }, /* issue 16 */
 	{ "SANDBOX_LIMIT", 32, 1 },

@@ -28,6 +28,9 @@
 #define SB_VAR_SCOPE "SANDBOX_SCOPE"
 #define SB_VAR_IO_URING "SANDBOX_IO_URING"
 #define SB_VAR_BEST_EFFORT "SANDBOX_BEST_EFFORT"
+/* The exec layer's (core/exec.c). */
+#define SB_VAR_EXEC_ALLOW "SANDBOX_EXEC_ALLOW"
+#define SB_VAR_EXEC_DENY "SANDBOX_EXEC_DENY"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -46,6 +49,8 @@ enum sb_var {
 	SB_V_SCOPE,
 	SB_V_IO_URING,
 	SB_V_BEST_EFFORT,
+	SB_V_EXEC_ALLOW,
+	SB_V_EXEC_DENY,
 	SB_V_COUNT
 };
 
@@ -124,6 +129,14 @@ int sb_landlock_finish(struct sb_load *ld, struct sb_error *err);
  * fast open), added to cfg->seccomp for ARCH, which is made a default-allow
  * layer if the environment set none. */
 int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
+
+/* The exec layer (core/exec.c): sb_exec_parse() clears cfg->exec and takes
+ * SANDBOX_EXEC_ALLOW and _DENY of VALUES (sb_env_scan's); SB_NO_POLICY if
+ * neither is set. sb_exec_seccomp(), after every other layer's seccomp
+ * rules: execve and execveat traced (SECCOMP_RET_TRACE: the supervisor
+ * decides; ENOSYS without it), ptrace and process_vm_writev refused. */
+int sb_exec_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
+int sb_exec_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
