@@ -356,15 +356,8 @@ int sb_exec_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_er
 	struct sb_seccomp *p = &cfg->seccomp;
 	unsigned int user;
 
-	if (cfg->layers & SB_LAYER_SECCOMP && p->learn) {
-		sb_error_reset(err);
-		err->kind = SB_ERR_CONFLICT;
-		snprintf(err->var, sizeof(err->var), "%s",
-			 cfg->exec.has_allow ? SB_VAR_EXEC_ALLOW : SB_VAR_EXEC_DENY);
-		snprintf(err->what, sizeof(err->what),
-			 "cannot be used with SECCOMP_LEARN (both need the tracer)");
-		return -1;
-	}
+	/* NOTE: SECCOMP_LEARN is refused with any other variable (policy.c): both
+	 * would need the one tracer */
 	if (!(cfg->layers & SB_LAYER_SECCOMP)) {
 		memset(p, 0, offsetof(struct sb_seccomp, rules));
 		p->arch = arch;
