@@ -54,7 +54,7 @@
 
 /* The argv words an exec is judged by (struct sb_exec_subject.words). */
 struct words {
-	unsigned int argc, len, max; /* MAX: words kept (max_words + 1) */
+	unsigned int argc, len, max; /* MAX: words kept (SB_EXEC_WORDS_MAX + 1) */
 	unsigned int cur; /* bytes of the word being fed */
 	char buf[WORDS_SIZE];
 };
@@ -337,7 +337,7 @@ static int call_words(const struct call *c, struct words *w)
 {
 	uint64_t ptr;
 
-	words_start(w, sv.x->max_words + 1);
+	words_start(w, SB_EXEC_WORDS_MAX + 1);
 	if (!c->argv) {
 		words_add(w, ""); /* the kernel runs it with argv { "" } */
 		return 0;
@@ -504,7 +504,7 @@ static int image_words(int pid, struct words *w)
 
 	if (fd < 0)
 		return -1;
-	words_start(w, sv.x->max_words + 1);
+	words_start(w, SB_EXEC_WORDS_MAX + 1);
 	while (w->argc < w->max && (n = sb_raw3(SYS_read, fd, (long)chunk, sizeof(chunk))) > 0)
 		for (long i = 0; i < n; i++)
 			words_feed(w, chunk[i]);

@@ -238,7 +238,7 @@ struct sb_exec_rule {
 struct sb_exec {
 	int has_allow; /* SANDBOX_EXEC_ALLOW is set (even empty: nothing may run) */
 	unsigned int nrules, arena_len;
-	unsigned int max_words; /* most words of any rule: how much argv is read */
+	unsigned int max_words; /* most words of any rule */
 	struct sb_exec_rule rules[SB_EXEC_RULES_MAX];
 	char arena[SB_EXEC_ARENA];
 };
@@ -249,7 +249,7 @@ struct sb_exec {
  * opened, links resolved ("" if unknown); DEV, INO: that file (0, 0 if
  * unknown); WORDS: ARGC words, each NUL-terminated, each cut at
  * SB_EXEC_KEEP bytes: argv[0]'s last path component, then argv[1], ...
- * (at most max_words + 1 of them).
+ * (at most SB_EXEC_WORDS_MAX + 1 of them).
  */
 struct sb_exec_subject {
 	const char *path;
