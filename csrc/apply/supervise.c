@@ -335,19 +335,22 @@ static void kernel_name(const struct call *c, const char *path, char *out, size_
 /* C's argv words into W; -1 if unreadable. */
 static int call_words(const struct call *c, struct words *w)
 {
-	uint64_t ptr;
+	uint64_t ptr[SB_EXEC_WORDS_MAX + 1];
+	size_t n;
 
 	words_start(w, SB_EXEC_WORDS_MAX + 1);
 	if (!c->argv) {
 		words_add(w, ""); /* the kernel runs it with argv { "" } */
 		return 0;
 	}
+	/* the pointers at once: the array may end before an unmapped page */
+	n = peek(c->pid, c->argv, ptr, sizeof(ptr)) / sizeof(ptr[0]);
 	for (unsigned int i = 0; i < w->max; i++) {
-		if (peek(c->pid, c->argv + 8 * i, &ptr, 8) != 8)
+		if (i == n)
 			return -1;
-		if (!ptr)
+		if (!ptr[i])
 			break;
-		if (peek_word(c->pid, (uintptr_t)ptr, w) < 0)
+		if (peek_word(c->pid, (uintptr_t)ptr[i], w) < 0)
 			return -1;
 	}
 	return 0;

@@ -145,7 +145,7 @@ def race_counts(stderr):
 @pytest.mark.parametrize("mode,front", [("thread", "libsandbox"), ("process", "libsandbox"),
                                         ("process", "sandboxify")])
 def test_race_never_runs_a_denied_exec(kit, progs, mode, front, as_nobody):
-    n = 400 if mode == "thread" else 1000
+    n = 1000 if (mode, front) == ("process", "libsandbox") else 500  # thousands in all
     r = box(kit, front, [progs["execrace"], mode, str(n)], as_nobody, **RACE)
     counts = race_counts(r.stderr)
     assert "ESCAPED" not in r.stdout
@@ -156,7 +156,7 @@ def test_race_never_runs_a_denied_exec(kit, progs, mode, front, as_nobody):
 
 
 def test_race_baseline_escapes_without_the_policy(kit, progs):
-    r = run([progs["execrace"], "process", "300"], clean_env())
+    r = run([progs["execrace"], "process", "200"], clean_env())
     assert "ESCAPED" in r.stdout
 
 
@@ -182,7 +182,6 @@ buf = ctypes.create_string_buffer(8)
 iov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 8)
 rc = libc.process_vm_writev(tracer, iov, 1, iov, 1, 0)
 print("process_vm_writev", rc, os.strerror(ctypes.get_errno()))
-os.closerange(0, 1 << 16) if False else None
 try:
     subprocess.run(["echo", "secret"])
 except PermissionError:
