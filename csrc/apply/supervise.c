@@ -697,7 +697,7 @@ static int start_error(struct sb_error *err, const struct sb_config *cfg, const 
  * cannot wait for it or get its SIGCHLD (a subreaper or PID 1 aside). */
 int sb_supervise_start(const struct sb_config *cfg, const char *prefix, struct sb_error *err)
 {
-	int up[2], down[2], me = (int)sb_raw3(SYS_getpid, 0, 0, 0), pid = 0, r = -1;
+	int up[2], down[2], me = (int)sb_raw3(SYS_getpid, 0, 0, 0), pid = 0, r = -ESRCH;
 	long middle, rc;
 
 	sv.x = &cfg->exec;
@@ -724,16 +724,16 @@ int sb_supervise_start(const struct sb_config *cfg, const char *prefix, struct s
 	if (middle > 0 && read_int(up[0], &pid) == 0) {
 		/* Yama's ptrace_scope 1: only a declared tracer may attach (EINVAL: no Yama) */
 		sb_raw6(SYS_prctl, PR_SET_PTRACER, pid, 0, 0, 0, 0);
+		/* -ESRCH unless it answers: it died first */
 		if (sb_raw3(SYS_write, down[1], (long)&pid, sizeof(pid)) == sizeof(pid) &&
 		    read_int(up[0], &r) < 0)
-			r = -ECHILD;
+			r = -ESRCH;
 	}
 	sb_raw3(SYS_close, up[0], 0, 0);
 	sb_raw3(SYS_close, down[1], 0, 0);
 	if (middle < 0)
 		return start_error(err, cfg, "cannot start the exec supervisor", (int)-middle);
 	if (r < 0)
-		return start_error(err, cfg, "cannot start the exec supervisor (ptrace)",
-				   r == -1 ? ECHILD : -r);
+		return start_error(err, cfg, "cannot start the exec supervisor (ptrace)", -r);
 	return 0;
 }

@@ -229,6 +229,16 @@ def test_already_traced_program_is_refused(kit, as_nobody):
                         "exec policy needs its own tracer\n")
 
 
+def test_no_ptrace_no_program(kit, as_nobody):
+    # an outer sandbox refuses ptrace: the supervisor cannot attach, nothing runs
+    inner = "LD_PRELOAD=%s SANDBOX_EXEC_DENY=git /usr/bin/echo ran; echo rc=$?" % kit.lib
+    r = run(["/bin/bash", "-c", inner], preload(kit, SECCOMP_SYSCALL_DENY="ptrace",
+                                                SECCOMP_DEFAULT_ACTION="errno"), as_nobody)
+    assert r.stdout == "rc=125\n"
+    assert r.stderr == ("libsandbox: SANDBOX_EXEC_DENY: cannot start the exec supervisor "
+                        "(ptrace): Operation not permitted\n")
+
+
 @pytest.mark.parametrize("front", FRONTS)
 @pytest.mark.parametrize("policy,line", [
     ({"SANDBOX_EXEC_DENI": "git"}, "SANDBOX_EXEC_DENI: unknown variable"),
