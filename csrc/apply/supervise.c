@@ -133,9 +133,7 @@ static int words_equal(const struct words *a, const struct words *b)
 
 /* ---- the tracee's memory and files ---- */
 
-/* Up to LEN bytes of PID's memory at ADDR into BUF, page by page (a string
- * may end just before an unmapped page): how many were read. */
-static size_t peek(int pid, uintptr_t addr, void *buf, size_t len)
+size_t sb_peek(int pid, uintptr_t addr, void *buf, size_t len, int string)
 {
 	size_t done = 0;
 
@@ -151,6 +149,8 @@ static size_t peek(int pid, uintptr_t addr, void *buf, size_t len)
 		r = sb_raw6(SYS_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
 		if (r <= 0)
 			break;
+		if (string && memchr((char *)buf + done, '\0', (size_t)r))
+			return done + (size_t)r;
 		done += (size_t)r;
 		if ((size_t)r < n)
 			break;
@@ -162,7 +162,7 @@ static size_t peek(int pid, uintptr_t addr, void *buf, size_t len)
  * cannot be read or does not fit. */
 static int peek_string(int pid, uintptr_t addr, char *buf, size_t size)
 {
-	size_t n = peek(pid, addr, buf, size);
+	size_t n = sb_peek(pid, addr, buf, size, 1);
 
 	return memchr(buf, '\0', n) ? 0 : -1;
 }
@@ -173,7 +173,7 @@ static int peek_word(int pid, uintptr_t addr, struct words *w)
 	char chunk[512];
 
 	for (size_t off = 0; off < ARG_STRLEN_MAX; off += sizeof(chunk)) {
-		size_t n = peek(pid, addr + off, chunk, sizeof(chunk));
+		size_t n = sb_peek(pid, addr + off, chunk, sizeof(chunk), 1);
 
 		for (size_t i = 0; i < n; i++) {
 			words_feed(w, chunk[i]);
@@ -344,7 +344,7 @@ static int call_words(const struct call *c, struct words *w)
 		return 0;
 	}
 	/* the pointers at once: the array may end before an unmapped page */
-	n = peek(c->pid, c->argv, ptr, sizeof(ptr)) / sizeof(ptr[0]);
+	n = sb_peek(c->pid, c->argv, ptr, sizeof(ptr), 0) / sizeof(ptr[0]);
 	for (unsigned int i = 0; i < w->max; i++) {
 		if (i == n)
 			return -1;

@@ -202,6 +202,11 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep,
 			struct sb_error *err);
 int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 			 struct sb_error *err);
+/* Up to LEN bytes of process PID's memory at ADDR into BUF with
+ * process_vm_readv(2), to each 4 KiB boundary at a time (a read crossing
+ * into an unmapped page fails whole); with STRING, it stops after the chunk
+ * holding a NUL. How many bytes were read (apply/supervise.c). */
+size_t sb_peek(int pid, uintptr_t addr, void *buf, size_t len, int string);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 
