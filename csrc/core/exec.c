@@ -265,11 +265,16 @@ int sb_exec_rule_text(const struct sb_exec *x, unsigned int i, char *buf, size_t
 
 /* ---- the verdict ---- */
 
+/* NOTE: a loop, not strrchr(): libsandbox.so's own minilibc has none, and
+ * a call to the C library's could bind to one the program exports. */
 static const char *last_component(const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	const char *last = path;
 
-	return slash ? slash + 1 : path;
+	for (; *path; path++)
+		if (*path == '/')
+			last = path + 1;
+	return last;
 }
 
 static int program_matches(const struct sb_exec *x, const uint64_t *ids, unsigned int i,
