@@ -375,8 +375,10 @@ static void script_words(const char *interp, const char *arg, const char *name,
 }
 
 /* Judge C, its `#!` interpreters too, each as the kernel will run it; what
- * the last one loads into *P. -EACCES if refused, 0 to let it go (*P left
- * unjudged, dev 0, if it cannot be: the exec event then refuses it). */
+ * the last one loads into *P. -EACCES if refused or unreadable, 0 to let it
+ * go (*P left unjudged, dev 0, if a file cannot be opened: the kernel
+ * most likely fails the exec too - ENOENT while execvp searches PATH - and
+ * should it not, the exec event kills it). */
 static int first_line(const struct call *c, struct pending *p)
 {
 	static struct words alt;
@@ -388,8 +390,13 @@ static int first_line(const struct call *c, struct pending *p)
 	int dir, r;
 
 	p->dev = p->ino = 0;
-	if (peek_string(c->pid, c->path, sv.path, sizeof(sv.path)) < 0 || call_words(c, w) < 0)
-		return 0;
+	/* NOTE: unreadable also when the program made itself not dumpable
+	 * (PR_SET_DUMPABLE 0) and the supervisor lacks CAP_SYS_PTRACE */
+	if (peek_string(c->pid, c->path, sv.path, sizeof(sv.path)) < 0 || call_words(c, w) < 0) {
+		sv_say("denied: its path or argv cannot be read (a bad address, or a caller "
+		       "that is not dumpable)");
+		return -EACCES;
+	}
 	kernel_name(c, sv.path, sv.given, sizeof(sv.given));
 	if (!sv.path[0] && (c->flags & AT_EMPTY_PATH)) /* the descriptor itself */
 		snprintf(sv.path, sizeof(sv.path), "/proc/%d/fd/%ld", c->pid, c->dirfd);

@@ -125,11 +125,15 @@ int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, s
 	const unsigned int ll =
 		cfg->layers & SB_LAYER_LANDLOCK ? cfg->landlock.npaths + cfg->landlock.nports : 0;
 
+	const unsigned int sc = cfg->layers & SB_LAYER_SECCOMP ? cfg->seccomp.nrules : 0;
+
 	if (i < ll)
 		return sb_landlock_describe(&cfg->landlock, i, buf, size);
-	if (!(cfg->layers & SB_LAYER_SECCOMP) || i - ll >= cfg->seccomp.nrules)
+	if (i - ll < sc)
+		return sb_rule_describe(&cfg->seccomp, i - ll, buf, size);
+	if (!(cfg->layers & SB_LAYER_EXEC))
 		return -ERANGE;
-	return sb_rule_describe(&cfg->seccomp, i - ll, buf, size);
+	return sb_exec_describe(&cfg->exec, i - ll - sc, buf, size);
 }
 
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,

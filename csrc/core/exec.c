@@ -263,6 +263,16 @@ int sb_exec_rule_text(const struct sb_exec *x, unsigned int i, char *buf, size_t
 	return (int)n;
 }
 
+int sb_exec_describe(const struct sb_exec *x, unsigned int i, char *buf, size_t size)
+{
+	char rule[512];
+
+	if (sb_exec_rule_text(x, i, rule, sizeof(rule), NULL) < 0)
+		return -ERANGE;
+	return snprintf(buf, size, "adding '%s' to the process exec policy (%s)", rule,
+			x->rules[i].deny ? "deny" : "allow");
+}
+
 /* ---- the verdict ---- */
 
 /* NOTE: a loop, not strrchr(): libsandbox.so's own minilibc has none, and

@@ -276,6 +276,10 @@ int sb_exec_judge(const struct sb_exec *x, const uint64_t *ids, const struct sb_
 int sb_exec_rule_text(const struct sb_exec *x, unsigned int i, char *buf, size_t size,
 		      const char **var);
 
+/* The SECCOMP_VERBOSE=1 line for rule I ("adding 'git push' to the process
+ * exec policy (deny)"); what snprintf returns, -ERANGE past the last. */
+int sb_exec_describe(const struct sb_exec *x, unsigned int i, char *buf, size_t size);
+
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
  * nothing in it points into the environment or a caller's buffer (the arch
@@ -506,8 +510,8 @@ struct sb_load_io {
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err);
 /* The SECCOMP_VERBOSE=1 line I of CFG into BUF: the Landlock layer's paths
- * and ports, then each seccomp rule; what snprintf returns, -ERANGE past the
- * last. */
+ * and ports, then each seccomp rule, then the exec policy's rules; what
+ * snprintf returns, -ERANGE past the last. */
 int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size);
 
 /* ---- core/policy.c: the policy language; core/env.c: our variables ---- */

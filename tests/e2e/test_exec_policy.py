@@ -212,6 +212,26 @@ def test_closing_every_fd_changes_nothing(kit, front, as_nobody):
     assert len(denials(front, r.stderr)) == 1  # the supervisor keeps its own stderr
 
 
+NOT_DUMPABLE = """
+import ctypes, subprocess
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+try:
+    subprocess.run(["/usr/bin/true"])
+except PermissionError:
+    print("refused")
+"""
+
+
+def test_not_dumpable_caller(kit, as_nobody):
+    # its memory is the supervisor's to read only with CAP_SYS_PTRACE (root)
+    r = box(kit, "libsandbox", [PY, "-c", NOT_DUMPABLE], as_nobody, **DENY_SECRET)
+    if as_nobody:
+        assert r.stdout == "refused\n"
+        assert "libsandbox: exec denied: its path or argv cannot be read" in r.stderr
+    else:
+        assert (r.stdout, r.stderr) == ("", "")
+
+
 def test_untraced_child_cannot_exec(kit, progs, as_nobody):
     r = box(kit, "libsandbox", [progs["untraced"]], as_nobody, **DENY_SECRET)
     assert r.stdout == "untraced exec: %s\n" % os.strerror(38)  # ENOSYS: no tracer, no exec
@@ -250,3 +270,12 @@ def test_no_ptrace_no_program(kit, as_nobody):
 def test_bad_input_is_one_line_125(kit, front, policy, line):
     r = box(kit, front, ["/usr/bin/true"], **policy)
     assert (r.returncode, r.stderr) == (125, "%s: %s\n" % (front, line))
+
+
+@pytest.mark.parametrize("front", FRONTS)
+def test_verbose_lines(kit, front):
+    r = box(kit, front, ["/usr/bin/true"], SANDBOX_EXEC_DENY="git push",
+            SANDBOX_EXEC_ALLOW="/usr/bin/env", SECCOMP_VERBOSE="1")
+    assert r.returncode == 0
+    assert r.stderr.endswith("adding '/usr/bin/env' to the process exec policy (allow)\n"
+                             "adding 'git push' to the process exec policy (deny)\n")
