@@ -586,6 +586,12 @@ def _enter(config, steps):
         r = lib.sb_prepare(cfg, prep, err)
         if r < 0:
             return r, err
+    if steps & ENTER_SECCOMP and cfg.layers & lib.SB_LAYER_EXEC:
+        # the exec policy's supervisor first: outside every layer, tracing this
+        # thread (others are not traced: their execs fail with ENOSYS)
+        r = lib.sb_supervise_start(cfg, b"pysandbox", err)
+        if r < 0:
+            return r, err
     return lib.sb_enter(cfg, prep, steps, err), err
 
 

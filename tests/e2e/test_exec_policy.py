@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -279,3 +280,21 @@ def test_verbose_lines(kit, front):
     assert r.returncode == 0
     assert r.stderr.endswith("adding '/usr/bin/env' to the process exec policy (allow)\n"
                              "adding 'git push' to the process exec policy (deny)\n")
+
+
+ENTER_IN_PYTHON = """
+import subprocess
+from pysandbox import _native
+_native.enter(_native.load({"SANDBOX_EXEC_DENY": "echo secret"}))
+subprocess.run(["echo", "ok"])
+try:
+    subprocess.run(["echo", "secret"])
+except PermissionError:
+    print("refused")
+"""
+
+
+def test_cffi_enter_starts_the_supervisor():
+    r = run([sys.executable, "-c", ENTER_IN_PYTHON], clean_env())
+    assert r.stdout == "ok\nrefused\n"
+    assert "pysandbox: exec denied by SANDBOX_EXEC_DENY 'echo secret' (item 1)" in r.stderr
