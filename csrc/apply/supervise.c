@@ -44,9 +44,9 @@
 #include "internal.h"
 #include "rawsys.h"
 
-#define OPTIONS                                                                   \
-	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |       \
-	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
+#define OPTIONS                                                                                  \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+	 PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
 #define PENDING_MAX 64 /* execs judged and not yet reached their exec event */
 #define SCRIPT_DEPTH 5 /* #! levels the kernel follows (BINPRM_MAX_RECURSION + 1) */
 #define WORDS_SIZE ((SB_EXEC_WORDS_MAX + 1) * (SB_EXEC_KEEP + 1))
@@ -328,8 +328,8 @@ static void kernel_name(const struct call *c, const char *path, char *out, size_
 	else if (!path[0])
 		snprintf(out, size, "/dev/fd/%ld", c->dirfd);
 	else
-		snprintf(out, size, "/dev/fd/%ld/%.4000s", c->dirfd, path); /* NOTE: a longer
-		* one fails in the kernel (ENAMETOOLONG) */
+		snprintf(out, size, "/dev/fd/%ld/%.4000s", c->dirfd,
+			 path); /* longer: ENAMETOOLONG */
 }
 
 /* C's argv words into W; -1 if unreadable. */
@@ -536,7 +536,8 @@ static void on_exec(int pid)
 	pt(PTRACE_GETEVENTMSG, pid, 0, (long)&former); /* the thread that called execve */
 	p = pending_of((int)former, 0);
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
-	same = p && p->ino && sb_raw6(SYS_newfstatat, AT_FDCWD, (long)exe, (long)&st, 0, 0, 0) == 0 &&
+	same = p && p->ino &&
+	       sb_raw6(SYS_newfstatat, AT_FDCWD, (long)exe, (long)&st, 0, 0, 0) == 0 &&
 	       st.st_dev == p->dev && st.st_ino == p->ino && image_words(pid, &now) == 0 &&
 	       words_equal(&now, &p->w);
 	if (p)
@@ -630,7 +631,7 @@ int sb_supervise_check(const struct sb_config *cfg, struct sb_error *err)
  * its descriptors but stderr, where denials are reported. */
 static void harden(void)
 {
-	static const int ignored[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE,
+	static const int ignored[] = { SIGHUP,	SIGINT,	 SIGQUIT, SIGTERM, SIGPIPE,
 				       SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2 };
 	struct {
 		unsigned long handler, flags, restorer, mask;

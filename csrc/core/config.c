@@ -168,8 +168,7 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	    sb_landlock_seccomp(&ld, arch, err) < 0)
 		return sb_error_errno(err);
 	/* the exec layer's rules last: they trace what every other rule allows */
-	if ((r = sb_exec_parse(&ld, v, err)) < 0 ||
-	    (r == 0 && sb_exec_seccomp(&ld, arch, err) < 0))
+	if ((r = sb_exec_parse(&ld, v, err)) < 0 || (r == 0 && sb_exec_seccomp(&ld, arch, err) < 0))
 		return sb_error_errno(err);
 	return cfg->layers ? 0 : SB_NO_POLICY;
 }

@@ -66,8 +66,7 @@ static int next_word(struct parse *ps, const char **s, struct sb_error *err)
 			quote = 0;
 			continue;
 		}
-		if (c == '\\' && quote != '\'' && p[1] &&
-		    (!quote || p[1] == '"' || p[1] == '\\'))
+		if (c == '\\' && quote != '\'' && p[1] && (!quote || p[1] == '"' || p[1] == '\\'))
 			c = *++p;
 		if (at + 2 > SB_EXEC_ARENA)
 			return exec_fail(err, ps, SB_ERR_TOO_BIG, "more rule text than fits", start,
@@ -130,8 +129,8 @@ static int parse_rule(struct parse *ps, const char **s, struct sb_error *err)
 			return exec_fail(err, ps, SB_ERR_TOO_BIG, "more argv words than fit", w,
 					 (size_t)len);
 		if (len > SB_EXEC_WORD_MAX)
-			return exec_fail(err, ps, SB_ERR_RANGE, "an argv word longer than 255 bytes",
-					 w, 64);
+			return exec_fail(err, ps, SB_ERR_RANGE,
+					 "an argv word longer than 255 bytes", w, 64);
 		r->nwords++;
 	}
 	if (len == -1)
@@ -219,13 +218,17 @@ static int check_never(const struct sb_exec *x, struct sb_error *err)
 			if (o->deny == r->deny)
 				continue;
 			if (!r->deny && covers(x, o, r))
-				return never_fail(x, r, "can never match: SANDBOX_EXEC_DENY refuses "
-						  "all of it", err);
+				return never_fail(x, r,
+						  "can never match: SANDBOX_EXEC_DENY refuses "
+						  "all of it",
+						  err);
 			overlap |= r->deny && !words_conflict(x, r, o);
 		}
 		if (r->deny && !overlap)
-			return never_fail(x, r, "can never match: SANDBOX_EXEC_ALLOW lets none "
-					  "of it run", err);
+			return never_fail(x, r,
+					  "can never match: SANDBOX_EXEC_ALLOW lets none "
+					  "of it run",
+					  err);
 	}
 	return 0;
 }
