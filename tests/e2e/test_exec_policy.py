@@ -233,6 +233,14 @@ def test_not_dumpable_caller(kit, as_nobody):
         assert (r.stdout, r.stderr) == ("", "")
 
 
+def test_exec_of_a_fifo_does_not_stall_the_supervisor(kit, tmp_path):
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo, 0o755)
+    r = box(kit, "libsandbox", ["/bin/sh", "-c", "%s; echo rc=$?; /usr/bin/echo after" % fifo],
+            **DENY_SECRET)
+    assert r.stdout == "rc=126\nafter\n"
+
+
 def test_untraced_child_cannot_exec(kit, progs, as_nobody):
     r = box(kit, "libsandbox", [progs["untraced"]], as_nobody, **DENY_SECRET)
     assert r.stdout == "untraced exec: %s\n" % os.strerror(38)  # ENOSYS: no tracer, no exec
