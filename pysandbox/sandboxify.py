@@ -37,6 +37,8 @@ status or death signal is sandboxify's.
   SECCOMP_DEFAULT_ACTION=kill   or log (log and allow)
   SECCOMP_PROFILE=FILE          a Docker/OCI seccomp profile (JSON)
   SECCOMP_VERBOSE=1             print each rule as it is added
+  SANDBOX_EXEC_DENY='git push'  these programs (and argv words) may not be executed
+  SANDBOX_EXEC_ALLOW=/usr/bin/ls  only these may (README "Exec policy")
 
 The launch exec needs no allowance; later execve calls meet the policy.
 For a dynamically linked PROG the dynamic loader's start-up syscalls must be
