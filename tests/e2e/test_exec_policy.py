@@ -213,6 +213,26 @@ def test_closing_every_fd_changes_nothing(kit, front, as_nobody):
     assert len(denials(front, r.stderr)) == 1  # the supervisor keeps its own stderr
 
 
+THREAD_EXEC = """
+import os, threading
+def run(argv):
+    try:
+        os.execv(argv[0], argv)
+    except PermissionError:
+        print("refused", flush=True)
+t = threading.Thread(target=run, args=(["/usr/bin/echo", "secret"],))
+t.start(); t.join()
+t = threading.Thread(target=run, args=(["/usr/bin/echo", "from-a-thread"],))
+t.start(); t.join()
+"""
+
+
+def test_exec_from_a_second_thread(kit, as_nobody):
+    # the exec event names the thread that called execve (its former tid)
+    r = box(kit, "libsandbox", [PY, "-c", THREAD_EXEC], as_nobody, **DENY_SECRET)
+    assert (r.returncode, r.stdout) == (0, "refused\nfrom-a-thread\n")
+
+
 NOT_DUMPABLE = """
 import ctypes, subprocess
 ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
