@@ -85,6 +85,10 @@ def test_static_and_dynamic_children(kit, front, as_nobody):
     assert r.stdout == "rc=126\nHello, world!\nrc=0\n"
     r = box(kit, front, ["/bin/sh", "-c", script], as_nobody, SANDBOX_EXEC_DENY=kit.hello)
     assert r.stdout == "Hello, world!\nrc=0\nrc=126\n"
+    # a child that clears its environment (no LD_PRELOAD, no variables) is judged alike
+    r = box(kit, front, ["/bin/sh", "-c", "env -i %s; echo rc=$?" % kit.hello], as_nobody,
+            SANDBOX_EXEC_DENY=kit.hello)
+    assert r.stdout == "rc=126\n"
 
 
 def test_scripts_are_judged_as_their_interpreter_too(kit, as_nobody):
