@@ -79,7 +79,7 @@ def launch(path, argv, prog, report, notes=(), layers=None):
     env = program_env(exec_environ(os.environb))
     flush()
     if prog is not None:  # None: no filter (resource limits and capabilities only)
-        inject_at_exec(prog, report)
+        inject_at_exec(prog, report, layers if layers is not None and layers.exec else None)
     if layers is not None:
         layers.enter()
     else:
@@ -253,7 +253,7 @@ def restore_signals():
 
 # ---- the filter from the first instruction: a tracing helper ----
 
-def inject_at_exec(prog, report):
+def inject_at_exec(prog, report, supervisor=None):
     """Fork the tracer as a grandchild and let it seize us; at our next exec
     it puts the filter PROG in the new image before its first instruction,
     then detaches and exits. Its parent exits at once, so it is no child of
@@ -265,12 +265,15 @@ def inject_at_exec(prog, report):
     REPORT(InstallError), which reports it and returns the status the program
     is made to exit with (or it is killed): it never runs unfiltered.
     InstallError if the helper cannot be started (pipe, fork: the OSError's
-    errno) or was refused; no pipe end is left open then."""
+    errno) or was refused; no pipe end is left open then. SUPERVISOR (a
+    _native.Launch with an exec policy, or None): the helper stays attached
+    once the filter is in, the policy's supervisor (Launch.supervise) to the
+    end of the program's tree."""
     fds, yama = [], os.path.exists(YAMA)
     try:
         down_r, down_w = pipe(fds)  # us -> helper: "go" once it may attach
         up_r, up_w = pipe(fds)  # helper -> us: its pid, then "ok" or the errno
-        start_helper(prog, report, down_r, up_w, fds, yama)
+        start_helper(prog, report, down_r, up_w, fds, yama, supervisor)
         close(fds, down_r, up_w)  # the helper's ends: its exit then ends our reads
         handshake(down_w, up_r, yama)
     except InstallError:
@@ -299,7 +302,7 @@ def close(fds, *which):
 YAMA = "/proc/sys/kernel/yama/ptrace_scope"
 
 
-def start_helper(prog, report, rfd, wfd, fds, yama):
+def start_helper(prog, report, rfd, wfd, fds, yama, supervisor=None):
     """Fork the helper as a grandchild (RFD, WFD: its pipe ends; FDS: every
     end, the others closed in it) and reap its parent."""
     me = os.getpid()
@@ -312,7 +315,7 @@ def start_helper(prog, report, rfd, wfd, fds, yama):
                     if fd not in (rfd, wfd):
                         os.close(fd)
                 try:
-                    status = helper(me, prog, report, rfd, wfd, yama)
+                    status = helper(me, prog, report, rfd, wfd, yama, supervisor)
                 finally:
                     os._exit(status)
         finally:
@@ -336,7 +339,7 @@ def handshake(wfd, rfd, yama):
                            "features`" % (os.strerror(err) if err else "helper failed"))
 
 
-def helper(target, prog, report, rfd, wfd, yama):
+def helper(target, prog, report, rfd, wfd, yama, supervisor=None):
     # ^C, a hang-up or a TERM for the process group reach the program through
     # us (a tracee's signals wait for its tracer): we must outlive them, or
     # EXITKILL would turn the program's SIGINT into SIGKILL
@@ -349,10 +352,10 @@ def helper(target, prog, report, rfd, wfd, yama):
     rc = _native.trace_seize(target)
     os.write(wfd, b"ok" if rc == 0 else b"%d" % -rc)
     os.close(wfd)
-    return trace_launch(target, prog, report) if rc == 0 else 1
+    return trace_launch(target, prog, report, supervisor) if rc == 0 else 1
 
 
-def trace_launch(pid, prog, report):
+def trace_launch(pid, prog, report, supervisor=None):
     """Follow PID through its exec and install PROG there. Returns the helper's
     exit status; on anything unexpected the tracee is stopped for good."""
     phase = "exec"
@@ -370,7 +373,7 @@ def trace_launch(pid, prog, report):
         if phase == "exec" and sig == SIGTRAP and event == EVENT_EXEC:
             phase, rc = "exit", _native.trace_syscall(pid, 0)
         elif phase == "exit" and sig == SYSCALL_STOP and event == 0:
-            return install(pid, prog, report)
+            return install(pid, prog, report, supervisor)
         elif event == EVENT_STOP:
             rc = _native.trace_listen(pid) if sig in STOP_SIGNALS else resume(pid, 0)
         elif event == 0 and sig != SYSCALL_STOP:
@@ -385,8 +388,9 @@ def trace_launch(pid, prog, report):
             return abort(pid, report, -rc, "ptrace: %s" % os.strerror(-rc))
 
 
-def install(pid, prog, report):
-    """At the launch exec's syscall-exit-stop: the filter in, then PID runs free."""
+def install(pid, prog, report, supervisor=None):
+    """At the launch exec's syscall-exit-stop: the filter in, then PID runs free
+    - or, with SUPERVISOR, under it (the exec policy's)."""
     rc = _native.inject_filter(pid, prog)
     if rc == -errno.ESRCH:
         return 0  # a signal ended the program before its first instruction
@@ -398,6 +402,10 @@ def install(pid, prog, report):
     if rc < 0:
         return abort(pid, report, -rc, "cannot install the filter in the program: %s"
                      % os.strerror(-rc))
+    if supervisor is not None:
+        if supervisor.supervise(pid) < 0:
+            return abort(pid, report, 0, "cannot supervise the program's execs")
+        return 0
     if _native.trace_detach(pid, 0) < 0:
         return abort(pid, report, 0, "detach failed")
     return 0

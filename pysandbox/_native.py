@@ -601,6 +601,7 @@ class Launch:
         self._err = _raw("struct sb_error *")
         self.prog, self.notes, self.dropped = None, [], None
         self.landlock = bool(self._cfg.layers & lib.SB_LAYER_LANDLOCK)  # confines this process
+        self.exec = bool(self._cfg.layers & lib.SB_LAYER_EXEC)  # needs the supervisor
 
     def prepare(self, exec_path):
         cfg = self._cfg
@@ -612,7 +613,8 @@ class Launch:
             # the launch exec is checked by the domain: the program's own file
             raise PolicyError("%s: more paths than fit (%d, with the program's own file)"
                               % (env_name(cfg.landlock.var_fs), lib.SB_LL_PATHS_MAX))
-        if lib.sb_prepare(cfg, prep, self._err) < 0:
+        if lib.sb_prepare(cfg, prep, self._err) < 0 or \
+                (self.exec and lib.sb_supervise_check(cfg, self._err) < 0):
             raise _policy_error(self._err)
         prep.restrict_flags = lib.SB_LL_LOG_NEW_EXEC_ON
         self.prog = bytes(ffi.buffer(prep.prog, prep.len * INSN_SIZE)) if prep.len else None
@@ -622,6 +624,12 @@ class Launch:
         if lib.sb_prepared_dropped(prep, buf, len(buf)) > 0:
             self.dropped = BEST_EFFORT_LINE + ffi.string(buf).decode()
         return self
+
+    def supervise(self, pid):
+        """Be the exec policy's supervisor for PID (seized by this process, in
+        a ptrace stop) until the last task of its tree is gone: 0, or -1 at
+        once if PID cannot be followed (it is left stopped)."""
+        return lib.sb_supervise_run(self._cfg, pid, b"sandboxify")
 
     def enter(self):
         """The resource limits, the capability sets, no_new_privs, then the
@@ -678,6 +686,12 @@ def _enter(config, steps):
         prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)  # noqa: F841 (kept alive)
         prep.cap = lib.SB_PROG_MAX
         r = lib.sb_prepare(cfg, prep, err)
+        if r < 0:
+            return r, err
+    if steps & ENTER_SECCOMP and cfg.layers & lib.SB_LAYER_EXEC:
+        # the exec policy's supervisor first: outside every layer, tracing this
+        # thread (others are not traced: their execs fail with ENOSYS)
+        r = lib.sb_supervise_start(cfg, b"pysandbox", err)
         if r < 0:
             return r, err
     return lib.sb_enter(cfg, prep, steps, err), err

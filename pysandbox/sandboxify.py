@@ -14,7 +14,9 @@ unprivileged filter needs, is set by this process before the exec and
 survives it; so a set-id PROG gains no privilege.) The filter holds no
 exemption: the launch exec happened before it existed, and any later execve
 meets the policy. Should the helper die while attached, PTRACE_O_EXITKILL
-kills PROG: it never runs unfiltered.
+kills PROG: it never runs unfiltered. With an exec policy (SANDBOX_EXEC_*)
+the helper does not detach: it stays the supervisor of PROG's process tree
+(csrc/apply/supervise.c) until the last task is gone.
 
 Exit status: PROG's own, or 2 usage, 125 policy or sandbox failure (PROG of
 another ABI: an i386 ELF on x86_64), 126 PROG cannot be executed, 127 PROG
@@ -37,6 +39,8 @@ status or death signal is sandboxify's.
   SECCOMP_DEFAULT_ACTION=kill   or log (log and allow)
   SECCOMP_PROFILE=FILE          a Docker/OCI seccomp profile (JSON)
   SECCOMP_VERBOSE=1             print each rule as it is added
+  SANDBOX_EXEC_DENY='git push'  these programs (and argv words) may not be executed
+  SANDBOX_EXEC_ALLOW=/usr/bin/ls  only these may (README "Exec policy")
 
 The launch exec needs no allowance; later execve calls meet the policy.
 For a dynamically linked PROG the dynamic loader's start-up syscalls must be

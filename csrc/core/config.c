@@ -95,6 +95,10 @@ _Static_assert(offsetof(struct sb_config, landlock) + sizeof(struct sb_landlock)
 	       "a struct sb_config member between the layers: who clears it?");
 /* cfg->vows: written by sb_vows_parse, read only under SB_LAYER_VOWS */
 _Static_assert(offsetof(struct sb_config, vows) + sizeof(struct sb_vows) ==
+		       offsetof(struct sb_config, exec),
+	       "a struct sb_config member between the layers: who clears it?");
+/* cfg->exec: cleared by sb_exec_parse */
+_Static_assert(offsetof(struct sb_config, exec) + sizeof(struct sb_exec) ==
 		       offsetof(struct sb_config, policy_file),
 	       "a struct sb_config member between the layers and the paths: who clears it?");
 
@@ -137,14 +141,18 @@ int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, s
 					? cfg->landlock.npaths + cfg->landlock.nports
 					: 0;
 
+	const unsigned int sc = cfg->layers & SB_LAYER_SECCOMP ? cfg->seccomp.nrules : 0;
+
 	if (i < pv) /* sb_enter()'s order: limits, capabilities, Landlock, seccomp */
 		return sb_privs_describe(cfg, i, buf, size);
 	i -= pv;
 	if (i < ll)
 		return sb_landlock_describe(&cfg->landlock, i, buf, size);
-	if (!(cfg->layers & SB_LAYER_SECCOMP) || i - ll >= cfg->seccomp.nrules)
+	if (i - ll < sc)
+		return sb_rule_describe(&cfg->seccomp, i - ll, buf, size);
+	if (!(cfg->layers & SB_LAYER_EXEC))
 		return -ERANGE;
-	return sb_rule_describe(&cfg->seccomp, i - ll, buf, size);
+	return sb_exec_describe(&cfg->exec, i - ll - sc, buf, size);
 }
 
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
@@ -184,6 +192,9 @@ int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *cons
 	    sb_landlock_seccomp(&ld, arch, err) < 0)
 		return sb_error_errno(err);
 	if ((cfg->layers & SB_LAYER_VOWS) && sb_vows_landlock(&ld, err) < 0)
+		return sb_error_errno(err);
+	/* the exec layer's rules last: they trace what every other rule allows */
+	if ((r = sb_exec_parse(&ld, v, err)) < 0 || (r == 0 && sb_exec_seccomp(&ld, arch, err) < 0))
 		return sb_error_errno(err);
 	return cfg->layers ? 0 : SB_NO_POLICY;
 }

@@ -33,6 +33,8 @@ static const char our_vars[SB_V_COUNT][32] = {
 	[SB_V_LIMITS] = SB_VAR_LIMITS,
 	[SB_V_VOWS] = SB_VAR_VOWS,
 	[SB_V_VOWS_EXEC] = SB_VAR_VOWS_EXEC,
+	[SB_V_EXEC_ALLOW] = SB_VAR_EXEC_ALLOW,
+	[SB_V_EXEC_DENY] = SB_VAR_EXEC_DENY,
 };
 
 /* The families: every variable whose name starts with a prefix here is ours,
@@ -52,7 +54,7 @@ static const struct {
 	{ "SANDBOX_SCOPE", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_IO_URING", SB_LAYER_LANDLOCK, 0 },
 	{ "SANDBOX_BEST_EFFORT", SB_LAYER_LANDLOCK, 0 },
-	{ "SANDBOX_EXEC", 4, 1 }, /* issue 14 */
+	{ "SANDBOX_EXEC", SB_LAYER_EXEC, 0 },
 	{ "SANDBOX_VOWS", SB_LAYER_VOWS, 0 },
 	{ "SANDBOX_CAP", SB_LAYER_CAPS, 0 }, /* SANDBOX_CAPABILITIES too: a typo of ours */
 	{ "SANDBOX_LIMIT", SB_LAYER_LIMITS, 0 }, /* SANDBOX_LIMIT_NOFILE too: a typo of ours */

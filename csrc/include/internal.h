@@ -34,6 +34,9 @@
 /* The vows' (core/vows.c). */
 #define SB_VAR_VOWS "SANDBOX_VOWS"
 #define SB_VAR_VOWS_EXEC "SANDBOX_VOWS_EXEC"
+/* The exec layer's (core/exec.c). */
+#define SB_VAR_EXEC_ALLOW "SANDBOX_EXEC_ALLOW"
+#define SB_VAR_EXEC_DENY "SANDBOX_EXEC_DENY"
 enum sb_var {
 	SB_V_ALLOW,
 	SB_V_DENY,
@@ -56,6 +59,8 @@ enum sb_var {
 	SB_V_LIMITS,
 	SB_V_VOWS,
 	SB_V_VOWS_EXEC,
+	SB_V_EXEC_ALLOW,
+	SB_V_EXEC_DENY,
 	SB_V_COUNT
 };
 
@@ -158,6 +163,13 @@ int sb_policy_add_entries(struct sb_load *ld, const char *var, const char *list,
  * layer, errors naming variable VAR (core/landlock.c); 0 or -E2BIG. */
 int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access, int var,
 			     int flags);
+/* The exec layer (core/exec.c): sb_exec_parse() clears cfg->exec and takes
+ * SANDBOX_EXEC_ALLOW and _DENY of VALUES (sb_env_scan's); SB_NO_POLICY if
+ * neither is set. sb_exec_seccomp(), after every other layer's seccomp
+ * rules: execve and execveat traced (SECCOMP_RET_TRACE: the supervisor
+ * decides; ENOSYS without it), ptrace and process_vm_writev refused. */
+int sb_exec_parse(struct sb_load *ld, const char *const *values, struct sb_error *err);
+int sb_exec_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct sb_error *err);
 
 /* An architecture's facts (core/arch.c: the one place) and its syscall
  * tables (core/syscalls.c). */
@@ -233,6 +245,11 @@ int sb_privs_limit(const struct sb_config *cfg, struct sb_error *err);
 int sb_privs_drop(const struct sb_config *cfg, struct sb_error *err);
 /* Threads of the calling process (1: it runs alone), or -errno. */
 long sb_threads(void);
+/* Up to LEN bytes of process PID's memory at ADDR into BUF with
+ * process_vm_readv(2), to each 4 KiB boundary at a time (a read crossing
+ * into an unmapped page fails whole); with STRING, it stops after the chunk
+ * holding a NUL. How many bytes were read (apply/supervise.c). */
+size_t sb_peek(int pid, uintptr_t addr, void *buf, size_t len, int string);
 /* waitpid(PID, STATUS, FLAGS) through EINTR; 0 or -errno (trace.c). */
 int sb_wait(int pid, int *status, int flags);
 

@@ -121,10 +121,10 @@ struct sb_seccomp {
  * family of variables that sets it (sb_env_family). */
 #define SB_LAYER_SECCOMP 1U
 #define SB_LAYER_LANDLOCK 2U
+#define SB_LAYER_EXEC 4U /* SANDBOX_EXEC_*: the exec policy (core/exec.c, apply/supervise.c) */
 #define SB_LAYER_VOWS \
 	8U /* SANDBOX_VOWS: compiled INTO the two layers above; the bit
 			  * records that they were asked for (core/vows.c) */
-/* reserved family, no layer yet: issue 14 SB_LAYER_EXEC 4U */
 #define SB_LAYER_CAPS 16U
 #define SB_LAYER_LIMITS 32U
 
@@ -277,6 +277,71 @@ int sb_vow_path(unsigned int i, uint32_t *promise, uint32_t *implies, const char
 /* "SANDBOX_VOWS=stdio rpath" for PROMISES into BUF: what an exec'd program
  * is handed (SANDBOX_VOWS_EXEC); what snprintf returns. */
 int sb_vows_format(uint32_t promises, char *buf, size_t size);
+/* ---- the exec policy: which programs, with which argv, may be executed ---- */
+
+#define SB_EXEC_RULES_MAX 64 /* rules of both variables */
+#define SB_EXEC_WORDS_MAX 8 /* argv words a rule names after its program */
+#define SB_EXEC_WORD_MAX 255 /* bytes of one argv word or bare name (NAME_MAX) */
+#define SB_EXEC_ARENA 8192 /* bytes of rule text */
+/* One argv word as the supervisor keeps it: at most SB_EXEC_WORD_MAX + 1
+ * bytes, so a longer one (cut there) equals no rule's word. */
+#define SB_EXEC_KEEP 256
+
+/* One rule: a program (absolute path or bare name), then NWORDS words the
+ * argv must start with (after argv[0]), each NUL-terminated in the arena. */
+struct sb_exec_rule {
+	uint16_t text; /* offset of the program in sb_exec.arena; its words follow */
+	uint8_t nwords;
+	uint8_t deny; /* from SANDBOX_EXEC_DENY (else _ALLOW) */
+	uint8_t absolute; /* the program is a path (judged by the file it names) */
+	uint16_t item; /* 1-based item in its variable */
+};
+
+/* The exec layer (SB_LAYER_EXEC). */
+struct sb_exec {
+	int has_allow; /* SANDBOX_EXEC_ALLOW is set (even empty: nothing may run) */
+	unsigned int nrules, arena_len;
+	unsigned int max_words; /* most words of any rule */
+	struct sb_exec_rule rules[SB_EXEC_RULES_MAX];
+	char arena[SB_EXEC_ARENA];
+};
+
+/*
+ * One exec as it is judged. PATH: the file name as the kernel got it (may be
+ * relative; "" if unknown); RESOLVED: the absolute path of the file it
+ * opened, links resolved ("" if unknown); DEV, INO: that file (0, 0 if
+ * unknown); WORDS: ARGC words, each NUL-terminated, each cut at
+ * SB_EXEC_KEEP bytes: argv[0]'s last path component, then argv[1], ...
+ * (at most SB_EXEC_WORDS_MAX + 1 of them).
+ */
+struct sb_exec_subject {
+	const char *path;
+	const char *resolved;
+	uint64_t dev, ino;
+	const char *words;
+	unsigned int argc;
+};
+
+#define SB_EXEC_ALLOWED (-1) /* sb_exec_judge(): no rule refuses it */
+#define SB_EXEC_UNLISTED (-2) /* ... SANDBOX_EXEC_ALLOW does not list it */
+
+/* core/exec.c. The verdict on S: SB_EXEC_ALLOWED, SB_EXEC_UNLISTED, or the
+ * index of the first SANDBOX_EXEC_DENY rule that matches. IDS: the file each
+ * absolute rule names, (dev, ino) at 2 * I (NULL: by path only). A rule
+ * matches when its program does - an absolute one: the same file, or
+ * RESOLVED or PATH equal to it; a bare name: the last component of PATH or
+ * RESOLVED (for a DENY rule also argv[0]'s) - and argv[1..] starts with its
+ * words. */
+int sb_exec_judge(const struct sb_exec *x, const uint64_t *ids, const struct sb_exec_subject *s);
+/* Rule I as its variable would write it ("git push") into BUF, its variable
+ * (SANDBOX_EXEC_ALLOW or _DENY) into *VAR; what snprintf returns, -ERANGE
+ * past the last. */
+int sb_exec_rule_text(const struct sb_exec *x, unsigned int i, char *buf, size_t size,
+		      const char **var);
+
+/* The SECCOMP_VERBOSE=1 line for rule I ("adding 'git push' to the process
+ * exec policy (deny)"); what snprintf returns, -ERANGE past the last. */
+int sb_exec_describe(const struct sb_exec *x, unsigned int i, char *buf, size_t size);
 
 /*
  * Everything one sandbox is. It owns what it holds (the inputs are copies):
@@ -303,7 +368,7 @@ struct sb_config {
 	struct sb_seccomp seccomp; /* SB_LAYER_SECCOMP */
 	struct sb_landlock landlock; /* SB_LAYER_LANDLOCK */
 	struct sb_vows vows; /* SB_LAYER_VOWS (set only then) */
-	/* issue 14: struct sb_exec exec (SB_LAYER_EXEC) */
+	struct sb_exec exec; /* SB_LAYER_EXEC */
 	char policy_file[SB_PATH_MAX]; /* SECCOMP_POLICY_FILE (SB_INPUT_POLICY_FILE) */
 	char profile[SB_PATH_MAX]; /* SECCOMP_PROFILE (SB_INPUT_PROFILE) */
 };
@@ -511,8 +576,8 @@ struct sb_load_io {
 int sb_config_load(struct sb_config *cfg, const struct sb_arch *arch, char *const *envp,
 		   const struct sb_load_io *io, struct sb_load_stats *stats, struct sb_error *err);
 /* The SECCOMP_VERBOSE=1 line I of CFG into BUF: the Landlock layer's paths
- * and ports, then each seccomp rule; what snprintf returns, -ERANGE past the
- * last. */
+ * and ports, then each seccomp rule, then the exec policy's rules; what
+ * snprintf returns, -ERANGE past the last. */
 int sb_config_describe(const struct sb_config *cfg, unsigned int i, char *buf, size_t size);
 
 /* ---- core/policy.c: the policy language; core/env.c: our variables ---- */
@@ -617,6 +682,24 @@ int sb_host_probe(struct sb_host *host);
  * exports), O_NONBLOCK (a FIFO does not wait for a writer), regular files
  * only. CTX is unused. */
 long sb_file_read(void *ctx, const char *path, char *buf, size_t size);
+
+/* ---- apply/supervise.c: the exec policy's supervisor ---- */
+
+/* Check the programs CFG's exec layer names by absolute path exist (their
+ * files are what those rules judge by): 0, or -errno with *ERR filled. */
+int sb_supervise_check(const struct sb_config *cfg, struct sb_error *err);
+/* Start the supervisor of CFG's exec layer for the calling process (before
+ * sb_enter: it stays outside every layer): double-forked, it seizes the
+ * caller and then every task the caller starts, judges each execve and
+ * execveat, and reports each refusal on the caller's stderr in one line
+ * starting with PREFIX. 0 once the caller is traced; -errno with *ERR
+ * filled (the caller is not traced then). */
+int sb_supervise_start(const struct sb_config *cfg, const char *prefix, struct sb_error *err);
+/* Be that supervisor in this process for PID, which this process has
+ * seized and holds in a ptrace stop (sandboxify's helper, after the
+ * launch exec): returns when the last tracee is gone (0), or -1 at once
+ * if PID cannot be followed (still stopped: the caller must kill it). */
+int sb_supervise_run(const struct sb_config *cfg, int pid, const char *prefix);
 
 /* ---- tools/trace.c: ptrace for sandboxify (cffi module only) ---- */
 

@@ -594,6 +594,19 @@ static void keep_own_file(const struct start *s)
 			die("%s: more paths than fit", sb_env_name(config.landlock.var_fs));
 }
 
+/* The exec policy's supervisor, before any layer is entered (it stays
+ * outside them all): it must be the program's one tracer. */
+static void supervise(const struct sb_config *cfg)
+{
+	if (traced())
+		die("%s: the program is traced already: the exec policy needs its own tracer",
+		    cfg->exec.has_allow ? "SANDBOX_EXEC_ALLOW" : "SANDBOX_EXEC_DENY");
+	if (sb_supervise_start(cfg, "libsandbox", &error) < 0) {
+		sb_error_format(&error, error_line, sizeof(error_line));
+		die("%s", error_line);
+	}
+}
+
 /* NOTE: glibc passes every initialiser argc, argv and the environment
  * array as the kernel built it (before any DT_PREINIT_ARRAY entry ran). */
 __attribute__((constructor)) static void sandbox_init(int argc, char **argv, char **envp)
@@ -635,6 +648,8 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 	}
 	if (config.verbose)
 		report(&config);
+	if (config.layers & SB_LAYER_EXEC)
+		supervise(&config);
 	if (!hook_proven(s))
 		install_now();
 }

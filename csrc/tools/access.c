@@ -37,6 +37,7 @@
 #include <linux/ptrace.h>
 
 #include "access.h"
+#include "internal.h"
 
 #define PENDING_MAX 8 /* tasks inside a path call at once; more: kept unchecked */
 #define RECORD_MAX (PATH_MAX + 2) /* kind byte, path, NUL */
@@ -227,33 +228,16 @@ void sb_access_drop(struct sb_access_log *log, pid_t pid)
 
 /* ---- reading what the call names ---- */
 
-/*
- * The string at ADDR in PID into BUF: its length, or -errno (-ENAMETOOLONG
- * when no NUL fits). NOTE: process_vm_readv(2) fails a read crossing into an
- * unmapped page, so it reads to each 4 KiB boundary (pages are multiples).
- */
+/* The string at ADDR in PID into BUF: its length, or -EFAULT, -ENAMETOOLONG
+ * (no NUL fits). */
 static int read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
 {
-	size_t got = 0;
+	size_t got = sb_peek(pid, (uintptr_t)addr, buf, size, 1);
+	char *nul = memchr(buf, 0, got);
 
-	while (got < size) {
-		size_t n = 4096 - ((addr + got) & 4095);
-		struct iovec here, there;
-		ssize_t r;
-		char *nul;
-
-		if (n > size - got)
-			n = size - got;
-		here = (struct iovec){ buf + got, n };
-		there = (struct iovec){ (void *)(uintptr_t)(addr + got), n };
-		r = process_vm_readv(pid, &here, 1, &there, 1, 0);
-		if (r <= 0)
-			return r < 0 ? -errno : -EFAULT;
-		if ((nul = memchr(buf + got, 0, (size_t)r)))
-			return (int)(nul - buf);
-		got += (size_t)r;
-	}
-	return -ENAMETOOLONG;
+	if (nul)
+		return (int)(nul - buf);
+	return got < size ? -EFAULT : -ENAMETOOLONG;
 }
 
 static int read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)

@@ -96,8 +96,8 @@ def test_scope_values():
     ({"SANDBOX_IO_URING": "1"}, "SANDBOX_IO_URING: expected allow or deny, not '1'", "syntax"),
     ({"SANDBOX_FS_RAED": "/etc"}, "SANDBOX_FS_RAED: unknown variable", "unknown"),
     ({"SANDBOX_NETWORK": "none"}, "SANDBOX_NETWORK: unknown variable", "unknown"),
-    ({"SANDBOX_EXEC_DENY": "rm"},
-     "SANDBOX_EXEC_DENY: not supported by this version of pysandbox", "unsupported"),
+    ({"SANDBOX_VOWS_X": "stdio"}, "SANDBOX_VOWS_X: unknown variable", "unknown"),
+    ({"SANDBOX_EXEC_DENI": "rm"}, "SANDBOX_EXEC_DENI: unknown variable", "unknown"),
     ({"SANDBOX_LIMIT_NOFILE": "64"}, "SANDBOX_LIMIT_NOFILE: unknown variable", "unknown"),
 ])
 def test_error_lines(env, line, kind):
