@@ -658,6 +658,30 @@ static int refuse_types(struct ctx *x, unsigned int allowed, struct sb_error *er
 	return 0;
 }
 
+/* AF_INET/AF_INET6 with TCP only (SANDBOX_NET names no other kind): every
+ * type but SOCK_STREAM, whichever of its two flags it carries, and any
+ * protocol but 0 and TCP. NOTE: the kernel refuses a type with any other
+ * bit (EINVAL), so the four values are the stream sockets there are, and
+ * two rules do what refuse_types() and the protocol rule need four for:
+ * every instruction is the kernel's to translate at each install. */
+#define SOCK_NONBLOCK_ 0x800U /* O_NONBLOCK: the same on every target */
+#define SOCK_CLOEXEC_ 0x80000U /* O_CLOEXEC */
+static int stream_rules(struct ctx *x, struct sb_error *err)
+{
+	struct sb_cond c[5];
+
+	c[0] = cond(0, SB_CMP_MASKED_EQ, AF_INET_, ~(uint64_t)(AF_INET_ ^ AF_INET6_));
+	c[1] = cond(1, SB_CMP_NE, SOCK_STREAM_, 0);
+	c[2] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_NONBLOCK_, 0);
+	c[3] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_CLOEXEC_, 0);
+	c[4] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_NONBLOCK_ | SOCK_CLOEXEC_, 0);
+	if (rule(x, "socket", EACCES_ACT, c, 5, err) < 0)
+		return -1;
+	c[1] = cond(2, SB_CMP_NE, 0, 0);
+	c[2] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
+	return rule(x, "socket", EACCES_ACT, c, 3, err);
+}
+
 /* socket(): every family but the allowed ones; for AF_INET/6, every type
  * but the allowed ones, and SOCK_STREAM with a protocol other than 0 or TCP. */
 static int socket_rules(struct ctx *x, unsigned int kinds, struct sb_error *err)
@@ -678,6 +702,8 @@ static int socket_rules(struct ctx *x, unsigned int kinds, struct sb_error *err)
 		return -1;
 	if (kinds & SB_NET_NONE)
 		return 0;
+	if (!(kinds & (SB_NET_UDP | SB_NET_RAW)))
+		return stream_rules(x, err);
 	if (refuse_types(x,
 			 1U << SOCK_STREAM_ | (kinds & SB_NET_UDP ? 1U << SOCK_DGRAM_ : 0) |
 				 (kinds & SB_NET_RAW ? 1U << SOCK_RAW_ : 0),
