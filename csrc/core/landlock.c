@@ -243,7 +243,8 @@ int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int a
 
 	if (!(cfg->layers & SB_LAYER_LANDLOCK) || path[0] != '/' || (access & ~SB_FS_ALL))
 		return -EINVAL;
-	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, 0);
+	/* a file (the program's, libsandbox.so's): the rule needs no second try */
+	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, SB_LL_FILE);
 }
 
 static int fs_item(struct sb_landlock *ll, const char *s, size_t len, unsigned int access,
