@@ -6,8 +6,12 @@
  *
  * RUNS times, a fresh child loads the configuration of the VAR=value words
  * (sb_config_load), prepares it (sb_prepare: the filter compiled, the
- * Landlock ruleset built), then enters it: no_new_privs and Landlock, then
- * the seccomp filter. One line: the median microseconds of each step.
+ * Landlock ruleset built), then enters it (sb_enter's steps: no_new_privs,
+ * landlock_restrict_self with the thread check and the ruleset's close, the
+ * seccomp filter installed). One line: the median microseconds of each of
+ * the six steps, and their sum. A child is forked from a parent that never
+ * ran them: each page and each piece of code they touch is as fresh as in a
+ * program's first start (page faults included).
  *
  * Built with -DLAUNCHER it is out/llexec instead, a landrun-style launcher
  * for the start-up benchmark: it loads the SANDBOX_* Landlock layer from its
