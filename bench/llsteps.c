@@ -72,8 +72,9 @@ int main(void)
  * compiled, the ruleset built (every path opened, its rule added), then
  * sb_enter()'s: no_new_privs, landlock_restrict_self (with the thread check
  * and the ruleset's close), the filter installed. */
-static const char *const step_names[] = { "load",     "compile",  "ruleset",
-					  "nnp",      "restrict", "install" };
+static const char *const step_names[] = {
+	"load", "compile", "ruleset", "nnp", "restrict", "install"
+};
 #define STEPS (sizeof(step_names) / sizeof(step_names[0]))
 
 static double now_us(void)

@@ -144,8 +144,9 @@ static long open_path(const char *name, int how, struct fd_run *run)
 static int look(const char *name, int *flags)
 {
 	struct stat st;
-	long r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)name, (long)&st, AT_SYMLINK_NOFOLLOW, 0, 0);
+	long r;
 
+	r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)name, (long)&st, AT_SYMLINK_NOFOLLOW, 0, 0);
 	if (r == -ENOENT || r == -ENOTDIR || (r == 0 && S_ISLNK(st.st_mode)))
 		return 0;
 	if (r == 0)

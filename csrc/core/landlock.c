@@ -607,8 +607,8 @@ static void fallbacks(struct ctx *x)
 		for (unsigned int k = 0; k < CALLS; k++) {
 			if ((int)r->nr != x->nr[k])
 				continue;
-			x->fallback[k] = found >> k & 1 ? stricter(x->fallback[k], r->action)
-							: r->action;
+			x->fallback[k] =
+				found >> k & 1 ? stricter(x->fallback[k], r->action) : r->action;
 			found |= 1U << k;
 		}
 	}
