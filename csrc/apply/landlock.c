@@ -158,10 +158,10 @@ static int look(const char *name, int *flags)
  * a file carries the rights a file may (SB_FS_FILE). NOTE: a group's member
  * says whether it is a directory or a file; a member that may be a link is
  * looked at first, then opened O_NOFOLLOW (should it have become a link
- * since, O_DIRECTORY fails with ENOTDIR: skipped). A user's path is not asked what it is: the kernel
- * refuses directory rights on a file with EINVAL (landlock_append_fs_rule,
- * the only EINVAL left once the rights are the handled ones), and the rule
- * is added again with the file's. */
+ * since, O_DIRECTORY fails with ENOTDIR: skipped). A user's path is not
+ * asked what it is: the kernel refuses directory rights on a file with
+ * EINVAL (landlock_append_fs_rule; the only EINVAL left once the rights are
+ * the handled ones), and the rule is added again with a file's. */
 static int add_path(int ruleset, const struct sb_config *cfg, const struct sb_ll_path *p,
 		    uint64_t handled, struct fd_run *run, struct sb_error *err)
 {
