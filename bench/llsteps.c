@@ -6,8 +6,12 @@
  *
  * RUNS times, a fresh child loads the configuration of the VAR=value words
  * (sb_config_load), prepares it (sb_prepare: the filter compiled, the
- * Landlock ruleset built), then enters it: no_new_privs and Landlock, then
- * the seccomp filter. One line: the median microseconds of each step.
+ * Landlock ruleset built), then enters it (sb_enter's steps: no_new_privs,
+ * landlock_restrict_self with the thread check and the ruleset's close, the
+ * seccomp filter installed). One line: the median microseconds of each of
+ * the six steps, and their sum. A child is forked from a parent that never
+ * ran them: each page and each piece of code they touch is as fresh as in a
+ * program's first start (page faults included).
  *
  * Built with -DLAUNCHER it is out/llexec instead, a landrun-style launcher
  * for the start-up benchmark: it loads the SANDBOX_* Landlock layer from its
@@ -21,9 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-
-#define STEPS 4
+#include "internal.h"
 
 static struct sb_config cfg;
 
@@ -66,6 +68,15 @@ int main(void)
 	return 126;
 }
 #else
+/* The steps, each timed in the child: the configuration loaded, the filter
+ * compiled, the ruleset built (every path opened, its rule added), then
+ * sb_enter()'s: no_new_privs, landlock_restrict_self (with the thread check
+ * and the ruleset's close), the filter installed. */
+static const char *const step_names[] = {
+	"load", "compile", "ruleset", "nnp", "restrict", "install"
+};
+#define STEPS (sizeof(step_names) / sizeof(step_names[0]))
+
 static double now_us(void)
 {
 	struct timespec t;
@@ -81,7 +92,25 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* In the child: the four steps' times into OUT; exits 1 if one fails. */
+/* sb_prepare()'s two parts, timed apart: T[0] after the filter, T[1] after
+ * the ruleset (sb_prepare() of the configuration without its filter). */
+static int prepare(struct sb_prepared *prep, struct sb_error *err, double *t)
+{
+	const unsigned int layers = cfg.layers;
+	int len = 0, r;
+
+	if (layers & SB_LAYER_SECCOMP)
+		len = sb_bpf_compile(&cfg.seccomp, prep->prog, prep->cap);
+	t[0] = now_us();
+	cfg.layers &= ~SB_LAYER_SECCOMP;
+	r = sb_prepare(&cfg, prep, err);
+	cfg.layers = layers;
+	prep->len = len < 0 ? 0 : (unsigned int)len;
+	t[1] = now_us();
+	return len < 0 ? len : r;
+}
+
+/* In the child: the steps' times into OUT; exits 1 if one fails. */
 static void measure(char **env, double *out)
 {
 	struct sb_prepared prep;
@@ -92,27 +121,30 @@ static void measure(char **env, double *out)
 	if (load(env, &prep, &err) != 0)
 		_exit(1);
 	t[1] = now_us();
-	if (sb_prepare(&cfg, &prep, &err) < 0)
+	if (prepare(&prep, &err, t + 2) < 0)
 		_exit(1);
-	t[2] = now_us();
-	if (sb_enter(&cfg, &prep, sb_enter_steps(&cfg) & ~SB_ENTER_SECCOMP, &err) < 0)
-		_exit(1);
-	t[3] = now_us();
-	if ((cfg.layers & SB_LAYER_SECCOMP) && sb_enter(&cfg, &prep, SB_ENTER_SECCOMP, &err) < 0)
+	/* sb_enter()'s steps one by one (it would close the ruleset after each) */
+	if (sb_no_new_privs() < 0)
 		_exit(1);
 	t[4] = now_us();
-	for (int k = 0; k < STEPS; k++)
+	if ((cfg.layers & SB_LAYER_LANDLOCK) && sb_landlock_restrict(&cfg, &prep, &err) < 0)
+		_exit(1);
+	t[5] = now_us();
+	if ((cfg.layers & SB_LAYER_SECCOMP) && sb_install_filter(prep.prog, prep.len) < 0)
+		_exit(1);
+	t[6] = now_us();
+	for (unsigned int k = 0; k < STEPS; k++)
 		out[k] = t[k + 1] - t[k];
 }
 
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 0;
-	double *t[STEPS];
+	double *t[STEPS], total = 0;
 
 	if (runs < 1)
 		return 2;
-	for (int k = 0; k < STEPS; k++)
+	for (unsigned int k = 0; k < STEPS; k++)
 		t[k] = calloc((size_t)runs, sizeof(double));
 	for (int i = 0; i < runs; i++) {
 		double r[STEPS];
@@ -131,13 +163,16 @@ int main(int argc, char **argv)
 		if (read(p[0], r, sizeof(r)) != (ssize_t)sizeof(r) || waitpid(pid, &status, 0) < 0)
 			return 1;
 		close(p[0]);
-		for (int k = 0; k < STEPS; k++)
+		for (unsigned int k = 0; k < STEPS; k++)
 			t[k][i] = r[k];
 	}
-	for (int k = 0; k < STEPS; k++)
+	for (unsigned int k = 0; k < STEPS; k++)
 		qsort(t[k], (size_t)runs, sizeof(double), cmp);
-	printf("load %.1f prepare %.1f no_new_privs+landlock %.1f seccomp %.1f\n", t[0][runs / 2],
-	       t[1][runs / 2], t[2][runs / 2], t[3][runs / 2]);
+	for (unsigned int k = 0; k < STEPS; k++) {
+		printf("%s%s %.1f", k ? " " : "", step_names[k], t[k][runs / 2]);
+		total += t[k][runs / 2];
+	}
+	printf(" (sum %.1f)\n", total);
 	return 0;
 }
 #endif

@@ -95,39 +95,105 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 	return 0;
 }
 
+/* The path fds sb_landlock_prepare() holds, closed together: a run of
+ * consecutive numbers [LO, HI], every one ours. NOTE: open(2) takes the
+ * lowest free number and none of ours is closed before the run is, so each
+ * fd is above the last: a gap is someone else's fd, and ends the run. */
+struct fd_run {
+	long lo, hi; /* hi < lo: empty */
+};
+
+/* One close_range(2) for the run (each fd alone should something refuse it). */
+static void run_close(struct fd_run *run)
+{
+	if (run->hi >= run->lo && sb_raw3(SYS_close_range, run->lo, run->hi, 0) < 0)
+		for (long fd = run->lo; fd <= run->hi; fd++)
+			sb_raw3(SYS_close, fd, 0, 0);
+	run->lo = 0;
+	run->hi = -1;
+}
+
+static void run_add(struct fd_run *run, long fd)
+{
+	if (run->hi >= run->lo && fd != run->hi + 1)
+		run_close(run);
+	if (run->hi < run->lo)
+		run->lo = fd;
+	run->hi = fd;
+}
+
+/* PATH opened O_PATH with HOW; at EMFILE the run is closed and it is asked
+ * once more (a low RLIMIT_NOFILE: the run may be long). */
+static long open_path(const char *name, int how, struct fd_run *run)
+{
+	long fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, how, 0, 0, 0);
+
+	if (fd == -EMFILE && run->hi >= run->lo) {
+		run_close(run);
+		fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, how, 0, 0, 0);
+	}
+	if (fd >= 0)
+		run_add(run, fd);
+	return fd;
+}
+
+/* A member that may be a symlink (SB_LL_UNLESS_LINK), looked at first: 0
+ * when it is one or is absent (a merged /usr's /bin: covered where it
+ * leads, or not meant; one stat instead of an open that fails), else 1,
+ * with SB_LL_DIR or SB_LL_FILE added to *FLAGS from what it is. */
+static int look(const char *name, int *flags)
+{
+	struct stat st;
+	long r;
+
+	r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)name, (long)&st, AT_SYMLINK_NOFOLLOW, 0, 0);
+	if (r == -ENOENT || r == -ENOTDIR || (r == 0 && S_ISLNK(st.st_mode)))
+		return 0;
+	if (r == 0)
+		*flags |= S_ISDIR(st.st_mode) ? SB_LL_DIR : SB_LL_FILE;
+	return 1; /* another error: the open below says it */
+}
+
 /* One path rule: opened O_PATH (it must exist unless optional); a rule on
  * a file carries the rights a file may (SB_FS_FILE). NOTE: a group's member
- * says whether it is a directory or a file, so only the user's paths are
- * asked (fstat); a directory member that may be a link is opened
- * O_DIRECTORY | O_NOFOLLOW, which a symlink fails with ENOTDIR: skipped. */
+ * says whether it is a directory or a file; a member that may be a link is
+ * looked at first, then opened O_NOFOLLOW (should it have become a link
+ * since, O_DIRECTORY fails with ENOTDIR: skipped). A user's path is not
+ * asked what it is: the kernel refuses directory rights on a file with
+ * EINVAL (landlock_append_fs_rule; the only EINVAL left once the rights are
+ * the handled ones), and the rule is added again with a file's. */
 static int add_path(int ruleset, const struct sb_config *cfg, const struct sb_ll_path *p,
-		    uint64_t handled, struct sb_error *err)
+		    uint64_t handled, struct fd_run *run, struct sb_error *err)
 {
 	const char *name = cfg->landlock.arena + p->name;
-	const int link_ok = p->flags & SB_LL_UNLESS_LINK;
 	struct sb_ll_path_beneath_attr attr = { .allowed_access = p->access & handled };
-	int how = O_PATH | O_CLOEXEC | (link_ok ? O_NOFOLLOW : 0);
-	struct stat st;
+	int flags = p->flags, how = O_PATH | O_CLOEXEC;
 	long fd, r = 0;
 
-	if (p->flags & SB_LL_DIR)
+	if ((flags & SB_LL_UNLESS_LINK) && !look(name, &flags))
+		return 0;
+	if (flags & SB_LL_UNLESS_LINK)
+		how |= O_NOFOLLOW;
+	if (flags & SB_LL_DIR)
 		how |= O_DIRECTORY;
-	fd = sb_raw6(SYS_openat, AT_FDCWD, (long)name, how, 0, 0, 0);
-	if (fd < 0 && (p->flags & SB_LL_OPTIONAL) && (fd == -ENOENT || fd == -ENOTDIR))
+	fd = open_path(name, how, run);
+	if (fd < 0 && (flags & SB_LL_OPTIONAL) && (fd == -ENOENT || fd == -ENOTDIR))
 		return 0;
 	if (fd < 0)
 		return path_error(cfg, p, SB_ERR_FILE, (int)-fd, "cannot open", err);
-	if (!(p->flags & (SB_LL_DIR | SB_LL_FILE)))
-		r = sb_raw6(SYS_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0);
-	if (r == 0 && !(p->flags & (SB_LL_DIR | SB_LL_FILE)) && link_ok && S_ISLNK(st.st_mode))
-		attr.allowed_access = 0; /* covered where it leads, or not meant */
-	if ((p->flags & SB_LL_FILE) || (r == 0 && !(p->flags & SB_LL_DIR) && !S_ISDIR(st.st_mode)))
+	if (flags & SB_LL_FILE)
 		attr.allowed_access &= SB_FS_FILE;
 	attr.parent_fd = (int32_t)fd;
-	if (r == 0 && attr.allowed_access)
+	if (attr.allowed_access)
 		r = sb_raw6(SB_NR_LANDLOCK_ADD_RULE, ruleset, SB_LL_RULE_PATH_BENEATH, (long)&attr,
 			    0, 0, 0);
-	sb_raw3(SYS_close, fd, 0, 0);
+	if (r == -EINVAL && !(flags & (SB_LL_DIR | SB_LL_FILE)) &&
+	    (attr.allowed_access & ~(uint64_t)SB_FS_FILE)) {
+		attr.allowed_access &= SB_FS_FILE; /* not a directory */
+		r = attr.allowed_access ? sb_raw6(SB_NR_LANDLOCK_ADD_RULE, ruleset,
+						  SB_LL_RULE_PATH_BENEATH, (long)&attr, 0, 0, 0)
+					: 0;
+	}
 	if (r < 0)
 		return path_error(cfg, p, SB_ERR_KERNEL, (int)-r, "cannot add a Landlock rule for",
 				  err);
@@ -159,6 +225,7 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep, s
 	const struct sb_landlock *ll = &cfg->landlock;
 	uint64_t missing[3];
 	struct sb_ll_ruleset_attr attr;
+	struct fd_run run = { 0, -1 };
 	long abi = sb_raw3(SB_NR_LANDLOCK_CREATE_RULESET, 0, 0, SB_LL_CREATE_RULESET_VERSION), fd;
 	int r = 0;
 
@@ -181,7 +248,8 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep, s
 		return ll_error(err, SB_ERR_KERNEL, first_var(ll), (int)-fd,
 				"cannot create a Landlock ruleset");
 	for (unsigned int i = 0; r == 0 && i < ll->npaths; i++)
-		r = add_path((int)fd, cfg, &ll->paths[i], attr.handled_access_fs, err);
+		r = add_path((int)fd, cfg, &ll->paths[i], attr.handled_access_fs, &run, err);
+	run_close(&run); /* the rules hold the files now */
 	for (unsigned int i = 0; r == 0 && i < ll->nports; i++)
 		r = add_ports((int)fd, &ll->ports[i], attr.handled_access_net, err);
 	if (r < 0) {

@@ -243,7 +243,8 @@ int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int a
 
 	if (!(cfg->layers & SB_LAYER_LANDLOCK) || path[0] != '/' || (access & ~SB_FS_ALL))
 		return -EINVAL;
-	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, 0);
+	/* a file (the program's, libsandbox.so's): the rule needs no second try */
+	return add_path(&cfg->landlock, path, strlen(path), access, &at, 0, SB_LL_FILE);
 }
 
 int sb_landlock_add_var_path(struct sb_config *cfg, const char *path, unsigned int access, int var,
@@ -568,13 +569,22 @@ static struct sb_cond cond(unsigned int arg, unsigned int op, uint64_t value, ui
 	};
 }
 
+/* The syscalls the layer's rules are for. */
+enum { IO_URING_SETUP, SOCKET, SENDTO, SENDMMSG, SENDMSG, SETSOCKOPT, CALLS };
+static const char call_names[CALLS][16] = {
+	"io_uring_setup", "socket", "sendto", "sendmmsg", "sendmsg", "setsockopt",
+};
+
 /* Where the layer's rules go: the seccomp policy P, whose first USER rules
- * are the environment's; VAR is named should P be full. */
+ * are the environment's; VAR is named should P be full. NR and FALLBACK:
+ * each call's number on P's arch (-1: it has none), and what the
+ * environment's policy gives it when none of its conditional rules holds. */
 struct ctx {
 	struct sb_seccomp *p;
 	unsigned int user;
 	const char *var;
-	uint32_t last_nr, last_action; /* fallback()'s last answer (rules come by name) */
+	int nr[CALLS];
+	uint32_t fallback[CALLS];
 };
 
 /* The kernel's precedence: the lower signed value of the action wins. */
@@ -583,42 +593,49 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 	return (int32_t)(a & 0xffff0000U) <= (int32_t)(b & 0xffff0000U) ? a : b;
 }
 
-/* What the environment's policy gives syscall NR when none of its
- * conditional rules holds: its strictest unconditional rule, or its default. */
-static uint32_t fallback(struct ctx *x, uint32_t nr)
+/* Each call's number, and its fallback: the strictest of the environment's
+ * unconditional rules for it, or the default. NOTE: one pass over the
+ * environment's rules (a full allowlist has hundreds), which a bitmap of the
+ * calls' numbers mostly answers at a glance. */
+static void fallbacks(struct ctx *x)
 {
-	uint32_t action = 0;
-	int found = 0;
+	uint64_t want[8] = { 0 };
+	unsigned int found = 0;
 
-	if (nr == x->last_nr)
-		return x->last_action;
-
+	for (unsigned int k = 0; k < CALLS; k++) {
+		x->nr[k] = sb_syscall_nr(x->p->arch, call_names[k]);
+		x->fallback[k] = x->p->default_action;
+		if (x->nr[k] >= 0 && x->nr[k] < 512)
+			want[x->nr[k] >> 6] |= 1ULL << (x->nr[k] & 63);
+	}
 	for (unsigned int i = 0; i < x->user; i++) {
 		const struct sb_rule *r = &x->p->rules[i];
 
-		if (r->nr == nr && !r->nconds) {
-			action = found ? stricter(action, r->action) : r->action;
-			found = 1;
+		if (r->nconds || (r->nr < 512 && !(want[r->nr >> 6] >> (r->nr & 63) & 1)))
+			continue;
+		for (unsigned int k = 0; k < CALLS; k++) {
+			if ((int)r->nr != x->nr[k])
+				continue;
+			x->fallback[k] =
+				found >> k & 1 ? stricter(x->fallback[k], r->action) : r->action;
+			found |= 1U << k;
 		}
 	}
-	x->last_nr = nr;
-	x->last_action = found ? action : x->p->default_action;
-	return x->last_action;
 }
 
-/* Rule NAME (CONDS, N) refusing with ACTION - or with what the environment's
- * policy gives NAME, if that is stricter: a call both refuse gets the
- * stricter answer (as two stacked filters would give it), so a policy that
- * kills socket() still kills it. A name ARCH lacks is skipped. */
-static int rule(struct ctx *x, const char *name, uint32_t action, const struct sb_cond *c, int n,
+/* A rule for CALL (CONDS, N) refusing with ACTION - or with what the
+ * environment's policy gives CALL, if that is stricter: a call both refuse
+ * gets the stricter answer (as two stacked filters would give it), so a
+ * policy that kills socket() still kills it. A call ARCH lacks is skipped. */
+static int rule(struct ctx *x, unsigned int call, uint32_t action, const struct sb_cond *c, int n,
 		struct sb_error *err)
 {
-	int nr = sb_syscall_nr(x->p->arch, name), bad;
+	int bad;
 
-	if (nr < 0)
+	if (x->nr[call] < 0)
 		return 0;
-	action = stricter(action, fallback(x, (uint32_t)nr));
-	if (sb_policy_add_rule(x->p, (uint32_t)nr, action, c, n, &bad) < 0) {
+	action = stricter(action, x->fallback[call]);
+	if (sb_policy_add_rule(x->p, (uint32_t)x->nr[call], action, c, n, &bad) < 0) {
 		sb_error_reset(err);
 		err->kind = SB_ERR_TOO_BIG;
 		snprintf(err->var, sizeof(err->var), "%s", x->var);
@@ -657,7 +674,7 @@ static int refuse_types(struct ctx *x, unsigned int allowed, struct sb_error *er
 				if (cube & allowed)
 					continue;
 				c[1] = cond(1, SB_CMP_MASKED_EQ, t & m, m);
-				if (rule(x, "socket", EACCES_ACT, c, 2, err) < 0)
+				if (rule(x, SOCKET, EACCES_ACT, c, 2, err) < 0)
 					return -1;
 				covered |= cube;
 				break;
@@ -665,6 +682,30 @@ static int refuse_types(struct ctx *x, unsigned int allowed, struct sb_error *er
 		}
 	}
 	return 0;
+}
+
+/* AF_INET/AF_INET6 with TCP only (SANDBOX_NET names no other kind): every
+ * type but SOCK_STREAM, whichever of its two flags it carries, and any
+ * protocol but 0 and TCP. NOTE: the kernel refuses a type with any other
+ * bit (EINVAL), so the four values are the stream sockets there are, and
+ * two rules do what refuse_types() and the protocol rule need four for:
+ * every instruction is the kernel's to translate at each install. */
+#define SOCK_NONBLOCK_ 0x800U /* O_NONBLOCK: the same on every target */
+#define SOCK_CLOEXEC_ 0x80000U /* O_CLOEXEC */
+static int stream_rules(struct ctx *x, struct sb_error *err)
+{
+	struct sb_cond c[5];
+
+	c[0] = cond(0, SB_CMP_MASKED_EQ, AF_INET_, ~(uint64_t)(AF_INET_ ^ AF_INET6_));
+	c[1] = cond(1, SB_CMP_NE, SOCK_STREAM_, 0);
+	c[2] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_NONBLOCK_, 0);
+	c[3] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_CLOEXEC_, 0);
+	c[4] = cond(1, SB_CMP_NE, SOCK_STREAM_ | SOCK_NONBLOCK_ | SOCK_CLOEXEC_, 0);
+	if (rule(x, SOCKET, EACCES_ACT, c, 5, err) < 0)
+		return -1;
+	c[1] = cond(2, SB_CMP_NE, 0, 0);
+	c[2] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
+	return rule(x, SOCKET, EACCES_ACT, c, 3, err);
 }
 
 /* socket(): every family but the allowed ones; for AF_INET/6, every type
@@ -683,10 +724,12 @@ static int socket_rules(struct ctx *x, unsigned int kinds, struct sb_error *err)
 		c[n++] = cond(0, SB_CMP_NE, AF_NETLINK_, 0);
 	if (kinds & SB_NET_RAW)
 		c[n++] = cond(0, SB_CMP_NE, AF_PACKET_, 0);
-	if (rule(x, "socket", EACCES_ACT, c, n, err) < 0)
+	if (rule(x, SOCKET, EACCES_ACT, c, n, err) < 0)
 		return -1;
 	if (kinds & SB_NET_NONE)
 		return 0;
+	if (!(kinds & (SB_NET_UDP | SB_NET_RAW)))
+		return stream_rules(x, err);
 	if (refuse_types(x,
 			 1U << SOCK_STREAM_ | (kinds & SB_NET_UDP ? 1U << SOCK_DGRAM_ : 0) |
 				 (kinds & SB_NET_RAW ? 1U << SOCK_RAW_ : 0),
@@ -696,7 +739,7 @@ static int socket_rules(struct ctx *x, unsigned int kinds, struct sb_error *err)
 	c[1] = cond(1, SB_CMP_MASKED_EQ, SOCK_STREAM_, 0xf);
 	c[2] = cond(2, SB_CMP_NE, 0, 0);
 	c[3] = cond(2, SB_CMP_NE, IPPROTO_TCP_, 0);
-	return rule(x, "socket", EACCES_ACT, c, 4, err);
+	return rule(x, SOCKET, EACCES_ACT, c, 4, err);
 }
 
 /* TCP_ULP (SOL_TCP 6, option 31) turns a TCP socket into another protocol
@@ -708,7 +751,7 @@ int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct s
 {
 	struct sb_config *cfg = ld->cfg;
 	const struct sb_landlock *ll = &cfg->landlock;
-	struct ctx x = { &cfg->seccomp, 0, SB_VAR_IO_URING, UINT32_MAX, 0 };
+	struct ctx x = { .p = &cfg->seccomp, .var = SB_VAR_IO_URING };
 	struct sb_cond c[2];
 
 	if (!(cfg->layers & SB_LAYER_SECCOMP)) {
@@ -718,22 +761,23 @@ int sb_landlock_seccomp(struct sb_load *ld, const struct sb_arch *arch, struct s
 		x.p->abi_action = SB_ACT_KILL_PROCESS;
 	}
 	x.user = x.p->nrules;
-	if (!ll->io_uring && rule(&x, "io_uring_setup", SB_ACT_ERRNO | EPERM, NULL, 0, err) < 0)
+	fallbacks(&x);
+	if (!ll->io_uring && rule(&x, IO_URING_SETUP, SB_ACT_ERRNO | EPERM, NULL, 0, err) < 0)
 		return -1;
 	if (ll->net) {
 		x.var = sb_env_name(ll->var_net) ? sb_env_name(ll->var_net) : SB_VAR_NET;
 		if (socket_rules(&x, ll->sockets, err) < 0)
 			return -1;
 		c[0] = cond(3, SB_CMP_MASKED_EQ, MSG_FASTOPEN_, MSG_FASTOPEN_);
-		if (rule(&x, "sendto", EACCES_ACT, c, 1, err) < 0 ||
-		    rule(&x, "sendmmsg", EACCES_ACT, c, 1, err) < 0)
+		if (rule(&x, SENDTO, EACCES_ACT, c, 1, err) < 0 ||
+		    rule(&x, SENDMMSG, EACCES_ACT, c, 1, err) < 0)
 			return -1;
 		c[0].arg = 2;
-		if (rule(&x, "sendmsg", EACCES_ACT, c, 1, err) < 0)
+		if (rule(&x, SENDMSG, EACCES_ACT, c, 1, err) < 0)
 			return -1;
 		c[0] = cond(1, SB_CMP_EQ, SOL_TCP_, 0);
 		c[1] = cond(2, SB_CMP_EQ, TCP_ULP_, 0);
-		if (rule(&x, "setsockopt", EACCES_ACT, c, 2, err) < 0)
+		if (rule(&x, SETSOCKOPT, EACCES_ACT, c, 2, err) < 0)
 			return -1;
 	}
 	cfg->layers |= SB_LAYER_SECCOMP;

@@ -386,8 +386,9 @@ int sb_landlock_describe(const struct sb_landlock *ll, unsigned int i, char *buf
 const char *sb_landlock_group_at(int i);
 /* The rights Landlock ABI ABI handles, per kind; 0, or -ERANGE for ABI < 1. */
 int sb_landlock_abi_rights(int abi, uint64_t *fs, uint64_t *net, uint64_t *scope);
-/* Add PATH (absolute) with ACCESS (SB_FS_*) to CFG's Landlock layer, as
- * sandboxify does for the program file; 0, -EINVAL, -E2BIG. */
+/* Add file PATH (absolute) with ACCESS (SB_FS_*, those a file may have: a
+ * directory there gets no more) to CFG's Landlock layer, as sandboxify does
+ * for the program file; 0, -EINVAL, -E2BIG. */
 int sb_landlock_add_path(struct sb_config *cfg, const char *path, unsigned int access);
 /* Name of variable VAR (a struct sb_ll_path.var, sb_landlock.var_*), or NULL. */
 const char *sb_env_name(int var);

@@ -266,6 +266,26 @@ def test_group_members_carry_their_own_rights(box, tree):
                 SANDBOX_FS_READ="@tmp")
 
 
+def test_the_programs_own_fds_survive_the_ruleset(box, tree):
+    """The path fds are closed in runs of consecutive numbers (close_range):
+    fds the program was started with, between them, stay open."""
+    script = "read a <&5; read b <&7; echo $a $b"
+    argv = ["/bin/sh", "-c", 'exec 5<"$0"/ro/f 7<"$0"/solo; exec "$@"', tree] + \
+        box.inner(["/bin/bash", "-c", script], SANDBOX_FS_EXEC="@base")
+    r = run(argv, clean_env(), box.as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "data data\n", "")
+
+
+def test_more_paths_than_free_fds(box, tree):
+    """More rules than RLIMIT_NOFILE leaves fds free: the run of held path
+    fds is closed and the open asked again."""
+    argv = ["/bin/sh", "-c", 'ulimit -n 16 && exec "$@"', "sh"] + \
+        box.inner(["/bin/cat", tree + "/ro/f"], SANDBOX_FS_EXEC="@base",
+                  SANDBOX_FS_READ=":".join([tree + "/ro/f", tree + "/solo"] * 20))
+    r = run(argv, clean_env(), box.as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "data\n", "")
+
+
 def test_seccomp_and_landlock_in_one_run(box, tree):
     """SECCOMP_SYSCALL_DENY refuses truncate where Landlock would allow it;
     Landlock refuses what seccomp lets through."""
