@@ -1,0 +1,461 @@
+"""pysandbox.Sandbox: one sandbox, as a frozen value, and its front doors.
+
+A Sandbox holds the settings of pysandbox.vocabulary (the same strings as the
+SECCOMP_* / SANDBOX_* variables), checked by the C loader when it is made.
+It runs a command confined (run, Popen, create_subprocess_exec: the
+subprocess and asyncio signatures), confines the calling process (apply), or
+runs one function in a confined child (call, isolated).
+
+The road to a program (Sandbox._road, also `pysandbox run`'s): the program
+file is inspected, never guessed -- a dynamically linked ELF program gets
+libsandbox.so through LD_PRELOAD; a static or static-pie one the
+first-instruction launch (sandboxify's, pysandbox/_launch.py); a `#!` script
+the road of its interpreter; a set-id or file-capability program, one of
+another ABI, one this user may not read, and any other file are refused.
+So no policy is silently dropped (LD_PRELOAD on a static program would be).
+"""
+import errno
+import os
+import sys
+
+from pysandbox import _launch, _native, libpath
+from pysandbox.errors import FeatureError, LaunchError, PolicyError, RefusedError, SandboxError
+from pysandbox.vocabulary import BY_ENV, BY_KEYWORD, ISOLATE, PYTHON_ONLY, SETTINGS, render
+
+__all__ = ["Sandbox"]
+
+PRELOAD, LAUNCH = "preload", "launch"  # the roads
+LOOPBACK = "loopback"  # SANDBOX_NET=loopback: a network namespace with lo only (bubblewrap)
+SCRIPT_DEPTH = 4  # #! interpreters followed, as binfmt_script's recursion limit
+# this package's parent directory: the child launcher imports pysandbox from there
+_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.sandbox import _boot; _boot()" % _HOME
+
+
+class Sandbox:
+    """A sandbox: keyword-only settings, one per variable (pysandbox.vocabulary),
+    checked by the C loader when made (PolicyError with the loader's line,
+    before anything starts), immutable.
+
+    List settings take a str (as the variable's value) or a sequence; bools
+    (verbose, best_effort) a bool.
+
+    >>> from pysandbox import Sandbox
+    >>> box = Sandbox(fs_exec=["@base"], fs_write=["/tmp"], net="none")
+    >>> box.environ()["SANDBOX_FS_EXEC"]
+    '@base'
+    >>> box.run(["cat", "/etc/hostname"]).returncode   # Landlock refuses the file
+    1
+    """
+
+    __slots__ = ("_values", "_config", "_isolate")
+
+    def __init__(self, *, allow=None, deny=None, default=None, profile=None, policy_file=None,
+                 verbose=None, fs_read=None, fs_exec=None, fs_write=None, net=None,
+                 net_connect=None, net_bind=None, scope=None, io_uring=None, best_effort=None,
+                 exec_allow=None, exec_deny=None, vows=None, vows_exec=None, caps=None,
+                 limits=None, isolate=None):
+        given = locals()
+        values = {}
+        for s in SETTINGS:
+            text = render(s, given[s.keyword])
+            if text is not None:
+                values[s.env] = text
+        _setup(self, values)
+
+    @classmethod
+    def from_environ(cls, environ=None):
+        """The Sandbox the SECCOMP_* / SANDBOX_* variables of ENVIRON (a mapping
+        of str or bytes; None: os.environ) describe. A name of our families that
+        is no setting (a typo, SECCOMP_LEARN) is a PolicyError, as for libsandbox.so."""
+        return _from_values(_ours(os.environ if environ is None else environ)[0])
+
+    def environ(self):
+        """{variable: value} of the settings given (SANDBOX_ISOLATE included)."""
+        return dict(self._values)
+
+    def replace(self, **changes):
+        """A new Sandbox: these settings changed (None: unset), the others kept."""
+        fields = {BY_ENV[k].keyword: v for k, v in self._values.items()}
+        fields.update(changes)
+        return Sandbox(**fields)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Sandbox is immutable: use replace(%s=...)" % name)
+
+    def __eq__(self, other):
+        return isinstance(other, Sandbox) and self._values == other._values
+
+    def __hash__(self):
+        return hash(frozenset(self._values.items()))
+
+    def __repr__(self):
+        return "Sandbox(%s)" % ", ".join("%s=%r" % (BY_ENV[k].keyword, getattr(self, BY_ENV[k]
+                                                                                 .keyword))
+                                         for k in self._values)
+
+    # ---- commands ----
+
+    def Popen(self, args, **kwargs):
+        """subprocess.Popen(ARGS, **KWARGS) confined: the same arguments and
+        semantics (env, cwd, stdin/stdout/stderr, text, pass_fds, ...), a
+        subprocess.Popen back. Without isolate, its pid is the program's."""
+        import subprocess
+
+        argv, kw = self._command(args, kwargs)
+        proc = subprocess.Popen(argv, **kw)
+        proc.args = args  # as subprocess's: what the caller gave
+        return proc
+
+    def run(self, args, **kwargs):
+        """subprocess.run(ARGS, **KWARGS) confined (check, capture_output,
+        timeout, input, ...): a subprocess.CompletedProcess.
+
+        >>> Sandbox(deny=["ptrace"]).run(["true"]).returncode
+        0
+        """
+        import subprocess
+
+        argv, kw = self._command(args, kwargs)
+        done = subprocess.run(argv, **kw)
+        done.args = args
+        return done
+
+    async def create_subprocess_exec(self, program, *args, **kwargs):
+        """asyncio.create_subprocess_exec(PROGRAM, *ARGS, **KWARGS) confined:
+        an asyncio.subprocess.Process."""
+        import asyncio
+
+        argv, kw = self._command([program, *args], kwargs)
+        return await asyncio.create_subprocess_exec(*argv, **kw)
+
+    def _command(self, args, kwargs):
+        """(argv, kwargs) for subprocess that run ARGS confined."""
+        kwargs = dict(kwargs)
+        argv = _argv(args, kwargs)
+        env = kwargs.get("env")
+        box, rest = self._merged(os.environ if env is None else env)
+        given = kwargs.pop("executable", None)
+        exe = given or argv[0]
+        path = _find(exe, os.get_exec_path(env), kwargs.get("cwd"))
+        road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
+        argv, env = box._program(road, path or exe, argv, rest)
+        if given is not None and road == PRELOAD and box._isolate is None:
+            kwargs["executable"] = given
+        kwargs["env"] = dict(e.split(b"=", 1) for e in env)
+        return argv, kwargs
+
+    # ---- this process ----
+
+    def apply(self):
+        """Confine the calling process for the rest of its life (and every
+        child): limits, capabilities, no_new_privs, Landlock, the seccomp
+        filter, in sb_enter()'s order. Refuses (PolicyError) what cannot apply
+        to a running process: isolate (namespaces need a new process) and the
+        exec policy (its supervisor traces a program from its start);
+        InstallError if the kernel refuses a step.
+
+        >>> Sandbox(deny=["ptrace=EPERM"]).apply()   # doctest: +SKIP
+        """
+        self._refuse_running("apply()")
+        if self._config is None:
+            raise PolicyError(_native.NO_POLICY)
+        if self._config.verbose and sys.stderr is not None:
+            for line in _native.describe(self._config):
+                sys.stderr.write("pysandbox: %s\n" % line)
+        _native.enter(self._config)
+
+    def call(self, fn, /, *args, timeout=None, **kwargs):
+        """FN(*ARGS, **KWARGS) in a forked child confined by this sandbox; its
+        result, or its exception re-raised here (the child's traceback as its
+        __cause__). Results and exceptions cross back by pickle, read with
+        built-in types only: a compromised child cannot make this process run
+        code. CallError if the child dies (killed by the filter: the syscall is
+        named, from the kernel's SIGSYS siginfo), CallTimeout after TIMEOUT
+        seconds (the child is killed).
+
+        >>> Sandbox(allow=["@default", "@basic-io", "brk", "mmap", "munmap"]).call(sum, [1, 2])
+        3
+        """
+        from pysandbox import _call
+
+        self._refuse_running("call()")
+        if self._config is None:
+            raise PolicyError(_native.NO_POLICY)
+        return _call.call(self._config, fn, args, kwargs, timeout)
+
+    def isolated(self, fn=None, *, timeout=None):
+        """Decorator: every call of the function runs through call().
+
+        >>> @Sandbox(deny=["socket"]).isolated(timeout=5)
+        ... def parse(data):
+        ...     return data.split(b",")
+        """
+        import functools
+
+        def wrap(f):
+            @functools.wraps(f)
+            def isolated_call(*args, **kwargs):
+                return self.call(f, *args, timeout=timeout, **kwargs)
+            return isolated_call
+
+        return wrap if fn is None else wrap(fn)
+
+    def _refuse_running(self, what):
+        for key, why in (("isolate", "namespaces need a new process"),
+                         ("exec_allow", "the exec supervisor traces a program from its start"),
+                         ("exec_deny", "the exec supervisor traces a program from its start")):
+            if BY_KEYWORD[key].env in self._values:
+                raise PolicyError("%s=: %s cannot apply it (%s): use run() or Popen()"
+                                  % (key, what, why))
+
+    # ---- the roads ----
+
+    def _merged(self, environ):
+        """(the Sandbox with ENVIRON's own variables of our families merged in
+        (see _merge), ENVIRON's other entries as b"NAME=value")."""
+        theirs, rest = _ours(environ)
+        if all(self._values.get(name) == value for name, value in theirs.items()):
+            return self, rest
+        return _from_values(_merge(self._values, theirs)), rest
+
+    def _road(self, path, strict=False):
+        """(PRELOAD or LAUNCH, why) for the program file PATH; refuses
+        (RefusedError) what neither road can confine."""
+        what, target = "", path
+        for _ in range(SCRIPT_DEPTH + 1):
+            _launch.check_abi(target)
+            _launch.refuse_privileged(target)
+            if not os.access(target, os.R_OK):
+                raise RefusedError(errno.EACCES, "cannot inspect a program this user may not "
+                                   "read (execute-only): '%s'" % target)
+            info = _launch.elf_info(target)
+            if info is not None:
+                linked = "statically" if info[1] else "dynamically"
+                road = LAUNCH if info[1] or strict else PRELOAD
+                why = "%s'%s' is %s linked" % (what, target, linked)
+                return road, why + (" (--strict)" if strict and not info[1] else "")
+            interp = _interpreter(target)
+            what = "'%s' is a script for " % path
+            target = interp
+        raise RefusedError(errno.ELOOP, "too many #! interpreters: '%s'" % path)
+
+    def _program(self, road, path, argv, rest):
+        """(argv, env entries) that start PATH as ARGV on ROAD, isolated if asked;
+        REST: the environment's other entries."""
+        mine = [os.fsencode("%s=%s" % kv) for kv in self._values.items()
+                if kv[0] not in PYTHON_ONLY and not (kv[0] == "SANDBOX_NET" and kv[1] == LOOPBACK)]
+        if self._isolate is not None:
+            inner = [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
+            isolate, spaces, loopback = self._isolate
+            fs_write = [p for p in self._values.get("SANDBOX_FS_WRITE", "").split(":") if p]
+            return (isolate.command(spaces, inner, fs_write=fs_write, loopback=loopback),
+                    rest + mine)
+        if road == LAUNCH:
+            return [sys.executable, "-I", "-c", _BOOT, road, path, *argv], rest + mine
+        return list(argv), _launch.preloaded(rest, libpath(), mine)
+
+    def _exec(self, argv, rest, strict=False, say=None, report=None):
+        """Replace this process by ARGV confined, REST its environment's other
+        entries (exec_confined)."""
+        path = _launch.resolve(argv[0])
+        road, why = self._road(path, strict)
+        if self._config is not None and self._config.verbose and say is not None:
+            say("road: %s: %s" % ("libsandbox.so (LD_PRELOAD)" if road == PRELOAD else
+                                  "first-instruction launch (sandboxify)", why)
+                + (", in bubblewrap" if self._isolate else ""))
+        if self._isolate is not None or road == PRELOAD:
+            args, env = self._program(road, path, argv, rest)
+            exe = _launch.resolve(args[0]) if self._isolate else path
+            _launch.flush()
+            _launch.restore_signals()
+            _launch.execute(exe, args, env)
+        _first_instruction(self._c_values(), path, argv, report)
+
+    def _c_values(self):
+        """The variables the C loader reads (no SANDBOX_ISOLATE, no loopback)."""
+        return {k: v for k, v in self._values.items() if k not in PYTHON_ONLY
+                and not (k == "SANDBOX_NET" and v == LOOPBACK)}
+
+
+def exec_confined(settings, argv, strict=False, say=None, report=None):
+    """`pysandbox run`: replace this process by ARGV confined by SETTINGS
+    ({keyword: value}, None: unset) and the variables of our families in its
+    environment, merged (_merge). PROG keeps the PID (with isolate:
+    bubblewrap's). SAY: a function for the road's line (SECCOMP_VERBOSE),
+    REPORT: the launch's failure reporter (see _launch.inject_at_exec).
+    Raises SandboxError; else never returns."""
+    mine = {}
+    for s in SETTINGS:
+        text = render(s, settings.get(s.keyword))
+        if text is not None:
+            mine[s.env] = text
+    theirs, rest = _ours(_launch.exec_environ(os.environb))
+    _from_values(_merge(mine, theirs))._exec(argv, rest, strict, say, report)
+
+
+def _merge(mine, theirs):
+    """MINE ({variable: text}, a Sandbox's or the flags') and THEIRS (an
+    environment's) as one: a variable set in one only is taken, one set in
+    both must have the same value (else PolicyError): merge or refuse, never
+    ignore."""
+    for name, value in theirs.items():
+        if name in mine and mine[name] != value:
+            s = BY_ENV[name]
+            raise PolicyError("%s: set in the environment ('%s') and by %s / %s= ('%s'): "
+                              "give it once" % (name, value, s.flag, s.keyword, mine[name]),
+                              variable=name, token=value)
+    return dict(theirs, **mine)
+
+
+def _property(setting):
+    def get(self):
+        return _parse(setting, self._values.get(setting.env))
+    return property(get, doc="%s: %s" % (setting.env, setting.help))
+
+
+for _s in SETTINGS:
+    setattr(Sandbox, _s.keyword, _property(_s))
+
+
+def _parse(setting, text):
+    """The Python value of a variable's TEXT (None if unset): a tuple of items
+    for a list (empty items dropped, as the loader does), a bool for 0/1."""
+    if text is None:
+        return None
+    if setting.kind == "list":
+        return tuple(i for i in text.split(setting.sep) if i)
+    if setting.kind == "bool" and text in ("0", "1"):
+        return text == "1"
+    return text
+
+
+def _setup(box, values):
+    """Check VALUES ({variable: text}) with the C loader and fill BOX."""
+    object.__setattr__(box, "_values", values)
+    object.__setattr__(box, "_isolate", _isolation(values))
+    c = box._c_values()
+    config = _native.load(c) if c else None
+    if config is None and box._isolate is None:
+        raise PolicyError(_native.NO_POLICY)
+    object.__setattr__(box, "_config", config)
+
+
+def _isolation(values):
+    """(the isolate module, its namespaces, loopback) or None without isolation.
+    FeatureError if this version has no isolate module: never run without."""
+    text = values.get(ISOLATE)
+    loopback = values.get("SANDBOX_NET") == LOOPBACK
+    if text is None and not loopback:
+        return None
+    try:
+        from pysandbox import isolate
+    except ImportError:
+        raise FeatureError(errno.ENOSYS, "%s: namespaces need pysandbox.isolate "
+                           "(bubblewrap), which this version lacks" %
+                           (ISOLATE if text is not None else "SANDBOX_NET=loopback"),
+                           feature="isolate") from None
+    return isolate, isolate.parse(text or ""), loopback
+
+
+def _from_values(values):
+    box = Sandbox.__new__(Sandbox)
+    _setup(box, dict(values))
+    return box
+
+
+def _ours(environ):
+    """({variable: value} of ENVIRON's variables of our families, [the other
+    entries as b"NAME=value"]). ENVIRON: a mapping (str or bytes), or a list of
+    b"NAME=value". A name of our families that is no setting: PolicyError."""
+    entries = environ if isinstance(environ, list) else \
+        [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in environ.items()]
+    ours, rest = {}, []
+    for e in entries:
+        name, _, value = e.partition(b"=")
+        if not (_native.env_family(name) or name == ISOLATE.encode()):
+            rest.append(e)
+        elif name.decode(errors="replace") not in BY_ENV:
+            if name == b"SECCOMP_LEARN":
+                raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
+            _native.load({os.fsdecode(name): os.fsdecode(value)} if b"=" in e else [e])
+            raise PolicyError("%s: unknown variable" % os.fsdecode(name))
+        else:
+            ours.setdefault(name.decode(), os.fsdecode(value))  # the first wins, as getenv
+    return ours, rest
+
+
+def _argv(args, kwargs):
+    """The argv subprocess would exec for ARGS (shell=True: the shell's)."""
+    if isinstance(args, (str, bytes, os.PathLike)):
+        args = [args]
+    else:
+        args = list(args)
+    if kwargs.pop("shell", False):
+        args = ["/bin/sh", "-c"] + args
+        if kwargs.get("executable"):
+            args[0] = kwargs.pop("executable")
+    if not args:
+        raise IndexError("list index out of range")  # subprocess's own error
+    return args
+
+
+def _find(prog, path, cwd):
+    """The file the exec would run for PROG (PATH: the directories searched),
+    or None if there is none (subprocess reports it)."""
+    prog = os.fsdecode(prog)
+    if cwd is not None and "/" in prog and not os.path.isabs(prog):
+        prog = os.path.join(os.fsdecode(cwd), prog)
+    try:
+        return _launch.resolve(prog, ":".join(path))
+    except LaunchError:
+        return None
+
+
+def _interpreter(path):
+    """The interpreter of the #! script PATH; RefusedError if it is none."""
+    with open(path, "rb") as f:
+        head = f.read(256)
+    if not head.startswith(b"#!"):
+        raise RefusedError(errno.ENOEXEC, "cannot tell how to sandbox '%s': neither an ELF "
+                           "program nor a #! script" % path)
+    words = head[2:].split(b"\n", 1)[0].split()
+    if not words:
+        raise RefusedError(errno.ENOEXEC, "a #! line without an interpreter: '%s'" % path)
+    return os.fsdecode(words[0])
+
+
+def _first_instruction(values, path, argv, report):
+    """sandboxify's launch in this process: PATH as ARGV with the filter from
+    its first instruction (VALUES: the variables); never returns."""
+    layers = _native.Launch(values)
+    layers.prepare(path)
+    notes = layers.notes + (["pysandbox: " + layers.dropped] if layers.dropped else [])
+    _launch.launch(path, argv, layers.prog, report, notes=notes, layers=layers)
+
+
+def _boot():
+    """The child launcher's entry (python -c _BOOT ROAD PATH ARGV...): the
+    variables are in this process's environment. Its errors: one line, 125."""
+    road, path, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+    try:
+        values, rest = _ours(_launch.exec_environ(os.environb))
+        if road == PRELOAD:
+            mine = [os.fsencode("%s=%s" % kv) for kv in values.items()]
+            _launch.restore_signals()
+            _launch.execute(path, argv, _launch.preloaded(rest, libpath(), mine))
+        _first_instruction(values, path, argv, _report)
+    except Exception as e:  # noqa: BLE001 - one line, the command line's status
+        sys.exit(_report(e))
+
+
+def _report(e):
+    """Say E in one line; the command line's exit status for it."""
+    from pysandbox.cli import failure
+
+    message, status = failure(e) if isinstance(e, SandboxError) else (str(e), 125)
+    if sys.stderr is not None:
+        sys.stderr.write("pysandbox: %s\n" % message)
+        sys.stderr.flush()
+    return status
+
