@@ -18,8 +18,8 @@ import errno
 import os
 import sys
 
-from pysandbox import _launch, _native, libpath
-from pysandbox.errors import FeatureError, LaunchError, PolicyError, RefusedError, SandboxError
+from pysandbox import _launch, _native
+from pysandbox.errors import FeatureError, LaunchError, PolicyError, RefusedError
 from pysandbox.vocabulary import BY_ENV, BY_KEYWORD, ISOLATE, PYTHON_ONLY, SETTINGS, render
 
 __all__ = ["Sandbox"]
@@ -29,7 +29,9 @@ LOOPBACK = "loopback"  # SANDBOX_NET=loopback: a network namespace with lo only 
 SCRIPT_DEPTH = 4  # #! interpreters followed, as binfmt_script's recursion limit
 # this package's parent directory: the child launcher imports pysandbox from there
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.sandbox import _boot; _boot()" % _HOME
+# the child launcher (a front door, as bin/sandboxify): python -I -c _BOOT ROAD PATH ARGV...
+_BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.cli.run import boot; boot()" % _HOME
+LIB = os.path.join(_HOME, "pysandbox", "libsandbox.so")  # pysandbox.LIB
 
 
 class Sandbox:
@@ -233,7 +235,8 @@ class Sandbox:
             if info is not None:
                 linked = "statically" if info[1] else "dynamically"
                 road = LAUNCH if info[1] or strict else PRELOAD
-                why = "%s'%s' is %s linked" % (what, target, linked)
+                why = ("%s'%s', %s linked" if what else "%s'%s' is %s linked") % (
+                    what, target, linked)
                 return road, why + (" (--strict)" if strict and not info[1] else "")
             interp = _interpreter(target)
             what = "'%s' is a script for " % path
@@ -253,7 +256,7 @@ class Sandbox:
                     rest + mine)
         if road == LAUNCH:
             return [sys.executable, "-I", "-c", _BOOT, road, path, *argv], rest + mine
-        return list(argv), _launch.preloaded(rest, libpath(), mine)
+        return list(argv), _launch.preloaded(rest, LIB, mine)
 
     def _exec(self, argv, rest, strict=False, say=None, report=None):
         """Replace this process by ARGV confined, REST its environment's other
@@ -349,7 +352,7 @@ def _isolation(values):
     if text is None and not loopback:
         return None
     try:
-        from pysandbox import isolate
+        import pysandbox.isolate as isolate
     except ImportError:
         raise FeatureError(errno.ENOSYS, "%s: namespaces need pysandbox.isolate "
                            "(bubblewrap), which this version lacks" %
@@ -432,30 +435,3 @@ def _first_instruction(values, path, argv, report):
     layers.prepare(path)
     notes = layers.notes + (["pysandbox: " + layers.dropped] if layers.dropped else [])
     _launch.launch(path, argv, layers.prog, report, notes=notes, layers=layers)
-
-
-def _boot():
-    """The child launcher's entry (python -c _BOOT ROAD PATH ARGV...): the
-    variables are in this process's environment. Its errors: one line, 125."""
-    road, path, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
-    try:
-        values, rest = _ours(_launch.exec_environ(os.environb))
-        if road == PRELOAD:
-            mine = [os.fsencode("%s=%s" % kv) for kv in values.items()]
-            _launch.restore_signals()
-            _launch.execute(path, argv, _launch.preloaded(rest, libpath(), mine))
-        _first_instruction(values, path, argv, _report)
-    except Exception as e:  # noqa: BLE001 - one line, the command line's status
-        sys.exit(_report(e))
-
-
-def _report(e):
-    """Say E in one line; the command line's exit status for it."""
-    from pysandbox.cli import failure
-
-    message, status = failure(e) if isinstance(e, SandboxError) else (str(e), 125)
-    if sys.stderr is not None:
-        sys.stderr.write("pysandbox: %s\n" % message)
-        sys.stderr.flush()
-    return status
-

@@ -83,9 +83,8 @@ def parser():
     for add in (compile_parser, groups_parser, learn_parser, syscalls_parser, audit_parser,
                 features_parser, profile_parser):
         add(sub, raw)
-    from pysandbox.cli.run import run_parser  # beside its run(): the flags are the vocabulary's
-
-    run_parser(sub, raw)
+    # beside its run(): the flags are the vocabulary's
+    importlib.import_module("pysandbox.cli.run").run_parser(sub, raw)
     return p
 
 

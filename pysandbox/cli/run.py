@@ -66,3 +66,31 @@ def run(args):
 
     sandbox.exec_confined(settings, argv, args.strict, lambda line: say("pysandbox: " + line),
                           report)
+
+
+def boot():
+    """The child launcher's entry (Sandbox.Popen's static road, and the program
+    inside bubblewrap): python -I -c BOOT ROAD PATH ARGV..., the variables in
+    this process's environment. Its own failure: one line, the usual status."""
+    import os
+    import sys
+
+    from pysandbox import _launch, sandbox
+    from pysandbox.cli import failure
+    from pysandbox.errors import SandboxError
+
+    def report(e):
+        message, status = failure(e)
+        _launch.say("pysandbox: " + message)
+        return status
+
+    road, path, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+    try:
+        values, rest = sandbox._ours(_launch.exec_environ(os.environb))
+        if road == sandbox.PRELOAD:
+            mine = [os.fsencode("%s=%s" % kv) for kv in values.items()]
+            _launch.restore_signals()
+            _launch.execute(path, argv, _launch.preloaded(rest, sandbox.LIB, mine))
+        sandbox._first_instruction(values, path, argv, report)
+    except SandboxError as e:
+        sys.exit(report(e))
