@@ -386,11 +386,60 @@ def landlock(out):
     return start
 
 
+PY_RUNS = 400
+
+
+def python_api():
+    """Section 8: Sandbox.run(["/bin/true"]) against subprocess.run, and
+    Sandbox.call(f) against a bare fork, median wall time, interleaved."""
+    import random
+    import subprocess
+    import time
+
+    from pysandbox import Sandbox
+
+    box = Sandbox(deny=["ptrace"])
+    box_call = Sandbox(deny=["ptrace"])
+
+    def bare_fork():
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    rows = [
+        ("a", "subprocess.run(['/bin/true'])", lambda: subprocess.run(["/bin/true"])),
+        ("b", "Sandbox(deny=['ptrace']).run(['/bin/true'])", lambda: box.run(["/bin/true"])),
+        ("c", "os.fork() + os._exit(0) + waitpid", bare_fork),
+        ("d", "Sandbox(deny=['ptrace']).call(f), f returns None", lambda: box_call.call(int)),
+    ]
+    times = {key: [] for key, _, _ in rows}
+    for i in range(PY_RUNS + 10):
+        order = list(rows)
+        random.shuffle(order)
+        for key, _, fn in order:
+            t = time.perf_counter()
+            fn()
+            if i >= 10:
+                times[key].append((time.perf_counter() - t) * 1e6)
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    print()
+    print("8. Python API: %d runs per row, interleaved; median us per run" % PY_RUNS)
+    for key, label, _ in rows:
+        print("   %-56s %8.0f" % ("%s. %s" % (key, label), med[key]))
+    print("   Sandbox.run over subprocess.run: %+.0f us (b - a); Sandbox.call over a bare "
+          "fork: %+.0f us (d - c)" % (med["b"] - med["a"], med["d"] - med["c"]))
+    return med
+
+
 def main():
     args = sys.argv[1:]
     quick = "--startup" in args
     if "--landlock" in args:
         landlock(os.path.abspath(args[-1]))
+        return
+    if "--python" in args:
+        python_api()
         return
     args = [a for a in args if a != "--startup"]
     out = os.path.abspath(args[0] if args else "out")
@@ -469,6 +518,7 @@ def main():
     print()
     print("7. Landlock start-up")
     landlock(out)
+    api = python_api()
 
     print()
     print("Summary, full allowlist vs no sandbox: libsandbox.so %+.0f us per process start "
@@ -487,6 +537,9 @@ def main():
           "sandbox (%+.0f us over libsandbox.so without a policy; parse + compile %.0f us "
           "warm); libseccomp ref %+.0f us" % (start["b2"], start["b2"] - start["b0"],
                                               docker_build, start["c2"]))
+    print("Python API: Sandbox.run(['/bin/true']) %+.0f us over subprocess.run, "
+          "Sandbox.call(f) %+.0f us over a bare fork" % (api["b"] - api["a"],
+                                                         api["d"] - api["c"]))
 
 
 if __name__ == "__main__":

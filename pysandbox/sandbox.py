@@ -139,7 +139,7 @@ class Sandbox:
         box, rest = self._merged(os.environ if env is None else env)
         given = kwargs.pop("executable", None)
         exe = given or argv[0]
-        path = _find(exe, os.get_exec_path(env), kwargs.get("cwd"))
+        path = _find(exe, _exec_path(env), kwargs.get("cwd"))
         road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
         argv, env = box._program(road, path or exe, argv, rest)
         if given is not None and road == PRELOAD and box._isolate is None:
@@ -371,21 +371,31 @@ def _ours(environ):
     """({variable: value} of ENVIRON's variables of our families, [the other
     entries as b"NAME=value"]). ENVIRON: a mapping (str or bytes), or a list of
     b"NAME=value". A name of our families that is no setting: PolicyError."""
-    entries = environ if isinstance(environ, list) else \
-        [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in environ.items()]
+    if environ is os.environ:
+        environ = os.environb  # no encoding of every entry
+    if isinstance(environ, list):
+        pairs = [e.partition(b"=")[::2] for e in environ]
+    else:
+        enc = os.fsencode
+        pairs = [(k, v) if type(k) is bytes and type(v) is bytes else (enc(k), enc(v))
+                 for k, v in environ.items()]
     ours, rest = {}, []
-    for e in entries:
-        name, _, value = e.partition(b"=")
-        if not (_native.env_family(name) or name == ISOLATE.encode()):
-            rest.append(e)
+    for name, value in pairs:
+        # NOTE: every family is SECCOMP_* or SANDBOX_*: most names need no call
+        if not name.startswith(FAMILY_PREFIXES) or not (
+                _native.env_family(name) or name == ISOLATE.encode()):
+            rest.append(name + b"=" + value)
         elif name.decode(errors="replace") not in BY_ENV:
             if name == b"SECCOMP_LEARN":
                 raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
-            _native.load({os.fsdecode(name): os.fsdecode(value)} if b"=" in e else [e])
+            _native.load({os.fsdecode(name): os.fsdecode(value)})
             raise PolicyError("%s: unknown variable" % os.fsdecode(name))
         else:
             ours.setdefault(name.decode(), os.fsdecode(value))  # the first wins, as getenv
     return ours, rest
+
+
+FAMILY_PREFIXES = (b"SECCOMP_", b"SANDBOX_")
 
 
 def _argv(args, kwargs):
@@ -401,6 +411,16 @@ def _argv(args, kwargs):
     if not args:
         raise IndexError("list index out of range")  # subprocess's own error
     return args
+
+
+def _exec_path(env):
+    """The directories the exec searches (os.get_exec_path(ENV), without its
+    warnings machinery)."""
+    if env is None:
+        path = os.environb.get(b"PATH")
+    else:
+        path = next((v for k, v in env.items() if k in ("PATH", b"PATH")), None)
+    return os.fsdecode(path if path is not None else os.defpath).split(os.pathsep)
 
 
 def _find(prog, path, cwd):

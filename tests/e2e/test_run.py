@@ -180,3 +180,7 @@ def test_isolate_without_its_module_never_runs_unisolated(kit):
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "pysandbox: SANDBOX_ISOLATE: namespaces need pysandbox.isolate (bubblewrap), "
         "which this version lacks\n")
+    r = prun(kit, ["--net", "loopback", "--", "echo", "ran"])
+    assert (r.returncode, r.stdout, r.stderr) == (
+        125, "", "pysandbox: SANDBOX_NET=loopback: namespaces need pysandbox.isolate "
+        "(bubblewrap), which this version lacks\n")

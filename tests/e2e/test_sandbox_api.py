@@ -11,6 +11,7 @@ import time
 import pytest
 
 from pysandbox import CallError, CallTimeout, PolicyError, Sandbox
+from pysandbox.errors import RefusedError
 from support.proc import NOBODY, PY, SIGSYS_STATUS, clean_env
 
 README_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
@@ -45,6 +46,36 @@ def test_run_raises_as_subprocess_run():
         BOX.run(["sleep", "10"], timeout=0.2)
     with pytest.raises(FileNotFoundError):
         BOX.run(["nonexistent-program-xyz"])
+
+
+def test_run_executable_and_pass_fds():
+    r = BOX.run(["name-of-argv0", "-c", "echo $0"], executable="/bin/sh", capture_output=True)
+    assert r.stdout == subprocess.run(["name-of-argv0", "-c", "echo $0"], executable="/bin/sh",
+                                      capture_output=True).stdout == b"name-of-argv0\n"
+    rfd, wfd = os.pipe()
+    try:
+        r = BOX.run([PY, "-c", "import os; os.write(%d, b'through\\n')" % wfd], pass_fds=[wfd])
+        assert r.returncode == 0 and os.read(rfd, 100) == b"through\n"
+    finally:
+        os.close(rfd)
+        os.close(wfd)
+
+
+def test_run_refuses_a_set_id_program():
+    if not os.stat("/usr/bin/passwd").st_mode & 0o4000:
+        pytest.skip("no set-uid /usr/bin/passwd here")
+    with pytest.raises(RefusedError, match="refusing a set-id or file-capability program"):
+        BOX.run(["passwd", "--help"])
+
+
+def test_help_documents_the_api():
+    import pydoc
+
+    import pysandbox
+
+    text = pydoc.render_doc(pysandbox, renderer=pydoc.plaintext)
+    assert "class Sandbox" in text and "call(self, fn, /, *args, timeout=None" in text
+    assert "Sandbox(fs_exec=" in pydoc.render_doc(pysandbox.Sandbox, renderer=pydoc.plaintext)
 
 
 def test_run_confines_the_program():
