@@ -16,6 +16,7 @@ So no policy is silently dropped (LD_PRELOAD on a static program would be).
 """
 import errno
 import os
+import struct
 import sys
 
 from pysandbox import _launch, _native
@@ -234,10 +235,16 @@ class Sandbox:
             info = _launch.elf_info(target)
             if info is not None:
                 linked = "statically" if info[1] else "dynamically"
-                road = LAUNCH if info[1] or strict else PRELOAD
                 why = ("%s'%s', %s linked" if what else "%s'%s' is %s linked") % (
                     what, target, linked)
-                return road, why + (" (--strict)" if strict and not info[1] else "")
+                if info[1]:
+                    return LAUNCH, why
+                if strict:
+                    return LAUNCH, why + " (--strict)"
+                loader = _loader(target)
+                if loader is not None:  # LD_PRELOAD would be up to that program
+                    return LAUNCH, why + " by '%s', not the system's loader" % loader
+                return PRELOAD, why
             interp = _interpreter(target)
             what = "'%s' is a script for " % path
             target = interp
@@ -433,6 +440,34 @@ def _find(prog, path, cwd):
         return _launch.resolve(prog, ":".join(path))
     except LaunchError:
         return None
+
+
+# NOTE: the glibc loaders libsandbox.so is built for (ld.so(8)); a program
+# naming another PT_INTERP gets the first-instruction launch instead
+LOADERS = {"x86_64": "/lib64/ld-linux-x86-64.so.2", "aarch64": "/lib/ld-linux-aarch64.so.1"}
+
+
+def _loader(path):
+    """None if the dynamic ELF program PATH (of the native ABI: 64-bit,
+    little-endian) names this system's loader as its PT_INTERP; else that name."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        phoff, = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+        for at in range(0, len(table) - 55, phentsize or 56):
+            kind, _, offset, _, _, size = struct.unpack_from("<IIQQQQ", table, at)
+            if kind == _launch.PT_INTERP:
+                f.seek(offset)
+                name = f.read(min(size, 4096)).split(b"\0")[0]
+                break
+        else:
+            return "?"
+    system = LOADERS.get(_native.arch())
+    same = system is not None and os.path.realpath(os.fsdecode(name)) == \
+        os.path.realpath(system)
+    return None if same else os.fsdecode(name)
 
 
 def _interpreter(path):

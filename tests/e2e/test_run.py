@@ -3,11 +3,12 @@ status and signals kept, merge-or-refuse with the environment, refusals;
 root and uid 65534."""
 import os
 import stat
+import subprocess
 
 import pytest
 
 from pysandbox import _native
-from support.proc import PROGS, SIGSYS_STATUS, build_c, clean_env, run, spawn
+from support.proc import PROGS, SIGSYS_STATUS, build_c, clean_env, patchelf, run, spawn
 
 README_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
                 "getrandom:newfstatat:ioctl:readlink:write:exit_group")
@@ -52,6 +53,24 @@ def test_strict_takes_the_launch_for_a_dynamic_program(kit, as_nobody):
     assert r.returncode == 0
     assert r.stderr.splitlines()[0] == ROAD_STATIC + "'/usr/bin/true' is dynamically " \
         "linked (--strict)"
+
+
+def test_another_loader_gets_the_launch(kit, as_nobody):
+    """A dynamic program whose PT_INTERP is not the system's loader: that
+    loader might ignore LD_PRELOAD, so the launch is taken."""
+    loader = kit.copy(os.path.realpath(_native_loader()), "ld-copy.so")
+    prog = kit.copy(kit.hello, "hello-own-loader")
+    subprocess.run([patchelf(), "--set-interpreter", loader, prog], check=True)
+    r = prun(kit, ["--verbose", "--deny", "getppid", "--", prog], as_nobody)
+    assert (r.returncode, r.stdout) == (0, "Hello, world!\n")
+    assert r.stderr.splitlines()[0] == ROAD_STATIC + "'%s' is dynamically linked by '%s', " \
+        "not the system's loader" % (prog, loader)
+
+
+def _native_loader():
+    from pysandbox.sandbox import LOADERS
+
+    return LOADERS[_native.arch()]
 
 
 def test_script_takes_its_interpreter_s_road(kit, as_nobody):
