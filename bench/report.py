@@ -288,24 +288,34 @@ STATIC_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:m
 LAUNCH_RUNS = 150
 
 
+def interleaved(rows, runs, warm, scale):
+    """{key: median time} of each row's FN (ROWS: (key, label, fn)), RUNS runs
+    each after WARM unmeasured ones, rows in a new random order every round;
+    times in seconds * SCALE."""
+    import random
+    import time
+
+    times = {key: [] for key, _, _ in rows}
+    for i in range(runs + warm):
+        order = list(rows)
+        random.shuffle(order)
+        for key, _, fn in order:
+            t = time.perf_counter()
+            fn()
+            if i >= warm:
+                times[key].append((time.perf_counter() - t) * scale)
+    return {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+
+
 def launch(rows):
     """Median wall time (ms) of each argv, interleaved; subprocess's own cost
     is the same for every row and cancels in the differences."""
-    import random
     import subprocess
-    import time
 
     env = dict(os.environ, SECCOMP_SYSCALL_ALLOW=STATIC_ALLOW)
-    times = {key: [] for key, _, _ in rows}
-    for i in range(LAUNCH_RUNS + 5):
-        order = list(rows)
-        random.shuffle(order)
-        for key, _, argv in order:
-            t = time.perf_counter()
-            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-            if i >= 5:
-                times[key].append((time.perf_counter() - t) * 1e3)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    med = interleaved([(key, label, lambda argv=argv: subprocess.run(
+        argv, env=env, stdout=subprocess.DEVNULL, check=True)) for key, label, argv in rows],
+        LAUNCH_RUNS, 5, 1e3)
     print()
     print("4. sandboxify launch: the README's static hello, %d runs per row, interleaved;"
           % LAUNCH_RUNS)
@@ -392,9 +402,7 @@ PY_RUNS = 400
 def python_api():
     """Section 8: Sandbox.run(["/bin/true"]) against subprocess.run, and
     Sandbox.call(f) against a bare fork, median wall time, interleaved."""
-    import random
     import subprocess
-    import time
 
     from pysandbox import Sandbox
 
@@ -413,16 +421,7 @@ def python_api():
         ("c", "os.fork() + os._exit(0) + waitpid", bare_fork),
         ("d", "Sandbox(deny=['ptrace']).call(f), f returns None", lambda: box_call.call(int)),
     ]
-    times = {key: [] for key, _, _ in rows}
-    for i in range(PY_RUNS + 10):
-        order = list(rows)
-        random.shuffle(order)
-        for key, _, fn in order:
-            t = time.perf_counter()
-            fn()
-            if i >= 10:
-                times[key].append((time.perf_counter() - t) * 1e6)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    med = interleaved(rows, PY_RUNS, 10, 1e6)
     print()
     print("8. Python API: %d runs per row, interleaved; median us per run" % PY_RUNS)
     for key, label, _ in rows:

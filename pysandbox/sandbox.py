@@ -18,10 +18,15 @@ import errno
 import os
 import struct
 import sys
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from pysandbox import _launch, _native
 from pysandbox.errors import FeatureError, LaunchError, PolicyError, RefusedError
 from pysandbox.vocabulary import BY_ENV, BY_KEYWORD, ISOLATE, PYTHON_ONLY, SETTINGS, render
+
+if TYPE_CHECKING:  # the annotations' names; imported when a method needs them
+    import asyncio
+    import subprocess
 
 __all__ = ["Sandbox"]
 
@@ -33,6 +38,15 @@ _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # the child launcher (a front door, as bin/sandboxify): python -I -c _BOOT ROAD PATH ARGV...
 _BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.cli.run import boot; boot()" % _HOME
 LIB = os.path.join(_HOME, "pysandbox", "libsandbox.so")  # pysandbox.LIB
+
+
+Items = Optional[Union[str, Sequence[str]]]
+Paths = Optional[Union[str, Sequence[Union[str, "os.PathLike[str]"]]]]
+Ports = Optional[Union[str, Sequence[Union[str, int]]]]
+Text = Optional[str]
+Path = Optional[Union[str, "os.PathLike[str]"]]
+Flag = Optional[bool]
+T = TypeVar("T")
 
 
 class Sandbox:
@@ -53,11 +67,15 @@ class Sandbox:
 
     __slots__ = ("_values", "_config", "_isolate")
 
-    def __init__(self, *, allow=None, deny=None, default=None, profile=None, policy_file=None,
-                 verbose=None, fs_read=None, fs_exec=None, fs_write=None, net=None,
-                 net_connect=None, net_bind=None, scope=None, io_uring=None, best_effort=None,
-                 exec_allow=None, exec_deny=None, vows=None, vows_exec=None, caps=None,
-                 limits=None, isolate=None):
+    def __init__(self, *, allow: Items = None, deny: Items = None, default: Text = None,
+                 profile: Path = None, policy_file: Path = None, verbose: Flag = None,
+                 fs_read: Paths = None, fs_exec: Paths = None, fs_write: Paths = None,
+                 net: Items = None, net_connect: Ports = None, net_bind: Ports = None,
+                 scope: Items = None, io_uring: Text = None, best_effort: Flag = None,
+                 exec_allow: Items = None, exec_deny: Items = None, vows: Items = None,
+                 vows_exec: Items = None, caps: Items = None,
+                 limits: Union[Items, Mapping[str, Union[str, int]]] = None,
+                 isolate: Items = None) -> None:
         given = locals()
         values = {}
         for s in SETTINGS:
@@ -67,17 +85,17 @@ class Sandbox:
         _setup(self, values)
 
     @classmethod
-    def from_environ(cls, environ=None):
+    def from_environ(cls, environ: Optional[Mapping[Any, Any]] = None) -> "Sandbox":
         """The Sandbox the SECCOMP_* / SANDBOX_* variables of ENVIRON (a mapping
         of str or bytes; None: os.environ) describe. A name of our families that
         is no setting (a typo, SECCOMP_LEARN) is a PolicyError, as for libsandbox.so."""
         return _from_values(_ours(os.environ if environ is None else environ)[0])
 
-    def environ(self):
+    def environ(self) -> "dict[str, str]":
         """{variable: value} of the settings given (SANDBOX_ISOLATE included)."""
         return dict(self._values)
 
-    def replace(self, **changes):
+    def replace(self, **changes: Any) -> "Sandbox":
         """A new Sandbox: these settings changed (None: unset), the others kept."""
         fields = {BY_ENV[k].keyword: v for k, v in self._values.items()}
         fields.update(changes)
@@ -99,7 +117,7 @@ class Sandbox:
 
     # ---- commands ----
 
-    def Popen(self, args, **kwargs):
+    def Popen(self, args: Any, **kwargs: Any) -> "subprocess.Popen[Any]":
         """subprocess.Popen(ARGS, **KWARGS) confined: the same arguments and
         semantics (env, cwd, stdin/stdout/stderr, text, pass_fds, ...), a
         subprocess.Popen back. Without isolate, its pid is the program's."""
@@ -110,7 +128,7 @@ class Sandbox:
         proc.args = args  # as subprocess's: what the caller gave
         return proc
 
-    def run(self, args, **kwargs):
+    def run(self, args: Any, **kwargs: Any) -> "subprocess.CompletedProcess[Any]":
         """subprocess.run(ARGS, **KWARGS) confined (check, capture_output,
         timeout, input, ...): a subprocess.CompletedProcess.
 
@@ -124,7 +142,8 @@ class Sandbox:
         done.args = args
         return done
 
-    async def create_subprocess_exec(self, program, *args, **kwargs):
+    async def create_subprocess_exec(self, program: Any, *args: Any,
+                                     **kwargs: Any) -> "asyncio.subprocess.Process":
         """asyncio.create_subprocess_exec(PROGRAM, *ARGS, **KWARGS) confined:
         an asyncio.subprocess.Process."""
         import asyncio
@@ -150,7 +169,7 @@ class Sandbox:
 
     # ---- this process ----
 
-    def apply(self):
+    def apply(self) -> None:
         """Confine the calling process for the rest of its life (and every
         child): limits, capabilities, no_new_privs, Landlock, the seccomp
         filter, in sb_enter()'s order. Refuses (PolicyError) what cannot apply
@@ -168,7 +187,8 @@ class Sandbox:
                 sys.stderr.write("pysandbox: %s\n" % line)
         _native.enter(self._config)
 
-    def call(self, fn, /, *args, timeout=None, **kwargs):
+    def call(self, fn: Callable[..., T], /, *args: Any, timeout: Optional[float] = None,
+             **kwargs: Any) -> T:
         """FN(*ARGS, **KWARGS) in a forked child confined by this sandbox; its
         result, or its exception re-raised here (the child's traceback as its
         __cause__). Results and exceptions cross back by pickle, read with
@@ -187,7 +207,8 @@ class Sandbox:
             raise PolicyError(_native.NO_POLICY)
         return _call.call(self._config, fn, args, kwargs, timeout)
 
-    def isolated(self, fn=None, *, timeout=None):
+    def isolated(self, fn: Optional[Callable[..., T]] = None, *,
+                 timeout: Optional[float] = None) -> Any:
         """Decorator: every call of the function runs through call().
 
         >>> @Sandbox(deny=["socket"]).isolated(timeout=5)
@@ -253,12 +274,11 @@ class Sandbox:
     def _program(self, road, path, argv, rest):
         """(argv, env entries) that start PATH as ARGV on ROAD, isolated if asked;
         REST: the environment's other entries."""
-        mine = [os.fsencode("%s=%s" % kv) for kv in self._values.items()
-                if kv[0] not in PYTHON_ONLY and not (kv[0] == "SANDBOX_NET" and kv[1] == LOOPBACK)]
+        mine = [os.fsencode("%s=%s" % kv) for kv in self._c_values().items()]
         if self._isolate is not None:
             inner = [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
             isolate, spaces, loopback = self._isolate
-            fs_write = [p for p in self._values.get("SANDBOX_FS_WRITE", "").split(":") if p]
+            fs_write = list(self.fs_write or ())
             return (isolate.command(spaces, inner, fs_write=fs_write, loopback=loopback),
                     rest + mine)
         if road == LAUNCH:

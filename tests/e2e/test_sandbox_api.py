@@ -74,7 +74,7 @@ def test_help_documents_the_api():
     import pysandbox
 
     text = pydoc.render_doc(pysandbox, renderer=pydoc.plaintext)
-    assert "class Sandbox" in text and "call(self, fn, /, *args, timeout=None" in text
+    assert "class Sandbox" in text and "call(self, fn: Callable[..., ~T], /, *args" in text
     assert "Sandbox(fs_exec=" in pydoc.render_doc(pysandbox.Sandbox, renderer=pydoc.plaintext)
 
 
