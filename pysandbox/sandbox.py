@@ -265,6 +265,7 @@ class Sandbox:
                 loader = _loader(target)
                 if loader is not None:  # LD_PRELOAD would be up to that program
                     return LAUNCH, why + " by '%s', not the system's loader" % loader
+                _check_preloadable()
                 return PRELOAD, why
             interp = _interpreter(target)
             what = "'%s' is a script for " % path
@@ -465,6 +466,17 @@ def _find(prog, path, cwd):
 # NOTE: the glibc loaders libsandbox.so is built for (ld.so(8)); a program
 # naming another PT_INTERP gets the first-instruction launch instead
 LOADERS = {"x86_64": "/lib64/ld-linux-x86-64.so.2", "aarch64": "/lib/ld-linux-aarch64.so.1"}
+
+
+def _check_preloadable():
+    """RefusedError if the loader would skip libsandbox.so in LD_PRELOAD (it
+    says so and runs the program unconfined): a path it splits (':' or a
+    blank), or a file this user may not read."""
+    if any(c in LIB for c in ": \t") or not os.access(LIB, os.R_OK):
+        raise RefusedError(errno.EACCES, "the loader would not preload libsandbox.so from "
+                           "'%s' (%s): use --strict (the first-instruction launch)" % (
+                               LIB, "not readable" if not os.access(LIB, os.R_OK)
+                               else "a ':' or a blank in its path"))
 
 
 def _loader(path):

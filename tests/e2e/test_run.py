@@ -203,3 +203,27 @@ def test_isolate_without_its_module_never_runs_unisolated(kit):
     assert (r.returncode, r.stdout, r.stderr) == (
         125, "", "pysandbox: SANDBOX_NET=loopback: namespaces need pysandbox.isolate "
         "(bubblewrap), which this version lacks\n")
+
+
+def test_a_libsandbox_path_the_loader_would_split_is_refused(tmp_path):
+    """LD_PRELOAD splits at ':' and blanks: the loader would skip the library
+    (and say so) and run the program unconfined."""
+    import shutil
+    import sys
+
+    import pysandbox
+
+    home = tmp_path / "a dir"
+    shutil.copytree(os.path.dirname(pysandbox.__file__), home / "pysandbox",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import sys; sys.path.insert(0, %r); from pysandbox.cli import main; "
+            "sys.exit(main(sys.argv[1:]))" % str(home))
+    r = run([sys.executable, "-c", code, "run", "--deny", "ptrace", "--", "true"], clean_env())
+    lib = home / "pysandbox" / "libsandbox.so"
+    assert (r.returncode, r.stderr) == (125, "pysandbox: the loader would not preload "
+                                        "libsandbox.so from '%s' (a ':' or a blank in its "
+                                        "path): use --strict (the first-instruction launch)\n"
+                                        % lib)
+    r = run([sys.executable, "-c", code, "run", "--strict", "--deny", "ptrace", "--", "true"],
+            clean_env())
+    assert (r.returncode, r.stderr) == (0, "")
