@@ -252,3 +252,40 @@ def test_isolated_decorator():
     assert double(21) == 42 and double.__name__ == "double"
     with pytest.raises(CallError, match="'getppid'"):
         parent_pid(1)
+
+
+def test_the_docstrings_examples_hold():
+    import doctest
+
+    import pysandbox.sandbox
+    import pysandbox.vocabulary
+
+    for module in (pysandbox.sandbox, pysandbox.vocabulary):
+        failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert (failed, tried > 0) == (0, True), module.__name__
+
+
+AS_NOBODY = """
+import os, sys
+sys.path.insert(0, %r)
+from pysandbox import Sandbox, CallError
+box = Sandbox(deny=["getppid"], fs_exec="@base")
+r = box.run(["cat", "/etc/hostname"], capture_output=True, text=True)
+print(r.returncode, r.stderr.strip())
+r = Sandbox(allow=%r).run([%r], capture_output=True, text=True)
+print(r.returncode, r.stdout.strip())
+print(box.call(sum, [1, 2]))
+try:
+    box.call(os.getppid)
+except CallError as e:
+    print(e.syscall)
+"""
+
+
+def test_sandbox_as_an_ordinary_user(kit):
+    kit.pysandbox(True)  # the package where uid 65534 can read it
+    code = AS_NOBODY % (kit.file("site"), README_ALLOW, kit.hello_static)
+    r = subprocess.run(NOBODY + ["--", PY, "-c", code], capture_output=True, text=True,
+                       timeout=60, cwd="/")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "1 cat: /etc/hostname: Permission denied\n0 Hello, world!\n3\ngetppid\n"
