@@ -126,8 +126,9 @@ def answer(pid, r, shared, deadline, timeout):
 
 def collect(pid, r, deadline, timeout):
     """(every byte the child wrote on R, its wait status), the child reaped."""
-    chunks, pidfd = [], os.pidfd_open(pid)
+    chunks, pidfd = [], None
     try:
+        pidfd = os.pidfd_open(pid)
         poll = select.poll()
         poll.register(r, select.POLLIN)
         poll.register(pidfd, select.POLLIN)
@@ -157,7 +158,8 @@ def collect(pid, r, deadline, timeout):
             pass
         raise
     finally:
-        os.close(pidfd)
+        if pidfd is not None:
+            os.close(pidfd)
 
 
 def drain(r, chunks, everything=False):
