@@ -454,8 +454,11 @@ def _find(prog, path, cwd):
     """The file the exec would run for PROG (PATH: the directories searched),
     or None if there is none (subprocess reports it)."""
     prog = os.fsdecode(prog)
-    if cwd is not None and "/" in prog and not os.path.isabs(prog):
-        prog = os.path.join(os.fsdecode(cwd), prog)
+    if cwd is not None:  # the child searches from there: so must the inspection
+        cwd = os.fsdecode(cwd)
+        path = [os.path.join(cwd, d or ".") for d in path]
+        if "/" in prog:
+            prog = os.path.join(cwd, prog)
     try:
         return _launch.resolve(prog, ":".join(path))
     except LaunchError:

@@ -61,6 +61,15 @@ def test_run_executable_and_pass_fds():
         os.close(wfd)
 
 
+def test_run_inspects_the_program_the_child_runs(kit, tmp_path):
+    """With cwd=, a relative program (or PATH entry) is the one in that
+    directory: a static one there must get the launch, not LD_PRELOAD."""
+    os.symlink(kit.hello_static, tmp_path / "prog")
+    box = Sandbox(allow=README_ALLOW.replace(":write", ""))
+    for args, env in ((["./prog"], None), (["prog"], clean_env(PATH="."))):
+        assert box.run(args, cwd=tmp_path, env=env).returncode == SIGSYS_STATUS
+
+
 def test_run_refuses_a_set_id_program():
     if not os.stat("/usr/bin/passwd").st_mode & 0o4000:
         pytest.skip("no set-uid /usr/bin/passwd here")
