@@ -163,8 +163,8 @@ class Sandbox:
         path = _find(exe, _exec_path(env), kwargs.get("cwd"))
         road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
         argv, env = box._program(road, path or exe, argv, rest)
-        if given is not None and road == PRELOAD and box._isolate is None:
-            kwargs["executable"] = given
+        if road == PRELOAD and box._isolate is None and (path or given):
+            kwargs["executable"] = path or given  # exactly the file inspected
         kwargs["env"] = dict(e.split(b"=", 1) for e in env)
         return argv, kwargs
 
@@ -460,7 +460,7 @@ def _find(prog, path, cwd):
         if "/" in prog:
             prog = os.path.join(cwd, prog)
     try:
-        return _launch.resolve(prog, ":".join(path))
+        return os.path.abspath(_launch.resolve(prog, ":".join(path)))
     except LaunchError:
         return None
 
