@@ -12,6 +12,7 @@ child may have been compromised by what it ran, and a pickle may name any
 callable.
 """
 import builtins
+import gc
 import io
 import mmap
 import os
@@ -52,7 +53,17 @@ def call(config, fn, args, kwargs, timeout):
     for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
         if f is not None:
             f.flush()
-    pid = os.fork()
+    # NOTE: gc.freeze(): the child's collections skip the parent's objects
+    # rather than touch (and so copy) every page of its heap (gc docs)
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        for fd in (r, w):
+            os.close(fd)
+        shared.close()
+        raise
     if pid == 0:  # pragma: no cover - the child
         status = 70
         try:
@@ -60,6 +71,7 @@ def call(config, fn, args, kwargs, timeout):
             status = child(config, shared, w, fn, args, kwargs)
         finally:
             os._exit(status)
+    gc.unfreeze()
     os.close(w)
     try:
         return answer(pid, r, shared, deadline, timeout)
@@ -111,7 +123,7 @@ def send(w, result):
 def answer(pid, r, shared, deadline, timeout):
     """Wait for the child PID's answer on R; the result, or raise."""
     data, status = collect(pid, r, deadline, timeout)
-    if len(data) >= HEADER.size and len(data) == HEADER.size + HEADER.unpack_from(data)[0]:
+    if whole([data]):
         return decode(data[HEADER.size:])
     died = died_of(status)
     seen = _native.sigsys_record(shared)
@@ -125,41 +137,48 @@ def answer(pid, r, shared, deadline, timeout):
 
 
 def collect(pid, r, deadline, timeout):
-    """(every byte the child wrote on R, its wait status), the child reaped."""
-    chunks, pidfd = [], None
+    """(every byte the child wrote on R, its wait status), the child reaped;
+    killed first if it is still running when this ends otherwise (a timeout,
+    ^C). NOTE: until reaped, its pid cannot be another process's."""
+    chunks, pidfd, status = [], None, None
     try:
         pidfd = os.pidfd_open(pid)
         poll = select.poll()
         poll.register(r, select.POLLIN)
         poll.register(pidfd, select.POLLIN)
-        exited = False
         while True:
             wait = None if deadline is None else max(0, deadline - time.monotonic())
             events = poll.poll(None if wait is None else int(wait * 1000) + 1)
             if not events and deadline is not None and time.monotonic() >= deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
                 raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
                                   % timeout)
             fds = {fd for fd, _ in events}
-            if r in fds and drain(r, chunks) == 0 and not exited:
-                poll.unregister(r)  # EOF: wait for the exit
+            if r in fds:
+                if drain(r, chunks) == 0:
+                    poll.unregister(r)  # EOF: wait for the exit
+                elif whole(chunks):
+                    break  # the answer is in: all the child does now is _exit
             if pidfd in fds:
-                exited = True
                 os.set_blocking(r, False)
                 drain(r, chunks, everything=True)
                 break
-        return b"".join(chunks), os.waitpid(pid, 0)[1]
-    except BaseException:
-        try:  # interrupted (^C, a timeout): never leave the child running
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        raise
+        status = os.waitpid(pid, 0)[1]
+        return b"".join(chunks), status
     finally:
+        if status is None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
         if pidfd is not None:
             os.close(pidfd)
+
+
+def whole(chunks):
+    """Do CHUNKS hold a whole answer (its length header, then that many bytes)?"""
+    data = b"".join(chunks)
+    return len(data) >= HEADER.size and len(data) == HEADER.size + HEADER.unpack_from(data)[0]
 
 
 def drain(r, chunks, everything=False):
