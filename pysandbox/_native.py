@@ -601,9 +601,6 @@ def catch_sigsys(buffer):
         raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
 
 
-SIGSYS_SIZE = ffi.sizeof("struct sb_sigsys")
-
-
 def sigsys_record(buffer):
     """(syscall name or number, arch name) catch_sigsys recorded, or None."""
     rec = ffi.cast("struct sb_sigsys *", ffi.from_buffer(buffer))
