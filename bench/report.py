@@ -291,24 +291,36 @@ STATIC_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:m
 LAUNCH_RUNS = 150
 
 
+def interleaved(rows, runs, warm, scale, quantile=0.5):
+    """{key: the QUANTILE (median) time} of each row's FN (ROWS: (key, label,
+    fn)), RUNS runs each after WARM unmeasured ones, rows in a new random order
+    every round; times in seconds * SCALE. QUANTILE a tuple: {key: tuple}."""
+    import random
+    import time
+
+    times = {key: [] for key, _, _ in rows}
+    for i in range(runs + warm):
+        order = list(rows)
+        random.shuffle(order)
+        for key, _, fn in order:
+            t = time.perf_counter()
+            fn()
+            if i >= warm:
+                times[key].append((time.perf_counter() - t) * scale)
+    qs = quantile if isinstance(quantile, tuple) else (quantile,)
+    out = {k: tuple(sorted(v)[int(len(v) * q)] for q in qs) for k, v in times.items()}
+    return out if isinstance(quantile, tuple) else {k: v[0] for k, v in out.items()}
+
+
 def launch(rows):
     """Median wall time (ms) of each argv, interleaved; subprocess's own cost
     is the same for every row and cancels in the differences."""
-    import random
     import subprocess
-    import time
 
     env = dict(os.environ, SECCOMP_SYSCALL_ALLOW=STATIC_ALLOW)
-    times = {key: [] for key, _, _ in rows}
-    for i in range(LAUNCH_RUNS + 5):
-        order = list(rows)
-        random.shuffle(order)
-        for key, _, argv in order:
-            t = time.perf_counter()
-            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
-            if i >= 5:
-                times[key].append((time.perf_counter() - t) * 1e3)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    med = interleaved([(key, label, lambda argv=argv: subprocess.run(
+        argv, env=env, stdout=subprocess.DEVNULL, check=True)) for key, label, argv in rows],
+        LAUNCH_RUNS, 5, 1e3)
     print()
     print("4. sandboxify launch: the README's static hello, %d runs per row, interleaved;"
           % LAUNCH_RUNS)
@@ -439,6 +451,43 @@ def exec_policy(out):
                           med[("policy", "fork")] - med[("bare", "fork")],
                           med[("policy", "denied")] - med[("bare", "enoent")],
                           (p - b) / 1000, call["x"] - call["f"]))
+PY_RUNS = 400
+
+
+def python_api():
+    """Section 9: Sandbox.run(["/bin/true"]) against subprocess.run, and
+    Sandbox.call(f) against a bare fork, median wall time, interleaved."""
+    import subprocess
+
+    from pysandbox import Sandbox
+
+    box = Sandbox(deny=["ptrace"])
+    box_call = Sandbox(deny=["ptrace"])
+
+    def bare_fork():
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    rows = [
+        ("a", "subprocess.run(['/bin/true'])", lambda: subprocess.run(["/bin/true"])),
+        ("b", "Sandbox(deny=['ptrace']).run(['/bin/true'])", lambda: box.run(["/bin/true"])),
+        ("c", "os.fork() + os._exit(0) + waitpid", bare_fork),
+        ("d", "Sandbox(deny=['ptrace']).call(f), f returns None", lambda: box_call.call(int)),
+    ]
+    both = interleaved(rows, PY_RUNS, 10, 1e6, (0.5, 0.1))
+    med = {k: v[0] for k, v in both.items()}
+    print()
+    print("9. Python API: %d runs per row, interleaved; us per run: median, 10th percentile"
+          % PY_RUNS)
+    for key, label, _ in rows:
+        print("   %-56s %8.0f %8.0f" % (("%s. %s" % (key, label),) + both[key]))
+    for i, what in enumerate(("median", "10th percentile")):
+        print("   %s: Sandbox.run over subprocess.run %+.0f us (b - a); Sandbox.call over a "
+              "bare fork %+.0f us (d - c)" % (what, both["b"][i] - both["a"][i],
+                                              both["d"][i] - both["c"][i]))
+    return med
 
 
 def main():
@@ -449,6 +498,8 @@ def main():
         return
     if "--exec" in args:
         exec_policy(os.path.abspath(args[-1]))
+    if "--python" in args:
+        python_api()
         return
     args = [a for a in args if a != "--startup"]
     out = os.path.abspath(args[0] if args else "out")
@@ -528,6 +579,7 @@ def main():
     print("7. Landlock start-up")
     landlock(out)
     exec_policy(out)
+    api = python_api()
 
     print()
     print("Summary, full allowlist vs no sandbox: libsandbox.so %+.0f us per process start "
@@ -546,6 +598,9 @@ def main():
           "sandbox (%+.0f us over libsandbox.so without a policy; parse + compile %.0f us "
           "warm); libseccomp ref %+.0f us" % (start["b2"], start["b2"] - start["b0"],
                                               docker_build, start["c2"]))
+    print("Python API: Sandbox.run(['/bin/true']) %+.0f us over subprocess.run, "
+          "Sandbox.call(f) %+.0f us over a bare fork" % (api["b"] - api["a"],
+                                                         api["d"] - api["c"]))
 
 
 if __name__ == "__main__":

@@ -665,22 +665,25 @@ ENTER_SECCOMP = lib.SB_ENTER_SECCOMP
 ENTER_ALL = lib.SB_ENTER_ALL
 
 
-def enter(config, steps=ENTER_ALL):
+def enter(config, steps=ENTER_ALL, trap_kills=False):
     """Apply CONFIG (a Config load() returned; None: one without layers) to the
     calling process: sb_enter()'s STEPS (ENTER_*), in its order, the seccomp
     filter last. InstallError(errno, message) if the kernel refuses a step (those
     before it stay applied); PolicyError if a step's layer is missing or its
-    filter cannot be made."""
-    r, err = _enter(config, steps)
+    filter cannot be made. TRAP_KILLS: the filter's kill actions become trap
+    (Sandbox.call's child names the syscall from the SIGSYS; catch_sigsys)."""
+    r, err = _enter(config, steps, trap_kills)
     if r < 0 and err.kind == lib.SB_ERR_KERNEL:
         raise InstallError(-r, _error_text(err))
     if r < 0:
         raise _policy_error(err)
 
 
-def _enter(config, steps):
+def _enter(config, steps, trap_kills=False):
     """(sb_enter()'s or sb_prepare()'s result, the struct sb_error)."""
     cfg, err = _restore(config), ffi.new("struct sb_error *")
+    if trap_kills:
+        _trap_kills(cfg.seccomp)
     prep = ffi.new("struct sb_prepared *")
     if steps & ~ENTER_NO_NEW_PRIVS:
         prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)  # noqa: F841 (kept alive)
@@ -695,6 +698,44 @@ def _enter(config, steps):
         if r < 0:
             return r, err
     return lib.sb_enter(cfg, prep, steps, err), err
+
+
+def _trap_kills(p):
+    kills = (lib.SB_ACT_KILL_PROCESS, lib.SB_ACT_KILL_THREAD)
+    for r in p.rules[0:p.nrules]:
+        if r.action in kills:
+            r.action = lib.SB_ACT_TRAP
+    p.default_action = lib.SB_ACT_TRAP if p.default_action in kills else p.default_action
+    # NOTE: the compiler keeps another ABI's syscalls a kill (abi_action): no record then
+
+
+def catch_sigsys(buffer):
+    """Record the next seccomp trap's syscall into BUFFER (writable, shared:
+    an mmap) and then die by SIGSYS; sigsys_record() reads it back."""
+    r = lib.sb_sigsys_catch(ffi.cast("struct sb_sigsys *", ffi.from_buffer(buffer)))
+    if r < 0:
+        raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
+
+
+def sigsys_record(buffer):
+    """(syscall name or number, arch name) catch_sigsys recorded, or None."""
+    rec = ffi.cast("struct sb_sigsys *", ffi.from_buffer(buffer))
+    if not rec.caught:
+        return None
+    name = arch_by_audit().get(rec.arch)
+    return (syscall_name(rec.nr, name) if name else None) or rec.nr, name or "0x%x" % rec.arch
+
+
+def describe(config):
+    """The SECCOMP_VERBOSE=1 lines of CONFIG (a Config load() returned)."""
+    return _describe(_restore(config))
+
+
+def env_family(name):
+    """Is NAME (bytes or str) in one of our families of variables (SECCOMP_*,
+    SANDBOX_FS*, ...: ours, a typo of ours, or one reserved)?"""
+    name = os.fsencode(name)
+    return b"\0" not in name and bool(lib.sb_env_family(name))
 
 
 def no_new_privs():

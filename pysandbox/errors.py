@@ -11,7 +11,7 @@ Kept free of imports so that the launcher (sandboxify) can load it cheaply.
 
 __all__ = ["SandboxError", "PolicyError", "UsageError", "InstallError", "FeatureError",
            "LaunchError", "NotFoundError", "RefusedError", "LogError", "OutputError",
-           "BpfError"]
+           "BpfError", "CallError", "CallTimeout"]
 
 
 class SandboxError(Exception):
@@ -95,3 +95,21 @@ class OutputError(SandboxError, OSError):
 class BpfError(SandboxError, ValueError):
     """A BPF program the interpreter cannot run: unknown opcode, a load outside
     seccomp_data, a jump past the end, falling off the end."""
+
+
+class CallError(SandboxError, ChildProcessError):
+    """Sandbox.call()'s child died without an answer: SIGNAL (its death
+    signal, or None), STATUS (its exit status, or None); killed by the seccomp
+    filter: SYSCALL (the name, or the number) and ARCH, from the kernel's
+    SIGSYS siginfo. Also a result or exception that cannot cross back."""
+
+    def __init__(self, message, *, signal=None, status=None, syscall=None, arch=None):
+        super().__init__(message)
+        self.signal = signal
+        self.status = status
+        self.syscall = syscall
+        self.arch = arch
+
+
+class CallTimeout(SandboxError, TimeoutError):
+    """Sandbox.call()'s child ran past its timeout (it was killed)."""

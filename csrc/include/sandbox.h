@@ -819,6 +819,20 @@ int sb_probe_suspend_seccomp(void);
  * declared with PR_SET_PTRACER (Yama: a non-descendant tracer). */
 int sb_probe_ptrace_parent(void);
 
+/* ---- tools/sigsys.c: Sandbox.call()'s child (cffi module only) ---- */
+
+/* What the SIGSYS handler records of a seccomp trap (SYS_SECCOMP), in memory
+ * the parent shares: NR and ARCH from the kernel's siginfo. */
+struct sb_sigsys {
+	uint32_t caught; /* 1 once recorded */
+	int32_t nr;
+	uint32_t arch; /* AUDIT_ARCH_* */
+	uint32_t pad;
+};
+/* Install a one-shot SA_SIGINFO handler for SIGSYS that fills *REC and then
+ * ends the process by SIGSYS at its default action. 0 or -errno. */
+int sb_sigsys_catch(struct sb_sigsys *rec);
+
 /* CDEF-END */
 
 /* What libsandbox.so and sandboxify say before the rights best effort dropped. */

@@ -1,5 +1,5 @@
 """`pysandbox` command line: libpath, compile, groups, profile, syscalls, audit,
-features, learn. Exit status of learn: the program's.
+features, learn, run. Exit status of learn and run: the program's.
 
 Exit status: 0 success, 2 usage error, 125 (SB_EXIT_FAILURE) policy or setup
 failure, an unknown syscall, an unreadable log; `audit` also 1 when it finds no
@@ -49,6 +49,7 @@ examples:
   pysandbox audit --summary --allow                # seccomp records in the kernel log
   pysandbox features                               # what this kernel offers a sandbox
   pysandbox learn -o hello.env -- ./helloworld/helloworld
+  pysandbox run --fs-exec @base --net none -- ls /   # confined; the road chosen for ls
   SECCOMP_SYSCALL_DENY='ptrace=EPERM:mount' pysandbox profile export -o sandbox.json
   pysandbox profile show docker-default.json --caps none
 """
@@ -82,6 +83,8 @@ def parser():
     for add in (compile_parser, groups_parser, learn_parser, syscalls_parser, audit_parser,
                 features_parser, profile_parser, vows_parser):
         add(sub, raw)
+    # beside its run(): the flags are the vocabulary's
+    importlib.import_module("pysandbox.cli.run").run_parser(sub, raw)
     return p
 
 

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sigsys.c - naming the syscall a seccomp filter stopped, for
+ * Sandbox.call(): the child's kill actions become SECCOMP_RET_TRAP, and this
+ * handler records what the kernel's siginfo says before the child dies.
+ *
+ * Part of the cffi module only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/* NOTE: si_code of a SIGSYS sent by a seccomp filter's SECCOMP_RET_TRAP
+ * (seccomp(2)); older C libraries' headers lack the name. */
+#define SECCOMP_TRAP_CODE 1
+
+static struct sb_sigsys *record;
+static long self_pid, self_tid;
+
+/* NOTE: no syscall before the record is written: the filter may forbid any.
+ * Then tgkill(2) with SIGSYS at its default action (SA_RESETHAND; not
+ * blocked: SA_NODEFER) ends the process as kill_process would; should the
+ * filter refuse tgkill itself, the trap there is forced (the kernel resets a
+ * blocked or ignored SIGSYS to its default), and if it fails with an errno,
+ * the process ends by SIGILL, the record already written. */
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (record && si->si_code == SECCOMP_TRAP_CODE) {
+		record->nr = si->si_syscall;
+		record->arch = si->si_arch;
+		__atomic_store_n(&record->caught, 1, __ATOMIC_SEQ_CST);
+	}
+	syscall(SYS_tgkill, self_pid, self_tid, sig);
+	__builtin_trap();
+}
+
+int sb_sigsys_catch(struct sb_sigsys *rec)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+	record = rec;
+	self_pid = syscall(SYS_getpid);
+	self_tid = syscall(SYS_gettid);
+	return sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
+}

@@ -1,0 +1,300 @@
+"""pysandbox.Sandbox end to end: run/Popen parity with subprocess, static and
+dynamic targets, the async twin, apply() in a child interpreter, call() and
+@isolated (returning, raising, killed, timing out, under threads)."""
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from pysandbox import CallError, CallTimeout, PolicyError, Sandbox
+from pysandbox.errors import RefusedError
+from support.proc import NOBODY, PY, SIGSYS_STATUS, clean_env
+
+README_ALLOW = ("arch_prctl:brk:set_tid_address:set_robust_list:rseq:prlimit64:mprotect:"
+                "getrandom:newfstatat:ioctl:readlink:write:exit_group")
+BOX = Sandbox(deny=["ptrace"])
+
+
+@pytest.mark.parametrize("args,kwargs", [
+    (["echo", "hello"], {"capture_output": True}),
+    (["sh", "-c", "echo out; echo err >&2; exit 3"], {"capture_output": True, "text": True}),
+    (["sh", "-c", "kill -TERM $$"], {}),
+    (["cat"], {"input": b"data\n", "stdout": subprocess.PIPE}),
+    (["pwd"], {"cwd": "/usr", "capture_output": True, "text": True}),
+    (["sh", "-c", "echo $FOO"], {"env": {"FOO": "bar", "PATH": "/usr/bin:/bin"},
+                                "capture_output": True}),
+    ("echo $((6 * 7)) | tr 4 x", {"shell": True, "capture_output": True, "text": True}),
+    (["grep", "-c", "^Seccomp:\t0"], {"input": "", "capture_output": True, "text": True}),
+])
+def test_run_is_subprocess_run(args, kwargs):
+    want = subprocess.run(args, **kwargs)
+    got = BOX.run(args, **kwargs)
+    assert type(got) is subprocess.CompletedProcess
+    assert (got.args, got.returncode, got.stdout, got.stderr) == \
+        (want.args, want.returncode, want.stdout, want.stderr)
+
+
+def test_run_raises_as_subprocess_run():
+    with pytest.raises(subprocess.CalledProcessError) as e:
+        BOX.run(["sh", "-c", "exit 4"], check=True)
+    assert e.value.returncode == 4 and e.value.cmd == ["sh", "-c", "exit 4"]
+    with pytest.raises(subprocess.TimeoutExpired):
+        BOX.run(["sleep", "10"], timeout=0.2)
+    with pytest.raises(FileNotFoundError):
+        BOX.run(["nonexistent-program-xyz"])
+
+
+def test_run_executable_and_pass_fds():
+    r = BOX.run(["name-of-argv0", "-c", "echo $0"], executable="/bin/sh", capture_output=True)
+    assert r.stdout == subprocess.run(["name-of-argv0", "-c", "echo $0"], executable="/bin/sh",
+                                      capture_output=True).stdout == b"name-of-argv0\n"
+    rfd, wfd = os.pipe()
+    try:
+        r = BOX.run([PY, "-c", "import os; os.write(%d, b'through\\n')" % wfd], pass_fds=[wfd])
+        assert r.returncode == 0 and os.read(rfd, 100) == b"through\n"
+    finally:
+        os.close(rfd)
+        os.close(wfd)
+
+
+def test_run_inspects_the_program_the_child_runs(kit, tmp_path):
+    """With cwd=, a relative program (or PATH entry) is the one in that
+    directory: a static one there must get the launch, not LD_PRELOAD."""
+    os.symlink(kit.hello_static, tmp_path / "prog")
+    box = Sandbox(allow=README_ALLOW.replace(":write", ""))
+    for args, env in ((["./prog"], None), (["prog"], clean_env(PATH="."))):
+        assert box.run(args, cwd=tmp_path, env=env).returncode == SIGSYS_STATUS
+
+
+def test_run_refuses_a_set_id_program():
+    if not os.stat("/usr/bin/passwd").st_mode & 0o4000:
+        pytest.skip("no set-uid /usr/bin/passwd here")
+    with pytest.raises(RefusedError, match="refusing a set-id or file-capability program"):
+        BOX.run(["passwd", "--help"])
+
+
+def test_help_documents_the_api():
+    import pydoc
+
+    import pysandbox
+
+    text = pydoc.render_doc(pysandbox, renderer=pydoc.plaintext)
+    assert "class Sandbox" in text and "call(self, fn: Callable[..., ~T], /, *args" in text
+    assert "Sandbox(fs_exec=" in pydoc.render_doc(pysandbox.Sandbox, renderer=pydoc.plaintext)
+
+
+def test_run_confines_the_program():
+    r = BOX.run(["grep", "^Seccomp:", "/proc/self/status"], capture_output=True, text=True)
+    assert r.stdout == "Seccomp:\t2\n"
+    r = Sandbox(fs_exec="@base").run(["cat", "/etc/hostname"], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (1, "cat: /etc/hostname: Permission denied\n")
+    r = Sandbox(deny=["getppid"]).run([PY, "-c", "import os; os.getppid()"])
+    assert r.returncode == SIGSYS_STATUS
+
+
+def test_run_static_program(kit):
+    r = Sandbox(allow=README_ALLOW).run([kit.hello_static], capture_output=True, text=True)
+    assert (r.args, r.returncode, r.stdout, r.stderr) == ([kit.hello_static], 0,
+                                                         "Hello, world!\n", "")
+    r = Sandbox(allow=README_ALLOW.replace(":write", "")).run([kit.hello_static])
+    assert r.returncode == SIGSYS_STATUS
+
+
+def test_popen_pid_is_the_program_s():
+    p = BOX.Popen(["sh", "-c", "echo $$; read x; echo $x"], stdin=subprocess.PIPE,
+                  stdout=subprocess.PIPE, text=True)
+    assert isinstance(p, subprocess.Popen) and p.args == ["sh", "-c", "echo $$; read x; echo $x"]
+    out, _ = p.communicate("typed\n", timeout=30)
+    assert (p.returncode, out) == (0, "%d\ntyped\n" % p.pid)
+    p = BOX.Popen(["sleep", "10"])
+    p.terminate()
+    assert p.wait(timeout=30) == -15
+
+
+def test_environment_variables_merge_or_refuse():
+    env = clean_env(SANDBOX_FS_EXEC="@base")
+    r = BOX.run(["cat", "/etc/hostname"], env=env, capture_output=True)
+    assert r.returncode == 1
+    with pytest.raises(PolicyError, match="SECCOMP_SYSCALL_DENY: set in the environment"):
+        BOX.run(["true"], env=clean_env(SECCOMP_SYSCALL_DENY="mount"))
+    r = BOX.run(["env"], env=env, capture_output=True, text=True)
+    assert "SANDBOX_FS_EXEC" not in r.stdout and "SECCOMP_SYSCALL_DENY" not in r.stdout
+
+
+def test_async_twin():
+    async def main():
+        p = await BOX.create_subprocess_exec("sh", "-c", "echo hi; exit 5",
+                                             stdout=asyncio.subprocess.PIPE)
+        out, _ = await p.communicate()
+        return p.returncode, out
+
+    assert asyncio.run(main()) == (5, b"hi\n")
+
+
+APPLY = """
+import os, sys
+sys.path.insert(0, %r)
+from pysandbox import Sandbox
+Sandbox(deny=["getppid=EPERM"], fs_exec="@base").apply()
+print("getppid", os.getppid())  # EPERM: glibc's -1
+try:
+    open("/etc/hostname")
+except PermissionError:
+    print("open refused")
+"""
+
+
+def test_apply_in_a_child_interpreter(kit, as_nobody):
+    kit.pysandbox(as_nobody)  # the package where uid 65534 can read it
+    site = kit.file("site") if as_nobody else os.path.dirname(os.path.dirname(
+        os.path.abspath(sys.modules["pysandbox"].__file__)))
+    argv = [PY if as_nobody else sys.executable, "-c", APPLY % site]
+    r = subprocess.run((NOBODY + ["--"] if as_nobody else []) + argv, capture_output=True,
+                       text=True, timeout=60, cwd="/")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "getppid -1\nopen refused\n", "")
+
+
+def test_apply_refuses_what_a_running_process_cannot_take():
+    from pysandbox.sandbox import _from_values
+
+    for key in ("isolate", "exec_allow", "exec_deny"):
+        box = Sandbox.__new__(Sandbox)
+        object.__setattr__(box, "_values", {"SANDBOX_" + key.upper(): "x"})
+        with pytest.raises(PolicyError, match="^%s=: apply\\(\\) cannot apply it" % key):
+            box.apply()
+        with pytest.raises(PolicyError, match="^%s=: call\\(\\) cannot apply it" % key):
+            box.call(int)
+    assert _from_values({"SECCOMP_SYSCALL_DENY": "ptrace"}) == BOX
+
+
+def test_call_returns_and_raises():
+    box = Sandbox(deny=["getppid"], fs_read=[])
+    assert box.call(sum, [1, 2, 3]) == 6
+    assert box.call(dict, a=(1, 2.5, "x", b"y", None)) == {"a": (1, 2.5, "x", b"y", None)}
+    with pytest.raises(ValueError, match="invalid literal") as e:
+        box.call(int, "x")
+    assert "ValueError: invalid literal" in str(e.value.__cause__)
+    with pytest.raises(PermissionError):
+        box.call(open, "/etc/hostname")  # Landlock, in the child only
+    assert open("/etc/hostname").read()
+
+
+def test_call_names_the_syscall_the_filter_stopped():
+    with pytest.raises(CallError) as e:
+        Sandbox(deny=["getppid"]).call(os.getppid)
+    assert str(e.value) == "the sandboxed call was killed by the seccomp filter at syscall " \
+        "'getppid' (x86_64)" or e.value.arch != "x86_64"
+    assert (e.value.syscall, e.value.signal) == ("getppid", 31)
+    with pytest.raises(CallError) as e:
+        Sandbox(deny=["getppid=kill_thread"]).call(os.getppid)
+    assert e.value.syscall == "getppid"
+
+
+def test_call_timeout_kills_the_child():
+    before = set(os.listdir("/proc"))
+    t = time.monotonic()
+    with pytest.raises(CallTimeout):
+        BOX.call(time.sleep, 30, timeout=0.3)
+    assert time.monotonic() - t < 10
+    assert not [p for p in set(os.listdir("/proc")) - before
+                if p.isdigit() and "sleep" in open("/proc/%s/cmdline" % p, "rb").read().decode()]
+
+
+class Result:
+    pass
+
+
+class Oops(Exception):
+    pass
+
+
+def raise_oops():
+    raise Oops("no")
+
+
+def test_call_refuses_answers_that_are_not_built_in_types():
+    """A pickle may name any callable: a compromised child must not make the
+    parent run code, so only built-in types cross back."""
+    with pytest.raises(CallError, match="Result' is not a built-in type"):
+        BOX.call(Result)
+    with pytest.raises(CallError, match="the call raised .*Oops: no") as e:
+        BOX.call(raise_oops)
+    assert ", in raise_oops\n" in str(e.value.__cause__)
+
+
+def test_call_child_exits_without_answer():
+    with pytest.raises(CallError, match="exited with status 3 without an answer") as e:
+        BOX.call(os._exit, 3)
+    assert e.value.status == 3
+
+
+def test_calls_from_threads():
+    results, errors = {}, []
+
+    def work(i):
+        try:
+            results[i] = BOX.call(pow, i, 2, timeout=30)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (errors, results) == ([], {i: i * i for i in range(8)})
+
+
+def test_isolated_decorator():
+    @Sandbox(deny=["getppid"]).isolated(timeout=30)
+    def parent_pid(n):
+        return os.getppid() + n
+
+    @BOX.isolated
+    def double(x):
+        return 2 * x
+
+    assert double(21) == 42 and double.__name__ == "double"
+    with pytest.raises(CallError, match="'getppid'"):
+        parent_pid(1)
+
+
+def test_the_docstrings_examples_hold():
+    import doctest
+
+    import pysandbox.sandbox
+    import pysandbox.vocabulary
+
+    for module in (pysandbox.sandbox, pysandbox.vocabulary):
+        failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert (failed, tried > 0) == (0, True), module.__name__
+
+
+AS_NOBODY = """
+import os, sys
+sys.path.insert(0, %r)
+from pysandbox import Sandbox, CallError
+box = Sandbox(deny=["getppid"], fs_exec="@base")
+r = box.run(["cat", "/etc/hostname"], capture_output=True, text=True)
+print(r.returncode, r.stderr.strip())
+r = Sandbox(allow=%r).run([%r], capture_output=True, text=True)
+print(r.returncode, r.stdout.strip())
+print(box.call(sum, [1, 2]))
+try:
+    box.call(os.getppid)
+except CallError as e:
+    print(e.syscall)
+"""
+
+
+def test_sandbox_as_an_ordinary_user(kit):
+    kit.pysandbox(True)  # the package where uid 65534 can read it
+    code = AS_NOBODY % (kit.file("site"), README_ALLOW, kit.hello_static)
+    r = subprocess.run(NOBODY + ["--", PY, "-c", code], capture_output=True, text=True,
+                       timeout=60, cwd="/")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "1 cat: /etc/hostname: Permission denied\n0 Hello, world!\n3\ngetppid\n"
