@@ -162,7 +162,7 @@ class Sandbox:
         exe = given or argv[0]
         path = _find(exe, _exec_path(env), kwargs.get("cwd"))
         road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
-        argv, env = box._program(road, path or exe, argv, rest)
+        argv, env = box._program(road, path or exe, argv, rest, kwargs.get("cwd"))
         if road == PRELOAD and box._isolate is None and (path or given):
             kwargs["executable"] = path or given  # exactly the file inspected
         kwargs["env"] = dict(e.split(b"=", 1) for e in env)
@@ -225,9 +225,10 @@ class Sandbox:
         return wrap if fn is None else wrap(fn)
 
     def _refuse_running(self, what):
-        for key, why in (("isolate", "namespaces need a new process"),
-                         ("exec_allow", "the exec supervisor traces a program from its start"),
-                         ("exec_deny", "the exec supervisor traces a program from its start")):
+        # NOTE: the exec policy applies: its supervisor attaches to the calling
+        # thread (and every task it starts); a thread already running is not
+        # traced, so its execs fail with ENOSYS (fail closed)
+        for key, why in (("isolate", "namespaces need a new process"),):
             if BY_KEYWORD[key].env in self._values:
                 raise PolicyError("%s=: %s cannot apply it (%s): use run() or Popen()"
                                   % (key, what, why))
@@ -271,16 +272,18 @@ class Sandbox:
             target = interp
         raise RefusedError(errno.ELOOP, "too many #! interpreters: '%s'" % path)
 
-    def _program(self, road, path, argv, rest):
-        """(argv, env entries) that start PATH as ARGV on ROAD, isolated if asked;
-        REST: the environment's other entries."""
+    def _program(self, road, path, argv, rest, cwd=None):
+        """(argv, env entries) that start PATH as ARGV on ROAD, isolated if asked
+        (starting in CWD, default this process's); REST: the environment's
+        other entries."""
         mine = [os.fsencode("%s=%s" % kv) for kv in self._c_values().items()]
         if self._isolate is not None:
             inner = [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
             isolate, spaces, loopback = self._isolate
             fs_write = list(self.fs_write or ())
-            return (isolate.command(spaces, inner, fs_write=fs_write, loopback=loopback),
-                    rest + mine)
+            where = None if cwd is None else os.path.abspath(os.fsdecode(cwd))
+            return (isolate.command(spaces, inner, fs_write=fs_write, loopback=loopback,
+                                    ro=_visible(), cwd=where), rest + mine)
         if road == LAUNCH:
             return [sys.executable, "-I", "-c", _BOOT, road, path, *argv], rest + mine
         return list(argv), _launch.preloaded(rest, LIB, mine)
@@ -304,8 +307,12 @@ class Sandbox:
 
     def _c_values(self):
         """The variables the C loader reads (no SANDBOX_ISOLATE, no loopback)."""
-        return {k: v for k, v in self._values.items() if k not in PYTHON_ONLY
-                and not (k == "SANDBOX_NET" and v == LOOPBACK)}
+        out = {k: v for k, v in self._values.items() if k not in PYTHON_ONLY}
+        if "SANDBOX_NET" in out and self._isolate is not None:
+            inner = self._isolate[0].split_net(out.pop("SANDBOX_NET"))[0]
+            if inner is not None:
+                out["SANDBOX_NET"] = inner
+        return out
 
 
 def exec_confined(settings, argv, strict=False, say=None, report=None):
@@ -375,7 +382,7 @@ def _isolation(values):
     """(the isolate module, its namespaces, loopback) or None without isolation.
     FeatureError if this version has no isolate module: never run without."""
     text = values.get(ISOLATE)
-    loopback = values.get("SANDBOX_NET") == LOOPBACK
+    loopback = LOOPBACK in values.get("SANDBOX_NET", "").split(":")
     if text is None and not loopback:
         return None
     try:
@@ -385,7 +392,17 @@ def _isolation(values):
                            "(bubblewrap), which this version lacks" %
                            (ISOLATE if text is not None else "SANDBOX_NET=loopback"),
                            feature="isolate") from None
-    return isolate, isolate.parse(text or ""), loopback
+    return isolate, isolate.parse(text) if text is not None else frozenset({"net"}), loopback
+
+
+def _visible():
+    """What the inner launcher needs that a private /tmp would hide: this
+    interpreter's installation and the pysandbox package (a copy under /tmp)."""
+    from pysandbox.isolate import hidden
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return [p for p in dict.fromkeys((sys.prefix, sys.base_prefix, here))
+            if hidden(os.path.abspath(p))]
 
 
 def _from_values(values):

@@ -75,7 +75,7 @@ SETTINGS = (
     _row("SANDBOX_CAPS", "caps", "list", "capabilities kept: none or CAP_A,CAP_B", ","),
     _row("SANDBOX_LIMITS", "limits", "list", "resource limits: NAME=VALUE (nofile=64)"),
     _row("SANDBOX_ISOLATE", "isolate", "list", "namespaces (bubblewrap): net, pid, ipc, "
-         "uts, mount, all", ","),
+         "uts, mount, all"),
 )
 BY_ENV = {s.env: s for s in SETTINGS}
 BY_KEYWORD = {s.keyword: s for s in SETTINGS}

@@ -178,33 +178,6 @@ def test_execute_only_program_is_refused(kit, as_nobody):
                                         "may not read (execute-only): '%s'\n" % prog)
 
 
-@pytest.mark.parametrize("flag,env", [("--exec-allow", "SANDBOX_EXEC_ALLOW"),
-                                      ("--caps", "SANDBOX_CAPS")])
-def test_a_setting_this_build_lacks_is_refused(kit, flag, env):
-    known = [_native.env_name(i) for i in range(64)]
-    if env in known:
-        pytest.skip("%s is supported by this build (its own tests cover it)" % env)
-    r = prun(kit, [flag, "x", "--", "true"])
-    assert (r.returncode, r.stderr) == (125, "pysandbox: %s: not supported by this version of "
-                                        "pysandbox\n" % env)
-
-
-def test_isolate_without_its_module_never_runs_unisolated(kit):
-    try:
-        import pysandbox.isolate  # noqa: F401
-        pytest.skip("pysandbox.isolate exists (tests/e2e/test_isolate.py)")
-    except ImportError:
-        pass
-    r = prun(kit, ["--isolate", "net", "--deny", "ptrace", "--", "echo", "ran"])
-    assert (r.returncode, r.stdout, r.stderr) == (
-        125, "", "pysandbox: SANDBOX_ISOLATE: namespaces need pysandbox.isolate (bubblewrap), "
-        "which this version lacks\n")
-    r = prun(kit, ["--net", "loopback", "--", "echo", "ran"])
-    assert (r.returncode, r.stdout, r.stderr) == (
-        125, "", "pysandbox: SANDBOX_NET=loopback: namespaces need pysandbox.isolate "
-        "(bubblewrap), which this version lacks\n")
-
-
 def test_a_libsandbox_path_the_loader_would_split_is_refused(tmp_path):
     """LD_PRELOAD splits at ':' and blanks: the loader would skip the library
     (and say so) and run the program unconfined."""

@@ -161,7 +161,7 @@ def test_apply_in_a_child_interpreter(kit, as_nobody):
 def test_apply_refuses_what_a_running_process_cannot_take():
     from pysandbox.sandbox import _from_values
 
-    for key in ("isolate", "exec_allow", "exec_deny"):
+    for key in ("isolate",):
         box = Sandbox.__new__(Sandbox)
         object.__setattr__(box, "_values", {"SANDBOX_" + key.upper(): "x"})
         with pytest.raises(PolicyError, match="^%s=: apply\\(\\) cannot apply it" % key):
@@ -169,6 +169,30 @@ def test_apply_refuses_what_a_running_process_cannot_take():
         with pytest.raises(PolicyError, match="^%s=: call\\(\\) cannot apply it" % key):
             box.call(int)
     assert _from_values({"SECCOMP_SYSCALL_DENY": "ptrace"}) == BOX
+
+
+def test_apply_and_call_take_the_exec_policy():
+    """A running process takes the exec policy: its supervisor attaches to the
+    calling thread, and a denied program fails with EACCES in the caller."""
+    code = ("import subprocess, pysandbox\n"
+            "pysandbox.Sandbox(exec_deny=['/usr/bin/echo']).apply()\n"
+            "try:\n subprocess.run(['/usr/bin/echo', 'ESCAPED'])\n"
+            "except PermissionError as e:\n print('refused', e.errno)\n"
+            "print(subprocess.run(['/usr/bin/true']).returncode)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert (r.returncode, r.stdout) == (0, "refused 13\n0\n"), r.stderr
+    assert "exec denied by SANDBOX_EXEC_DENY '/usr/bin/echo' (item 1)" in r.stderr
+
+    def runs(prog):
+        try:
+            return subprocess.run([prog], capture_output=True).returncode
+        except PermissionError as e:
+            return "refused %d" % e.errno
+
+    box = Sandbox(exec_deny=["/usr/bin/echo"])
+    assert box.call(runs, "/usr/bin/echo") == "refused 13"
+    assert box.call(runs, "/usr/bin/true") == 0
 
 
 def test_call_returns_and_raises():
