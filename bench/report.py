@@ -498,6 +498,7 @@ def main():
         return
     if "--exec" in args:
         exec_policy(os.path.abspath(args[-1]))
+        return
     if "--python" in args:
         python_api()
         return
