@@ -5,8 +5,9 @@
 Runs OUT/nop (a dynamic program that returns 0) under each configuration,
 interleaved (one run of each per round, in a new random order), the first
 WARMUP rounds dropped. Wall and CPU time are measured the same way for every
-row: around the whole launch, from this process (CPU: this process's own,
-and that of the children it reaped: bwrap, its init, the program). Printed
+row: around the whole launch, until every process it started is gone, from
+this process (CPU: this process's own, and that of all it started: bwrap,
+its init, the program, which this process reaps as their subreaper). Printed
 per row, in ms: wall median and p10, CPU median and p10, each median beside
 bare bwrap's (the spawned rows) or bwrap by subprocess's (the in-process rows):
 
@@ -40,18 +41,36 @@ import time
 from pysandbox import Sandbox, isolate
 
 WARMUP = 10
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 NAMES = isolate.parse("all")
 BASE = {"spawned": "bwrap", "in-process": "subprocess bwrap"}
 
 
+def subreaper():
+    """Make this process its descendants' reaper. NOTE: bwrap exits as soon as
+    its init reports the program's status, without reaping that init: the
+    orphan, and the CPU time of all it reaped (the program), would go to PID
+    1 and be missed by RUSAGE_CHILDREN (PR_SET_CHILD_SUBREAPER, prctl(2))."""
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
 def timed(fn):
-    """(wall ns, CPU ns) of FN(): this process's CPU time and its reaped children's."""
+    """(wall ns, CPU ns) of FN() until every process it started is gone: this
+    process's CPU time and its reaped descendants' (subreaper())."""
     def cpu():
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return time.process_time_ns() + int((ru.ru_utime + ru.ru_stime) * 1e9)
 
     c, t = cpu(), time.perf_counter_ns()
     fn()
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
     t = time.perf_counter_ns() - t
     return t, cpu() - c
 
@@ -127,6 +146,7 @@ def configurations(nop):
 
 def main(out, runs=200):
     nop = os.path.abspath(os.path.join(out, "nop"))
+    subreaper()
     rows, missing = configurations(nop)
     load = os.getloadavg()
     times = {label: [] for label, _, _ in rows}
