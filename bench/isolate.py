@@ -2,137 +2,186 @@
 
     PY isolate.py OUT [RUNS]        make -C bench isolate
 
-Runs OUT/nop under each configuration, interleaved (one run of each per round,
-in a new random order), the first WARMUP rounds dropped; prints wall-clock
-median, p10 and p90 and the mean CPU time (wait4: the process and what it
-waited for; bwrap's init and the program are its children) per configuration,
-in ms, each beside bare bwrap's:
+Runs OUT/nop (a dynamic program that returns 0) under each configuration,
+interleaved (one run of each per round, in a new random order), the first
+WARMUP rounds dropped. Wall and CPU time are measured the same way for every
+row: around the whole launch, until every process it started is gone, from
+this process (CPU: this process's own, and that of all it started: bwrap,
+its init, the program, which this process reaps as their subreaper). Printed
+per row, in ms: wall median and p10, CPU median and p10, each median beside
+bare bwrap's (the spawned rows) or bwrap by subprocess's (the in-process rows):
 
-  bwrap            bare bwrap with the options isolate.command() writes (all
-                   namespaces: net, pid, ipc, uts, and the view)
-  isolate+bwrap    isolate.command() (with its user-namespace check) in this
-                   process, then the same bwrap: what the module adds
-  py -c nop        a Python launcher that only execs nop (the interpreter's cost)
-  py -c isolate    a Python launcher that imports pysandbox.isolate and execs
-                   command(): the road `pysandbox run --isolate` takes
-  pysandbox run    `pysandbox run --isolate=all -- nop`, where that command exists
-  firejail         firejail with the same namespaces and view, where installed
-  nsjail           nsjail likewise, where installed
+  bwrap                bare bwrap with the options isolate.command() writes
+                       (all namespaces: net, pid, ipc, uts, and the view),
+                       started by posix_spawn
+  command()+bwrap      isolate.command() (with its user-namespace check) in
+                       this process, then the same bwrap: what the module adds
+  pysandbox run        `pysandbox run --isolate=all -- nop` from a cold start
+                       (its main(), run by the system's interpreter: front_door())
+  python -I -c pass    that interpreter, starting and exiting: the part of the
+                       front door no Python CLI avoids
+  firejail             firejail with the same namespaces and view, where it runs
+  nsjail               nsjail likewise, where installed
+  --- in this process, warm ---
+  subprocess bwrap     subprocess.run() of the bare bwrap argv
+  Sandbox.run          Sandbox(isolate="all").run([nop]): the inspection, the
+                       argv, bwrap, libsandbox.so loaded into nop (no policy)
 
-A configuration whose tool is missing or fails here is left out with the reason.
+The machine's load average is printed before and after: on a shared machine,
+compare the CPU columns and the p10s before the wall medians.
 """
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import time
 
-from pysandbox import isolate
+from pysandbox import Sandbox, isolate
 
 WARMUP = 10
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 NAMES = isolate.parse("all")
+BASE = {"spawned": "bwrap", "in-process": "subprocess bwrap"}
 
-LAUNCH_NOP = "import os, sys; os.execv(sys.argv[1], sys.argv[1:])"
-LAUNCH_ISOLATE = ("import os, sys\nfrom pysandbox import isolate\n"
-                  "c = isolate.command(isolate.parse('all'), sys.argv[1:])\nos.execv(c[0], c)")
+
+def subreaper():
+    """Make this process its descendants' reaper. NOTE: bwrap exits as soon as
+    its init reports the program's status, without reaping that init: the
+    orphan, and the CPU time of all it reaped (the program), would go to PID
+    1 and be missed by RUSAGE_CHILDREN (PR_SET_CHILD_SUBREAPER, prctl(2))."""
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def timed(fn):
+    """(wall ns, CPU ns) of FN() until every process it started is gone: this
+    process's CPU time and its reaped descendants' (subreaper())."""
+    def cpu():
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time_ns() + int((ru.ru_utime + ru.ru_stime) * 1e9)
+
+    c, t = cpu(), time.perf_counter_ns()
+    fn()
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    t = time.perf_counter_ns() - t
+    return t, cpu() - c
 
 
 def spawn(argv):
-    """Run ARGV, stdio on /dev/null: (wall ns, CPU ns of it and its children
-    from wait4), ValueError if it fails."""
+    """Run ARGV, stdio on /dev/null; ValueError if it fails."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
-        t = time.perf_counter_ns()
         pid = os.posix_spawn(argv[0], argv, os.environ,
                              file_actions=[(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)])
-        _, status, ru = os.wait4(pid, 0)
-        t = time.perf_counter_ns() - t
+        _, status = os.waitpid(pid, 0)
     finally:
         os.close(null)
     if status != 0:
         raise ValueError("%s exits with status %d" % (argv[0], os.waitstatus_to_exitcode(status)))
-    return t, int((ru.ru_utime + ru.ru_stime) * 1e9)
+
+
+def checked(done):
+    if done.returncode != 0:
+        raise ValueError("exits with status %d" % done.returncode)
+
+
+def front_door():
+    """(the interpreter, the argv that runs `pysandbox`): the system's python3.X
+    (this one's version) with this checkout and its site-packages first on
+    sys.path, as the installed `pysandbox` script would run. Not this venv's
+    script: an editable install's import finder costs more than the rest of
+    the interpreter's start-up, and uid 65534 may not reach a venv in /root."""
+    py = "/usr/bin/python%d.%d" % sys.version_info[:2]
+    if not os.access(py, os.X_OK):
+        py = sys.executable
+    paths = [os.path.dirname(os.path.dirname(os.path.abspath(isolate.__file__)))] + \
+        [p for p in sys.path if p.endswith("site-packages")]
+    boot = "import sys; sys.path[:0] = %r; from pysandbox.cli import main; sys.exit(main())"
+    return py, [py, "-I", "-c", boot % paths]
 
 
 def configurations(nop):
-    """{label: callable returning a run's ns}, and {label: why it is left out}."""
+    """([(label, group, callable)], {label: why it is left out})."""
     bare = isolate.command(NAMES, [nop])
-    py = sys.executable
-    have, missing = {}, {}
-    have["bwrap"] = lambda: spawn(bare)
-    have["isolate+bwrap"] = lambda: timed_command(nop)
-    have["py -c nop"] = lambda: spawn([py, "-I", "-c", LAUNCH_NOP, nop])
-    have["py -c isolate"] = lambda: spawn([py, "-I", "-c", LAUNCH_ISOLATE, nop])
-    cli = os.path.join(os.path.dirname(py), "pysandbox")
-    try:
-        has_run = subprocess.run([cli, "run", "--help"], capture_output=True).returncode == 0
-    except OSError:
-        has_run = False
-    if has_run:
-        have["pysandbox run"] = lambda: spawn([cli, "run", "--isolate=all", "--", nop])
-    else:
-        missing["pysandbox run"] = "no `pysandbox run` in this version"
+    py, cli = front_door()
+    box = Sandbox(isolate="all")
+    quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = [
+        ("bwrap", "spawned", lambda: spawn(bare)),
+        ("command()+bwrap", "spawned", lambda: spawn(isolate.command(NAMES, [nop]))),
+        ("pysandbox run", "spawned", lambda: spawn(cli + ["run", "--isolate=all", "--", nop])),
+        ("python -I -c pass", "spawned", lambda: spawn([py, "-I", "-c", "pass"])),
+        ("subprocess bwrap", "in-process", lambda: checked(subprocess.run(bare, **quiet))),
+        ("Sandbox.run", "in-process", lambda: checked(box.run([nop], **quiet))),
+    ]
     tools = {
         "firejail": ["--quiet", "--noprofile", "--read-only=/", "--private-tmp",
                      "--private-dev", "--net=none", "--ipc-namespace", "--hostname=pysandbox",
                      "--caps.drop=all", "--", nop],
         "nsjail": ["-Mo", "--quiet", "-R", "/", "-T", "/tmp", "--", nop],
     }
-    for label, run in list(have.items()):  # as another user, some may not start
-        try:
-            run()
-        except (OSError, ValueError) as e:
-            missing[label] = "fails here: %s" % e
-            del have[label]
+    missing = {}
     for name, args in tools.items():
         exe = shutil.which(name)
         if exe is None:
             missing[name] = "not installed (apt-get install %s)" % name
-            continue
-        argv = [exe] + args
+        else:
+            rows.insert(4, (name, "spawned", lambda argv=[exe] + args: spawn(argv)))
+    for row in list(rows):  # as another user, some may not start
         try:
-            spawn(argv)
+            row[2]()
         except (OSError, ValueError) as e:
-            missing[name] = "fails here: %s" % e
-            continue
-        have[name] = lambda argv=argv: spawn(argv)
-    return have, missing
-
-
-def timed_command(nop):
-    t = time.perf_counter_ns()
-    c = time.process_time_ns()
-    cmd = isolate.command(NAMES, [nop])
-    t, c = time.perf_counter_ns() - t, time.process_time_ns() - c
-    wall, cpu = spawn(cmd)
-    return t + wall, c + cpu
+            missing[row[0]] = "fails here: %s" % e
+            rows.remove(row)
+    return rows, missing
 
 
 def main(out, runs=200):
     nop = os.path.abspath(os.path.join(out, "nop"))
-    have, missing = configurations(nop)
-    times = {label: [] for label in have}
+    subreaper()
+    rows, missing = configurations(nop)
+    load = os.getloadavg()
+    times = {label: [] for label, _, _ in rows}
     for i in range(WARMUP + runs):
-        order = list(have)
-        random.shuffle(order)
-        for label in order:
-            t = have[label]()
+        for label, _, fn in random.sample(rows, len(rows)):
+            t = timed(fn)
             if i >= WARMUP:
                 times[label].append(t)
-    print("isolated start-up of %s as uid %d, %d runs each (ms): wall median p10 p90, "
-          "CPU mean (its own and its children's)" % (nop, os.getuid(), runs))
-    base = sorted(w for w, _ in times["bwrap"])[runs // 2]
-    base_cpu = sum(c for _, c in times["bwrap"]) / runs
-    for label, ts in times.items():
-        wall = sorted(w for w, _ in ts)
-        cpu = sum(c for _, c in ts) / runs
-        print("  %-14s %7.3f %7.3f %7.3f  %+6.1f%%   cpu %7.3f %+6.1f%%" % (
-            label, wall[runs // 2] / 1e6, wall[runs // 10] / 1e6, wall[runs * 9 // 10] / 1e6,
-            100.0 * (wall[runs // 2] - base) / base,
-            cpu / 1e6, 100.0 * (cpu - base_cpu) / base_cpu))
+    print("isolated start-up of %s as uid %d, %d interleaved runs each, %d CPUs, load "
+          "average %.2f before, %.2f after (ms: median, p10)"
+          % (nop, os.getuid(), runs, os.cpu_count(), load[0], os.getloadavg()[0]))
+    print("  %-18s %17s %17s" % ("", "wall", "CPU"))
+
+    def stat(label, k):
+        xs = sorted(x[k] for x in times[label])
+        return xs[runs // 2], xs[runs // 10]
+
+    for label, group, _ in rows:
+        if label in (BASE["in-process"],):
+            print("  --- in this process (warm) ---")
+        cells = []
+        for k in (0, 1):
+            med, p10 = stat(label, k)
+            base = stat(BASE[group], k)[0] if BASE[group] in times else None
+            rel = "" if base is None or label == BASE[group] else \
+                " %+5.0f%%" % (100.0 * (med - base) / base)
+            cells.append("%7.2f %6.2f%-7s" % (med / 1e6, p10 / 1e6, rel))
+        print("  %-18s %s %s" % (label, cells[0], cells[1]))
     for label, why in missing.items():
-        print("  %-14s left out: %s" % (label, why))
+        print("  %-18s left out: %s" % (label, why))
+    if "pysandbox run" in times and "python -I -c pass" in times:
+        own = [stat("pysandbox run", k)[0] - stat("python -I -c pass", k)[0] for k in (0, 1)]
+        print("  pysandbox run less the interpreter's start-up: wall %.2f, CPU %.2f ms "
+              "(bare bwrap: %.2f, %.2f)" % (own[0] / 1e6, own[1] / 1e6,
+                                            stat("bwrap", 0)[0] / 1e6, stat("bwrap", 1)[0] / 1e6))
 
 
 if __name__ == "__main__":

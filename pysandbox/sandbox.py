@@ -278,12 +278,25 @@ class Sandbox:
         other entries."""
         mine = [os.fsencode("%s=%s" % kv) for kv in self._c_values().items()]
         if self._isolate is not None:
-            inner = [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
+            # bwrap execs libsandbox.so's road itself; LD_PRELOAD and our
+            # variables reach only the program (--setenv), never bwrap
             isolate, spaces, loopback = self._isolate
-            fs_write = list(self.fs_write or ())
+            path = os.fsdecode(path)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+            path = os.path.abspath(path)
+            preload = [e for e in rest if e.startswith(b"LD_PRELOAD=")]
+            if road == PRELOAD:
+                preload = _launch.preloaded(preload, LIB)
+                inner, argv0 = [path, *argv[1:]], os.fsdecode(argv[0])
+            else:
+                inner, argv0 = [sys.executable, "-I", "-c", _BOOT, road, path, *argv], None
+            setenv = [os.fsdecode(e).split("=", 1) for e in preload[-1:] + mine]
             where = None if cwd is None else os.path.abspath(os.fsdecode(cwd))
-            return (isolate.command(spaces, inner, fs_write=fs_write, loopback=loopback,
-                                    ro=_visible(), cwd=where), rest + mine)
+            return (isolate.command(spaces, inner, fs_write=list(self.fs_write or ()),
+                                    loopback=loopback, ro=_visible(road, path), cwd=where,
+                                    setenv=setenv, argv0=argv0),
+                    [e for e in rest if not e.startswith(b"LD_PRELOAD=")])
         if road == LAUNCH:
             return [sys.executable, "-I", "-c", _BOOT, road, path, *argv], rest + mine
         return list(argv), _launch.preloaded(rest, LIB, mine)
@@ -395,14 +408,15 @@ def _isolation(values):
     return isolate, isolate.parse(text) if text is not None else frozenset({"net"}), loopback
 
 
-def _visible():
-    """What the inner launcher needs that a private /tmp would hide: this
-    interpreter's installation and the pysandbox package (a copy under /tmp)."""
+def _visible(road, path):
+    """What ROAD to the program PATH needs inside bubblewrap that its private
+    /tmp would hide, to bind read-only at its place: PATH and libsandbox.so;
+    for the first-instruction launch, its Python launcher's installation and
+    the pysandbox package (a copy under /tmp) instead of the library."""
     from pysandbox.isolate import hidden
 
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return [p for p in dict.fromkeys((sys.prefix, sys.base_prefix, here))
-            if hidden(os.path.abspath(p))]
+    need = (path, LIB) if road == PRELOAD else (path, sys.prefix, sys.base_prefix, _HOME)
+    return [p for p in dict.fromkeys(need) if hidden(os.path.abspath(p))]
 
 
 def _from_values(values):

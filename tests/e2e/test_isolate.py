@@ -308,3 +308,48 @@ def test_features_says_why_not(kit, as_nobody):
     f = features(kit, as_nobody, env)
     assert f["bwrap"]["userns_error"] == line
     assert f["pysandbox"]["isolate"] == {"ok": False, "why": line}
+
+
+# ---- Sandbox(isolate=...).run: bwrap execs the program itself ----
+
+SANDBOX_RUN = r"""
+import json, sys
+if sys.argv[1]:
+    sys.path.insert(0, sys.argv[1])
+from pysandbox import Sandbox
+spec = json.loads(sys.argv[2])
+sys.exit(Sandbox(**spec["box"]).run(spec["argv"], env=spec["env"]).returncode)
+"""
+
+
+def sandbox_run(kit, as_nobody, box, argv, **env):
+    """Sandbox(**BOX).run(ARGV, env=clean_env(**ENV)) in a fresh interpreter
+    (uid 65534's: the kit's copy of the package)."""
+    prefix = launcher(kit, as_nobody)[:-2]  # python -I -c ... SITE
+    spec = json.dumps({"box": box, "argv": list(argv), "env": clean_env(**env)})
+    return run(prefix[:3] + [SANDBOX_RUN, launcher(kit, as_nobody)[-1], spec], clean_env(),
+               as_nobody)
+
+
+def test_only_the_program_gets_ld_preload(kit, as_nobody):
+    """The caller's LD_PRELOAD (a missing library: the loader says so in each
+    process that loads it) reaches the program, after libsandbox.so, and no
+    process before it: not bwrap, and no second launcher in between."""
+    missing = "/nonexistent/pysandbox-missing.so"
+    r = sandbox_run(kit, as_nobody, {"isolate": "pid", "deny": "openat=EPERM"},
+                    ["sh", "-c", "echo $0 $$ ${LD_PRELOAD#*:}; exec 9</etc/hostname"],
+                    LD_PRELOAD=missing)
+    assert (r.returncode, r.stdout) == (2, "sh 2 %s\n" % missing)
+    assert r.stderr.splitlines() == [
+        "ERROR: ld.so: object '%s' from LD_PRELOAD cannot be preloaded (cannot open shared "
+        "object file): ignored." % missing,
+        "sh: 1: cannot open /etc/hostname: Operation not permitted"]
+
+
+@pytest.mark.parametrize("prog", ["hello", "hello_static"])
+def test_a_program_under_tmp_is_bound(kit, as_nobody, prog):
+    """bwrap's /tmp is its own: a program there (and libsandbox.so, for uid
+    65534 the kit's) is bound read-only at its place, on either road."""
+    r = sandbox_run(kit, as_nobody, {"isolate": "mount", "deny": "uname=EPERM"},
+                    [getattr(kit, prog)])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "Hello, world!\n", "")

@@ -172,3 +172,40 @@ def test_command_takes_the_variables_text_too():
         argv(isolate.parse("net:pid"), fs_write=["/var/tmp/a", "@tmp"])
     with pytest.raises(PolicyError):
         argv("net,pid")
+
+
+def test_command_sets_the_programs_environment_and_argv0():
+    cmd = argv({"mount"}, prog=("/usr/bin/cat", "x"), setenv=[("LD_PRELOAD", "/l.so"),
+                                                                ("SECCOMP_SYSCALL_DENY", "a=b")],
+               argv0="cat")
+    flags = cmd[:cmd.index("--")]
+    i = flags.index("--setenv")
+    assert flags[i:i + 8] == ["--setenv", "LD_PRELOAD", "/l.so", "--setenv",
+                              "SECCOMP_SYSCALL_DENY", "a=b", "--argv0", "cat"]
+    assert cmd[cmd.index("--"):] == ["--", "/usr/bin/cat", "x"]
+    same = argv({"mount"}, prog=("/usr/bin/cat",), argv0="/usr/bin/cat")
+    assert "--argv0" not in same and "--setenv" not in same  # what an older bwrap lacks
+
+
+def test_a_passed_user_namespace_check_is_remembered(monkeypatch):
+    """The /proc reads are made once per process and bwrap; a refusal is not
+    remembered (a fixed sysctl counts at once)."""
+    seen = []
+    facts = dict(OK)
+    monkeypatch.setattr(isolate, "_can_isolate", set())
+    monkeypatch.setattr(isolate, "userns_facts", lambda: seen.append(1) or dict(facts))
+    monkeypatch.setattr(os, "getuid", lambda: 1000)  # /usr/bin/true is not set-uid
+
+    def command():
+        return isolate.command({"mount"}, ["/bin/true"], bwrap="/usr/bin/true", cwd="/")
+    facts["max"] = 0
+    for _ in range(2):
+        with pytest.raises(FeatureError):
+            command()
+    facts["max"] = 15000
+    for _ in range(3):
+        assert "--unshare-user" in command()
+    assert len(seen) == 3
+    monkeypatch.setattr(os, "getuid", lambda: 1001)  # another uid: checked again
+    command()
+    assert len(seen) == 4
