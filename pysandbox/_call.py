@@ -1,8 +1,9 @@
 """Sandbox.call(): one function in a forked, confined child.
 
-The child applies the sandbox to itself (_native.enter, the kill actions
-turned into traps with a C SIGSYS handler that records the syscall in memory
-shared with the parent), runs the function, sends back a length-prefixed
+The child applies the sandbox to itself (a _native.Entry the parent made
+ready once per Sandbox: the kill actions turned into traps, the filter
+compiled; a C SIGSYS handler records the syscall in memory shared with the
+parent), runs the function, sends back a length-prefixed
 pickle of ("ok", result) or ("raised", exception, traceback text) through a
 pipe and _exit()s: it never returns into the caller's code. The parent waits
 on the pipe and the child's pidfd together (a child forked by another thread
@@ -45,8 +46,8 @@ class ChildTraceback(Exception):
         return "\n" + self.args[0]
 
 
-def call(config, fn, args, kwargs, timeout):
-    """FN(*ARGS, **KWARGS) in a child confined by CONFIG (a _native Config)."""
+def call(entry, fn, args, kwargs, timeout):
+    """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     shared = mmap.mmap(-1, mmap.PAGESIZE)
     r, w = os.pipe()
@@ -68,7 +69,7 @@ def call(config, fn, args, kwargs, timeout):
         status = 70
         try:
             os.close(r)
-            status = child(config, shared, w, fn, args, kwargs)
+            status = child(entry, shared, w, fn, args, kwargs)
         finally:
             os._exit(status)
     gc.unfreeze()
@@ -80,11 +81,10 @@ def call(config, fn, args, kwargs, timeout):
         shared.close()
 
 
-def child(config, shared, w, fn, args, kwargs):
+def child(entry, shared, w, fn, args, kwargs):
     """The child's work: confine, run, answer. Its exit status."""
     try:
-        _native.catch_sigsys(shared)
-        _native.enter(config, trap_kills=True)
+        entry.enter(shared)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
         return send(w, ("setup", e, traceback.format_exc()))
     try:

@@ -672,7 +672,11 @@ def enter(config, steps=ENTER_ALL, trap_kills=False):
     before it stay applied); PolicyError if a step's layer is missing or its
     filter cannot be made. TRAP_KILLS: the filter's kill actions become trap
     (Sandbox.call's child names the syscall from the SIGSYS; catch_sigsys)."""
-    r, err = _enter(config, steps, trap_kills)
+    _entered(*_enter(config, steps, trap_kills))
+
+
+def _entered(r, err):
+    """Raise what sb_enter()'s result R (and its struct sb_error ERR) says."""
     if r < 0 and err.kind == lib.SB_ERR_KERNEL:
         raise InstallError(-r, _error_text(err))
     if r < 0:
@@ -707,6 +711,47 @@ def _trap_kills(p):
             r.action = lib.SB_ACT_TRAP
     p.default_action = lib.SB_ACT_TRAP if p.default_action in kills else p.default_action
     # NOTE: the compiler keeps another ABI's syscalls a kill (abi_action): no record then
+
+
+# the layers whose making depends on nothing but the configuration (vows are
+# compiled into the seccomp and Landlock layers, whose bits they set too)
+_PURE_LAYERS = lib.SB_LAYER_SECCOMP | lib.SB_LAYER_VOWS
+
+
+class Entry:
+    """enter(CONFIG, trap_kills=TRAP_KILLS) made ready once, for many forked
+    children (Sandbox.call): the configuration restored here and, when its
+    layers are the seccomp filter's only, the filter compiled here, so that
+    each child only installs it - copying (page by page) as little of this
+    process as it can. Any other layer is made by each child's enter, as
+    enter() does: a Landlock ruleset opens its paths then, capabilities and
+    limits are checked against the process that takes them, the exec policy
+    starts its supervisor. PolicyError here if the filter cannot be made."""
+
+    def __init__(self, config, trap_kills=False):
+        self._config, self._trap_kills = config, trap_kills
+        self._ready = None  # (the struct sb_config, sb_prepared, sb_error, the program)
+        cfg = _restore(config)
+        if cfg.layers and not cfg.layers & ~_PURE_LAYERS:
+            if trap_kills:
+                _trap_kills(cfg.seccomp)
+            prep, err = ffi.new("struct sb_prepared *"), ffi.new("struct sb_error *")
+            prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
+            prep.cap = lib.SB_PROG_MAX
+            if lib.sb_prepare(cfg, prep, err) < 0:
+                raise _policy_error(err)
+            self._ready = (cfg, prep, err, prog)
+
+    def enter(self, sigsys):
+        """In the (forked) process to confine: catch_sigsys(SIGSYS), then the
+        configuration applied, as enter() would."""
+        catch_sigsys(sigsys)
+        ready = self._ready
+        if ready is None:
+            return enter(self._config, trap_kills=self._trap_kills)
+        # NOTE: only the child's copy of the prepared state is changed (the
+        # enter closes its ruleset): this process's stays ready
+        _entered(lib.sb_enter(ready[0], ready[1], ENTER_ALL, ready[2]), ready[2])
 
 
 def catch_sigsys(buffer):

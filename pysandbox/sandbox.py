@@ -66,7 +66,7 @@ class Sandbox:
     1
     """
 
-    __slots__ = ("_values", "_config", "_isolate")
+    __slots__ = ("_values", "_config", "_isolate", "_entry")
 
     def __init__(self, *, allow: Items = None, deny: Items = None, default: Text = None,
                  profile: Path = None, policy_file: Path = None, verbose: Flag = None,
@@ -206,7 +206,11 @@ class Sandbox:
         self._refuse_running("call()")
         if self._config is None:
             raise PolicyError(_native.NO_POLICY)
-        return _call.call(self._config, fn, args, kwargs, timeout)
+        entry = self._entry
+        if entry is None:  # made once: each call's child only installs the filter
+            entry = _native.Entry(self._config, trap_kills=True)
+            object.__setattr__(self, "_entry", entry)
+        return _call.call(entry, fn, args, kwargs, timeout)
 
     def isolated(self, fn: Optional[Callable[..., T]] = None, *,
                  timeout: Optional[float] = None) -> Any:
@@ -376,6 +380,7 @@ def _setup(box, values):
     if config is None and box._isolate is None:
         raise PolicyError(_native.NO_POLICY)
     object.__setattr__(box, "_config", config)
+    object.__setattr__(box, "_entry", None)  # call()'s _native.Entry, made on its first call
 
 
 def _isolation(values):
