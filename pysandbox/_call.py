@@ -50,6 +50,7 @@ def call(entry, fn, args, kwargs, timeout):
     """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     shared = mmap.mmap(-1, mmap.PAGESIZE)
+    sigsys = _native.Sigsys(shared)
     r, w = os.pipe()
     for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
         if f is not None:
@@ -63,28 +64,30 @@ def call(entry, fn, args, kwargs, timeout):
         gc.unfreeze()
         for fd in (r, w):
             os.close(fd)
+        sigsys.close()
         shared.close()
         raise
     if pid == 0:  # pragma: no cover - the child
         status = 70
         try:
             os.close(r)
-            status = child(entry, shared, w, fn, args, kwargs)
+            status = child(entry, sigsys, w, fn, args, kwargs)
         finally:
             os._exit(status)
     gc.unfreeze()
     os.close(w)
     try:
-        return answer(pid, r, shared, deadline, timeout)
+        return answer(pid, r, sigsys, deadline, timeout)
     finally:
         os.close(r)
+        sigsys.close()
         shared.close()
 
 
-def child(entry, shared, w, fn, args, kwargs):
+def child(entry, sigsys, w, fn, args, kwargs):
     """The child's work: confine, run, answer. Its exit status."""
     try:
-        entry.enter(shared)
+        entry.enter(sigsys)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
         return send(w, ("setup", e, traceback.format_exc()))
     try:
@@ -120,13 +123,13 @@ def send(w, result):
     return 0
 
 
-def answer(pid, r, shared, deadline, timeout):
+def answer(pid, r, sigsys, deadline, timeout):
     """Wait for the child PID's answer on R; the result, or raise."""
     data, status = collect(pid, r, deadline, timeout)
     if whole([data]):
         return decode(data[HEADER.size:])
     died = died_of(status)
-    seen = _native.sigsys_record(shared)
+    seen = sigsys.seen()
     if seen is not None:
         syscall, arch = seen
         raise CallError("the sandboxed call was killed by the seccomp filter at syscall %s "
