@@ -5,6 +5,8 @@ refusal) its new state needs, and a changed environment reaches the program.
 Each would fail on a memo keyed by the path or by the dict's identity."""
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -73,3 +75,31 @@ def test_a_changed_environment_reaches_the_program(monkeypatch):
     assert box.run(echo, env=env, capture_output=True, text=True).stdout == "three\n"
     env["PYSANDBOX_MEMO"] = "four"  # the same dict, changed
     assert box.run(echo, env=env, capture_output=True, text=True).stdout == "four\n"
+
+
+SETUID_SCRIPT = """
+import os, sys
+from pysandbox import Sandbox, sandbox
+from pysandbox.errors import RefusedError
+sandbox.RACY_NS = -10 ** 18
+prog = sys.argv[1]
+assert Sandbox(deny=["write"])._road(prog)[0] == sandbox.PRELOAD  # remembered, as root
+os.setgid(65534)
+os.setuid(65534)
+try:
+    Sandbox(deny=["write"])._road(prog)
+except RefusedError as e:
+    print(e)
+"""
+
+
+def test_who_may_read_the_program_is_asked_every_time(kit):
+    """Remembered as root, an execute-only program is still refused to an
+    ordinary user: os.access is not part of what is remembered."""
+    if os.getuid() != 0:
+        pytest.skip("needs root to change to uid 65534")
+    prog = kit.copy(kit.hello, "hello-execute-only")  # in a directory uid 65534 may enter
+    os.chmod(prog, 0o711)
+    out = subprocess.run([sys.executable, "-c", SETUID_SCRIPT, prog], capture_output=True,
+                         text=True, check=True).stdout
+    assert "cannot inspect a program this user may not read (execute-only)" in out
