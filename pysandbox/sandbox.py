@@ -112,6 +112,11 @@ class Sandbox:
     def __hash__(self):
         return hash(frozenset(self._values.items()))
 
+    def __reduce__(self):
+        # the settings alone: what is made of them (the loaded configuration,
+        # call()'s prepared filter, run()'s memo) is made anew where unpickled
+        return _from_values, (self._values,)
+
     def __repr__(self):
         return "Sandbox(%s)" % ", ".join("%s=%r" % (BY_ENV[k].keyword, getattr(self, BY_ENV[k]
                                                                                  .keyword))

@@ -103,3 +103,15 @@ def test_who_may_read_the_program_is_asked_every_time(kit):
     out = subprocess.run([sys.executable, "-c", SETUID_SCRIPT, prog], capture_output=True,
                          text=True, check=True).stdout
     assert "cannot inspect a program this user may not read (execute-only)" in out
+
+
+def test_a_sandbox_pickles_as_its_settings():
+    """What run() and call() made (a cffi configuration among it) stays behind."""
+    import pickle
+
+    box = Sandbox(deny=["ptrace"], fs_exec=["@base"])
+    box.run(["true"])
+    box.call(int)
+    again = pickle.loads(pickle.dumps(box))
+    assert again == box and again.environ() == box.environ()
+    assert again.call(sum, [1, 2]) == 3
