@@ -1,8 +1,9 @@
 """Sandbox.call(): one function in a forked, confined child.
 
-The child applies the sandbox to itself (_native.enter, the kill actions
-turned into traps with a C SIGSYS handler that records the syscall in memory
-shared with the parent), runs the function, sends back a length-prefixed
+The child applies the sandbox to itself (a _native.Entry the parent made
+ready once per Sandbox: the kill actions turned into traps, the filter
+compiled; a C SIGSYS handler records the syscall in memory shared with the
+parent), runs the function, sends back a length-prefixed
 pickle of ("ok", result) or ("raised", exception, traceback text) through a
 pipe and _exit()s: it never returns into the caller's code. The parent waits
 on the pipe and the child's pidfd together (a child forked by another thread
@@ -45,10 +46,11 @@ class ChildTraceback(Exception):
         return "\n" + self.args[0]
 
 
-def call(config, fn, args, kwargs, timeout):
-    """FN(*ARGS, **KWARGS) in a child confined by CONFIG (a _native Config)."""
+def call(entry, fn, args, kwargs, timeout):
+    """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     shared = mmap.mmap(-1, mmap.PAGESIZE)
+    sigsys = _native.Sigsys(shared)
     r, w = os.pipe()
     for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
         if f is not None:
@@ -62,29 +64,30 @@ def call(config, fn, args, kwargs, timeout):
         gc.unfreeze()
         for fd in (r, w):
             os.close(fd)
+        sigsys.close()
         shared.close()
         raise
     if pid == 0:  # pragma: no cover - the child
         status = 70
         try:
             os.close(r)
-            status = child(config, shared, w, fn, args, kwargs)
+            status = child(entry, sigsys, w, fn, args, kwargs)
         finally:
             os._exit(status)
     gc.unfreeze()
     os.close(w)
     try:
-        return answer(pid, r, shared, deadline, timeout)
+        return answer(pid, r, sigsys, deadline, timeout)
     finally:
         os.close(r)
+        sigsys.close()
         shared.close()
 
 
-def child(config, shared, w, fn, args, kwargs):
+def child(entry, sigsys, w, fn, args, kwargs):
     """The child's work: confine, run, answer. Its exit status."""
     try:
-        _native.catch_sigsys(shared)
-        _native.enter(config, trap_kills=True)
+        entry.enter(sigsys)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
         return send(w, ("setup", e, traceback.format_exc()))
     try:
@@ -120,13 +123,13 @@ def send(w, result):
     return 0
 
 
-def answer(pid, r, shared, deadline, timeout):
+def answer(pid, r, sigsys, deadline, timeout):
     """Wait for the child PID's answer on R; the result, or raise."""
     data, status = collect(pid, r, deadline, timeout)
     if whole([data]):
         return decode(data[HEADER.size:])
     died = died_of(status)
-    seen = _native.sigsys_record(shared)
+    seen = sigsys.seen()
     if seen is not None:
         syscall, arch = seen
         raise CallError("the sandboxed call was killed by the seccomp filter at syscall %s "

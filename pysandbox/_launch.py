@@ -13,6 +13,7 @@ constants needed are spelt out below (and _signal, its C half, is used).
 import errno
 import os
 import sys
+from stat import S_ISDIR, S_ISREG
 
 import _signal
 
@@ -121,14 +122,19 @@ def resolve(prog, path=None):
     else:
         dirs = (path if path is not None else os.environ.get("PATH", "/bin:/usr/bin")).split(":")
         candidates = [os.path.join(d or ".", prog) for d in dirs]
-    found = [c for c in candidates if os.path.exists(c)]
-    if not found:
-        raise NotFoundError(errno.ENOENT, "program not found: '%s'" % prog)
-    for c in found:
-        if os.path.isfile(c) and os.access(c, os.X_OK):
+    first = None  # (the first that exists, its stat)
+    for c in candidates:
+        try:
+            st = os.stat(c)
+        except (OSError, ValueError):
+            continue
+        if S_ISREG(st.st_mode) and os.access(c, os.X_OK):
             return c
-    err = errno.EISDIR if os.path.isdir(found[0]) else errno.EACCES
-    raise LaunchError(err, cannot_execute(found[0], err))
+        first = first or (c, st)
+    if first is None:
+        raise NotFoundError(errno.ENOENT, "program not found: '%s'" % prog)
+    err = errno.EISDIR if S_ISDIR(first[1].st_mode) else errno.EACCES
+    raise LaunchError(err, cannot_execute(first[0], err))
 
 
 def elf_info(path):
@@ -170,10 +176,10 @@ def is_static(path):
     return bool(info and info[1])
 
 
-def check_abi(path):
+def check_abi(path, info=False):
     """Refuse an ELF program of another ABI (an i386 one on x86_64): the filter
-    and its injection are for native programs."""
-    info = elf_info(path)
+    and its injection are for native programs. INFO: elf_info(PATH) if read."""
+    info = elf_info(path) if info is False else info
     native = native_arch()
     if info and info[0] != native:
         raise RefusedError(errno.ENOEXEC, "cannot sandbox a program of another ABI "

@@ -671,8 +671,12 @@ def enter(config, steps=ENTER_ALL, trap_kills=False):
     filter last. InstallError(errno, message) if the kernel refuses a step (those
     before it stay applied); PolicyError if a step's layer is missing or its
     filter cannot be made. TRAP_KILLS: the filter's kill actions become trap
-    (Sandbox.call's child names the syscall from the SIGSYS; catch_sigsys)."""
-    r, err = _enter(config, steps, trap_kills)
+    (Sandbox.call's child names the syscall from the SIGSYS; Sigsys)."""
+    _entered(*_enter(config, steps, trap_kills))
+
+
+def _entered(r, err):
+    """Raise what sb_enter()'s result R (and its struct sb_error ERR) says."""
     if r < 0 and err.kind == lib.SB_ERR_KERNEL:
         raise InstallError(-r, _error_text(err))
     if r < 0:
@@ -709,21 +713,75 @@ def _trap_kills(p):
     # NOTE: the compiler keeps another ABI's syscalls a kill (abi_action): no record then
 
 
-def catch_sigsys(buffer):
-    """Record the next seccomp trap's syscall into BUFFER (writable, shared:
-    an mmap) and then die by SIGSYS; sigsys_record() reads it back."""
-    r = lib.sb_sigsys_catch(ffi.cast("struct sb_sigsys *", ffi.from_buffer(buffer)))
-    if r < 0:
-        raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
+# NOTE: looked up here, once: cffi makes a function object on its first
+# lookup, which a forked child would otherwise make anew, page by page
+_sb_enter, _sb_sigsys_catch = lib.sb_enter, lib.sb_sigsys_catch
+# the layers whose making depends on nothing but the configuration (vows are
+# compiled into the seccomp and Landlock layers, whose bits they set too)
+_PURE_LAYERS = lib.SB_LAYER_SECCOMP | lib.SB_LAYER_VOWS
 
 
-def sigsys_record(buffer):
-    """(syscall name or number, arch name) catch_sigsys recorded, or None."""
-    rec = ffi.cast("struct sb_sigsys *", ffi.from_buffer(buffer))
-    if not rec.caught:
-        return None
-    name = arch_by_audit().get(rec.arch)
-    return (syscall_name(rec.nr, name) if name else None) or rec.nr, name or "0x%x" % rec.arch
+class Entry:
+    """enter(CONFIG, trap_kills=TRAP_KILLS) made ready once, for many forked
+    children (Sandbox.call): the configuration restored here and, when its
+    layers are the seccomp filter's only, the filter compiled here, so that
+    each child only installs it - copying (page by page) as little of this
+    process as it can. Any other layer is made by each child's enter, as
+    enter() does: a Landlock ruleset opens its paths then, capabilities and
+    limits are checked against the process that takes them, the exec policy
+    starts its supervisor. PolicyError here if the filter cannot be made."""
+
+    def __init__(self, config, trap_kills=False):
+        self._config, self._trap_kills = config, trap_kills
+        self._ready = None  # (the struct sb_config, sb_prepared, sb_error, the program)
+        cfg = _restore(config)
+        if cfg.layers and not cfg.layers & ~_PURE_LAYERS:
+            if trap_kills:
+                _trap_kills(cfg.seccomp)
+            prep, err = ffi.new("struct sb_prepared *"), ffi.new("struct sb_error *")
+            prep.prog = prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
+            prep.cap = lib.SB_PROG_MAX
+            if lib.sb_prepare(cfg, prep, err) < 0:
+                raise _policy_error(err)
+            self._ready = (cfg, prep, err, prog)
+
+    def enter(self, sigsys):
+        """In the (forked) process to confine: SIGSYS (a Sigsys) catches its
+        traps, then the configuration is applied, as enter() would."""
+        sigsys.catch()
+        ready = self._ready
+        if ready is None:
+            return enter(self._config, trap_kills=self._trap_kills)
+        # NOTE: only the child's copy of the prepared state is changed (the
+        # enter closes its ruleset): this process's stays ready
+        _entered(_sb_enter(ready[0], ready[1], ENTER_ALL, ready[2]), ready[2])
+
+
+class Sigsys:
+    """The record of a seccomp trap in BUFFER (writable memory shared with a
+    child: an mmap made before the fork; close() before closing it). In the
+    child, catch() records the next trap's syscall there and then dies by
+    SIGSYS; in the parent, seen() reads it back."""
+
+    def __init__(self, buffer):
+        self._buffer = ffi.from_buffer(buffer)
+        self._rec = ffi.cast("struct sb_sigsys *", self._buffer)
+
+    def catch(self):
+        r = _sb_sigsys_catch(self._rec)
+        if r < 0:
+            raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
+
+    def seen(self):
+        """(syscall name or number, arch name) catch() recorded, or None."""
+        rec = self._rec
+        if not rec.caught:
+            return None
+        name = arch_by_audit().get(rec.arch)
+        return (syscall_name(rec.nr, name) if name else None) or rec.nr, name or "0x%x" % rec.arch
+
+    def close(self):
+        ffi.release(self._buffer)
 
 
 def describe(config):

@@ -19,6 +19,7 @@ import functools
 import os
 import struct
 import sys
+import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from pysandbox import _launch, _native
@@ -66,7 +67,7 @@ class Sandbox:
     1
     """
 
-    __slots__ = ("_values", "_config", "_isolate")
+    __slots__ = ("_values", "_config", "_isolate", "_mine", "_seen", "_entry")
 
     def __init__(self, *, allow: Items = None, deny: Items = None, default: Text = None,
                  profile: Path = None, policy_file: Path = None, verbose: Flag = None,
@@ -110,6 +111,11 @@ class Sandbox:
 
     def __hash__(self):
         return hash(frozenset(self._values.items()))
+
+    def __reduce__(self):
+        # the settings alone: what is made of them (the loaded configuration,
+        # call()'s prepared filter, run()'s memo) is made anew where unpickled
+        return _from_values, (self._values,)
 
     def __repr__(self):
         return "Sandbox(%s)" % ", ".join("%s=%r" % (BY_ENV[k].keyword, getattr(self, BY_ENV[k]
@@ -156,16 +162,21 @@ class Sandbox:
         """(argv, kwargs) for subprocess that run ARGS confined."""
         kwargs = dict(kwargs)
         argv = _argv(args, kwargs)
-        env = kwargs.get("env")
-        box, rest = self._merged(os.environ if env is None else env)
+        env, cwd = kwargs.get("env"), kwargs.get("cwd")
+        seen = self._merged(os.environ if env is None else env)
+        box = seen.box
         given = kwargs.pop("executable", None)
         exe = given or argv[0]
-        path = _find(exe, _exec_path(env), kwargs.get("cwd"))
+        path = _find(exe, _exec_path(env), cwd)
         road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
-        argv, env = box._program(road, path or exe, argv, rest, kwargs.get("cwd"))
-        if road == PRELOAD and box._isolate is None and (path or given):
-            kwargs["executable"] = path or given  # exactly the file inspected
-        kwargs["env"] = dict(e.split(b"=", 1) for e in env)
+        if box._isolate is None:
+            argv = box._launcher(road, path or exe, argv)
+            kwargs["env"] = seen.env(road)
+            if road == PRELOAD and (path or given):
+                kwargs["executable"] = path or given  # exactly the file inspected
+        else:
+            argv, env = box._program(road, path or exe, argv, seen.rest, cwd)
+            kwargs["env"] = dict(e.split(b"=", 1) for e in env)
         return argv, kwargs
 
     # ---- this process ----
@@ -206,7 +217,11 @@ class Sandbox:
         self._refuse_running("call()")
         if self._config is None:
             raise PolicyError(_native.NO_POLICY)
-        return _call.call(self._config, fn, args, kwargs, timeout)
+        entry = self._entry
+        if entry is None:  # made once: each call's child only installs the filter
+            entry = _native.Entry(self._config, trap_kills=True)
+            object.__setattr__(self, "_entry", entry)
+        return _call.call(entry, fn, args, kwargs, timeout)
 
     def isolated(self, fn: Optional[Callable[..., T]] = None, *,
                  timeout: Optional[float] = None) -> Any:
@@ -236,47 +251,50 @@ class Sandbox:
     # ---- the roads ----
 
     def _merged(self, environ):
-        """(the Sandbox with ENVIRON's own variables of our families merged in
-        (see _merge), ENVIRON's other entries as b"NAME=value")."""
+        """The _Seen of ENVIRON: the Sandbox with ENVIRON's own variables of
+        our families merged in (see _merge), ENVIRON's other entries. Made
+        once for the last environment seen (os.environ or a dict: compared
+        whole each time, a change makes it anew)."""
+        content = _content(environ)
+        seen = self._seen
+        if seen is not None and content is not None and seen.content == content:
+            return seen
         theirs, rest = _ours(environ)
-        if all(self._values.get(name) == value for name, value in theirs.items()):
-            return self, rest
-        return _from_values(_merge(self._values, theirs)), rest
+        box = self
+        if not all(self._values.get(name) == value for name, value in theirs.items()):
+            box = _from_values(_merge(self._values, theirs))
+        seen = _Seen(None if content is None else dict(content), box, rest)
+        if content is not None:
+            object.__setattr__(self, "_seen", seen)
+        return seen
 
     def _road(self, path, strict=False):
         """(PRELOAD or LAUNCH, why) for the program file PATH; refuses
         (RefusedError) what neither road can confine."""
         what, target = "", path
         for _ in range(SCRIPT_DEPTH + 1):
-            _launch.check_abi(target)
-            _launch.refuse_privileged(target)
-            if not os.access(target, os.R_OK):
-                raise RefusedError(errno.EACCES, "cannot inspect a program this user may not "
-                                   "read (execute-only): '%s'" % target)
-            info = _launch.elf_info(target)
-            if info is not None:
-                linked = "statically" if info[1] else "dynamically"
+            static, named = _inspect(target)
+            if static is not None:
+                linked = "statically" if static else "dynamically"
                 why = ("%s'%s', %s linked" if what else "%s'%s' is %s linked") % (
                     what, target, linked)
-                if info[1]:
+                if static:
                     return LAUNCH, why
                 if strict:
                     return LAUNCH, why + " (--strict)"
-                loader = _loader(target)
-                if loader is not None:  # LD_PRELOAD would be up to that program
-                    return LAUNCH, why + " by '%s', not the system's loader" % loader
+                if named is not None:  # LD_PRELOAD would be up to that program
+                    return LAUNCH, why + " by '%s', not the system's loader" % named
                 _check_preloadable()
                 return PRELOAD, why
-            interp = _interpreter(target)
             what = "'%s' is a script for " % path
-            target = interp
+            target = named
         raise RefusedError(errno.ELOOP, "too many #! interpreters: '%s'" % path)
 
     def _program(self, road, path, argv, rest, cwd=None):
         """(argv, env entries) that start PATH as ARGV on ROAD, isolated if asked
         (starting in CWD, default this process's); REST: the environment's
         other entries."""
-        mine = [os.fsencode("%s=%s" % kv) for kv in self._c_values().items()]
+        mine = self._mine
         if self._isolate is not None:
             # bwrap execs libsandbox.so's road itself; LD_PRELOAD and our
             # variables reach only the program (--setenv), never bwrap
@@ -297,9 +315,22 @@ class Sandbox:
                                     loopback=loopback, ro=_visible(road, path), cwd=where,
                                     setenv=setenv, argv0=argv0),
                     [e for e in rest if not e.startswith(b"LD_PRELOAD=")])
+        return self._launcher(road, path, argv), self._entries(road, rest)
+
+    def _launcher(self, road, path, argv):
+        """The argv that starts PATH as ARGV on ROAD, not isolated: ARGV itself
+        on PRELOAD, the child launcher's on LAUNCH."""
         if road == LAUNCH:
-            return [sys.executable, "-I", "-c", _BOOT, road, path, *argv], rest + mine
-        return list(argv), _launch.preloaded(rest, LIB, mine)
+            return [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
+        return list(argv)
+
+    def _entries(self, road, rest):
+        """The environment entries of a program on ROAD, not isolated: REST
+        (the environment's other entries) and our variables (and libsandbox.so
+        in LD_PRELOAD on PRELOAD)."""
+        if road == LAUNCH:
+            return rest + self._mine
+        return _launch.preloaded(rest, LIB, self._mine)
 
     def _exec(self, argv, rest, strict=False, say=None, report=None):
         """Replace this process by ARGV confined, REST its environment's other
@@ -389,6 +420,9 @@ def _setup(box, values):
     if config is None and box._isolate is None:
         raise PolicyError(_native.NO_POLICY)
     object.__setattr__(box, "_config", config)
+    object.__setattr__(box, "_mine", [os.fsencode("%s=%s" % kv) for kv in c.items()])
+    object.__setattr__(box, "_seen", None)  # _merged's last _Seen
+    object.__setattr__(box, "_entry", None)  # call()'s _native.Entry, made on its first call
 
 
 def _isolation(values):
@@ -417,6 +451,36 @@ def _visible(road, path):
 
     need = (path, LIB) if road == PRELOAD else (path, sys.prefix, sys.base_prefix, _HOME)
     return [p for p in dict.fromkeys(need) if hidden(os.path.abspath(p))]
+
+
+class _Seen:
+    """An environment a Sandbox was asked to run in (its CONTENT: a copy, or
+    None), and what it makes: BOX, the Sandbox with its variables of our
+    families merged in, and REST, its other entries (b"NAME=value"; shared:
+    never changed). env(road): subprocess's env= on a road (not isolated),
+    made once."""
+
+    __slots__ = ("content", "box", "rest", "_envs")
+
+    def __init__(self, content, box, rest):
+        self.content, self.box, self.rest, self._envs = content, box, rest, {}
+
+    def env(self, road):
+        env = self._envs.get(road)
+        if env is None:
+            env = dict(e.split(b"=", 1) for e in self.box._entries(road, self.rest))
+            self._envs[road] = env
+        return dict(env)  # the caller's to keep
+
+
+def _content(environ):
+    """ENVIRON as a dict to compare whole, or None if it is no dict. NOTE:
+    os.environ's own dict of bytes (_data, CPython's since 3.2) is what
+    os.environb iterates: compared in one C call instead of decoded entry by
+    entry (~30 us a run)."""
+    if environ is os.environ:
+        environ = getattr(os.environ, "_data", None)
+    return environ if type(environ) is dict else None
 
 
 def _from_values(values):
@@ -510,6 +574,52 @@ def _check_preloadable():
                            "'%s' (%s): use --strict (the first-instruction launch)" % (
                                LIB, "not readable" if not os.access(LIB, os.R_OK)
                                else "a ':' or a blank in its path"))
+
+
+def _inspect(target):
+    """(static, name) of the program file TARGET, after its refusals (another
+    ABI, set-id or file capabilities, unreadable): an ELF program's static
+    (a bool) and the PT_INTERP it names if that is not the system's loader
+    (else None); (None, its interpreter) for a #! script; RefusedError for
+    anything else.
+
+    NOTE: remembered by the file's identity and every stat field a change
+    to it moves (dev, ino, size, mode, owner, mtime, ctime): a write, chmod,
+    chown, setcap or any xattr change, a rename over it or a new file at the
+    path each gives another key, and ctime cannot be set from user space. The
+    racy case (git's index has it too) is a change within the filesystem's
+    timestamp tick, which may leave every field as it was: a file changed
+    less than RACY_NS ago is inspected but not remembered. Whether this user
+    may read it (os.access) is asked every time. The file can still change
+    between the inspection and the exec, remembered or not: who may write it
+    may choose what runs, as without pysandbox."""
+    st = os.stat(target)
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mode, st.st_uid, st.st_gid,
+           st.st_mtime_ns, st.st_ctime_ns)
+    facts = _INSPECTED.get(key)
+    if facts is None:
+        info = _launch.elf_info(target)
+        _launch.check_abi(target, info)
+        _launch.refuse_privileged(target)
+    if not os.access(target, os.R_OK):
+        raise RefusedError(errno.EACCES, "cannot inspect a program this user may not "
+                           "read (execute-only): '%s'" % target)
+    if facts is not None:
+        return facts
+    if info is not None:
+        facts = info[1], None if info[1] else _loader(target)
+    else:
+        facts = None, _interpreter(target)
+    if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+        if len(_INSPECTED) >= INSPECTED_MAX:
+            _INSPECTED.clear()
+        _INSPECTED[key] = facts
+    return facts
+
+
+RACY_NS = 2 * 10 ** 9  # well past any filesystem's timestamp tick (FAT's: 2 s)
+INSPECTED_MAX = 256
+_INSPECTED = {}  # _inspect's: {stat key: facts}
 
 
 def _loader(path):
