@@ -124,6 +124,16 @@ def test_without_error_a_violation_kills(kit, progs, as_nobody):
         assert r.returncode == SIGSYS_STATUS and r.stdout == "mmap = ok\n", (front, r)
 
 
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="i386 and x32 ABIs: x86-64 only")
+@pytest.mark.parametrize("step", ["i386", "x32"])
+def test_another_abi_is_killed_even_under_error(kit, progs, as_nobody, step):
+    for front in ("preload", "sandboxify"):
+        argv, variables = [progs[front], step], {"SANDBOX_VOWS": "stdio error"}
+        r = run(argv, preload(kit, **variables), as_nobody) if front == "preload" else \
+            run(kit.sandboxify(as_nobody) + argv, clean_env(**variables), as_nobody)
+        assert (r.returncode, r.stdout) == (SIGSYS_STATUS, ""), (front, r)
+
+
 def test_sockets_of_another_family_are_refused(kit, progs, as_nobody):
     steps = ["socket:inet", "socket:unix", "socket:netlink"]
     assert probe(kit, progs, "preload", as_nobody, steps, SANDBOX_VOWS="stdio error inet") == {
@@ -184,6 +194,19 @@ def test_another_processs_memory_is_out_of_reach(kit, progs, front, as_nobody, v
     for vows in ("stdio rpath wpath error", "stdio rpath wpath prot_exec proc error"):
         assert probe(kit, progs, front, as_nobody, steps, SANDBOX_VOWS=vows) == {
             s: EACCES for s in steps}, vows
+
+
+def test_an_execd_program_narrowed_cannot_reach_the_process_that_started_it(kit, progs,
+                                                                              as_nobody):
+    # SANDBOX_VOWS_EXEC: the exec'd program's domain is nested in sh's
+    vows = "stdio rpath wpath proc exec prot_exec error"
+    script = "%s mem:$$:w" % progs["preload"]
+    r = run(["/bin/sh", "-c", script], preload(kit, SANDBOX_VOWS=vows), as_nobody)
+    assert list(results(r.stdout).values()) == ["ok"], r.stderr  # one domain: sh's
+    r = run(["/bin/sh", "-c", script],
+            preload(kit, SANDBOX_VOWS=vows, SANDBOX_VOWS_EXEC="stdio rpath wpath prot_exec error"),
+            as_nobody)
+    assert list(results(r.stdout).values()) == [EACCES], r.stderr
 
 
 def test_the_domain_needs_no_landlock_abi_beyond_1(kit, progs, as_nobody, victim):
@@ -336,6 +359,12 @@ def test_exec_promises_narrow_an_execd_program(kit, progs, as_nobody):
     r = run(["/bin/sh", "-c", "%s fork" % progs["preload"]],
             preload(kit, SANDBOX_VOWS="stdio rpath proc exec prot_exec error"), as_nobody)
     assert results(r.stdout) == {"fork": "ok"}  # without SANDBOX_VOWS_EXEC: the vows alone
+    # the narrowing comes before main(), after the program's own constructors
+    r = run(["/bin/sh", "-c", "%s fork" % progs["preload"]],
+            preload(kit, SANDBOX_VOWS="stdio rpath proc exec prot_exec error",
+                    SANDBOX_VOWS_EXEC="stdio rpath prot_exec error", VOWPROBE_CTOR="fork"),
+            as_nobody)
+    assert results(r.stdout) == {"ctor fork": "ok", "fork": EPERM}, r.stderr
 
 
 def test_sandboxify_refuses_exec_promises(kit, progs):

@@ -13,6 +13,7 @@
  *   move:DIR  mkdir DIR/sub, rename DIR/u to DIR/sub/u, link it back as DIR/l
  *   mem:PID:r|w  open /proc/PID/mem read-only or write-only
  *   selfmem  write code over a function of its own through /proc/self/mem, call it
+ *   i386  x32  getpid through another ABI: int 0x80 (i386's 20), x32's 39 | 0x40000000
  *   setuid (to its own uid)  tty (TIOCSWINSZ on /dev/null: ENOTTY once allowed)
  *   ioctl (FS_IOC_GETFLAGS on /dev/null)  settime (CLOCK_MONOTONIC: EINVAL once allowed)
  */
@@ -218,6 +219,27 @@ static int settime(void)
 	return clock_settime(CLOCK_MONOTONIC, &ts);
 }
 
+static int other_abi(int x32)
+{
+	long r = -ENOSYS;
+
+#if defined(__x86_64__)
+	if (x32)
+		r = syscall(39 | 0x40000000L);
+	else
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r < 0 && x32 ? -1 : 0;
+#else
+	(void)x32;
+	errno = ENOSYS;
+	return (int)r;
+#endif
+}
+
 static int step(const char *a)
 {
 	const char *arg = strchr(a, ':') ? strchr(a, ':') + 1 : "";
@@ -263,6 +285,10 @@ static int step(const char *a)
 		return open_mem(arg);
 	if (IS("selfmem"))
 		return self_mem();
+	if (IS("i386"))
+		return other_abi(0);
+	if (IS("x32"))
+		return other_abi(1);
 	if (IS("mmap-exec"))
 		return map(PROT_READ | PROT_EXEC);
 	if (IS("mprotect-exec"))
@@ -287,6 +313,20 @@ static int step(const char *a)
 		return settime();
 	errno = EINVAL;
 	return -1;
+}
+
+/* VOWPROBE_CTOR=STEP: STEP from a constructor of the program too, which
+ * runs before main() ("ctor STEP = ..."). */
+__attribute__((constructor)) static void early(void)
+{
+	const char *a = getenv("VOWPROBE_CTOR");
+	int r;
+
+	if (!a)
+		return;
+	r = step(a);
+	printf("ctor %s = %s\n", a, r < 0 ? strerror(errno) : "ok");
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
