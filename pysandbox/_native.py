@@ -610,9 +610,11 @@ class Launch:
         self._prep = prep = ffi.new("struct sb_prepared *")
         self._prog = prep.prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
         prep.cap = lib.SB_PROG_MAX
-        if cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs and lib.sb_landlock_add_path(
-                cfg, os.fsencode(os.path.realpath(exec_path)), lib.SB_FS_RIGHTS_EXEC) < 0:
-            # the launch exec is checked by the domain: the program's own file
+        # the launch exec is checked by the domain (where it handles reading or
+        # executing files): the program's own file
+        reads = cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs & lib.SB_FS_RIGHTS_EXEC
+        if reads and lib.sb_landlock_add_path(cfg, os.fsencode(os.path.realpath(exec_path)),
+                                              lib.SB_FS_RIGHTS_EXEC) < 0:
             raise PolicyError("%s: more paths than fit (%d, with the program's own file)"
                               % (env_name(cfg.landlock.var_fs), lib.SB_LL_PATHS_MAX))
         if lib.sb_prepare(cfg, prep, self._err) < 0 or \

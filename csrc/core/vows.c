@@ -395,7 +395,7 @@ int sb_vows_parse(struct sb_load *ld, const struct sb_arch *arch, const char *co
 /* NOTE: a Landlock domain keeps other processes out of reach: the kernel
  * lets a confined process reach another's memory (/proc/PID/mem, as ptrace
  * does) only when that one runs in the same domain or one nested in it
- * (security/landlock/task.c). A filter cannot see which file an open names,
+ * (security/landlock's ptrace hooks). A filter cannot see which file an open names,
  * so the vows always enter a domain. Where no promise needs one, ROOT's
  * rights make it: handled, and granted on `/`, they restrict nothing. One
  * right of ABI 1 (MAKE_BLOCK: a domain exists on every kernel with

@@ -587,7 +587,7 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
 static void keep_own_file(const struct start *s)
 {
 	if (!(config.layers & SB_LAYER_LANDLOCK) || !(config.landlock.fs & SB_FS_RIGHTS_EXEC))
-		return; /* the vows' bare domain: nothing to keep */
+		return; /* neither read nor execute handled (the vows' domain): nothing to keep */
 	for (const struct link_map *l = objects(s); l; l = l->l_next)
 		if (l->l_ld == _DYNAMIC && l->l_name && l->l_name[0] == '/' &&
 		    sb_landlock_add_path(&config, l->l_name, SB_FS_RIGHTS_EXEC) < 0)
