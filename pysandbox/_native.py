@@ -572,7 +572,9 @@ def compile_policy(environ, arch_=None, host=None, required=False):
     cfg, _ = _load(environ, arch_, host, required)
     if cfg is None:
         return None, []
-    if cfg.layers & lib.SB_LAYER_LANDLOCK:
+    # the vows' bare Landlock domain restricts no file: the filter is the policy
+    if cfg.layers & lib.SB_LAYER_LANDLOCK and not (
+            cfg.layers & lib.SB_LAYER_VOWS and cfg.vows.bare_domain):
         ll = cfg.landlock
         var = next(v for v in (ll.var_fs, ll.var_net, ll.var_scope) if v >= 0)
         raise PolicyError("%s: the Landlock layer is no seccomp filter: apply it with "
@@ -608,9 +610,11 @@ class Launch:
         self._prep = prep = ffi.new("struct sb_prepared *")
         self._prog = prep.prog = _raw("struct sb_insn[]", lib.SB_PROG_MAX)
         prep.cap = lib.SB_PROG_MAX
-        if cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs and lib.sb_landlock_add_path(
-                cfg, os.fsencode(os.path.realpath(exec_path)), lib.SB_FS_RIGHTS_EXEC) < 0:
-            # the launch exec is checked by the domain: the program's own file
+        # the launch exec is checked by the domain (where it handles reading or
+        # executing files): the program's own file
+        reads = cfg.layers & lib.SB_LAYER_LANDLOCK and cfg.landlock.fs & lib.SB_FS_RIGHTS_EXEC
+        if reads and lib.sb_landlock_add_path(cfg, os.fsencode(os.path.realpath(exec_path)),
+                                              lib.SB_FS_RIGHTS_EXEC) < 0:
             raise PolicyError("%s: more paths than fit (%d, with the program's own file)"
                               % (env_name(cfg.landlock.var_fs), lib.SB_LL_PATHS_MAX))
         if lib.sb_prepare(cfg, prep, self._err) < 0 or \

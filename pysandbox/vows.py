@@ -34,9 +34,10 @@ def pledge(promises, execpromises=None):
 
     Raises PolicyError (the C loader's line) for a bad promise, or
     InstallError if the kernel refuses; nothing is applied then. Threads:
-    the seccomp filter reaches every thread (TSYNC); tmppath and dns use
-    Landlock, which the kernel applies to the calling thread only, so call
-    pledge() before starting threads there.
+    the seccomp filter reaches every thread (TSYNC); the vows' Landlock
+    domain (other processes' memory out of reach) the kernel applies to the
+    calling thread only before Landlock ABI 8, so call pledge() before
+    starting threads (PolicyError otherwise).
     """
     from pysandbox import _native
 

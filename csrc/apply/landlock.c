@@ -78,7 +78,8 @@ static int check_abi(const struct sb_landlock *ll, int abi, uint64_t *missing, s
 		uint64_t bit;
 
 		missing[k] = asked[k] & ~have[k];
-		bit = missing[k] & -missing[k]; /* the lowest */
+		bit = missing[k] & ~(k == 0 ? ll->fs_optional : 0);
+		bit &= -bit; /* the lowest */
 
 		if (!bit || ll->best_effort)
 			continue;
@@ -235,7 +236,7 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep, s
 	prep->abi = abi < 0 ? 0 : (int)abi;
 	if (check_abi(ll, prep->abi, missing, err) < 0)
 		return -EOPNOTSUPP;
-	prep->dropped_fs = missing[0];
+	prep->dropped_fs = missing[0] & ~ll->fs_optional; /* optional: left out unsaid */
 	prep->dropped_net = missing[1];
 	prep->dropped_scope = missing[2];
 	attr.handled_access_fs = ll->fs & ~missing[0];

@@ -67,9 +67,19 @@ static const char names[VOW_COUNT][12] = {
 #define NO_CREATE "|O_CREAT|0x400000"
 
 #define SOCKET_CALLS "connect:bind:listen:accept:accept4:getsockname:getpeername:setsockopt:sendto"
-#define DNS_SOCKET(family)                                      \
-	"socket(arg0 == " family ", arg1 & 0xf == SOCK_DGRAM):" \
-	"socket(arg0 == " family ", arg1 & 0xf == SOCK_STREAM)"
+/* A socket of FAMILY of TYPE (its low four bits: SOCK_PACKET, 10, would
+ * make an AF_PACKET one) with protocol PROTO: "" for any. */
+#define SOCKET(family, type, proto) \
+	"socket(arg0 == " family ", arg1 & 0xf == " type proto ")"
+#define INET_SOCKET(family) \
+	SOCKET(family, "SOCK_STREAM", "") ":" SOCKET(family, "SOCK_DGRAM", "")
+/* UDP and TCP only: the protocol 0 (the family's default) or named
+ * (IPPROTO_UDP 17, IPPROTO_TCP 6); not ICMP echo, UDP-Lite, SCTP, MPTCP. */
+#define DNS_SOCKET(family)                                                     \
+	SOCKET(family, "SOCK_DGRAM", ", arg2 == 0") ":"                         \
+	SOCKET(family, "SOCK_DGRAM", ", arg2 == 17") ":"                        \
+	SOCKET(family, "SOCK_STREAM", ", arg2 == 0") ":"                        \
+	SOCKET(family, "SOCK_STREAM", ", arg2 == 6")
 
 static const struct row {
 	uint32_t needs, unless;
@@ -160,12 +170,13 @@ static const struct row {
 	  "modes, times, extended attributes" },
 	{ B(CHOWN), 0, "chown:fchown:lchown:fchownat", "owners" },
 	{ B(FLOCK), 0, "flock:fcntl", "file locks (every fcntl)" },
-	{ B(INET), 0, "socket(arg0 == AF_INET):socket(arg0 == AF_INET6)", "IPv4 and IPv6 sockets" },
+	{ B(INET), 0, INET_SOCKET("AF_INET") ":" INET_SOCKET("AF_INET6"),
+	  "IPv4 and IPv6 sockets: stream and datagram (not raw, SOCK_PACKET, SOCK_SEQPACKET)" },
 	{ B(UNIX), 0, "socket(arg0 == AF_UNIX)", "AF_UNIX sockets" },
 	{ B(DNS), B(INET), DNS_SOCKET("AF_INET") ":" DNS_SOCKET("AF_INET6"),
 	  "UDP and TCP sockets (for the resolver)" },
-	{ B(DNS), 0, "socket(arg0 == AF_NETLINK, arg2 == 0)",
-	  "the route table, read by getaddrinfo(AI_ADDRCONFIG)" },
+	{ B(DNS), 0, "socket(arg0 == AF_NETLINK)=EACCES",
+	  "the route table refused (it could be written too): getaddrinfo(AI_ADDRCONFIG) then assumes both families" },
 	{ B(DNS), B(UNIX), "socket(arg0 == AF_UNIX)=EACCES",
 	  "nscd's socket refused: the C library goes on without it" },
 	{ B(INET), 0, SOCKET_CALLS, "using sockets" },
@@ -381,22 +392,44 @@ int sb_vows_parse(struct sb_load *ld, const struct sb_arch *arch, const char *co
 	return 0;
 }
 
+/* NOTE: a Landlock domain keeps other processes out of reach: the kernel
+ * lets a confined process reach another's memory (/proc/PID/mem, as ptrace
+ * does) only when that one runs in the same domain or one nested in it
+ * (security/landlock's ptrace hooks). A filter cannot see which file an open names,
+ * so the vows always enter a domain. Where no promise needs one, ROOT's
+ * rights make it: handled, and granted on `/`, they restrict nothing. One
+ * right of ABI 1 (MAKE_BLOCK: a domain exists on every kernel with
+ * Landlock), and REFER, which every domain handling a file right denies
+ * unless granted (renames, links into another directory: cpath's); ABI 1
+ * has no REFER, and its kernels refuse those in any domain (EXDEV). */
+#define RIGHTS_ROOT (SB_FS_MAKE_BLOCK | SB_FS_REFER)
+
+static void begin_layer(struct sb_load *ld)
+{
+	struct sb_landlock *ll = &ld->cfg->landlock;
+
+	if (ld->ll_started)
+		return;
+	memset(ll, 0, offsetof(struct sb_landlock, paths));
+	ll->var_net = ll->var_scope = -1;
+	ld->ll_started = 1;
+}
+
 int sb_vows_landlock(struct sb_load *ld, struct sb_error *err)
 {
 	struct sb_config *cfg = ld->cfg;
 	struct sb_landlock *ll = &cfg->landlock;
 	const uint32_t promises = cfg->vows.promises;
 	const uint32_t handled = rights_of(implied(promises) & ~promises);
+	const uint32_t root = RIGHTS_ROOT & ~handled;
 
-	/* SANDBOX_FS_* restrict files already: their paths say where */
-	if (!handled || ((cfg->layers & SB_LAYER_LANDLOCK) && ll->fs))
+	/* SANDBOX_FS_* restrict files already: their domain, their paths */
+	if ((cfg->layers & SB_LAYER_LANDLOCK) && ll->fs)
 		return 0;
-	if (!ld->ll_started) {
-		memset(ll, 0, offsetof(struct sb_landlock, paths));
-		ll->var_net = ll->var_scope = -1;
-		ld->ll_started = 1;
-	}
-	ll->fs = handled;
+	cfg->vows.bare_domain = !handled && !(cfg->layers & SB_LAYER_LANDLOCK);
+	begin_layer(ld);
+	ll->fs = handled | root;
+	ll->fs_optional = root & SB_FS_REFER;
 	ll->var_fs = SB_V_VOWS;
 	for (size_t i = 0; i < COUNT(paths); i++)
 		if ((promises & paths[i].promise) && (paths[i].access & handled) &&
@@ -404,6 +437,8 @@ int sb_vows_landlock(struct sb_load *ld, struct sb_error *err)
 					     SB_V_VOWS, SB_LL_OPTIONAL) < 0)
 			return vow_fail(err, SB_V_VOWS, SB_ERR_TOO_BIG, "more paths than fit",
 					paths[i].path, strlen(paths[i].path), 0);
+	if (sb_landlock_add_var_path(cfg, "/", root, SB_V_VOWS, SB_LL_DIR) < 0)
+		return vow_fail(err, SB_V_VOWS, SB_ERR_TOO_BIG, "more paths than fit", "/", 1, 0);
 	cfg->layers |= SB_LAYER_LANDLOCK;
 	return 0;
 }

@@ -207,6 +207,7 @@ struct sb_landlock {
 	uint64_t fs; /* SB_FS_ALL once any SANDBOX_FS_* is set */
 	uint64_t net; /* SB_NET_ALL once any SANDBOX_NET* is set */
 	uint64_t scoped; /* SB_SCOPE_* (SANDBOX_SCOPE; both by default) */
+	uint64_t fs_optional; /* of FS, those left out where the ABI lacks them, unsaid */
 	unsigned int sockets; /* SB_NET_NONE, _UDP, _RAW, _NETLINK */
 	int best_effort; /* SANDBOX_BEST_EFFORT=1 */
 	int io_uring; /* SANDBOX_IO_URING=allow */
@@ -259,6 +260,7 @@ struct sb_vows {
 	uint32_t promises;
 	uint32_t exec; /* what an exec'd program is narrowed to (EXEC_GIVEN) */
 	int exec_given;
+	int bare_domain; /* the Landlock layer is the vows' domain alone: it restricts no file */
 };
 
 /* Name of promise I ("stdio"), or NULL past the last. */

@@ -586,8 +586,8 @@ static void load(struct sb_config *cfg, const struct sb_arch *arch, char **env, 
  * dynamic section among the loaded objects. */
 static void keep_own_file(const struct start *s)
 {
-	if (!(config.layers & SB_LAYER_LANDLOCK) || !config.landlock.fs)
-		return;
+	if (!(config.layers & SB_LAYER_LANDLOCK) || !(config.landlock.fs & SB_FS_RIGHTS_EXEC))
+		return; /* neither read nor execute handled (the vows' domain): nothing to keep */
 	for (const struct link_map *l = objects(s); l; l = l->l_next)
 		if (l->l_ld == _DYNAMIC && l->l_name && l->l_name[0] == '/' &&
 		    sb_landlock_add_path(&config, l->l_name, SB_FS_RIGHTS_EXEC) < 0)

@@ -22,7 +22,10 @@ O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_TMPFILE = 1, 2, 0o100, 0o1000, 0o20200000
 AT_FDCWD = 2**64 - 100
 PROT_READ, PROT_EXEC = 1, 4
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
-SOCK_STREAM, SOCK_DGRAM, SOCK_RAW = 1, 2, 3
+AF_NETLINK = 16
+SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_PACKET = 1, 2, 3, 5, 10
+SOCK_NONBLOCK, SOCK_CLOEXEC = 0o4000, 0o2000000
+IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDPLITE, IPPROTO_MPTCP = 1, 6, 17, 136, 262
 CLONE_THREAD, CLONE_NEWUSER, SIGCHLD = 0x10000, 0x10000000, 17
 
 
@@ -144,13 +147,14 @@ def test_tmppath_opens_as_all_three_and_landlock_confines_it_to_tmp():
     for flags, _ in OPENS[:-1]:
         assert decide("stdio tmppath", "openat", AT_FDCWD, 0, flags) == ALLOW
     ll = load(SANDBOX_VOWS="stdio tmppath").landlock
-    assert [(p.path, p.variable) for p in ll.paths] == [("/tmp", "SANDBOX_VOWS")]
+    assert [(p.path, p.variable) for p in ll.paths] == [("/tmp", "SANDBOX_VOWS"),
+                                                        ("/", "SANDBOX_VOWS")]
     rpath = lib.SB_FS_READ_FILE | lib.SB_FS_READ_DIR
-    assert ll.fs == ll.paths[0].access and ll.fs & rpath == rpath
+    assert ll.fs == ll.paths[0].access | lib.SB_FS_MAKE_BLOCK and ll.fs & rpath == rpath
     assert not ll.fs & lib.SB_FS_EXECUTE and not ll.scoped and not ll.net
     # rpath made: reading is the seccomp layer's, Landlock handles writing only
     assert not load(SANDBOX_VOWS="stdio rpath tmppath").landlock.fs & rpath
-    assert load(SANDBOX_VOWS="stdio rpath wpath cpath tmppath").landlock is None
+    assert bare(load(SANDBOX_VOWS="stdio rpath wpath cpath tmppath").landlock)
     # SANDBOX_FS_* say where files are reached: the vows add no path of their own
     user = load(SANDBOX_VOWS="stdio tmppath", SANDBOX_FS_WRITE="/var/tmp").landlock
     assert [p.path for p in user.paths] == ["/var/tmp"] and user.fs == lib.SB_FS_ALL
@@ -159,8 +163,35 @@ def test_tmppath_opens_as_all_three_and_landlock_confines_it_to_tmp():
 def test_dns_reads_the_resolver_files_only():
     ll = load(SANDBOX_VOWS="stdio dns").landlock
     assert "/etc/resolv.conf" in [p.path for p in ll.paths]
-    assert all(p.access == lib.SB_FS_READ_FILE and p.optional for p in ll.paths)
-    assert load(SANDBOX_VOWS="stdio rpath dns").landlock is None
+    assert all(p.access == lib.SB_FS_READ_FILE and p.optional for p in ll.paths[:-1])
+    assert bare(load(SANDBOX_VOWS="stdio rpath dns").landlock)
+
+
+ROOT_RIGHTS = lib.SB_FS_MAKE_BLOCK | lib.SB_FS_REFER
+
+
+def bare(ll):
+    """LL is the vows' bare domain: two rights handled, both granted on /."""
+    return ll.fs == ROOT_RIGHTS and not ll.net and not ll.scoped and \
+        [(p.path, p.access, p.variable) for p in ll.paths] == [("/", ROOT_RIGHTS, "SANDBOX_VOWS")]
+
+
+@pytest.mark.parametrize("vows", ["stdio", "stdio rpath wpath cpath proc exec prot_exec error"])
+def test_vows_always_enter_a_landlock_domain_that_restricts_nothing(vows):
+    assert bare(load(SANDBOX_VOWS=vows).landlock)
+
+
+def test_the_domain_grants_refer_where_a_promise_handles_file_rights():
+    ll = load(SANDBOX_VOWS="stdio cpath tmppath").landlock  # /tmp's rights, not cpath's
+    assert ll.fs & lib.SB_FS_REFER and ("/", ROOT_RIGHTS) in [(p.path, p.access) for p in ll.paths]
+    ll = load(SANDBOX_VOWS="stdio tmppath").landlock  # refer handled: beneath /tmp only
+    assert [(p.path, p.access) for p in ll.paths if p.path == "/"] == [("/", lib.SB_FS_MAKE_BLOCK)]
+
+
+def test_the_domain_stays_out_of_the_way_of_the_landlock_variables():
+    assert [p.path for p in load(SANDBOX_VOWS="stdio", SANDBOX_FS_READ="/").landlock.paths] == ["/"]
+    ll = load(SANDBOX_VOWS="stdio", SANDBOX_FS_READ="/etc").landlock
+    assert ll.fs == lib.SB_FS_ALL and [p.path for p in ll.paths] == ["/etc"]
 
 
 def test_prot_exec():
@@ -177,11 +208,28 @@ def test_prot_exec():
     ("unix", AF_INET, SOCK_STREAM, KILL), ("dns", AF_INET, SOCK_DGRAM, ALLOW),
     ("dns", AF_INET6, SOCK_STREAM, ALLOW), ("dns", AF_INET, SOCK_RAW, KILL),
     ("dns", AF_UNIX, SOCK_STREAM, EACCES), ("dns unix", AF_UNIX, SOCK_STREAM, ALLOW),
+    ("dns", AF_NETLINK, SOCK_RAW, EACCES), ("dns inet", AF_NETLINK, SOCK_DGRAM, EACCES),
+    ("inet", AF_NETLINK, SOCK_RAW, KILL), ("inet", AF_INET, SOCK_PACKET, KILL),
+    ("inet", AF_INET6, SOCK_RAW, KILL), ("inet", AF_INET, SOCK_SEQPACKET, KILL),
+    ("inet", AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ALLOW),
     ("", AF_INET, SOCK_STREAM, KILL),
 ])
 def test_sockets_by_family(vows, family, kind, action):
     assert decide("stdio " + vows, "socket", family, kind, 0) == action
     assert decide("stdio " + vows, "socket", family | 2**32, kind, 0) == action  # an int
+
+
+@pytest.mark.parametrize("family", [AF_INET, AF_INET6])
+@pytest.mark.parametrize("kind, protocol, dns", [
+    (SOCK_DGRAM, 0, ALLOW), (SOCK_DGRAM, IPPROTO_UDP, ALLOW), (SOCK_STREAM, 0, ALLOW),
+    (SOCK_STREAM, IPPROTO_TCP, ALLOW), (SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ALLOW),
+    (SOCK_DGRAM, IPPROTO_ICMP, KILL), (SOCK_DGRAM, IPPROTO_UDPLITE, KILL),
+    (SOCK_STREAM, IPPROTO_UDP, KILL), (SOCK_DGRAM, IPPROTO_TCP, KILL),
+    (SOCK_STREAM, IPPROTO_MPTCP, KILL),
+])
+def test_dns_sockets_are_udp_and_tcp_inet_any_protocol(family, kind, protocol, dns):
+    assert decide("stdio dns", "socket", family, kind, protocol) == dns
+    assert decide("stdio inet", "socket", family, kind, protocol) == ALLOW
 
 
 def test_socket_calls_and_socketpair():
