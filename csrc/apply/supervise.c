@@ -434,6 +434,89 @@ static int elsewhere(int pid)
 	       mine.st_ino != its.st_ino || mine.st_dev != its.st_dev;
 }
 
+/* Is RESOLVED the dynamic loader (ld-linux-x86-64.so.2, ld-musl-*.so.1)? */
+static int is_loader(const char *resolved)
+{
+	const char *name = resolved;
+
+	for (const char *p = resolved; *p; p++)
+		if (*p == '/')
+			name = p + 1;
+	return (strncmp(name, "ld-", 3) == 0 || strncmp(name, "ld64.so", 7) == 0) &&
+	       strstr(name, ".so");
+}
+
+/* NOTE: the dynamic loader run as a program loads the program its first
+ * argument that is none of its options names (an unknown --word is that
+ * program: glibc's rtld.c stops at it), without an exec. */
+static int one_of(const char *word, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(word, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *loaded_program(const struct words *w, unsigned int *at)
+{
+	static const char *const valued[] = { "--library-path",	     "--inhibit-rpath",
+					      "--audit",	     "--preload",
+					      "--argv0",	     "--glibc-hwcaps-prefix",
+					      "--glibc-hwcaps-mask", NULL };
+	static const char *const flags[] = { "--list", "--verify", "--inhibit-cache", NULL };
+	const char *o = w->buf + strlen(w->buf) + 1;
+
+	for (unsigned int i = 1; i < w->argc; i++, o += strlen(o) + 1) {
+		if (one_of(o, valued) && i + 1 < w->argc) {
+			i++;
+			o += strlen(o) + 1;
+		} else if (!one_of(o, flags)) {
+			*at = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* C execs the dynamic loader with words W: judge the program it would load
+ * as an exec of it, with the words after it. 1 if refused. */
+static int loader_refused(const struct call *c, const struct words *w)
+{
+	static struct words lw;
+	static char head[257];
+	struct sb_exec_subject s = { .resolved = sv.resolved };
+	const char *prog, *o;
+	unsigned int at = 0;
+	size_t hl;
+	int dir;
+
+	prog = loaded_program(w, &at);
+	if (!prog && w->argc < w->max)
+		return 0; /* no program: the loader prints its usage */
+	/* a word cut at SB_EXEC_KEEP, or words past the ones kept: not judged */
+	if (!prog || strlen(prog) >= SB_EXEC_KEEP - 1 ||
+	    (w->argc == w->max && w->argc - at < 1 + sv.x->max_words)) {
+		sv_say("denied: the program the dynamic loader would load cannot be judged (too "
+		       "many options or too long a path)");
+		return 1;
+	}
+	words_start(&lw, w->max);
+	words_add(&lw, prog);
+	for (o = prog + strlen(prog) + 1; ++at < w->argc; o += strlen(o) + 1)
+		words_add(&lw, o);
+	s.path = prog;
+	s.words = lw.buf;
+	s.argc = lw.argc;
+	dir = prog[0] == '/' ? AT_FDCWD : proc_open(c->pid, "cwd", O_PATH | O_DIRECTORY);
+	if (dir == AT_FDCWD || dir >= 0) {
+		if (look(dir, prog, 0, &s, sv.resolved, head, &hl) < 0)
+			sv.resolved[0] = '\0';
+		if (dir >= 0)
+			sb_raw3(SYS_close, dir, 0, 0);
+	}
+	return refused(&s);
+}
+
 /* Judge C, its `#!` interpreters too, each as the kernel will run it; what
  * the last one loads into *P. -EACCES if refused or unreadable, 0 to let it
  * go (*P left unjudged, dev 0, if a file cannot be opened: the kernel
@@ -478,7 +561,7 @@ static int first_line(const struct call *c, struct pending *p)
 			return 0;
 		s.words = w->buf;
 		s.argc = w->argc;
-		if (refused(&s))
+		if (refused(&s) || (is_loader(sv.resolved) && loader_refused(c, w)))
 			return -EACCES;
 		head[hl] = '\0';
 		if (level == SCRIPT_DEPTH || shebang(head, hl, &interp, &arg) < 0)

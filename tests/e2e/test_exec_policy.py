@@ -380,3 +380,25 @@ def test_allow_bare_name_is_the_files_own_name(kit, as_nobody):
                                 "/usr/bin/ls -d /; %s -d /" % (link, shutil.which("ls"))],
             as_nobody, SANDBOX_EXEC_ALLOW="ls")
     assert r.stdout == "rc=126\n/\n/\n", r.stderr
+
+
+LOADERS = [p for p in ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1")
+           if os.path.exists(p)]
+
+
+@pytest.mark.skipif(not LOADERS, reason="no glibc dynamic loader at its usual path")
+def test_the_dynamic_loader_run_as_a_program_is_judged_by_what_it_loads(kit, as_nobody):
+    ld = LOADERS[0]
+    script = ("{ld} /usr/bin/echo secret; echo rc=$?; {ld} --argv0 x --inhibit-cache "
+              "/usr/bin/echo secret; echo rc=$?; cd /usr/bin && {ld} ./echo secret; echo rc=$?; "
+              "{ld} /usr/bin/echo fine".format(ld=ld))
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", script], as_nobody, **DENY_SECRET)
+    assert r.stdout == "rc=126\nrc=126\nrc=126\nfine\n", r.stderr
+    assert "libsandbox: %s./echo secret" % DENIED in r.stderr
+    # by the file too, and under an allowlist both must pass
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", script], as_nobody,
+            SANDBOX_EXEC_DENY="/usr/bin/echo secret")
+    assert r.stdout == "rc=126\nrc=126\nrc=126\nfine\n", r.stderr
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", "%s /usr/bin/ls -d /; %s /usr/bin/echo ok"
+                                % (ld, ld)], as_nobody, SANDBOX_EXEC_ALLOW=ld + ":/usr/bin/echo")
+    assert r.stdout == "ok\n", r.stderr
