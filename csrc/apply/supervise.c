@@ -395,8 +395,8 @@ static void script_words(const char *interp, const char *arg, const char *name,
 static long rule_file(const struct sb_exec *x, unsigned int i, uint64_t *ids)
 {
 	struct stat st;
-	long r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)(x->arena + x->rules[i].text),
-			 (long)&st, 0, 0, 0);
+	long r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)(x->arena + x->rules[i].text), (long)&st,
+			 0, 0, 0);
 
 	if (r == 0 && !S_ISREG(st.st_mode))
 		r = -EACCES;
@@ -459,10 +459,10 @@ static int one_of(const char *word, const char *const *list)
 
 static const char *loaded_program(const struct words *w, unsigned int *at)
 {
-	static const char *const valued[] = { "--library-path",	     "--inhibit-rpath",
-					      "--audit",	     "--preload",
-					      "--argv0",	     "--glibc-hwcaps-prefix",
-					      "--glibc-hwcaps-mask", NULL };
+	static const char *const valued[] = {
+		"--library-path",	 "--inhibit-rpath",	"--audit", "--preload", "--argv0",
+		"--glibc-hwcaps-prefix", "--glibc-hwcaps-mask", NULL
+	};
 	static const char *const flags[] = { "--list", "--verify", "--inhibit-cache", NULL };
 	const char *o = w->buf + strlen(w->buf) + 1;
 
