@@ -446,9 +446,6 @@ static int is_loader(const char *resolved)
 	       strstr(name, ".so");
 }
 
-/* NOTE: the dynamic loader run as a program loads the program its first
- * argument that is none of its options names (an unknown --word is that
- * program: glibc's rtld.c stops at it), without an exec. */
 static int one_of(const char *word, const char *const *list)
 {
 	for (; *list; list++)
@@ -457,6 +454,9 @@ static int one_of(const char *word, const char *const *list)
 	return 0;
 }
 
+/* NOTE: the dynamic loader run as a program loads the program its first
+ * argument that is none of its options names (an unknown --word is that
+ * program: glibc's rtld.c stops at it), without an exec. */
 static const char *loaded_program(const struct words *w, unsigned int *at)
 {
 	static const char *const valued[] = {
