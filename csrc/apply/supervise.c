@@ -80,17 +80,28 @@ static long pt(long req, long pid, long addr, long data)
 	return sb_raw6(SYS_ptrace, req, pid, addr, data, 0, 0);
 }
 
-/* One line on stderr: "PREFIX: exec WHAT". */
+/* One line on stderr: "PREFIX: exec WHAT", WHAT's control bytes and
+ * backslashes written \xNN (an argv word cannot forge a line of ours). */
 static void sv_say(const char *what)
 {
-	int n = snprintf(sv.line, sizeof(sv.line) - 1, "%s: exec %s", sv.prefix, what);
+	static const char hex[] = "0123456789abcdef";
+	int n = snprintf(sv.line, sizeof(sv.line), "%s: exec ", sv.prefix);
+	size_t at = n > 0 && (size_t)n < sizeof(sv.line) ? (size_t)n : 0;
 
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(sv.line) - 2)
-		n = sizeof(sv.line) - 2;
-	sv.line[n++] = '\n';
-	sb_raw3(SYS_write, 2, (long)sv.line, n);
+	for (; *what && at < sizeof(sv.line) - 5; what++) {
+		unsigned char c = (unsigned char)*what;
+
+		if (c >= 0x20 && c != 0x7f && c != '\\') {
+			sv.line[at++] = (char)c;
+			continue;
+		}
+		sv.line[at++] = '\\';
+		sv.line[at++] = 'x';
+		sv.line[at++] = hex[c >> 4];
+		sv.line[at++] = hex[c & 15];
+	}
+	sv.line[at++] = '\n';
+	sb_raw3(SYS_write, 2, (long)sv.line, (long)at);
 }
 
 /* ---- argv words ---- */
@@ -356,6 +367,8 @@ static int call_words(const struct call *c, struct words *w)
 		if (peek_word(c->pid, (uintptr_t)ptr[i], w) < 0)
 			return -1;
 	}
+	if (!w->argc)
+		words_add(w, ""); /* argv { NULL }: the kernel's { "" } too */
 	return 0;
 }
 
@@ -377,6 +390,133 @@ static void script_words(const char *interp, const char *arg, const char *name,
 	}
 }
 
+/* The file absolute rule I of X names, as the supervisor sees it, into
+ * IDS; 0 or -errno (IDS left as they were). */
+static long rule_file(const struct sb_exec *x, unsigned int i, uint64_t *ids)
+{
+	struct stat st;
+	long r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)(x->arena + x->rules[i].text), (long)&st,
+			 0, 0, 0);
+
+	if (r == 0 && !S_ISREG(st.st_mode))
+		r = -EACCES;
+	if (r < 0)
+		return r;
+	ids[2 * i] = st.st_dev;
+	ids[2 * i + 1] = st.st_ino;
+	return 0;
+}
+
+/* The absolute rules' files looked up again (a package upgrade replaces
+ * them): one that is gone keeps the file it named. */
+static void refresh(const struct sb_exec *x, uint64_t *ids)
+{
+	for (unsigned int i = 0; i < x->nrules; i++)
+		if (x->rules[i].absolute)
+			rule_file(x, i, ids);
+}
+
+/* Is task PID in another mount namespace or under another root than the
+ * supervisor (or cannot that be told)? */
+static int elsewhere(int pid)
+{
+	struct stat mine, its;
+	char p[48];
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", pid);
+	if (sb_raw6(SYS_newfstatat, AT_FDCWD, (long)"/proc/self/ns/mnt", (long)&mine, 0, 0, 0) ||
+	    sb_raw6(SYS_newfstatat, AT_FDCWD, (long)p, (long)&its, 0, 0, 0) ||
+	    mine.st_ino != its.st_ino || mine.st_dev != its.st_dev)
+		return 1;
+	snprintf(p, sizeof(p), "/proc/%d/root", pid);
+	return sb_raw6(SYS_newfstatat, AT_FDCWD, (long)"/", (long)&mine, 0, 0, 0) ||
+	       sb_raw6(SYS_newfstatat, AT_FDCWD, (long)p, (long)&its, 0, 0, 0) ||
+	       mine.st_ino != its.st_ino || mine.st_dev != its.st_dev;
+}
+
+/* Is RESOLVED the dynamic loader (ld-linux-x86-64.so.2, ld-musl-*.so.1)? */
+static int is_loader(const char *resolved)
+{
+	const char *name = resolved;
+
+	for (const char *p = resolved; *p; p++)
+		if (*p == '/')
+			name = p + 1;
+	return (strncmp(name, "ld-", 3) == 0 || strncmp(name, "ld64.so", 7) == 0) &&
+	       strstr(name, ".so");
+}
+
+static int one_of(const char *word, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(word, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* NOTE: the dynamic loader run as a program loads the program its first
+ * argument that is none of its options names (an unknown --word is that
+ * program: glibc's rtld.c stops at it), without an exec. */
+static const char *loaded_program(const struct words *w, unsigned int *at)
+{
+	static const char *const valued[] = {
+		"--library-path",	 "--inhibit-rpath",	"--audit", "--preload", "--argv0",
+		"--glibc-hwcaps-prefix", "--glibc-hwcaps-mask", NULL
+	};
+	static const char *const flags[] = { "--list", "--verify", "--inhibit-cache", NULL };
+	const char *o = w->buf + strlen(w->buf) + 1;
+
+	for (unsigned int i = 1; i < w->argc; i++, o += strlen(o) + 1) {
+		if (one_of(o, valued) && i + 1 < w->argc) {
+			i++;
+			o += strlen(o) + 1;
+		} else if (!one_of(o, flags)) {
+			*at = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* C execs the dynamic loader with words W: judge the program it would load
+ * as an exec of it, with the words after it. 1 if refused. */
+static int loader_refused(const struct call *c, const struct words *w)
+{
+	static struct words lw;
+	static char head[257];
+	struct sb_exec_subject s = { .resolved = sv.resolved };
+	const char *prog, *o;
+	unsigned int at = 0;
+	size_t hl;
+	int dir;
+
+	prog = loaded_program(w, &at);
+	if (!prog && w->argc < w->max)
+		return 0; /* no program: the loader prints its usage */
+	/* a word cut at SB_EXEC_KEEP, or words past the ones kept: not judged */
+	if (!prog || strlen(prog) >= SB_EXEC_KEEP - 1 ||
+	    (w->argc == w->max && w->argc - at < 1 + sv.x->max_words)) {
+		sv_say("denied: the program the dynamic loader would load cannot be judged (too "
+		       "many options or too long a path)");
+		return 1;
+	}
+	words_start(&lw, w->max);
+	words_add(&lw, prog);
+	for (o = prog + strlen(prog) + 1; ++at < w->argc; o += strlen(o) + 1)
+		words_add(&lw, o);
+	s.path = prog;
+	s.words = lw.buf;
+	s.argc = lw.argc;
+	dir = prog[0] == '/' ? AT_FDCWD : proc_open(c->pid, "cwd", O_PATH | O_DIRECTORY);
+	if (dir == AT_FDCWD || dir >= 0) {
+		if (look(dir, prog, 0, &s, sv.resolved, head, &hl) < 0)
+			sv.resolved[0] = '\0';
+		if (dir >= 0)
+			sb_raw3(SYS_close, dir, 0, 0);
+	}
+	return refused(&s);
+}
+
 /* Judge C, its `#!` interpreters too, each as the kernel will run it; what
  * the last one loads into *P. -EACCES if refused or unreadable, 0 to let it
  * go (*P left unjudged, dev 0, if a file cannot be opened: the kernel
@@ -390,7 +530,7 @@ static int first_line(const struct call *c, struct pending *p)
 	struct sb_exec_subject s = { .path = sv.given, .resolved = sv.resolved };
 	char *interp, *arg;
 	size_t hl;
-	int dir, r;
+	int dir, r, nofollow;
 
 	p->dev = p->ino = 0;
 	/* NOTE: unreadable also when the program made itself not dumpable
@@ -400,12 +540,20 @@ static int first_line(const struct call *c, struct pending *p)
 		       "that is not dumpable)");
 		return -EACCES;
 	}
+	if (sv.x->has_allow && elsewhere(c->pid)) {
+		sv_say("denied: the caller is in another mount namespace or root, where the "
+		       "names of SANDBOX_EXEC_ALLOW mean nothing");
+		return -EACCES;
+	}
 	kernel_name(c, sv.path, sv.given, sizeof(sv.given));
+	/* NOTE: AT_SYMLINK_NOFOLLOW concerns the path; /proc/PID/fd/N is a link */
+	nofollow = sv.path[0] && (c->flags & AT_SYMLINK_NOFOLLOW);
 	if (!sv.path[0] && (c->flags & AT_EMPTY_PATH)) /* the descriptor itself */
 		snprintf(sv.path, sizeof(sv.path), "/proc/%d/fd/%ld", c->pid, c->dirfd);
 	if ((dir = base_dir(c, sv.path)) < 0 && dir != AT_FDCWD)
 		return 0;
-	r = look(dir, sv.path, c->flags & AT_SYMLINK_NOFOLLOW, &s, sv.resolved, head, &hl);
+	refresh(sv.x, sv.ids);
+	r = look(dir, sv.path, nofollow, &s, sv.resolved, head, &hl);
 	for (int level = 0;; level++) {
 		if (dir >= 0)
 			sb_raw3(SYS_close, dir, 0, 0);
@@ -413,7 +561,7 @@ static int first_line(const struct call *c, struct pending *p)
 			return 0;
 		s.words = w->buf;
 		s.argc = w->argc;
-		if (refused(&s))
+		if (refused(&s) || (is_loader(sv.resolved) && loader_refused(c, w)))
 			return -EACCES;
 		head[hl] = '\0';
 		if (level == SCRIPT_DEPTH || shebang(head, hl, &interp, &arg) < 0)
@@ -598,16 +746,12 @@ static int resolve(const struct sb_exec *x, uint64_t *ids, struct sb_error *err)
 {
 	for (unsigned int i = 0; i < x->nrules; i++) {
 		const char *prog = x->arena + x->rules[i].text;
-		struct stat st;
 		long r;
 
 		ids[2 * i] = ids[2 * i + 1] = 0;
 		if (!x->rules[i].absolute)
 			continue;
-		r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)prog, (long)&st, 0, 0, 0);
-		if (r == 0 && !S_ISREG(st.st_mode))
-			r = -EACCES;
-		if (r < 0) {
+		if ((r = rule_file(x, i, ids)) < 0) {
 			sb_error_reset(err);
 			err->kind = SB_ERR_FILE;
 			err->sys_errno = (int)-r;
@@ -618,8 +762,6 @@ static int resolve(const struct sb_exec *x, uint64_t *ids, struct sb_error *err)
 			snprintf(err->path, sizeof(err->path), "%s", prog);
 			return (int)r;
 		}
-		ids[2 * i] = st.st_dev;
-		ids[2 * i + 1] = st.st_ino;
 	}
 	return 0;
 }

@@ -296,12 +296,16 @@ static int program_matches(const struct sb_exec *x, const uint64_t *ids, unsigne
 	const struct sb_exec_rule *r = &x->rules[i];
 	const char *prog = x->arena + r->text;
 
+	/* NOTE: by identity only: the path the kernel prints for the file the
+	 * tracee opens is one in the tracee's mount namespace, where any file may
+	 * be bound on /usr/bin/ls */
 	if (r->absolute)
-		return (ids && s->ino && ids[2 * i + 1] == s->ino && ids[2 * i] == s->dev) ||
-		       strcmp(s->resolved, prog) == 0 || strcmp(s->path, prog) == 0;
+		return ids && s->ino && ids[2 * i + 1] == s->ino && ids[2 * i] == s->dev;
+	if (!r->deny) /* the file's own name: not a link's, not argv[0] */
+		return strcmp(last_component(s->resolved), prog) == 0;
 	return strcmp(last_component(s->path), prog) == 0 ||
 	       strcmp(last_component(s->resolved), prog) == 0 ||
-	       (r->deny && s->argc && strcmp(s->words, prog) == 0);
+	       (s->argc && strcmp(s->words, prog) == 0);
 }
 
 static int rule_matches(const struct sb_exec *x, const uint64_t *ids, unsigned int i,

@@ -329,11 +329,10 @@ struct sb_exec_subject {
 
 /* core/exec.c. The verdict on S: SB_EXEC_ALLOWED, SB_EXEC_UNLISTED, or the
  * index of the first SANDBOX_EXEC_DENY rule that matches. IDS: the file each
- * absolute rule names, (dev, ino) at 2 * I (NULL: by path only). A rule
- * matches when its program does - an absolute one: the same file, or
- * RESOLVED or PATH equal to it; a bare name: the last component of PATH or
- * RESOLVED (for a DENY rule also argv[0]'s) - and argv[1..] starts with its
- * words. */
+ * absolute rule names, (dev, ino) at 2 * I (NULL: none matches). A rule
+ * matches when its program does - an absolute one: the same file (by
+ * identity only); a bare name: the last component of RESOLVED (for a DENY
+ * rule also PATH's and argv[0]) - and argv[1..] starts with its words. */
 int sb_exec_judge(const struct sb_exec *x, const uint64_t *ids, const struct sb_exec_subject *s);
 /* Rule I as its variable would write it ("git push") into BUF, its variable
  * (SANDBOX_EXEC_ALLOW or _DENY) into *VAR; what snprintf returns, -ERANGE

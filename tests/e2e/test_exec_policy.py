@@ -27,7 +27,8 @@ DENIED = "exec denied by SANDBOX_EXEC_DENY 'echo secret' (item 1): "
 def progs(kit):
     return {"execrace": build_c(os.path.join(PROGS, "execrace.c"), kit.file("execrace"),
                                 "-pthread"),
-            "untraced": build_c(os.path.join(PROGS, "untraced.c"), kit.file("untraced"))}
+            "untraced": build_c(os.path.join(PROGS, "untraced.c"), kit.file("untraced")),
+            "execattack": build_c(os.path.join(PROGS, "execattack.c"), kit.file("execattack"))}
 
 
 def box(kit, front, argv, as_nobody=False, **policy):
@@ -330,3 +331,74 @@ def test_cffi_enter_starts_the_supervisor():
     r = run([sys.executable, "-c", ENTER_IN_PYTHON], clean_env())
     assert r.stdout == "ok\nrefused\n"
     assert "pysandbox: exec denied by SANDBOX_EXEC_DENY 'echo secret' (item 1)" in r.stderr
+
+
+@pytest.mark.parametrize("front", FRONTS)
+@pytest.mark.parametrize("mode", [0, 1, 2])  # ./ls from its directory, execveat(dir), (fd, "")
+def test_allow_is_not_fooled_by_a_private_mount_namespace(kit, progs, front, mode, as_nobody):
+    # /bin/sh bound on /usr/bin/ls where only the program sees it: the kernel
+    # names the file /usr/bin/ls, its identity is sh's
+    r = box(kit, front, [progs["execattack"], "ns", "/bin/sh", "/usr/bin/ls", str(mode)],
+            as_nobody, SANDBOX_EXEC_ALLOW="/usr/bin/ls")
+    if r.returncode == 2 and "unshare:" in r.stderr:
+        pytest.skip("no user namespaces for this user (CLONE_NEWUSER): " + r.stderr.strip())
+    assert "ESCAPED" not in r.stdout
+    assert (r.returncode, r.stderr.splitlines()[-1]) == (1, "exec: Permission denied"), r.stderr
+    assert front + ": exec denied: the caller is in another mount namespace" in r.stderr
+
+
+def test_execveat_of_a_descriptor_with_nofollow(kit, progs, as_nobody):
+    r = box(kit, "libsandbox", [progs["execattack"], "fd", "/usr/bin/echo"], as_nobody,
+            SANDBOX_EXEC_ALLOW="/usr/bin/echo")
+    assert (r.returncode, r.stdout) == (0, "ran\n"), r.stderr
+
+
+@pytest.mark.parametrize("policy", [{"SANDBOX_EXEC_ALLOW": "/usr/bin/echo"}, DENY_SECRET])
+def test_exec_with_no_argv_is_judged_as_the_kernel_runs_it(kit, progs, policy, as_nobody):
+    r = box(kit, "libsandbox", [progs["execattack"], "noargv", "/usr/bin/echo"], as_nobody,
+            **policy)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "\n", "")  # argv { "" }
+    r = box(kit, "libsandbox", [progs["execattack"], "noargv", "/usr/bin/echo"], as_nobody,
+            SANDBOX_EXEC_DENY="echo")
+    assert r.returncode == 1 and "exec: Permission denied" in r.stderr
+
+
+def test_a_denied_argv_cannot_forge_a_line(kit, as_nobody):
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", "/usr/bin/echo secret $'x\\nlibsandbox: "
+                                "forged\\e[2K'"], as_nobody, **DENY_SECRET)
+    assert "libsandbox: " + DENIED + "/usr/bin/echo secret x\\x0alibsandbox: forged\\x1b[2K" \
+        in r.stderr.splitlines()
+    assert not any(line.startswith("libsandbox: forged") for line in r.stderr.splitlines())
+
+
+def test_allow_bare_name_is_the_files_own_name(kit, as_nobody):
+    link = kit.file("linkdir-ls")
+    os.makedirs(link, mode=0o755, exist_ok=True)
+    if not os.path.islink(os.path.join(link, "ls")):
+        os.symlink("/bin/sh", os.path.join(link, "ls"))
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", "%s/ls -c 'echo ESCAPED'; echo rc=$?; "
+                                "/usr/bin/ls -d /; %s -d /" % (link, shutil.which("ls"))],
+            as_nobody, SANDBOX_EXEC_ALLOW="ls")
+    assert r.stdout == "rc=126\n/\n/\n", r.stderr
+
+
+LOADERS = [p for p in ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1")
+           if os.path.exists(p)]
+
+
+@pytest.mark.skipif(not LOADERS, reason="no glibc dynamic loader at its usual path")
+def test_the_dynamic_loader_run_as_a_program_is_judged_by_what_it_loads(kit, as_nobody):
+    ld = LOADERS[0]
+    script = ("{ld} /usr/bin/echo secret; echo rc=$?; {ld} --argv0 x --inhibit-cache "
+              "/usr/bin/echo secret; echo rc=$?; cd /usr/bin && {ld} ./echo secret; echo rc=$?; "
+              "{ld} /usr/bin/echo fine".format(ld=ld))
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", script], as_nobody, **DENY_SECRET)
+    assert r.stdout == "rc=126\nrc=126\nrc=126\nfine\n", r.stderr
+    assert "libsandbox: %s./echo secret" % DENIED in r.stderr
+    # by the file too, and under an allowlist both must pass
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", script], as_nobody,
+            SANDBOX_EXEC_DENY="/usr/bin/echo secret")
+    assert r.stdout == "rc=126\nrc=126\nrc=126\nfine\n", r.stderr
+    r = box(kit, "libsandbox", ["/bin/bash", "-c", "%s /usr/bin/ls -d /; %s /usr/bin/echo ok"
+                                % (ld, ld)], as_nobody, SANDBOX_EXEC_ALLOW=ld + ":/usr/bin/echo")
+    assert r.stdout == "ok\n", r.stderr

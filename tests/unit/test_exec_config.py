@@ -121,9 +121,12 @@ def test_verdicts_deny():
     assert judge(cfg, "/usr/bin/g", ["/x/git", "push"]) == "git push"  # argv[0], deny only
     assert judge(cfg, "/usr/bin/git", ["git", "-C", "x", "push"]) == "allowed"  # literal
     assert judge(cfg, "/usr/bin/git", ["git"]) == "allowed"
-    assert judge(cfg, "/usr/bin/rm", ["rm", "-rf", "/"]) == "/usr/bin/rm -rf"
-    assert judge(cfg, "/bin/rm", ["rm", "-rf"], resolved="/usr/bin/rm") == "/usr/bin/rm -rf"
-    assert judge(cfg, "/bin/rm", ["rm", "-rf"]) == "allowed"  # another file (no ids)
+    # an absolute rule by the file's identity only: a path is no file (another
+    # mount namespace may bind any file on /usr/bin/rm)
+    assert judge(cfg, "/usr/bin/rm", ["rm", "-rf", "/"]) == "allowed"
+    assert judge(cfg, "/bin/rm", ["rm", "-rf"], resolved="/usr/bin/rm") == "allowed"
+    assert judge(cfg, "/usr/bin/rm", ["rm", "-rf"], ids=[0, 0, 5, 77, 0, 0], dev=5,
+                 ino=78) == "allowed"  # another file at that path
     assert judge(cfg, "/bin/rm", ["rm", "-rf"], ids=[0, 0, 5, 77, 0, 0], dev=5, ino=77) == \
         "/usr/bin/rm -rf"  # the same file by identity
     assert judge(cfg, "/bin/busybox", ["busybox", "rm", "-rf"]) == "busybox rm"
@@ -132,10 +135,14 @@ def test_verdicts_deny():
 
 def test_verdicts_allow_and_both():
     cfg = load(SANDBOX_EXEC_ALLOW="/usr/bin/ls:git", SANDBOX_EXEC_DENY="git push")
-    assert judge(cfg, "/usr/bin/ls", ["ls", "-l"]) == "allowed"
+    ls = dict(ids=[7, 9, 0, 0, 0, 0], dev=7, ino=9)
+    assert judge(cfg, "/usr/bin/ls", ["ls", "-l"], **ls) == "allowed"
+    assert judge(cfg, "/usr/bin/ls", ["ls", "-l"], resolved="/usr/bin/ls") == "unlisted"
     assert judge(cfg, "/usr/bin/cat", ["ls"]) == "unlisted"  # argv[0] counts for DENY only
-    assert judge(cfg, "/usr/bin/git", ["git", "log"]) == "allowed"
-    assert judge(cfg, "/usr/bin/git", ["git", "push"]) == "git push"
+    # an ALLOW bare name: the file's own name, not the name it was run by (a link)
+    assert judge(cfg, "/usr/bin/git", ["git", "log"], resolved="/usr/bin/git") == "allowed"
+    assert judge(cfg, "/tmp/git", ["git", "log"], resolved="/bin/dash") == "unlisted"
+    assert judge(cfg, "/usr/bin/git", ["git", "push"], resolved="/usr/bin/git") == "git push"
     assert judge(cfg, "/bin/sh", ["sh", "-c", "git push"]) == "unlisted"
 
 
