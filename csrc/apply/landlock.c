@@ -261,30 +261,6 @@ int sb_landlock_prepare(const struct sb_config *cfg, struct sb_prepared *prep, s
 	return 0;
 }
 
-/* Threads of the calling process: /proc/self/task has one link per thread
- * and two more. -errno if it cannot be read. */
-static long count_threads(void)
-{
-	struct stat st;
-	long r = sb_raw6(SYS_newfstatat, AT_FDCWD, (long)"/proc/self/task", (long)&st, 0, 0, 0);
-
-	return r < 0 ? r : (long)st.st_nlink - 2;
-}
-
-/* NOTE: unshare(CLONE_THREAD) does nothing in a single-threaded process and
- * fails with EINVAL in any other (kernel/fork.c, check_unshare_flags): one
- * call, where the first look at /proc/self costs ~25 us (its entries are
- * made then). Only without a seccomp filter, which might kill unshare(2);
- * asked in the words an outer libsandbox.so's filter lets through. */
-static long threads(void)
-{
-	long mode = sb_raw6(SYS_prctl, PR_GET_SECCOMP, SB_READBACK_A, SB_READBACK_B, 0, 0, 0);
-
-	if (mode == 0 && sb_raw3(SYS_unshare, CLONE_THREAD, 0, 0) == 0)
-		return 1;
-	return count_threads();
-}
-
 int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 			 struct sb_error *err)
 {
@@ -299,7 +275,7 @@ int sb_landlock_restrict(const struct sb_config *cfg, struct sb_prepared *prep,
 	 * free. Threads started later inherit the domain. */
 	if (prep->abi >= 8) {
 		flags |= SB_LL_RESTRICT_TSYNC;
-	} else if ((n = threads()) != 1) {
+	} else if ((n = sb_threads()) != 1) {
 		sb_unprepare(prep);
 		if (n < 0)
 			return ll_error(err, SB_ERR_KERNEL, first_var(&cfg->landlock), (int)-n,

@@ -148,9 +148,12 @@ int sb_privs_limit(const struct sb_config *cfg, struct sb_error *err)
 }
 
 /* NOTE: unshare(CLONE_THREAD) does nothing in a single-threaded process and
- * fails with EINVAL in any other (kernel/fork.c); under a seccomp filter,
- * which might kill it, /proc/self/task's links are counted instead (one per
- * thread, and two). */
+ * fails with EINVAL in any other (kernel/fork.c, check_unshare_flags): one
+ * call, where the first look at /proc/self costs ~25 us (its entries are made
+ * then). Under a seccomp filter, which might kill unshare(2), /proc/self/task's
+ * links are counted instead (one per thread, and two); PR_GET_SECCOMP is asked
+ * in the words an outer libsandbox.so's filter lets through. Used by the
+ * capability step and the Landlock layer. */
 long sb_threads(void)
 {
 	struct stat st;

@@ -69,17 +69,15 @@ static const char names[VOW_COUNT][12] = {
 #define SOCKET_CALLS "connect:bind:listen:accept:accept4:getsockname:getpeername:setsockopt:sendto"
 /* A socket of FAMILY of TYPE (its low four bits: SOCK_PACKET, 10, would
  * make an AF_PACKET one) with protocol PROTO: "" for any. */
-#define SOCKET(family, type, proto) \
-	"socket(arg0 == " family ", arg1 & 0xf == " type proto ")"
-#define INET_SOCKET(family) \
-	SOCKET(family, "SOCK_STREAM", "") ":" SOCKET(family, "SOCK_DGRAM", "")
+#define SOCKET(family, type, proto) "socket(arg0 == " family ", arg1 & 0xf == " type proto ")"
+#define INET_SOCKET(family) SOCKET(family, "SOCK_STREAM", "") ":" SOCKET(family, "SOCK_DGRAM", "")
 /* UDP and TCP only: the protocol 0 (the family's default) or named
  * (IPPROTO_UDP 17, IPPROTO_TCP 6); not ICMP echo, UDP-Lite, SCTP, MPTCP. */
-#define DNS_SOCKET(family)                                                     \
-	SOCKET(family, "SOCK_DGRAM", ", arg2 == 0") ":"                         \
-	SOCKET(family, "SOCK_DGRAM", ", arg2 == 17") ":"                        \
-	SOCKET(family, "SOCK_STREAM", ", arg2 == 0") ":"                        \
-	SOCKET(family, "SOCK_STREAM", ", arg2 == 6")
+#define DNS_SOCKET(family)                                                              \
+	SOCKET(family, "SOCK_DGRAM", ", arg2 == 0")                                     \
+	":" SOCKET(family, "SOCK_DGRAM", ", arg2 == 17") ":" SOCKET(                    \
+		family, "SOCK_STREAM", ", arg2 == 0") ":" SOCKET(family, "SOCK_STREAM", \
+								 ", arg2 == 6")
 
 static const struct row {
 	uint32_t needs, unless;

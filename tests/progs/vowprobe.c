@@ -113,7 +113,8 @@ static int open_mem(const char *arg)
 	int pid = atoi(arg);
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	return open_close(path, strchr(arg, ':') && strchr(arg, ':')[1] == 'w' ? O_WRONLY : O_RDONLY);
+	return open_close(path,
+			  strchr(arg, ':') && strchr(arg, ':')[1] == 'w' ? O_WRONLY : O_RDONLY);
 }
 
 __attribute__((noipa)) static int patched(void)
