@@ -266,6 +266,17 @@ def hidden(path):
     return any(path == top or path.startswith(top + "/") for top in ("/tmp", "/dev"))
 
 
+def _outermost(paths):
+    """PATHS made absolute, without those beneath another of them: a bind
+    already shows what lies under it, and bwrap cannot make a mount point
+    inside a read-only bind (a venv's bin/python under its bound prefix)."""
+    out = []
+    for p in sorted(dict.fromkeys(os.path.abspath(p) for p in paths), key=len):
+        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in out):
+            out.append(p)
+    return out
+
+
 def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTNAME,
             bwrap=None, check=True, cwd=None, setenv=(), argv0=None):
     """The bwrap argv that runs ARGV isolated in the namespaces ISOLATE (names
@@ -297,7 +308,7 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
     names = set(isolate) | ({"net"} if loopback else set())
     cmd = [exe, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     keep = list(ro) + ([argv[0]] if argv and hidden(os.path.abspath(argv[0])) else [])
-    for path in dict.fromkeys(os.path.abspath(p) for p in keep):
+    for path in _outermost(keep):
         cmd += ["--ro-bind", path, path]
     bound = [os.path.abspath(p) for p in keep]
     for item in fs_write:

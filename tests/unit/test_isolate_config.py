@@ -209,3 +209,12 @@ def test_a_passed_user_namespace_check_is_remembered(monkeypatch):
     monkeypatch.setattr(os, "getuid", lambda: 1001)  # another uid: checked again
     command()
     assert len(seen) == 4
+
+
+def test_a_path_under_another_bound_one_is_not_bound_again():
+    """A venv's bin/python under its bound prefix: bwrap cannot make a mount
+    point inside a read-only bind, and the outer bind already shows it."""
+    from pysandbox.isolate import _outermost
+
+    assert _outermost(["/tmp/v/.venv/bin/python", "/tmp/v/.venv", "/tmp/v/.venv/",
+                       "/tmp/vx", "/tmp/v/pkg/../.venv/lib"]) == ["/tmp/vx", "/tmp/v/.venv"]
