@@ -35,6 +35,18 @@ struct sb_error *sb_error_reset(struct sb_error *err)
 	return err;
 }
 
+int sb_error_item(struct sb_error *err, int kind, int var, int item, const char *what,
+		  const char *token, size_t len)
+{
+	sb_error_reset(err);
+	err->kind = kind;
+	err->item = item;
+	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var));
+	snprintf(err->what, sizeof(err->what), "%s", what);
+	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, token);
+	return -1;
+}
+
 int sb_error_errno(const struct sb_error *err)
 {
 	static const int codes[] = {

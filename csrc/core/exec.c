@@ -29,13 +29,7 @@ struct parse {
 static int exec_fail(struct sb_error *err, const struct parse *ps, int kind, const char *what,
 		     const char *token, size_t len)
 {
-	sb_error_reset(err);
-	err->kind = kind;
-	err->item = ps->item;
-	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(ps->var));
-	snprintf(err->what, sizeof(err->what), "%s", what);
-	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, token);
-	return -1;
+	return sb_error_item(err, kind, ps->var, ps->item, what, token, len);
 }
 
 /* The next word of the rule at *S (up to an unquoted ':' or the end),

@@ -49,13 +49,7 @@ int sb_limit_is_size(int resource)
 static int fail(struct sb_error *err, int var, int item, int kind, const char *what, const char *s,
 		size_t len)
 {
-	sb_error_reset(err);
-	err->kind = kind;
-	err->item = item;
-	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var));
-	snprintf(err->what, sizeof(err->what), "%s", what);
-	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, s);
-	return -1;
+	return sb_error_item(err, kind, var, item, what, s, len);
 }
 
 static char upper(char c)

@@ -294,13 +294,7 @@ static uint32_t rights_of(uint32_t promises)
 static int vow_fail(struct sb_error *err, int var, int kind, const char *what, const char *token,
 		    size_t len, int item)
 {
-	sb_error_reset(err);
-	err->kind = kind;
-	err->item = item;
-	snprintf(err->var, sizeof(err->var), "%s", sb_env_name(var));
-	snprintf(err->what, sizeof(err->what), "%s", what);
-	snprintf(err->token, sizeof(err->token), "%.*s", (int)len, token);
-	return -1;
+	return sb_error_item(err, kind, var, item, what, token, len);
 }
 
 static int is_separator(char c)

@@ -214,6 +214,10 @@ int sb_policy_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* *ERR cleared (every field but the tail of PATH), to be filled: each step
  * that reports an error does it first (core/error.c). */
 struct sb_error *sb_error_reset(struct sb_error *err);
+/* *ERR of KIND: "VAR: WHAT 'TOKEN' (item ITEM)", TOKEN the LEN bytes there
+ * (VAR an SB_V_*); -1, for a parser's return (core/error.c). */
+int sb_error_item(struct sb_error *err, int kind, int var, int item, const char *what,
+		  const char *token, size_t len);
 /* The errno sb_config_load() returns for *ERR (sandbox.h's table: the
  * system's errno if it has one, else its kind's) (core/error.c). */
 int sb_error_errno(const struct sb_error *err);
