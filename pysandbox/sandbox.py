@@ -23,7 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from pysandbox import _launch, _native
-from pysandbox.errors import FeatureError, LaunchError, PolicyError, RefusedError
+from pysandbox.errors import LaunchError, PolicyError, RefusedError
 from pysandbox.vocabulary import BY_ENV, BY_KEYWORD, ISOLATE, PYTHON_ONLY, SETTINGS, render
 
 if TYPE_CHECKING:  # the annotations' names; imported when a method needs them
@@ -37,7 +37,8 @@ LOOPBACK = "loopback"  # SANDBOX_NET=loopback: a network namespace with lo only 
 SCRIPT_DEPTH = 4  # #! interpreters followed, as binfmt_script's recursion limit
 # this package's parent directory: the child launcher imports pysandbox from there
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# the child launcher (a front door, as bin/sandboxify): python -I -c _BOOT ROAD PATH ARGV...
+# the child launcher of the first-instruction road (a front door, as
+# bin/sandboxify): python -I -c _BOOT PATH ARGV...
 _BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.cli.run import boot; boot()" % _HOME
 LIB = os.path.join(_HOME, "pysandbox", "libsandbox.so")  # pysandbox.LIB
 
@@ -308,7 +309,7 @@ class Sandbox:
                 preload = _launch.preloaded(preload, LIB)
                 inner, argv0 = [path, *argv[1:]], os.fsdecode(argv[0])
             else:
-                inner, argv0 = [sys.executable, "-I", "-c", _BOOT, road, path, *argv], None
+                inner, argv0 = [sys.executable, "-I", "-c", _BOOT, path, *argv], None
             setenv = [os.fsdecode(e).split("=", 1) for e in preload[-1:] + mine]
             where = None if cwd is None else os.path.abspath(os.fsdecode(cwd))
             return (isolate.command(spaces, inner, fs_write=list(self.fs_write or ()),
@@ -321,7 +322,7 @@ class Sandbox:
         """The argv that starts PATH as ARGV on ROAD, not isolated: ARGV itself
         on PRELOAD, the child launcher's on LAUNCH."""
         if road == LAUNCH:
-            return [sys.executable, "-I", "-c", _BOOT, road, path, *argv]
+            return [sys.executable, "-I", "-c", _BOOT, path, *argv]
         return list(argv)
 
     def _entries(self, road, rest):
@@ -426,19 +427,14 @@ def _setup(box, values):
 
 
 def _isolation(values):
-    """(the isolate module, its namespaces, loopback) or None without isolation.
-    FeatureError if this version has no isolate module: never run without."""
+    """(the isolate module, its namespaces, loopback) or None without isolation
+    (imported only then: most sandboxes need no bubblewrap)."""
     text = values.get(ISOLATE)
     loopback = LOOPBACK in values.get("SANDBOX_NET", "").split(":")
     if text is None and not loopback:
         return None
-    try:
-        import pysandbox.isolate as isolate
-    except ImportError:
-        raise FeatureError(errno.ENOSYS, "%s: namespaces need pysandbox.isolate "
-                           "(bubblewrap), which this version lacks" %
-                           (ISOLATE if text is not None else "SANDBOX_NET=loopback"),
-                           feature="isolate") from None
+    import pysandbox.isolate as isolate
+
     return isolate, isolate.parse(text) if text is not None else frozenset({"net"}), loopback
 
 

@@ -69,9 +69,9 @@ def run(args):
 
 
 def boot():
-    """The child launcher's entry (Sandbox.Popen's static road, and the program
-    inside bubblewrap): python -I -c BOOT ROAD PATH ARGV..., the variables in
-    this process's environment. Its own failure: one line, the usual status."""
+    """The child launcher's entry (Sandbox.Popen's first-instruction road, in
+    bubblewrap too): python -I -c BOOT PATH ARGV..., the variables in this
+    process's environment. Its own failure: one line, the usual status."""
     import os
     import sys
 
@@ -84,13 +84,9 @@ def boot():
         _launch.say("pysandbox: " + message)
         return status
 
-    road, path, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+    path, argv = sys.argv[1], sys.argv[2:]
     try:
-        values, rest = sandbox._ours(_launch.exec_environ(os.environb))
-        if road == sandbox.PRELOAD:
-            mine = [os.fsencode("%s=%s" % kv) for kv in values.items()]
-            _launch.restore_signals()
-            _launch.execute(path, argv, _launch.preloaded(rest, sandbox.LIB, mine))
+        values = sandbox._ours(_launch.exec_environ(os.environb))[0]
         sandbox._first_instruction(values, path, argv, report)
     except SandboxError as e:
         sys.exit(report(e))
