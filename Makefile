@@ -58,9 +58,9 @@ sanitize: build
 	$(PY) fuzz/sanitize.py build/sanitize $(SANITIZE_TESTS)
 
 # Gates (README "Style"): kernel-style C by the checked-in .clang-format (the
-# generated tables.h excepted) and a clean ruff run; `make format` applies the C style.
-LINT_C = $(shell find csrc fuzz bench helloworld tests/progs -name '*.[ch]' ! -name tables.h | sort)
-LINT_PY := pysandbox tests bench fuzz tools bin/sandboxify
+# generated tables.h and vocabulary.h excepted) and a clean ruff run; `make format` applies the C style.
+LINT_C = $(shell find csrc fuzz bench helloworld tests/progs -name '*.[ch]' ! -name tables.h ! -name vocabulary.h | sort)
+LINT_PY := pysandbox tests bench fuzz tools bin/sandboxify bin/pysandbox-py
 
 lint: $(STAMP)
 	$(VENV)/bin/clang-format --dry-run --Werror $(LINT_C)

@@ -1,7 +1,10 @@
-"""Build glue: the cffi extension (pysandbox._native_cffi) and libsandbox.so.
+"""Build glue: the cffi extension (pysandbox._native_cffi), libsandbox.so and
+the `pysandbox` command's C front door (bin/pysandbox).
 
-Both are compiled from the same csrc/ sources; libsandbox.so is a plain shared
-library (libc only) placed inside the package, not a Python extension.
+All are compiled from the same csrc/ sources; libsandbox.so is a plain shared
+library (libc only) placed inside the package, not a Python extension; the
+front door an executable installed as a script, beside bin/pysandbox-py (the
+Python CLI it hands every case it does not decide to).
 """
 import os
 import subprocess
@@ -10,14 +13,19 @@ import sysconfig
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "pysandbox"))
 from _build import CSRC, WARNINGS, sources  # noqa: E402  (the one list of what builds what)
 
 
+def compiler():
+    return os.environ.get("CC") or sysconfig.get_config_var("CC").split()[0] or "cc"
+
+
 def build_libsandbox(out_dir):
-    cc = os.environ.get("CC") or sysconfig.get_config_var("CC").split()[0] or "cc"
+    cc = compiler()
     os.makedirs(out_dir, exist_ok=True)
     out = os.path.join(out_dir, "libsandbox.so")
     # minilibc.c: the library's own string/memory/format routines, so no call
@@ -44,6 +52,35 @@ def build_libsandbox(out_dir):
     subprocess.check_call(check)
 
 
+def build_front(out):
+    """bin/pysandbox from csrc/front/ and the loader's core/ and apply/, with
+    minilibc.c for a C library: a static executable with no libc start-up
+    (csrc/front/front.h says why). It finds the package beside itself as
+    installed (site-packages of this Python's version), else in this source
+    tree (an editable install)."""
+    cmd = [compiler(), "-O2", "-static", "-nostdlib", "-fno-pie", "-no-pie",
+           # no TLS to hold a stack protector's canary: the entry sets none up
+           "-fno-stack-protector", "-fno-tree-loop-distribute-patterns",
+           "-I" + os.path.join(CSRC, "include"), "-I" + os.path.join(CSRC, "front"),
+           '-DSB_FRONT_HOME="%s"' % HERE, '-DSB_FRONT_PYTHON="%d.%d"' % sys.version_info[:2]] + \
+        WARNINGS + sources("front") + [os.path.join(CSRC, "preload", "minilibc.c"), "-lgcc",
+                                       "-Wl,-z,noexecstack", "-o", out]
+    print(" ".join(cmd))
+    subprocess.check_call(cmd)
+
+
+class BuildScripts(Distribution().get_command_class("build_scripts")):
+    """The script-files, and bin/pysandbox built and copied beside them (an
+    executable: the scripts' copier reads them as text)."""
+
+    def run(self):
+        front = os.path.join(HERE, "bin", "pysandbox")
+        build_front(front)
+        super().run()
+        self.mkpath(self.build_dir)
+        self.copy_file(front, os.path.join(self.build_dir, "pysandbox"))
+
+
 class BuildExt(build_ext):
     def run(self):
         super().run()
@@ -57,5 +94,5 @@ class BuildExt(build_ext):
 
 setup(
     cffi_modules=["pysandbox/_build.py:ffibuilder"],
-    cmdclass={"build_ext": BuildExt},
+    cmdclass={"build_ext": BuildExt, "build_scripts": BuildScripts},
 )

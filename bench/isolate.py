@@ -16,10 +16,12 @@ bare bwrap's (the spawned rows) or bwrap by subprocess's (the in-process rows):
                        started by posix_spawn
   command()+bwrap      isolate.command() (with its user-namespace check) in
                        this process, then the same bwrap: what the module adds
-  pysandbox run        `pysandbox run --isolate=all -- nop` from a cold start
-                       (its main(), run by the system's interpreter: front_door())
-  python -I -c pass    that interpreter, starting and exiting: the part of the
-                       front door no Python CLI avoids
+  pysandbox run        `pysandbox run --isolate=all -- nop`: the installed
+                       command beside this interpreter, the C front door
+                       (csrc/front/front.c), which decides this case itself
+  pysandbox-py run     the same by the Python CLI from a cold start (its
+                       main(), run by the system's interpreter: front_door()),
+                       what the front door hands every case it does not decide
   firejail             firejail with the same namespaces and view, where it runs
   nsjail               nsjail likewise, where installed
   --- in this process, warm ---
@@ -94,9 +96,9 @@ def checked(done):
 
 
 def front_door():
-    """(the interpreter, the argv that runs `pysandbox`): the system's python3.X
+    """The argv that runs the Python CLI (pysandbox-py): the system's python3.X
     (this one's version) with this checkout and its site-packages first on
-    sys.path, as the installed `pysandbox` script would run. Not this venv's
+    sys.path, as the installed pysandbox-py script would run. Not this venv's
     script: an editable install's import finder costs more than the rest of
     the interpreter's start-up, and uid 65534 may not reach a venv in /root."""
     py = "/usr/bin/python%d.%d" % sys.version_info[:2]
@@ -105,20 +107,21 @@ def front_door():
     paths = [os.path.dirname(os.path.dirname(os.path.abspath(isolate.__file__)))] + \
         [p for p in sys.path if p.endswith("site-packages")]
     boot = "import sys; sys.path[:0] = %r; from pysandbox.cli import main; sys.exit(main())"
-    return py, [py, "-I", "-c", boot % paths]
+    return [py, "-I", "-c", boot % paths]
 
 
 def configurations(nop):
     """([(label, group, callable)], {label: why it is left out})."""
     bare = isolate.command(NAMES, [nop])
-    py, cli = front_door()
+    cli = front_door()
+    front = os.path.join(os.path.dirname(sys.executable), "pysandbox")
     box = Sandbox(isolate="all")
     quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = [
         ("bwrap", "spawned", lambda: spawn(bare)),
         ("command()+bwrap", "spawned", lambda: spawn(isolate.command(NAMES, [nop]))),
-        ("pysandbox run", "spawned", lambda: spawn(cli + ["run", "--isolate=all", "--", nop])),
-        ("python -I -c pass", "spawned", lambda: spawn([py, "-I", "-c", "pass"])),
+        ("pysandbox run", "spawned", lambda: spawn([front, "run", "--isolate=all", "--", nop])),
+        ("pysandbox-py run", "spawned", lambda: spawn(cli + ["run", "--isolate=all", "--", nop])),
         ("subprocess bwrap", "in-process", lambda: checked(subprocess.run(bare, **quiet))),
         ("Sandbox.run", "in-process", lambda: checked(box.run([nop], **quiet))),
     ]
@@ -177,11 +180,6 @@ def main(out, runs=200):
         print("  %-18s %s %s" % (label, cells[0], cells[1]))
     for label, why in missing.items():
         print("  %-18s left out: %s" % (label, why))
-    if "pysandbox run" in times and "python -I -c pass" in times:
-        own = [stat("pysandbox run", k)[0] - stat("python -I -c pass", k)[0] for k in (0, 1)]
-        print("  pysandbox run less the interpreter's start-up: wall %.2f, CPU %.2f ms "
-              "(bare bwrap: %.2f, %.2f)" % (own[0] / 1e6, own[1] / 1e6,
-                                            stat("bwrap", 0)[0] / 1e6, stat("bwrap", 1)[0] / 1e6))
 
 
 if __name__ == "__main__":

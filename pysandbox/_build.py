@@ -17,11 +17,13 @@ WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wformat=2", "-Wshadow",
 
 # core: pure (parse, compile); apply: side effects; preload: libsandbox.so's
 # entry (minilibc.c first: its arena counters then share .data's first page);
-# tools: cffi-only (ptrace, learn, probes). bench/ and fuzz/ glob the same folders.
+# tools: cffi-only (ptrace, learn, probes); front: the `pysandbox` command's C
+# front door (csrc/front/front.c). bench/ and fuzz/ glob the same folders.
 ROLES = {
     "libsandbox": ("preload", "core", "apply"),
     "cffi": ("core", "apply", "tools"),
     "tools": ("tools",),
+    "front": ("front", "core", "apply"),  # bin/pysandbox, the C front door
 }
 
 

@@ -116,3 +116,31 @@ def render(setting, value):
 
 
 EXPECTED = {"bool": "a bool", "text": "a str", "list": "a str or a sequence of str"}
+
+
+def c_header():
+    """csrc/front/vocabulary.h: this table as the C front door reads it (flag,
+    variable, kind, separator). Generated, never edited: `python -m
+    pysandbox.vocabulary > csrc/front/vocabulary.h`; tests/unit/
+    test_vocabulary.py fails while the checked-in file differs."""
+    rows = ["\t{ \"%s\", \"%s\", '%s', '%s' }," % (s.flag, s.env, s.kind[0], s.sep or " ")
+            for s in SETTINGS]
+    return "\n".join([
+        "/* SPDX-License-Identifier: MIT */",
+        "/* Generated from pysandbox/vocabulary.py by `python -m pysandbox.vocabulary`:",
+        " * do not edit. The settings as `pysandbox run` flags: flag, variable, kind",
+        " * ('l'ist, 't'ext, 'b'ool), list separator. */",
+        "#define SB_FRONT_ISOLATE \"%s\"" % ISOLATE,
+        "static const struct setting {",
+        "\tconst char *flag, *env;",
+        "\tchar kind, sep;",
+        "} settings[] = {",
+        *rows,
+        "};",
+        ""])
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(c_header())
