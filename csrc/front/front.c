@@ -788,7 +788,8 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 		if (spaces & 1U << i && push(cmd, cat("--unshare-", names[i], "")) < 0)
 			return -1;
 	if ((spaces & UTS && (push(cmd, "--hostname") || push(cmd, HOSTNAME))) ||
-	    (!priv && push(cmd, "--unshare-user")) || split_preload(&r->rest, h->lib, 0, env, &pre))
+	    (!priv && push(cmd, "--unshare-user")) ||
+	    split_preload(&r->rest, h->lib, 0, env, &pre) < 0)
 		return -1;
 	for (size_t i = 0; i <= r->mine.n; i++) {
 		char *e = dup_s(i ? r->mine.v[i - 1] : pre), *eq = e ? strchr(e, '=') : NULL;

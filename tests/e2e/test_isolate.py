@@ -49,7 +49,7 @@ def launcher(kit, as_nobody):
     script = kit.pysandbox(True)[0]
     with open(script) as f:
         python = f.readline()[2:].split()[0]
-    return [python, "-I", "-c", LAUNCH, kit.file("site")]
+    return [python, "-I", "-c", LAUNCH, kit.installed()]
 
 
 def isolated(kit, as_nobody, isolate, argv, env=None, **spec):

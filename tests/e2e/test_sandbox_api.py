@@ -150,7 +150,7 @@ except PermissionError:
 
 def test_apply_in_a_child_interpreter(kit, as_nobody):
     kit.pysandbox(as_nobody)  # the package where uid 65534 can read it
-    site = kit.file("site") if as_nobody else os.path.dirname(os.path.dirname(
+    site = kit.installed() if as_nobody else os.path.dirname(os.path.dirname(
         os.path.abspath(sys.modules["pysandbox"].__file__)))
     argv = [PY if as_nobody else sys.executable, "-c", APPLY % site]
     r = subprocess.run((NOBODY + ["--"] if as_nobody else []) + argv, capture_output=True,
@@ -317,7 +317,7 @@ except CallError as e:
 
 def test_sandbox_as_an_ordinary_user(kit):
     kit.pysandbox(True)  # the package where uid 65534 can read it
-    code = AS_NOBODY % (kit.file("site"), README_ALLOW, kit.hello_static)
+    code = AS_NOBODY % (kit.installed(), README_ALLOW, kit.hello_static)
     r = subprocess.run(NOBODY + ["--", PY, "-c", code], capture_output=True, text=True,
                        timeout=60, cwd="/")
     assert (r.returncode, r.stderr) == (0, "")

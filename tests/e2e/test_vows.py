@@ -402,7 +402,7 @@ sys.stdout.write(subprocess.run([sys.argv[3], "fork", "mmap"], stdout=subprocess
 def test_pledge_in_a_child_interpreter(kit, tree, as_nobody):
     kit.pysandbox(True)  # the kit's copy of the package, which uid 65534 can read
     py = "/usr/bin/python%d.%d" % sys.version_info[:2] if as_nobody else sys.executable
-    env = clean_env(TREE=tree, SITE=kit.file("site") if as_nobody else "")
+    env = clean_env(TREE=tree, SITE=kit.installed() if as_nobody else "")
     r = run([py, "-c", PLEDGE, "stdio rpath error"], env, as_nobody)
     assert (r.returncode, r.stdout) == (0, "True\n%d\n" % errno.EPERM), r.stderr
     r = run([py, "-c", PLEDGE, "stdio rpath wpath cpath"], env, as_nobody)

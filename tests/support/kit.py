@@ -31,17 +31,35 @@ class Kit:
         return self._script("sandboxify", as_nobody)
 
     def pysandbox(self, as_nobody=False):
-        """argv prefix that runs the `pysandbox` command, as sandboxify()."""
+        """argv prefix that runs the `pysandbox` command (the C front door,
+        which hands what it does not decide to pysandbox-py), as sandboxify()."""
         return self._script("pysandbox", as_nobody)
+
+    def pysandbox_py(self, as_nobody=False):
+        """argv prefix that runs the Python CLI itself, pysandbox-py."""
+        return self._script("pysandbox-py", as_nobody)
+
+    def front_alone(self):
+        """The front door of the kit's installation with no pysandbox-py
+        beside it: a case it hands over fails (status 126) instead."""
+        self.installed()
+        return [self.file("alone/pysandbox")]
 
     def _script(self, name, as_nobody):
         if not as_nobody:
             return [os.path.join(os.path.dirname(sys.executable), name)]
-        if not os.path.exists(self.file("site")):
-            self._python_kit()
+        self.installed()
         return [self.file("bin/" + name)]
 
-    def _python_kit(self):
+    def installed(self):
+        """The kit's installation, laid out as pip installs one (bin/ beside
+        lib/pythonX.Y/site-packages/), for uid 65534: its site directory."""
+        site = self.file("lib/python%d.%d/site-packages" % sys.version_info[:2])
+        if not os.path.exists(site):
+            self._python_kit(site)
+        return site
+
+    def _python_kit(self, site):
         import _cffi_backend
 
         want = "python%d.%d" % sys.version_info[:2]
@@ -49,7 +67,6 @@ class Kit:
                        if os.access(p, os.X_OK)), None)
         if python is None:
             pytest.fail("uid 65534 needs a %s it can read (apt-get install python3)" % want)
-        site = self.file("site")
         shutil.copytree(os.path.dirname(pysandbox.__file__), os.path.join(site, "pysandbox"),
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(_cffi_backend.__file__, site)
@@ -58,12 +75,16 @@ class Kit:
         with open(os.path.join(ROOT, "bin", "sandboxify")) as f:  # the launcher itself
             launcher = f.read().split("\n", 1)[1].replace(
                 "\nfrom pysandbox", "\nsys.path.insert(0, %r)\nfrom pysandbox" % site, 1)
-        scripts = {"sandboxify": launcher, "pysandbox": "import sys\nsys.path.insert(0, %r)\n"
+        scripts = {"sandboxify": launcher, "pysandbox-py": "import sys\nsys.path.insert(0, %r)\n"
                    "from pysandbox.cli import main\nsys.exit(main())\n" % site}
         for name, text in scripts.items():
             with open(self.file("bin/" + name), "w") as f:
                 f.write("#!%s -I\n%s" % (python, text))
-        for top in (site, self.file("bin")):
+        front = os.path.join(os.path.dirname(sys.executable), "pysandbox")  # the C front door
+        os.makedirs(self.file("alone"), exist_ok=True)
+        for where in ("bin", "alone"):
+            shutil.copy2(front, self.file(where + "/pysandbox"))
+        for top in (self.file("lib"), self.file("bin"), self.file("alone")):
             os.chmod(top, 0o755)
             for root, dirs, files in os.walk(top):
                 for name in dirs + files:

@@ -1,12 +1,14 @@
 """The one vocabulary: the table's variables are the C loader's, its flags are
 `pysandbox run`'s, its keywords are Sandbox's; and Sandbox as a value."""
 import inspect
+import os
 
 import pytest
 
 from pysandbox import Sandbox, _native
 from pysandbox.errors import PolicyError
 from pysandbox.vocabulary import BY_KEYWORD, PYTHON_ONLY, SETTINGS, render
+from support.proc import ROOT
 
 NO_FLAG = {"SECCOMP_LEARN"}  # set by `pysandbox learn` for its tracer only
 UNSUPPORTED = "not supported by this version of pysandbox"
@@ -137,3 +139,13 @@ def test_merge_or_refuse():
         _merge(mine, {"SANDBOX_FS_READ": "/usr"})
     assert str(e.value) == ("SANDBOX_FS_READ: set in the environment ('/usr') and by "
                             "--fs-read / fs_read= ('/etc'): give it once")
+
+
+def test_the_front_door_s_table_is_generated_from_this_one():
+    """csrc/front/vocabulary.h (the C front door's flags) is c_header()'s
+    output: regenerate it with `python -m pysandbox.vocabulary`."""
+    from pysandbox.vocabulary import c_header
+
+    path = os.path.join(ROOT, "csrc", "front", "vocabulary.h")
+    with open(path) as f:
+        assert f.read() == c_header(), "stale: python -m pysandbox.vocabulary > " + path

@@ -1,0 +1,172 @@
+"""The C front door (bin/pysandbox, csrc/front/front.c) against the Python CLI.
+
+For each case it takes, the front door must exec exactly what `pysandbox-py
+run` would: both run on tests/progs/record.c - as the program, or as the
+"bwrap" (SANDBOX_BWRAP) of an isolated run - which writes the argv and
+environment the kernel started it with, and the two records must be equal.
+The front door copied alone into a directory (the kit's alone/pysandbox: no
+pysandbox-py beside it to hand to) proves it took the case itself. Every
+other case it hands to pysandbox-py with the same arguments: alone it fails
+with status 126, installed it answers as the Python CLI. Root and uid 65534.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from support.proc import PROGS, assert_userns_works, build_c, clean_env, command
+
+pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(
+    os.path.dirname(sys.executable), "pysandbox-py")), reason="needs the installed package")
+
+
+@pytest.fixture(scope="module")
+def rec(kit):
+    """The recorder, and a #! script of it, in the kit (world-readable)."""
+    path = build_c(os.path.join(PROGS, "record.c"), kit.file("record"))
+    script = kit.file("record.sh")
+    with open(script, "w") as f:
+        f.write("#!%s\n" % path)
+    os.chmod(script, 0o755)
+    kit.installed()
+    return path
+
+
+def cli(kit, which, args, env, as_nobody, cwd="/"):
+    """`WHICH run ARGS` (WHICH: alone, bin/pysandbox, bin/pysandbox-py)."""
+    exe = {"alone": kit.file("alone/pysandbox"), "front": kit.file("bin/pysandbox"),
+           "python": kit.file("bin/pysandbox-py")}[which]
+    argv, env = command([exe, "run"] + args, clean_env(**env), as_nobody)
+    return subprocess.run(argv, env=env, capture_output=True, timeout=60, cwd=cwd)
+
+
+def same(kit, args, env, as_nobody, cwd="/"):
+    """Run ARGS by the front door alone and by the Python CLI: the records
+    (and stderr, status) must be equal; the record, split."""
+    c = cli(kit, "alone", args, env, as_nobody, cwd)
+    py = cli(kit, "python", args, env, as_nobody, cwd)
+    assert (c.returncode, c.stderr) == (0, b""), c.stderr.decode()
+    assert (c.stdout, c.stderr, c.returncode) == (py.stdout, py.stderr, py.returncode)
+    argv, _, environ = c.stdout.partition(b"\n\n")
+    return argv.split(b"\0")[:-1], environ.split(b"\0")[:-1]
+
+
+def lib(kit):
+    return os.path.join(kit.installed(), "pysandbox", "libsandbox.so").encode()
+
+
+CASES = {
+    "flags": (["--deny", "ptrace", "--", "{rec}", "a", "b c", ""], {}),
+    "joined": (["--deny=", "--deny", "ptrace", "--deny=personality", "{rec}"], {}),
+    "landlock": (["--fs-exec", "@base", "--fs-read", "/etc:/proc", "--net", "udp",
+                  "--net-connect", "80", "--net-bind=8080", "{rec}"], {}),
+    "merged": (["--fs-exec", "@base", "--fs-read", "/proc", "{rec}"],
+               {"SECCOMP_SYSCALL_DENY": "ptrace", "SECCOMP_VERBOSE": "0"}),
+    "their LD_PRELOAD": (["--deny", "ptrace", "{rec}"], {"LD_PRELOAD": "libc.so.6::libm.so.6"}),
+    "script": (["--deny", "ptrace", "{rec}.sh", "x"], {}),
+    "on PATH": (["--deny", "ptrace", "record"], {"PATH": "/nowhere::{kit}:/usr/bin"}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_front_door_execs_what_the_python_cli_would(kit, rec, as_nobody, case):
+    args, env = CASES[case]
+    fill = {"rec": rec, "kit": kit.path}
+    argv, environ = same(kit, [a.format(**fill) for a in args],
+                         {k: v.format(**fill) for k, v in env.items()}, as_nobody,
+                         cwd=kit.path if case == "on PATH" else "/")
+    assert any(e.startswith(b"LD_PRELOAD=" + lib(kit)) for e in environ)
+    assert argv[-1:] != [b"--"]
+
+
+ISOLATED = {
+    "namespaces": (["--isolate=net:pid", "--deny", "ptrace", "{rec}", "arg"], {}, "/"),
+    "binds and cwd": (["--isolate=all", "--fs-write", "/tmp:/var/tmp?:@tmp:/nowhere?",
+                       "{rec}"], {}, "{kit}"),
+    "loopback": (["--net", "loopback:udp", "{rec}"], {}, "/"),
+    "loopback only": (["--net=loopback", "--isolate", "uts", "{rec}"], {}, "/"),
+    "from the environment": (["--deny", "ptrace", "record"],
+                             {"SANDBOX_ISOLATE": "uts:ipc", "PATH": "{kit}:/usr/bin",
+                              "LD_PRELOAD": "libc.so.6"}, "/"),
+}
+
+
+@pytest.mark.parametrize("case", ISOLATED)
+def test_the_bwrap_argv_is_the_python_cli_s(kit, rec, as_nobody, case):
+    args, env, cwd = ISOLATED[case]
+    fill = {"rec": rec, "kit": kit.path}
+    env = dict({k: v.format(**fill) for k, v in env.items()}, SANDBOX_BWRAP=rec)
+    argv, _ = same(kit, [a.format(**fill) for a in args], env, as_nobody, cwd.format(**fill))
+    assert argv[0] == rec.encode() and b"--setenv" in argv
+    name, value = argv[argv.index(b"--setenv") + 1:][:2]
+    assert name == b"LD_PRELOAD" and value.split(b":")[0] == lib(kit)
+    assert (b"--unshare-user" in argv) == as_nobody  # root's bwrap needs no user namespace
+
+
+def test_isolated_for_real(kit, rec, as_nobody):
+    """The wheel's bwrap, found beside the package by the front door alone."""
+    assert_userns_works(as_nobody)
+    r = cli(kit, "alone", ["--isolate=all", "--deny", "ptrace", "/bin/sh", "-c",
+                           "echo $$; hostname; cat /proc/self/environ | tr '\\0' '\\n' "
+                           "| grep -c LD_PRELOAD="], {}, as_nobody)
+    assert (r.returncode, r.stderr) == (0, b""), r.stderr
+    assert r.stdout.split() == [b"2", b"pysandbox", b"1"]  # PID 2: bwrap's init is 1
+
+
+HANDED = {
+    "static": ["--deny", "ptrace", "{static}"],
+    "strict": ["--strict", "--deny", "ptrace", "{rec}"],
+    "verbose": ["--verbose", "--deny", "ptrace", "{rec}"],
+    "an abbreviation": ["--den", "ptrace", "{rec}"],
+    "a value like a flag": ["--deny", "-x", "{rec}"],
+    "a bad policy": ["--allow", "bogus", "{rec}"],
+    "no policy": ["{rec}"],
+    "not found": ["--deny", "ptrace", "/nowhere/prog"],
+    "both ways": ["--deny", "ptrace", "{rec}"],
+}
+
+
+@pytest.mark.parametrize("case", HANDED)
+def test_every_other_case_is_the_python_cli_s(kit, rec, as_nobody, case):
+    args = [a.format(rec=rec, static=kit.hello_static) for a in HANDED[case]]
+    env = {"SECCOMP_SYSCALL_DENY": "personality"} if case == "both ways" else {}
+    alone = cli(kit, "alone", args, env, as_nobody)
+    assert alone.returncode == 126 and b"cannot run the Python CLI" in alone.stderr
+    front, py = (cli(kit, w, args, env, as_nobody) for w in ("front", "python"))
+    assert (front.returncode, front.stdout, front.stderr) == (py.returncode, py.stdout,
+                                                              py.stderr)
+
+
+def test_other_commands_are_handed_over(kit, as_nobody):
+    kit.installed()
+    front, py = (cli(kit, w, [], {}, as_nobody) for w in ("front", "python"))
+    assert front.returncode == py.returncode == 2  # usage: no program
+    for args in (["libpath"], ["vows"], ["--help"]):
+        argv, env = command(kit.pysandbox(as_nobody) + args, clean_env(), as_nobody)
+        front = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+        argv, env = command(kit.pysandbox_py(as_nobody) + args, clean_env(), as_nobody)
+        py = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+        assert (front.returncode, front.stdout, front.stderr) == (0, py.stdout, py.stderr)
+
+
+def test_a_library_others_may_write_is_never_preloaded(kit, rec, tmp_path):
+    """An installation whose package directory another user may write: the
+    front door does not preload its library (it takes the editable build's,
+    or hands over)."""
+    site = tmp_path / ("lib/python%d.%d/site-packages" % sys.version_info[:2])
+    shutil.copytree(os.path.join(kit.installed(), "pysandbox"), site / "pysandbox")
+    (tmp_path / "bin").mkdir()
+    shutil.copy2(kit.file("alone/pysandbox"), tmp_path / "bin")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(site / "pysandbox", 0o777)
+    r = subprocess.run([str(tmp_path / "bin" / "pysandbox"), "run", "--deny", "ptrace", rec],
+                       env=clean_env(), capture_output=True, timeout=60)
+    assert str(site).encode() not in r.stdout
+    assert r.returncode == 126 or r.stdout.count(b"LD_PRELOAD=") == 1
+    os.chmod(site / "pysandbox", 0o755)  # the same, trusted: taken
+    r = subprocess.run([str(tmp_path / "bin" / "pysandbox"), "run", "--deny", "ptrace", rec],
+                       env=clean_env(), capture_output=True, timeout=60)
+    assert (r.returncode, r.stderr) == (0, b"")
+    assert b"LD_PRELOAD=" + str(site / "pysandbox" / "libsandbox.so").encode() in r.stdout
