@@ -28,6 +28,11 @@ bare bwrap's (the spawned rows) or bwrap by subprocess's (the in-process rows):
   subprocess bwrap     subprocess.run() of the bare bwrap argv
   Sandbox.run          Sandbox(isolate="all").run([nop]): the inspection, the
                        argv, bwrap, libsandbox.so loaded into nop (no policy)
+  --- not isolated, spawned ---
+  LD_PRELOAD nop       nop with libsandbox.so preloaded and SECCOMP_SYSCALL_DENY=
+                       ptrace, set by hand: the variables' own road
+  pysandbox run        `pysandbox run --deny ptrace -- nop`, the front door:
+  (no isolation)       what it adds is the inspection and its own exec
 
 The machine's load average is printed before and after: on a shared machine,
 compare the CPU columns and the p10s before the wall medians.
@@ -40,12 +45,14 @@ import subprocess
 import sys
 import time
 
-from pysandbox import Sandbox, isolate
+from pysandbox import Sandbox, isolate, libpath
 
 WARMUP = 10
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 NAMES = isolate.parse("all")
-BASE = {"spawned": "bwrap", "in-process": "subprocess bwrap"}
+BASE = {"spawned": "bwrap", "in-process": "subprocess bwrap", "plain": "LD_PRELOAD nop"}
+HEADERS = {"subprocess bwrap": "--- in this process (warm) ---",
+           "LD_PRELOAD nop": "--- not isolated, spawned ---"}
 
 
 def subreaper():
@@ -83,11 +90,11 @@ def timed(fn):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
-def spawn(argv):
-    """Run ARGV, stdio on /dev/null; ValueError if it fails."""
+def spawn(argv, env=None):
+    """Run ARGV (in ENV, default ENV), stdio on /dev/null; ValueError if it fails."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
-        pid = os.posix_spawn(argv[0], argv, ENV,
+        pid = os.posix_spawn(argv[0], argv, ENV if env is None else env,
                              file_actions=[(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)])
         _, status = os.waitpid(pid, 0)
     finally:
@@ -138,6 +145,10 @@ def configurations(nop):
         ("pysandbox-py run", "spawned", lambda: spawn(cli + ["run", "--isolate=all", "--", nop])),
         ("subprocess bwrap", "in-process", lambda: checked(subprocess.run(bare, **quiet))),
         ("Sandbox.run", "in-process", lambda: checked(box.run([nop], **quiet))),
+        ("LD_PRELOAD nop", "plain", lambda: spawn([nop], dict(ENV, LD_PRELOAD=libpath(),
+                                                              SECCOMP_SYSCALL_DENY="ptrace"))),
+        ("pysandbox run (no isolation)", "plain",
+         lambda: spawn([front, "run", "--deny", "ptrace", "--", nop])),
     ]
     tools = {
         "firejail": ["--quiet", "--noprofile", "--read-only=/", "--private-tmp",
@@ -175,15 +186,15 @@ def main(out, runs=200):
     print("isolated start-up of %s as uid %d, %d interleaved runs each, %d CPUs, load "
           "average %.2f before, %.2f after (ms: median, p10)"
           % (nop, os.getuid(), runs, os.cpu_count(), load[0], os.getloadavg()[0]))
-    print("  %-18s %17s %17s" % ("", "wall", "CPU"))
+    print("  %-28s %17s %17s" % ("", "wall", "CPU"))
 
     def stat(label, k):
         xs = sorted(x[k] for x in times[label])
         return xs[runs // 2], xs[runs // 10]
 
     for label, group, _ in rows:
-        if label in (BASE["in-process"],):
-            print("  --- in this process (warm) ---")
+        if label in HEADERS:
+            print("  " + HEADERS[label])
         cells = []
         for k in (0, 1):
             med, p10 = stat(label, k)
@@ -191,9 +202,9 @@ def main(out, runs=200):
             rel = "" if base is None or label == BASE[group] else \
                 " %+5.0f%%" % (100.0 * (med - base) / base)
             cells.append("%7.2f %6.2f%-7s" % (med / 1e6, p10 / 1e6, rel))
-        print("  %-18s %s %s" % (label, cells[0], cells[1]))
+        print("  %-28s %s %s" % (label, cells[0], cells[1]))
     for label, why in missing.items():
-        print("  %-18s left out: %s" % (label, why))
+        print("  %-28s left out: %s" % (label, why))
 
 
 if __name__ == "__main__":
