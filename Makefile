@@ -70,7 +70,7 @@ format: $(STAMP)
 	$(VENV)/bin/clang-format -i $(LINT_C)
 
 clean:
-	rm -rf build *.egg-info pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__ tests/*/__pycache__
+	rm -rf build *.egg-info bin/pysandbox pysandbox/*.so pysandbox/_native_cffi.c pysandbox/__pycache__ tests/__pycache__ tests/*/__pycache__
 	$(MAKE) -s -C helloworld clean
 
 distclean: clean
