@@ -160,7 +160,7 @@ def configurations(nop):
     for name, args in tools.items():
         exe = shutil.which(name)
         if exe is None:
-            missing[name] = "not installed (apt-get install %s)" % name
+            missing[name] = "not installed"
         else:
             rows.insert(4, (name, "spawned", lambda argv=[exe] + args: spawn(argv)))
     for row in list(rows):  # as another user, some may not start

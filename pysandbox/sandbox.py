@@ -491,18 +491,18 @@ def _ours(environ):
     b"NAME=value". A name of our families that is no setting: PolicyError."""
     if environ is os.environ:
         environ = os.environb  # no encoding of every entry
-    if isinstance(environ, list):
-        pairs = [e.partition(b"=")[::2] for e in environ]
+    if isinstance(environ, list):  # each entry as it is (one without '=' stays so)
+        pairs = [e.partition(b"=")[::2] + (e,) for e in environ]
     else:
         enc = os.fsencode
-        pairs = [(k, v) if type(k) is bytes and type(v) is bytes else (enc(k), enc(v))
-                 for k, v in environ.items()]
+        pairs = [(k, v, k + b"=" + v) if type(k) is bytes and type(v) is bytes else
+                 (enc(k), enc(v), enc(k) + b"=" + enc(v)) for k, v in environ.items()]
     ours, rest = {}, []
-    for name, value in pairs:
+    for name, value, entry in pairs:
         # NOTE: every family is SECCOMP_* or SANDBOX_*: most names need no call
         if not name.startswith(FAMILY_PREFIXES) or not (
                 _native.env_family(name) or name == ISOLATE.encode()):
-            rest.append(name + b"=" + value)
+            rest.append(entry)
         elif name.decode(errors="replace") not in BY_ENV:
             if name == b"SECCOMP_LEARN":
                 raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")

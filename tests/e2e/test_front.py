@@ -170,3 +170,33 @@ def test_a_library_others_may_write_is_never_preloaded(kit, rec, tmp_path):
                        env=clean_env(), capture_output=True, timeout=60)
     assert (r.returncode, r.stderr) == (0, b"")
     assert b"LD_PRELOAD=" + str(site / "pysandbox" / "libsandbox.so").encode() in r.stdout
+
+
+ODD_ENVIRONMENTS = {
+    "an entry without '='": [b"JUSTANAME", b"PATH=/usr/bin:/bin"],
+    "a repeated name": [b"PATH=/usr/bin:/bin", b"PATH=/nowhere", b"A=1", b"A=2"],
+    "repeated variables of ours": [b"SECCOMP_SYSCALL_DENY=ptrace", b"SECCOMP_SYSCALL_DENY=x",
+                                   b"LD_PRELOAD=libc.so.6", b"LD_PRELOAD=libm.so.6"],
+}
+
+
+@pytest.mark.parametrize("case", ODD_ENVIRONMENTS)
+@pytest.mark.parametrize("isolated", [False, True])
+def test_an_environment_no_mapping_holds_is_passed_as_the_python_cli_passes_it(
+        kit, rec, launch, as_nobody, case, isolated):
+    """Through tests/progs/launch.c, the exact environment block: both doors
+    hand it on alike (the first of a repeated variable of ours wins, as
+    getenv; every other entry kept as it was, in order)."""
+    entries = ODD_ENVIRONMENTS[case] + ([b"SANDBOX_BWRAP=" + rec.encode()] if isolated else [])
+    args = ["--deny", "personality"] + (["--isolate=uts"] if isolated else []) + [rec, "x"]
+    if case == "repeated variables of ours":
+        args = args[2:]
+    out = {}
+    for which in ("alone", "python"):
+        exe = kit.file("alone/pysandbox" if which == "alone" else "bin/pysandbox-py")
+        argv, env = command([launch, exe, "run", *args, "@@", *entries], clean_env(), as_nobody)
+        out[which] = subprocess.run(argv, env=env, capture_output=True, timeout=60, cwd="/")
+    assert (out["alone"].returncode, out["alone"].stderr) == (0, b""), out["alone"].stderr
+    assert out["alone"].stdout == out["python"].stdout
+    if not isolated and case == "an entry without '='":
+        assert b"\n\nJUSTANAME\0" in out["alone"].stdout  # the first entry, as it was
