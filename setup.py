@@ -52,17 +52,18 @@ def build_libsandbox(out_dir):
     subprocess.check_call(check)
 
 
-def build_front(out):
+def build_front(out, editable):
     """bin/pysandbox from csrc/front/ and the loader's core/ and apply/, with
     minilibc.c for a C library: a static executable with no libc start-up
     (csrc/front/front.h says why). It finds the package beside itself as
     installed (site-packages of this Python's version), else in this source
-    tree (an editable install)."""
+    tree (EDITABLE: an editable install; never a wheel's build directory)."""
+    home = ['-DSB_FRONT_HOME="%s"' % HERE] if editable else []
     cmd = [compiler(), "-O2", "-static", "-nostdlib", "-fno-pie", "-no-pie",
            # no TLS to hold a stack protector's canary: the entry sets none up
            "-fno-stack-protector", "-fno-tree-loop-distribute-patterns",
            "-I" + os.path.join(CSRC, "include"), "-I" + os.path.join(CSRC, "front"),
-           '-DSB_FRONT_HOME="%s"' % HERE, '-DSB_FRONT_PYTHON="%d.%d"' % sys.version_info[:2]] + \
+           '-DSB_FRONT_PYTHON="%d.%d"' % sys.version_info[:2]] + home + \
         WARNINGS + sources("front") + [os.path.join(CSRC, "preload", "minilibc.c"), "-lgcc",
                                        "-Wl,-z,noexecstack", "-o", out]
     print(" ".join(cmd))
@@ -75,7 +76,9 @@ class BuildScripts(Distribution().get_command_class("build_scripts")):
 
     def run(self):
         front = os.path.join(HERE, "bin", "pysandbox")
-        build_front(front)
+        # an editable install builds the extension in place (as libsandbox.so)
+        editable = bool(self.get_finalized_command("build_ext").inplace)
+        build_front(front, editable)
         super().run()
         self.mkpath(self.build_dir)
         self.copy_file(front, os.path.join(self.build_dir, "pysandbox"))

