@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from support.proc import PROGS, assert_userns_works, build_c, clean_env, command
 
@@ -258,3 +260,33 @@ def test_a_library_reached_through_a_link_is_bound_where_it_lies(kit, rec, as_no
     real = os.path.realpath(os.path.join(kit.installed(), "pysandbox", "libsandbox.so"))
     assert (b"\0--ro-bind\0%s\0%s\0" % (real.encode(), real.encode())) in r.stdout
     assert (b"\0--setenv\0LD_PRELOAD\0%s\0" % real.encode()) in r.stdout
+
+
+FLAG_POOL = ["--deny", "ptrace", "--deny=personality", "--allow", "@default", "--deny=",
+             "--fs-exec", "@base", "--fs-read=/proc", "--fs-write", "/tmp", "--net", "udp",
+             "--net=loopback", "--net-connect", "80", "--isolate", "uts", "--isolate=net:pid",
+             "--isolate=", "--caps", "none", "--limits", "nofile=64", "--vows", "stdio rpath",
+             "--scope", "none", "--default", "errno", "--verbose", "--strict", "--den", "--",
+             "-x", "--io-uring", "allow", "--exec-deny", "git push", "--best-effort"]
+ENV_POOL = [("SECCOMP_SYSCALL_DENY", "ptrace"), ("SECCOMP_SYSCALL_DENY", "personality"),
+            ("SANDBOX_ISOLATE", "ipc"), ("SANDBOX_NET", "loopback:udp"), ("LD_PRELOAD", "libc.so.6"),
+            ("SECCOMP_SYSCAL_DENY", "x"), ("SANDBOX_FS_READ", "/proc"), ("SECCOMP_VERBOSE", "0")]
+
+
+@given(flags=st.lists(st.sampled_from(FLAG_POOL), max_size=7),
+       env=st.lists(st.sampled_from(ENV_POOL), max_size=3, unique_by=lambda kv: kv[0]),
+       prog=st.sampled_from(["{rec}", "{rec}.sh", "record", "{static}"]))
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_mix_of_flags_and_variables_decides_as_the_python_cli(kit, rec, flags, env, prog):
+    """Random mixes, as root: where the front door alone runs a case, the
+    Python CLI execs the same; where it hands over, the installed command
+    answers as the Python CLI (status, stdout, stderr)."""
+    args = flags + [prog.format(rec=rec, static=kit.hello_static), "x"]
+    env = dict(env, SANDBOX_BWRAP=rec, PATH=kit.path + ":/usr/bin:/bin")
+    alone = cli(kit, "alone", args, env, False, cwd=kit.path)
+    py = cli(kit, "python", args, env, False, cwd=kit.path)
+    if alone.returncode == 126 and b"cannot run the Python CLI" in alone.stderr:
+        alone = cli(kit, "front", args, env, False, cwd=kit.path)
+    assert (alone.returncode, alone.stdout, alone.stderr) == (py.returncode, py.stdout,
+                                                              py.stderr)
