@@ -269,8 +269,9 @@ FLAG_POOL = ["--deny", "ptrace", "--deny=personality", "--allow", "@default", "-
              "--scope", "none", "--default", "errno", "--verbose", "--strict", "--den", "--",
              "-x", "--io-uring", "allow", "--exec-deny", "git push", "--best-effort"]
 ENV_POOL = [("SECCOMP_SYSCALL_DENY", "ptrace"), ("SECCOMP_SYSCALL_DENY", "personality"),
-            ("SANDBOX_ISOLATE", "ipc"), ("SANDBOX_NET", "loopback:udp"), ("LD_PRELOAD", "libc.so.6"),
-            ("SECCOMP_SYSCAL_DENY", "x"), ("SANDBOX_FS_READ", "/proc"), ("SECCOMP_VERBOSE", "0")]
+            ("SANDBOX_ISOLATE", "ipc"), ("SANDBOX_NET", "loopback:udp"),
+            ("LD_PRELOAD", "libc.so.6"), ("SECCOMP_SYSCAL_DENY", "x"),
+            ("SANDBOX_FS_READ", "/proc"), ("SECCOMP_VERBOSE", "0")]
 
 
 @given(flags=st.lists(st.sampled_from(FLAG_POOL), max_size=7),
