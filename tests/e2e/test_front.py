@@ -253,7 +253,7 @@ def test_a_library_reached_through_a_link_is_bound_where_it_lies(kit, rec, as_no
         shutil.copy2(kit.file("alone/pysandbox"), os.path.join(top, "alone"))
         argv, env = command([os.path.join(top, "alone", "pysandbox"), "run", "--isolate=uts",
                              "--deny", "ptrace", rec], clean_env(SANDBOX_BWRAP=rec), as_nobody)
-        r = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+        r = subprocess.run(argv, env=env, capture_output=True, timeout=60, cwd="/")
     finally:
         shutil.rmtree(top)
     assert (r.returncode, r.stderr) == (0, b""), r.stderr
