@@ -52,9 +52,10 @@ POLLIN = select.POLLIN
 # NOTE: what the child calls, looked up here once: the child's code runs once
 # per child, never warmed up here, and each attribute it looked up would
 # write its entry into the interpreter's type cache (a page copied)
-_freeze, _close, _write, _exit, _dumps, _format_exc, _pack, _enter = (
-    gc.freeze, os.close, os.write, os._exit, pickle.dumps, traceback.format_exc, HEADER.pack,
+_close, _write, _exit, _dumps, _format_exc, _pack, _enter = (
+    os.close, os.write, os._exit, pickle.dumps, traceback.format_exc, HEADER.pack,
     _native.Entry.enter)
+_gc_callbacks = gc.callbacks  # the list the collector calls (a name rebound is not it)
 # NOTE: the pickler's type gets its version tag (and its lookups their cache
 # entries) here, not in each child
 pickle.dumps(None)
@@ -101,10 +102,7 @@ def call(entry, fn, args, kwargs, timeout):
 
 def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the child
     """The child's work: confine, run, answer. Its exit status."""
-    # NOTE: gc.freeze(): the child's collections skip the objects it was born
-    # with rather than touch (and so copy) every page of its heap (gc docs);
-    # here, not in the parent, which would unfreeze what its own code froze
-    _freeze()
+    _gc_callbacks.append(freeze_at_first_collection)
     _close(r)
     try:
         _enter(entry, sigsys)
@@ -132,6 +130,22 @@ def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the chil
         while view:
             view = view[_write(w, view):]
     return 0
+
+
+def freeze_at_first_collection(phase, info):  # pragma: no cover - the child
+    """A gc callback: gc.freeze() as the child's first collection starts.
+    NOTE: the child's collections then skip the objects it was born with
+    rather than touch (and so copy) every page of its heap (gc docs). Not
+    before: the freeze writes to objects all over the heap, a dozen pages a
+    call that never collects would copy for nothing. Not in the parent:
+    it would unfreeze what its own code froze."""
+    global _frozen
+    if phase == "start" and not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+_frozen = False  # in a child: since its first collection
 
 
 def crossing(result):  # pragma: no cover - the child

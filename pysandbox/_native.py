@@ -752,8 +752,11 @@ class Entry:
 
     def enter(self, sigsys):
         """In the (forked) process to confine: SIGSYS (a Sigsys) catches its
-        traps, then the configuration is applied, as enter() would."""
-        sigsys.catch()
+        traps (one C call: a method here would be one more page the child
+        copies), then the configuration is applied, as enter() would."""
+        r = _sb_sigsys_catch(sigsys._rec)
+        if r < 0:
+            raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
         ready = self._ready
         if ready is None:
             return enter(self._config, trap_kills=self._trap_kills)
@@ -767,8 +770,8 @@ class Entry:
 class Sigsys:
     """The record of a seccomp trap, in a page of its own shared with the
     children forked after it is made (one per child: close() unmaps it). In
-    the child, catch() records the next trap's syscall there and then dies by
-    SIGSYS; in the parent, seen() reads it back."""
+    the child, Entry.enter() has the next trap's syscall recorded there before
+    it dies by SIGSYS; in the parent, seen() reads it back."""
 
     __slots__ = ("_rec",)
 
@@ -779,13 +782,8 @@ class Sigsys:
             raise OSError(e, "cannot map the SIGSYS record: %s" % os.strerror(e))
         self._rec = rec
 
-    def catch(self):
-        r = _sb_sigsys_catch(self._rec)
-        if r < 0:
-            raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
-
     def seen(self):
-        """(syscall name or number, arch name) catch() recorded, or None."""
+        """(syscall name or number, arch name) the child's trap recorded, or None."""
         rec = self._rec
         if not rec.caught:
             return None
