@@ -35,7 +35,31 @@ import traceback
 from pysandbox import _native, errors
 from pysandbox.errors import CallError, CallTimeout
 
-HEADER = struct.Struct("=Q")
+# an answer: HEADER (its body's length, its kind), then the body: a pickle
+# (PICKLED), or a result of one of SCALARS' exact types as itself (NOTE: the
+# usual result, for which pickling in the child and unpickling here would
+# each write some ten pages)
+HEADER = struct.Struct("=QB")
+PICKLED = 0
+FLOAT = struct.Struct("=d")
+# (methods looked up here, not in each child: NOTE below)
+_to_bytes, _bit_length, _encode = int.to_bytes, int.bit_length, str.encode
+SCALARS = {  # type: (kind, its body); the kinds' inverses in UNSCALARS
+    type(None): (1, lambda value: b""),
+    bool: (2, lambda value: b"\x01" if value else b""),
+    int: (3, lambda value: _to_bytes(value, _bit_length(value) // 8 + 1, "little", signed=True)),
+    float: (4, FLOAT.pack),
+    str: (5, lambda value: _encode(value, "utf-8", "surrogatepass")),
+    bytes: (6, lambda value: value),
+}
+UNSCALARS = {
+    1: lambda body: None,
+    2: lambda body: body == b"\x01",
+    3: lambda body: int.from_bytes(body, "little", signed=True),
+    4: lambda body: FLOAT.unpack(body)[0],
+    5: lambda body: body.decode("utf-8", "surrogatepass"),
+    6: lambda body: body,
+}
 # NOTE: a bytes object of up to 512 bytes comes from Python's allocator; a
 # larger one is a malloc, and one of 1 KiB or more makes glibc consolidate its
 # free chunks, writing to pages all over the heap. A small answer (the usual
@@ -84,11 +108,13 @@ def call(entry, fn, args, kwargs, timeout):
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the child
                     _exit(child(entry, sigsys, r, w, fn, args, kwargs))
-            finally:
+            except BaseException:
                 # NOTE: whatever the child raises (even between the fork and
                 # the call above: a signal's handler) ends here, not in the caller
                 if os.getpid() != parent:  # pragma: no cover - the child
                     os._exit(70)
+                raise
+            finally:
                 os.close(w)
             data, status = collect(pid, r, deadline, timeout)
         finally:
@@ -119,11 +145,16 @@ def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the chil
                     f.flush()
             except Exception:  # noqa: BLE001 - a closed stream is no answer
                 pass
-    try:
-        data = _dumps(result if result[0] == "ok" else crossing(result))
-    except Exception as e:  # noqa: BLE001
-        data = _dumps(unpicklable(result, e))
-    data = _pack(len(data)) + data
+    if result[0] == "ok" and type(result[1]) in SCALARS:
+        kind, encode = SCALARS[type(result[1])]
+        data = encode(result[1])
+    else:
+        kind = PICKLED
+        try:
+            data = _dumps(result if result[0] == "ok" else crossing(result))
+        except Exception as e:  # noqa: BLE001
+            data = _dumps(unpicklable(result, e))
+    data = _pack(len(data), kind) + data
     done = _write(w, data)
     if done < len(data):
         view = memoryview(data)[done:]
@@ -253,11 +284,16 @@ def died(status, sigsys):
 
 def decode(data):
     """The result the answer DATA carries, or raise what it says."""
-    stream = io.BytesIO(data)
-    stream.seek(HEADER.size)
+    kind = data[HEADER.size - 1]
     try:
+        if kind != PICKLED:
+            if kind not in UNSCALARS:
+                raise ValueError("no kind %d" % kind)
+            return UNSCALARS[kind](data[HEADER.size:])
+        stream = io.BytesIO(data)
+        stream.seek(HEADER.size)
         message = _Unpickler(stream).load()
-    except pickle.UnpicklingError as e:
+    except (pickle.UnpicklingError, ValueError, struct.error) as e:
         raise CallError("the sandboxed call's answer is refused: %s" % e) from None
     kind = message[0]
     if kind == "ok":
