@@ -163,6 +163,9 @@ def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the chil
     return 0
 
 
+_frozen = False  # in a child: since its first collection
+
+
 def freeze_at_first_collection(phase, info):  # pragma: no cover - the child
     """A gc callback: gc.freeze() as the child's first collection starts.
     NOTE: the child's collections then skip the objects it was born with
@@ -174,9 +177,6 @@ def freeze_at_first_collection(phase, info):  # pragma: no cover - the child
     if phase == "start" and not _frozen:
         _frozen = True
         gc.freeze()
-
-
-_frozen = False  # in a child: since its first collection
 
 
 def crossing(result):  # pragma: no cover - the child
