@@ -461,7 +461,8 @@ def python_api():
     machine's other work inflates both). The b and d rows are the steady
     state (the same environment and program each run: what Sandbox.run
     remembers, and call()'s filter, made once); the primed rows make it anew
-    each time (a new environment; a new Sandbox)."""
+    each time (a new environment; a new Sandbox). d's answer, an int, crosses
+    as itself; e's, a list, as a pickle (call()'s other road)."""
     import subprocess
 
     from pysandbox import Sandbox
@@ -486,7 +487,8 @@ def python_api():
          lambda: subprocess.run(["/bin/true"], env=new_env())),
         ("b'", "Sandbox.run(..., env=a new dict)", lambda: box.run(["/bin/true"], env=new_env())),
         ("c", "os.fork() + os._exit(0) + waitpid", bare_fork),
-        ("d", "Sandbox(deny=['ptrace']).call(f), f returns None", lambda: box_call.call(int)),
+        ("d", "Sandbox(deny=['ptrace']).call(f), f returns 0", lambda: box_call.call(int)),
+        ("e", "the same, f returns [] (a pickle)", lambda: box_call.call(list)),
         ("d'", "a new Sandbox(deny=['ptrace']).call(f)",
          lambda: Sandbox(deny=["ptrace"]).call(int)),
     ]
@@ -500,10 +502,11 @@ def python_api():
         print("   %-56s %8.0f %8.0f" % (("%s. %s" % (key, label),) + both[key]))
     for i, what in enumerate(("median", "10th percentile")):
         print("   %s: Sandbox.run over subprocess.run %+.0f us (b - a; a new environment: "
-              "%+.0f, b' - a'); Sandbox.call over a bare fork %+.0f us (d - c; a new Sandbox: "
-              "%+.0f, d' - c)" % (what, both["b"][i] - both["a"][i],
-                                   both["b'"][i] - both["a'"][i], both["d"][i] - both["c"][i],
-                                   both["d'"][i] - both["c"][i]))
+              "%+.0f, b' - a'); Sandbox.call over a bare fork %+.0f us (d - c; a pickled "
+              "answer: %+.0f, e - c; a new Sandbox: %+.0f, d' - c)"
+              % (what, both["b"][i] - both["a"][i], both["b'"][i] - both["a'"][i],
+                 both["d"][i] - both["c"][i], both["e"][i] - both["c"][i],
+                 both["d'"][i] - both["c"][i]))
     return med
 
 

@@ -2,8 +2,8 @@
 
 The child applies the sandbox to itself (a _native.Entry the parent made
 ready once per Sandbox: the kill actions turned into traps, the filter
-compiled; a C SIGSYS handler records the syscall in memory shared with the
-parent), runs the function, sends back a length-prefixed
+compiled; a C SIGSYS handler records the syscall in a page shared with the
+parent, a _native.Sigsys), runs the function, sends back a length-prefixed
 pickle of ("ok", result) or ("raised", exception, traceback text) through a
 pipe and _exit()s: it never returns into the caller's code. The parent waits
 on the pipe and the child's pidfd together (a child forked by another thread
@@ -11,11 +11,18 @@ may hold this pipe's write end: EOF alone proves nothing), kills it after the
 timeout, and reads the answer with built-in types only (_Unpickler): the
 child may have been compromised by what it ran, and a pickle may name any
 callable.
+
+NOTE: speed here is counted in pages. After a fork every page is
+copy-on-write: the first write to one, by either process, faults (and copies
+it while both map it), a few microseconds each, so each object made or
+touched on either side is a cost - a bare fork's child writes some 60 pages.
+Hence few objects per call, a child's work that this process never runs (so
+its code is not specialised, page by page, in each child) and reads sized for
+Python's own allocator (see FIRST_READ).
 """
 import builtins
 import gc
 import io
-import mmap
 import os
 import pickle
 import select
@@ -28,7 +35,36 @@ import traceback
 from pysandbox import _native, errors
 from pysandbox.errors import CallError, CallTimeout
 
-HEADER = struct.Struct("=Q")
+# an answer: HEADER (its body's length, its kind), then the body: a pickle
+# (PICKLED), or a result of one of SCALARS' exact types as itself (NOTE: the
+# usual result, for which pickling in the child and unpickling here would
+# each write some ten pages)
+HEADER = struct.Struct("=QB")
+PICKLED = 0
+FLOAT = struct.Struct("=d")
+# (methods looked up here, not in each child: NOTE below)
+_to_bytes, _bit_length, _encode = int.to_bytes, int.bit_length, str.encode
+SCALARS = {  # type: (kind, its body); the kinds' inverses in UNSCALARS
+    type(None): (1, lambda value: b""),
+    bool: (2, lambda value: b"\x01" if value else b""),
+    int: (3, lambda value: _to_bytes(value, _bit_length(value) // 8 + 1, "little", signed=True)),
+    float: (4, FLOAT.pack),
+    str: (5, lambda value: _encode(value, "utf-8", "surrogatepass")),
+    bytes: (6, lambda value: value),
+}
+UNSCALARS = {
+    1: lambda body: None,
+    2: lambda body: body == b"\x01",
+    3: lambda body: int.from_bytes(body, "little", signed=True),
+    4: lambda body: FLOAT.unpack(body)[0],
+    5: lambda body: body.decode("utf-8", "surrogatepass"),
+    6: lambda body: body,
+}
+# NOTE: a bytes object of up to 512 bytes comes from Python's allocator; a
+# larger one is a malloc, and one of 1 KiB or more makes glibc consolidate its
+# free chunks, writing to pages all over the heap. A small answer (the usual
+# one) is read whole in this; a larger one then in reads of what is left.
+FIRST_READ = 256
 # what an answer may be made of: built-in values and exceptions (and
 # pysandbox's own), nothing that could run code
 SAFE = {"builtins": frozenset(name for name, value in vars(builtins).items()
@@ -36,6 +72,17 @@ SAFE = {"builtins": frozenset(name for name, value in vars(builtins).items()
         | {"set", "frozenset", "bytearray", "complex", "slice", "range", "list", "dict",
            "tuple", "str", "bytes", "int", "float", "bool"},
         "pysandbox.errors": frozenset(errors.__all__)}
+POLLIN = select.POLLIN
+# NOTE: what the child calls, looked up here once: the child's code runs once
+# per child, never warmed up here, and each attribute it looked up would
+# write its entry into the interpreter's type cache (a page copied)
+_close, _write, _exit, _dumps, _format_exc, _pack, _enter = (
+    os.close, os.write, os._exit, pickle.dumps, traceback.format_exc, HEADER.pack,
+    _native.Entry.enter)
+_gc_callbacks = gc.callbacks  # the list the collector calls (a name rebound is not it)
+# NOTE: the pickler's type gets its version tag (and its lookups their cache
+# entries) here, not in each child
+pickle.dumps(None)
 
 
 class ChildTraceback(Exception):
@@ -49,124 +96,144 @@ class ChildTraceback(Exception):
 def call(entry, fn, args, kwargs, timeout):
     """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    shared = mmap.mmap(-1, mmap.PAGESIZE)
-    sigsys = _native.Sigsys(shared)
-    r, w = os.pipe()
-    for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
-        if f is not None:
-            f.flush()
-    # NOTE: gc.freeze(): the child's collections skip the parent's objects
-    # rather than touch (and so copy) every page of its heap (gc docs)
-    gc.freeze()
+    parent = os.getpid()
+    sigsys = _native.Sigsys()
     try:
-        pid = os.fork()
-    except BaseException:
-        gc.unfreeze()
-        for fd in (r, w):
-            os.close(fd)
-        sigsys.close()
-        shared.close()
-        raise
-    if pid == 0:  # pragma: no cover - the child
-        status = 70
+        r, w = os.pipe()
         try:
-            os.close(r)
-            status = child(entry, sigsys, w, fn, args, kwargs)
+            try:
+                for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
+                    if f is not None:
+                        f.flush()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child
+                    _exit(child(entry, sigsys, r, w, fn, args, kwargs))
+            except BaseException:
+                # NOTE: whatever the child raises (even between the fork and
+                # the call above: a signal's handler) ends here, not in the caller
+                if os.getpid() != parent:  # pragma: no cover - the child
+                    os._exit(70)
+                raise
+            finally:
+                os.close(w)
+            data, status = collect(pid, r, deadline, timeout)
         finally:
-            os._exit(status)
-    gc.unfreeze()
-    os.close(w)
-    try:
-        return answer(pid, r, sigsys, deadline, timeout)
+            os.close(r)
+        if data is not None:
+            return decode(data)
+        raise died(status, sigsys)
     finally:
-        os.close(r)
         sigsys.close()
-        shared.close()
 
 
-def child(entry, sigsys, w, fn, args, kwargs):
+def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the child
     """The child's work: confine, run, answer. Its exit status."""
+    _gc_callbacks.append(freeze_at_first_collection)
+    _close(r)
     try:
-        entry.enter(sigsys)
+        _enter(entry, sigsys)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
-        return send(w, ("setup", e, traceback.format_exc()))
-    try:
-        result = ("ok", fn(*args, **kwargs))
-    except BaseException as e:  # noqa: B036
-        result = ("raised", e, traceback.format_exc())
-    for f in (sys.stdout, sys.stderr):
+        result = ("setup", e, _format_exc())
+    else:
         try:
-            if f is not None:
-                f.flush()
-        except Exception:  # noqa: BLE001 - a closed stream is no answer
-            pass
-    return send(w, result)
-
-
-def send(w, result):
-    if result[0] != "ok" and type(result[1]).__module__ not in SAFE:
-        e = result[1]  # the parent would refuse its class: its text crosses instead
-        result = ("unpicklable", "the call raised %s.%s: %s" % (
-            type(e).__module__, type(e).__qualname__, e), result[2])
-    try:
-        data = pickle.dumps(result)
-    except Exception as e:  # noqa: BLE001
-        kind = "result" if result[0] == "ok" else "exception"
-        what = result[1]
-        data = pickle.dumps(("unpicklable", "the call's %s cannot be pickled: %s (%s: %s)"
-                             % (kind, type(what).__name__, type(e).__name__, e),
-                             result[2] if len(result) > 2 else ""))
-    data = HEADER.pack(len(data)) + data
-    view = memoryview(data)
-    while view:
-        view = view[os.write(w, view):]
+            result = ("ok", fn(*args, **kwargs))
+        except BaseException as e:  # noqa: B036
+            result = ("raised", e, _format_exc())
+        for f in (sys.stdout, sys.stderr):
+            try:
+                if f is not None:
+                    f.flush()
+            except Exception:  # noqa: BLE001 - a closed stream is no answer
+                pass
+    if result[0] == "ok" and type(result[1]) in SCALARS:
+        kind, encode = SCALARS[type(result[1])]
+        data = encode(result[1])
+    else:
+        kind = PICKLED
+        try:
+            data = _dumps(result if result[0] == "ok" else crossing(result))
+        except Exception as e:  # noqa: BLE001
+            data = _dumps(unpicklable(result, e))
+    data = _pack(len(data), kind) + data
+    done = _write(w, data)
+    if done < len(data):
+        view = memoryview(data)[done:]
+        while view:
+            view = view[_write(w, view):]
     return 0
 
 
-def answer(pid, r, sigsys, deadline, timeout):
-    """Wait for the child PID's answer on R; the result, or raise."""
-    data, status = collect(pid, r, deadline, timeout)
-    if whole([data]):
-        return decode(data[HEADER.size:])
-    died = died_of(status)
-    seen = sigsys.seen()
-    if seen is not None:
-        syscall, arch = seen
-        raise CallError("the sandboxed call was killed by the seccomp filter at syscall %s "
-                        "(%s)" % ("'%s'" % syscall if isinstance(syscall, str) else syscall, arch),
-                        signal=signal.SIGSYS, syscall=syscall, arch=arch)
-    raise CallError("the sandboxed call's process %s without an answer" % died[0],
-                    signal=died[1], status=died[2])
+_frozen = False  # in a child: since its first collection
+
+
+def freeze_at_first_collection(phase, info):  # pragma: no cover - the child
+    """A gc callback: gc.freeze() as the child's first collection starts.
+    NOTE: the child's collections then skip the objects it was born with
+    rather than touch (and so copy) every page of its heap (gc docs). Not
+    before: the freeze writes to objects all over the heap, a dozen pages a
+    call that never collects would copy for nothing. Not in the parent:
+    it would unfreeze what its own code froze."""
+    global _frozen
+    if phase == "start" and not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+def crossing(result):  # pragma: no cover - the child
+    """RESULT, an exception, as it can cross: the parent refuses classes not in
+    SAFE, so the text of one of those crosses instead."""
+    e = result[1]
+    if type(e).__module__ in SAFE:
+        return result
+    return ("unpicklable", "the call raised %s.%s: %s" % (
+        type(e).__module__, type(e).__qualname__, e), result[2])
+
+
+def unpicklable(result, e):  # pragma: no cover - the child
+    """What crosses instead of RESULT, which pickle refused with E."""
+    kind = "result" if result[0] == "ok" else "exception"
+    return ("unpicklable", "the call's %s cannot be pickled: %s (%s: %s)"
+            % (kind, type(result[1]).__name__, type(e).__name__, e),
+            result[2] if len(result) > 2 else "")
 
 
 def collect(pid, r, deadline, timeout):
-    """(every byte the child wrote on R, its wait status), the child reaped;
-    killed first if it is still running when this ends otherwise (a timeout,
-    ^C). NOTE: until reaped, its pid cannot be another process's."""
-    chunks, pidfd, status = [], None, None
+    """(the whole answer the child wrote on R, or None; its wait status), the
+    child reaped; killed first if it is still running when this ends otherwise
+    (a timeout, ^C). NOTE: until reaped, its pid cannot be another process's."""
+    chunks, status, pidfd = [], None, None
     try:
         pidfd = os.pidfd_open(pid)
         poll = select.poll()
-        poll.register(r, select.POLLIN)
-        poll.register(pidfd, select.POLLIN)
+        poll.register(r, POLLIN)
+        poll.register(pidfd, POLLIN)
+        got, size, ms = 0, None, None
         while True:
-            wait = None if deadline is None else max(0, deadline - time.monotonic())
-            events = poll.poll(None if wait is None else int(wait * 1000) + 1)
-            if not events and deadline is not None and time.monotonic() >= deadline:
-                raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
-                                  % timeout)
-            fds = {fd for fd, _ in events}
-            if r in fds:
-                if drain(r, chunks) == 0:
-                    poll.unregister(r)  # EOF: wait for the exit
-                elif whole(chunks):
-                    break  # the answer is in: all the child does now is _exit
-            if pidfd in fds:
+            if deadline is not None:
+                ms = int(max(0, deadline - time.monotonic()) * 1000) + 1
+            events = poll.poll(ms)
+            if not events:
+                if time.monotonic() >= deadline:
+                    raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
+                                      % timeout)
+                continue
+            if pidfd in (events[0][0], events[-1][0]):  # it exited: what it wrote is all
                 os.set_blocking(r, False)
-                drain(r, chunks, everything=True)
+                drain(r, chunks)
                 break
+            data = os.read(r, FIRST_READ if size is None or got >= size
+                           else min(size - got, 1 << 20))
+            if not data:
+                poll.unregister(r)  # EOF: wait for the exit
+                continue
+            chunks.append(data)
+            got += len(data)
+            if size is None and got >= HEADER.size:
+                size = HEADER.size + HEADER.unpack_from(b"".join(chunks))[0]
+            if got == size:
+                break  # the answer is in: all the child does now is _exit
         status = os.waitpid(pid, 0)[1]
-        return b"".join(chunks), status
+        return whole(b"".join(chunks)), status
     finally:
         if status is None:
             try:
@@ -178,37 +245,55 @@ def collect(pid, r, deadline, timeout):
             os.close(pidfd)
 
 
-def whole(chunks):
-    """Do CHUNKS hold a whole answer (its length header, then that many bytes)?"""
-    data = b"".join(chunks)
-    return len(data) >= HEADER.size and len(data) == HEADER.size + HEADER.unpack_from(data)[0]
-
-
-def drain(r, chunks, everything=False):
-    """Read what R holds into CHUNKS; the size of the last read (0: EOF)."""
-    while True:
-        try:
+def drain(r, chunks):
+    """Read what the non-blocking R holds into CHUNKS, to its end."""
+    try:
+        while True:
             data = os.read(r, 1 << 16)
-        except BlockingIOError:
-            return -1
-        chunks.append(data)
-        if not data or not everything:
-            return len(data)
+            if not data:
+                return
+            chunks.append(data)
+    except BlockingIOError:
+        pass
 
 
-def died_of(status):
-    """(text, signal or None, exit status or None) of wait status STATUS."""
+def whole(data):
+    """DATA if it is a whole answer (its length header, then that many bytes)."""
+    if len(data) >= HEADER.size and len(data) == HEADER.size + HEADER.unpack_from(data)[0]:
+        return data
+    return None
+
+
+def died(status, sigsys):
+    """The CallError of a child that ended (wait status STATUS) unanswered."""
+    seen = sigsys.seen()
+    if seen is not None:
+        syscall, arch = seen
+        return CallError("the sandboxed call was killed by the seccomp filter at syscall %s "
+                         "(%s)" % ("'%s'" % syscall if isinstance(syscall, str) else syscall,
+                                   arch),
+                         signal=signal.SIGSYS, syscall=syscall, arch=arch)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        return "was killed by %s" % signal.Signals(sig).name, sig, None
+        return CallError("the sandboxed call's process was killed by %s without an answer"
+                         % signal.Signals(sig).name, signal=sig, status=None)
     code = os.waitstatus_to_exitcode(status)
-    return "exited with status %d" % code, None, code
+    return CallError("the sandboxed call's process exited with status %d without an answer"
+                     % code, signal=None, status=code)
 
 
 def decode(data):
+    """The result the answer DATA carries, or raise what it says."""
+    kind = data[HEADER.size - 1]
     try:
-        message = _Unpickler(io.BytesIO(data)).load()
-    except pickle.UnpicklingError as e:
+        if kind != PICKLED:
+            if kind not in UNSCALARS:
+                raise ValueError("no kind %d" % kind)
+            return UNSCALARS[kind](data[HEADER.size:])
+        stream = io.BytesIO(data)
+        stream.seek(HEADER.size)
+        message = _Unpickler(stream).load()
+    except (pickle.UnpicklingError, ValueError, struct.error) as e:
         raise CallError("the sandboxed call's answer is refused: %s" % e) from None
     kind = message[0]
     if kind == "ok":

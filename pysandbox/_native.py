@@ -720,6 +720,7 @@ def _trap_kills(p):
 # NOTE: looked up here, once: cffi makes a function object on its first
 # lookup, which a forked child would otherwise make anew, page by page
 _sb_enter, _sb_sigsys_catch = lib.sb_enter, lib.sb_sigsys_catch
+_sb_sigsys_map, _sb_sigsys_unmap = lib.sb_sigsys_map, lib.sb_sigsys_unmap
 # the layers whose making depends on nothing but the configuration (vows are
 # compiled into the seccomp and Landlock layers, whose bits they set too)
 _PURE_LAYERS = lib.SB_LAYER_SECCOMP | lib.SB_LAYER_VOWS
@@ -751,33 +752,38 @@ class Entry:
 
     def enter(self, sigsys):
         """In the (forked) process to confine: SIGSYS (a Sigsys) catches its
-        traps, then the configuration is applied, as enter() would."""
-        sigsys.catch()
+        traps (one C call: a method here would be one more page the child
+        copies), then the configuration is applied, as enter() would."""
+        r = _sb_sigsys_catch(sigsys._rec)
+        if r < 0:
+            raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
         ready = self._ready
         if ready is None:
             return enter(self._config, trap_kills=self._trap_kills)
         # NOTE: only the child's copy of the prepared state is changed (the
         # enter closes its ruleset): this process's stays ready
-        _entered(_sb_enter(ready[0], ready[1], ENTER_ALL, ready[2]), ready[2])
+        r = _sb_enter(ready[0], ready[1], ENTER_ALL, ready[2])
+        if r < 0:
+            _entered(r, ready[2])
 
 
 class Sigsys:
-    """The record of a seccomp trap in BUFFER (writable memory shared with a
-    child: an mmap made before the fork; close() before closing it). In the
-    child, catch() records the next trap's syscall there and then dies by
-    SIGSYS; in the parent, seen() reads it back."""
+    """The record of a seccomp trap, in a page of its own shared with the
+    children forked after it is made (one per child: close() unmaps it). In
+    the child, Entry.enter() has the next trap's syscall recorded there before
+    it dies by SIGSYS; in the parent, seen() reads it back."""
 
-    def __init__(self, buffer):
-        self._buffer = ffi.from_buffer(buffer)
-        self._rec = ffi.cast("struct sb_sigsys *", self._buffer)
+    __slots__ = ("_rec",)
 
-    def catch(self):
-        r = _sb_sigsys_catch(self._rec)
-        if r < 0:
-            raise InstallError(-r, "cannot catch SIGSYS: %s" % os.strerror(-r))
+    def __init__(self):
+        rec = _sb_sigsys_map()
+        if not rec:
+            e = ffi.errno
+            raise OSError(e, "cannot map the SIGSYS record: %s" % os.strerror(e))
+        self._rec = rec
 
     def seen(self):
-        """(syscall name or number, arch name) catch() recorded, or None."""
+        """(syscall name or number, arch name) the child's trap recorded, or None."""
         rec = self._rec
         if not rec.caught:
             return None
@@ -785,7 +791,9 @@ class Sigsys:
         return (syscall_name(rec.nr, name) if name else None) or rec.nr, name or "0x%x" % rec.arch
 
     def close(self):
-        ffi.release(self._buffer)
+        rec, self._rec = self._rec, ffi.NULL
+        if rec:
+            _sb_sigsys_unmap(rec)
 
 
 def describe(config):

@@ -206,7 +206,8 @@ class Sandbox:
              **kwargs: Any) -> T:
         """FN(*ARGS, **KWARGS) in a forked child confined by this sandbox; its
         result, or its exception re-raised here (the child's traceback as its
-        __cause__). Results and exceptions cross back by pickle, read with
+        __cause__). A plain result (None, a bool, int, float, str or bytes)
+        crosses back as itself; others, and exceptions, by pickle, read with
         built-in types only: a compromised child cannot make this process run
         code. CallError if the child dies (killed by the filter: the syscall is
         named, from the kernel's SIGSYS siginfo), CallTimeout after TIMEOUT

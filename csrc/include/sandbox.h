@@ -833,6 +833,10 @@ struct sb_sigsys {
 /* Install a one-shot SA_SIGINFO handler for SIGSYS that fills *REC and then
  * ends the process by SIGSYS at its default action. 0 or -errno. */
 int sb_sigsys_catch(struct sb_sigsys *rec);
+/* A zeroed record in a page of its own, shared with the children forked
+ * after this (one per child); NULL and errno if it cannot be mapped. */
+struct sb_sigsys *sb_sigsys_map(void);
+void sb_sigsys_unmap(struct sb_sigsys *rec);
 
 /* CDEF-END */
 

@@ -2,7 +2,8 @@
 /*
  * sigsys.c - naming the syscall a seccomp filter stopped, for
  * Sandbox.call(): the child's kill actions become SECCOMP_RET_TRAP, and this
- * handler records what the kernel's siginfo says before the child dies.
+ * handler records what the kernel's siginfo says before the child dies, in a
+ * page the parent mapped shared before the fork.
  *
  * Part of the cffi module only.
  */
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,4 +53,22 @@ int sb_sigsys_catch(struct sb_sigsys *rec)
 	self_pid = syscall(SYS_getpid);
 	self_tid = syscall(SYS_gettid);
 	return sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
+}
+
+/* NOTE: one page per call, never reused: a grandchild keeps its mapping
+ * and could otherwise write into a later call's record. Made here rather
+ * than by Python's mmap object: Sandbox.call() makes one per call, and each
+ * Python object the parent makes then is a page it writes (copied while the
+ * child lives). */
+struct sb_sigsys *sb_sigsys_map(void)
+{
+	void *p = mmap(NULL, sizeof(struct sb_sigsys), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void sb_sigsys_unmap(struct sb_sigsys *rec)
+{
+	munmap(rec, sizeof(*rec));
 }

@@ -2,7 +2,12 @@
 dynamic targets, the async twin, apply() in a child interpreter, call() and
 @isolated (returning, raising, killed, timing out, under threads)."""
 import asyncio
+import fcntl
+import gc
 import os
+import pickle
+import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -254,6 +259,75 @@ def test_call_child_exits_without_answer():
     with pytest.raises(CallError, match="exited with status 3 without an answer") as e:
         BOX.call(os._exit, 3)
     assert e.value.status == 3
+
+
+PLAIN = [None, True, False, 0, -1, 127, 128, -129, 2 ** 200, -2 ** 200, 1.5, -0.0,
+         float("inf"), "", "h\u00e9llo \udcff", b"", b"\x00\xff" * 3, b"x" * (1 << 20)]
+
+
+def test_call_plain_results_cross_as_themselves():
+    """None, bools, ints, floats, str and bytes cross without pickle: each
+    comes back as what it was, type and value (a megabyte in several reads);
+    anything else, subclasses of those too, as a pickle."""
+    for value in PLAIN:
+        got = BOX.call(lambda value=value: value)
+        assert (type(got), got) == (type(value), value)
+    assert repr(BOX.call(float, "nan")) == "nan"
+    assert BOX.call(list, range(100000)) == list(range(100000))
+    with pytest.raises(CallError, match="'signal.Signals' is not a built-in type"):
+        BOX.call(lambda: signal.SIGINT)  # an int, of another class
+
+
+def forge(kind, body):
+    """In the child: write answer BODY of KIND down the answer pipe as a
+    compromised child could, and end without answering any further."""
+    fd = ANSWER_FD
+    assert os.readlink("/proc/self/fd/%d" % fd).startswith("pipe:")
+    assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+    os.write(fd, struct.pack("=QB", len(body), kind) + body)
+    os._exit(0)
+
+
+ANSWER_FD = None
+
+
+def test_call_refuses_a_forged_answer():
+    """A child compromised by its input writes what it likes as its answer:
+    a kind there is none of, a body that is no value of its kind, a pickle
+    naming a callable - each is refused, nothing run here."""
+    global ANSWER_FD
+    a, b = os.pipe()  # call()'s pipe will be the same pair of numbers
+    os.close(a)
+    os.close(b)
+    ANSWER_FD = b
+    for kind, body, why in [(99, b"", "no kind 99"), (4, b"\x00", "unpack requires"),
+                            (5, b"\xff", "can't decode"),
+                            (0, pickle.dumps(("ok", os.system)), "'posix.system' is not")]:
+        with pytest.raises(CallError, match="answer is refused: .*%s" % why):
+            BOX.call(forge, kind, body)
+
+
+def test_call_leaves_the_callers_frozen_objects_frozen():
+    """The child freezes the collector's objects (its collections skip what
+    it inherited); the caller's own gc.freeze() stays as it was."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen and BOX.call(int) == 0
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def collected_freeze_counts():
+    before = gc.get_freeze_count()
+    gc.collect()
+    return before, gc.get_freeze_count() > 0
+
+
+def test_call_child_freezes_at_its_first_collection():
+    gc.collect()  # the child starts far from its first collection
+    assert BOX.call(collected_freeze_counts) == (0, True)
 
 
 def test_calls_from_threads():

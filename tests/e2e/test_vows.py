@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -180,6 +181,13 @@ def test_inet_sockets_are_stream_and_datagram_only(kit, progs, as_nobody, step):
 def victim(as_nobody):
     """A process of the same user, started outside any sandbox."""
     p = spawn(["/bin/sleep", "60"], clean_env(), as_nobody)
+    # NOTE: until setpriv has exec'd sleep, its uid change leaves it not
+    # dumpable: its memory is out of everyone's reach, sandboxed or not
+    for _ in range(500):
+        with open("/proc/%d/comm" % p.pid) as f:
+            if f.read() == "sleep\n":
+                break
+        time.sleep(0.01)
     yield p.pid
     p.kill()
     p.wait()
