@@ -29,6 +29,7 @@ import select
 import signal
 import struct
 import sys
+import threading
 import time
 import traceback
 
@@ -85,6 +86,29 @@ _gc_callbacks = gc.callbacks  # the list the collector calls (a name rebound is 
 pickle.dumps(None)
 
 
+# NOTE: the calls in flight in this process, {id: [read fd, write fd, pidfd,
+# Sigsys]}: a child forked for one call (by any thread) inherits the others'
+# pipe ends, pidfds and SIGSYS pages, through which what it runs could read,
+# forge or kill another call's answer. Each child drops every other call's
+# before it runs anything (dropped()). The lock makes each change to them
+# (made, closed) and every os.fork() of the process one after the other, so a
+# child never holds one the registry does not list, nor misses one it does.
+_live = {}
+_lock = threading.Lock()
+os.register_at_fork(before=_lock.acquire, after_in_parent=_lock.release,
+                    after_in_child=_lock.release)
+
+
+def dropped(mine):  # pragma: no cover - the child
+    """In a child: close every other call's pipe ends and pidfd, unmap its page."""
+    for key, held in _live.items():
+        if key != mine:
+            for fd in held[:3]:
+                if fd is not None:
+                    _close(fd)
+            held[3].close()
+
+
 class ChildTraceback(Exception):
     """The traceback text of an exception raised in a sandboxed call's child
     (its __cause__ in the parent)."""
@@ -97,9 +121,16 @@ def call(entry, fn, args, kwargs, timeout):
     """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     parent = os.getpid()
-    sigsys = _native.Sigsys()
+    key = object()
+    with _lock:  # made and listed at once (_live)
+        sigsys = _native.Sigsys()
+        try:
+            r, w = os.pipe()
+        except BaseException:
+            sigsys.close()
+            raise
+        held = _live[key] = [r, w, None, sigsys]
     try:
-        r, w = os.pipe()
         try:
             try:
                 for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
@@ -107,7 +138,7 @@ def call(entry, fn, args, kwargs, timeout):
                         f.flush()
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the child
-                    _exit(child(entry, sigsys, r, w, fn, args, kwargs))
+                    _exit(child(entry, sigsys, r, w, fn, args, kwargs, key))
             except BaseException:
                 # NOTE: whatever the child raises (even between the fork and
                 # the call above: a signal's handler) ends here, not in the caller
@@ -115,21 +146,29 @@ def call(entry, fn, args, kwargs, timeout):
                     os._exit(70)
                 raise
             finally:
-                os.close(w)
-            data, status = collect(pid, r, deadline, timeout)
+                with _lock:
+                    os.close(w)
+                    held[1] = None
+            data, status = collect(pid, r, deadline, timeout, held)
         finally:
-            os.close(r)
+            with _lock:
+                os.close(r)
+                held[0] = None
         if data is not None:
             return decode(data)
         raise died(status, sigsys)
     finally:
-        sigsys.close()
+        with _lock:
+            del _live[key]
+            sigsys.close()
 
 
-def child(entry, sigsys, r, w, fn, args, kwargs):  # pragma: no cover - the child
+def child(entry, sigsys, r, w, fn, args, kwargs, key):  # pragma: no cover - the child
     """The child's work: confine, run, answer. Its exit status."""
     _gc_callbacks.append(freeze_at_first_collection)
     _close(r)
+    if len(_live) > 1:
+        dropped(key)
     try:
         _enter(entry, sigsys)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
@@ -197,13 +236,15 @@ def unpicklable(result, e):  # pragma: no cover - the child
             result[2] if len(result) > 2 else "")
 
 
-def collect(pid, r, deadline, timeout):
+def collect(pid, r, deadline, timeout, held):
     """(the whole answer the child wrote on R, or None; its wait status), the
     child reaped; killed first if it is still running when this ends otherwise
-    (a timeout, ^C). NOTE: until reaped, its pid cannot be another process's."""
+    (a timeout, ^C). NOTE: until reaped, its pid cannot be another process's.
+    HELD: the call's entry of _live, which lists the pidfd."""
     chunks, status, pidfd = [], None, None
     try:
-        pidfd = os.pidfd_open(pid)
+        with _lock:
+            pidfd = held[2] = os.pidfd_open(pid)
         poll = select.poll()
         poll.register(r, POLLIN)
         poll.register(pidfd, POLLIN)
@@ -242,7 +283,9 @@ def collect(pid, r, deadline, timeout):
             except (ProcessLookupError, ChildProcessError):
                 pass
         if pidfd is not None:
-            os.close(pidfd)
+            with _lock:
+                os.close(pidfd)
+                held[2] = None
 
 
 def drain(r, chunks):

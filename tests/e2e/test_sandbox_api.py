@@ -347,6 +347,43 @@ def test_calls_from_threads():
     assert (errors, results) == ([], {i: i * i for i in range(8)})
 
 
+def held():
+    """(how many fds this process has open, its shared writable mappings): in
+    a call's child, what it inherited (the numbers differ with what the
+    parent holds besides)."""
+    with open("/proc/self/maps") as f:
+        shared = sum(" rw-s " in line for line in f)
+    return len(os.listdir("/proc/self/fd")), shared
+
+
+def sleeper(flag, seconds):
+    open(flag, "w").close()
+    time.sleep(seconds)
+    return "slept"
+
+
+def test_a_call_s_child_holds_nothing_of_another_call_in_flight(tmp_path):
+    """A threaded caller: the child of one call must not inherit another
+    call's pipe, pidfd or SIGSYS page (through which what it runs could
+    read, forge or kill that call's answer): it holds what a call's child
+    holds with no other call in flight."""
+    alone = BOX.call(held)
+    flag = str(tmp_path / "started")
+    other = {}
+    t = threading.Thread(target=lambda: other.update(r=BOX.call(sleeper, flag, 3, timeout=30)))
+    t.start()
+    try:
+        for _ in range(500):
+            if os.path.exists(flag):
+                break
+            time.sleep(0.01)
+        during = BOX.call(held)
+    finally:
+        t.join()
+    assert other == {"r": "slept"}
+    assert during == alone
+
+
 def test_isolated_decorator():
     @Sandbox(deny=["getppid"]).isolated(timeout=30)
     def parent_pid(n):
