@@ -66,14 +66,25 @@ UNSCALARS = {
 # free chunks, writing to pages all over the heap. A small answer (the usual
 # one) is read whole in this; a larger one then in reads of what is left.
 FIRST_READ = 256
-# what an answer may be made of: built-in values and exceptions (and
-# pysandbox's own), nothing that could run code
+# the classes an answer may call (pickle's REDUCE): the built-in exceptions
+# (and pysandbox's own), and three types whose making costs no more than the
+# pickle's own bytes. NOTE: the child pickles with protocol 5, whose opcodes
+# make lists, dicts, tuples, sets, frozensets and bytearrays without calling
+# their types: called, bytearray(3 << 30) or frozenset(range(10 ** 12)),
+# some fifty bytes, would make this process allocate (or loop) without bound
 SAFE = {"builtins": frozenset(name for name, value in vars(builtins).items()
                               if isinstance(value, type) and issubclass(value, BaseException))
-        | {"set", "frozenset", "bytearray", "complex", "slice", "range", "list", "dict",
-           "tuple", "str", "bytes", "int", "float", "bool"},
+        | {"complex", "slice", "range"},
         "pysandbox.errors": frozenset(errors.__all__)}
+PROTOCOL = 5
+# the longest answer taken: a child could otherwise fill this process's memory
+MAX_ANSWER = 1 << 28
+ALL_SIGNALS = signal.valid_signals()
+_sigmask = signal.pthread_sigmask
 POLLIN = select.POLLIN
+SETMASK, SIG_DFL = signal.SIG_SETMASK, signal.SIG_DFL
+HANDLEABLE = tuple(sorted(ALL_SIGNALS - {signal.SIGKILL, signal.SIGSTOP}))
+_getsignal, _signal = signal.getsignal, signal.signal
 # NOTE: what the child calls, looked up here once: the child's code runs once
 # per child, never warmed up here, and each attribute it looked up would
 # write its entry into the interpreter's type cache (a page copied)
@@ -94,19 +105,23 @@ pickle.dumps(None)
 # (made, closed) and every os.fork() of the process one after the other, so a
 # child never holds one the registry does not list, nor misses one it does.
 _live = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # (a finalizer that forks inside it must not deadlock)
 os.register_at_fork(before=_lock.acquire, after_in_parent=_lock.release,
                     after_in_child=_lock.release)
+
+
+R, W, PIDFD, SIGSYS, PID = range(5)  # a call's entry of _live
 
 
 def dropped(mine):  # pragma: no cover - the child
     """In a child: close every other call's pipe ends and pidfd, unmap its page."""
     for key, held in _live.items():
         if key != mine:
-            for fd in held[:3]:
+            for fd in held[:SIGSYS]:
                 if fd is not None:
                     _close(fd)
-            held[3].close()
+            if held[SIGSYS] is not None:
+                held[SIGSYS].close()
 
 
 class ChildTraceback(Exception):
@@ -118,57 +133,105 @@ class ChildTraceback(Exception):
 
 
 def call(entry, fn, args, kwargs, timeout):
-    """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry)."""
+    """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry).
+
+    NOTE: every signal is blocked while the call's resources are made and
+    undone, and from before the fork until the child is known by its pidfd:
+    an exception a signal handler raised there could lose the child
+    (unkilled, unreaped) or leak what was made. What a signal brings
+    meanwhile is handled when the mask is restored. The child has no Python
+    signal handler (child()): none can unwind it into the caller's code."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    parent = os.getpid()
-    key = object()
-    with _lock:  # made and listed at once (_live)
-        sigsys = _native.Sigsys()
-        try:
-            r, w = os.pipe()
-        except BaseException:
-            sigsys.close()
-            raise
-        held = _live[key] = [r, w, None, sigsys]
+    key, held = object(), [None] * 5
+    # NOTE: the mask is read before it is changed, and every change is inside
+    # the try: a handler whose signal came before the block runs right after
+    # it (at the next bytecode), and may raise there
+    mask = _sigmask(signal.SIG_BLOCK, ())
     try:
+        _sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
+        start(entry, fn, args, kwargs, key, held, mask)
+        _sigmask(signal.SIG_SETMASK, mask)
         try:
-            try:
-                for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
-                    if f is not None:
-                        f.flush()
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - the child
-                    _exit(child(entry, sigsys, r, w, fn, args, kwargs, key))
-            except BaseException:
-                # NOTE: whatever the child raises (even between the fork and
-                # the call above: a signal's handler) ends here, not in the caller
-                if os.getpid() != parent:  # pragma: no cover - the child
-                    os._exit(70)
-                raise
-            finally:
-                with _lock:
-                    os.close(w)
-                    held[1] = None
-            data, status = collect(pid, r, deadline, timeout, held)
+            data, status = collect(held, deadline, timeout)
         finally:
-            with _lock:
-                os.close(r)
-                held[0] = None
-        if data is not None:
-            return decode(data)
-        raise died(status, sigsys)
+            _sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
+        failure = died(status, held[SIGSYS]) if data is None else None
     finally:
-        with _lock:
-            del _live[key]
-            sigsys.close()
+        try:
+            finish(key, held)
+        finally:
+            _sigmask(signal.SIG_SETMASK, mask)
+    if failure is not None:
+        raise failure
+    return decode(data)
 
 
-def child(entry, sigsys, r, w, fn, args, kwargs, key):  # pragma: no cover - the child
-    """The child's work: confine, run, answer. Its exit status."""
+def start(entry, fn, args, kwargs, key, held, mask):
+    """Make the call's pipe and SIGSYS page, listed in _live as HELD, fork
+    the child and open its pidfd (signals blocked: call())."""
+    with _lock:  # made and listed at once (_live)
+        _live[key] = held
+        held[SIGSYS] = _native.Sigsys()
+        held[R], held[W] = os.pipe()
+    for f in (sys.stdout, sys.stderr):  # not written twice, by the child too
+        if f is not None:
+            f.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            _exit(child(entry, held[SIGSYS], held[R], held[W], fn, args, kwargs, key, mask))
+        finally:
+            _exit(70)  # nothing the child raises reaches the caller's code
+    held[PID] = pid
+    with _lock:
+        os.close(held[W])
+        held[W] = None
+        held[PIDFD] = os.pidfd_open(pid)
+
+
+def finish(key, held):
+    """Undo what start() made, whatever of it was made: the child killed and
+    reaped through its pidfd (never a pid another process may have by now),
+    the fds closed, the page unmapped, the call unlisted."""
+    if held[PIDFD] is not None:
+        try:
+            signal.pidfd_send_signal(held[PIDFD], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitid(os.P_PIDFD, held[PIDFD], os.WEXITED)
+        except ChildProcessError:
+            pass  # collect() reaped it
+    elif held[PID] is not None:  # no pidfd: the pid is unreaped, still the child's
+        os.kill(held[PID], signal.SIGKILL)
+        os.waitpid(held[PID], 0)
+    with _lock:
+        for i in (R, W, PIDFD):
+            if held[i] is not None:
+                os.close(held[i])
+                held[i] = None
+        if held[SIGSYS] is not None:
+            held[SIGSYS].close()
+        _live.pop(key, None)  # (not listed if interrupted before)
+
+
+def child(entry, sigsys, r, w, fn, args, kwargs, key, mask):  # pragma: no cover - the child
+    """The child's work: confine, run, answer. Its exit status.
+
+    Each signal the caller had a Python handler for (SIGINT's
+    KeyboardInterrupt) takes its default action here, set while every signal
+    is still blocked; then the caller's MASK is restored, before the filter
+    (which may not allow the call). So no handler can raise here, where an
+    exception could reach the caller's code; a ^C ends the child (and the
+    call, in the caller). FN may set its own."""
     _gc_callbacks.append(freeze_at_first_collection)
     _close(r)
     if len(_live) > 1:
         dropped(key)
+    for sig in HANDLEABLE:
+        if callable(_getsignal(sig)):
+            _signal(sig, SIG_DFL)
+    _sigmask(SETMASK, mask)
     try:
         _enter(entry, sigsys)
     except BaseException as e:  # noqa: B036 - every failure goes back to the parent
@@ -190,9 +253,9 @@ def child(entry, sigsys, r, w, fn, args, kwargs, key):  # pragma: no cover - the
     else:
         kind = PICKLED
         try:
-            data = _dumps(result if result[0] == "ok" else crossing(result))
+            data = _dumps(result if result[0] == "ok" else crossing(result), PROTOCOL)
         except Exception as e:  # noqa: BLE001
-            data = _dumps(unpicklable(result, e))
+            data = _dumps(unpicklable(result, e), PROTOCOL)
     data = _pack(len(data), kind) + data
     done = _write(w, data)
     if done < len(data):
@@ -236,66 +299,63 @@ def unpicklable(result, e):  # pragma: no cover - the child
             result[2] if len(result) > 2 else "")
 
 
-def collect(pid, r, deadline, timeout, held):
-    """(the whole answer the child wrote on R, or None; its wait status), the
-    child reaped; killed first if it is still running when this ends otherwise
-    (a timeout, ^C). NOTE: until reaped, its pid cannot be another process's.
-    HELD: the call's entry of _live, which lists the pidfd."""
-    chunks, status, pidfd = [], None, None
-    try:
-        with _lock:
-            pidfd = held[2] = os.pidfd_open(pid)
-        poll = select.poll()
-        poll.register(r, POLLIN)
-        poll.register(pidfd, POLLIN)
-        got, size, ms = 0, None, None
-        while True:
-            if deadline is not None:
-                ms = int(max(0, deadline - time.monotonic()) * 1000) + 1
-            events = poll.poll(ms)
-            if not events:
-                if time.monotonic() >= deadline:
-                    raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
-                                      % timeout)
-                continue
-            if pidfd in (events[0][0], events[-1][0]):  # it exited: what it wrote is all
-                os.set_blocking(r, False)
-                drain(r, chunks)
-                break
-            data = os.read(r, FIRST_READ if size is None or got >= size
-                           else min(size - got, 1 << 20))
-            if not data:
-                poll.unregister(r)  # EOF: wait for the exit
-                continue
-            chunks.append(data)
-            got += len(data)
-            if size is None and got >= HEADER.size:
-                size = HEADER.size + HEADER.unpack_from(b"".join(chunks))[0]
-            if got == size:
-                break  # the answer is in: all the child does now is _exit
-        status = os.waitpid(pid, 0)[1]
-        return whole(b"".join(chunks)), status
-    finally:
-        if status is None:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        if pidfd is not None:
-            with _lock:
-                os.close(pidfd)
-                held[2] = None
+def collect(held, deadline, timeout):
+    """(the whole answer the child of HELD writes on its pipe, or None; its
+    wait status, or None once it answered: it is killed then, all it had left
+    to do was exit). CallTimeout past the DEADLINE, checked at every turn (a
+    child writing a byte a millisecond must not hold this call); CallError
+    for an answer longer than MAX_ANSWER. finish() kills and reaps what this
+    leaves."""
+    r, pidfd = held[R], held[PIDFD]
+    poll = select.poll()
+    poll.register(r, POLLIN)
+    poll.register(pidfd, POLLIN)
+    chunks, got, size, ms = [], 0, None, None
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
+                                  % timeout)
+            ms = int(left * 1000) + 1
+        events = poll.poll(ms)
+        if not events:
+            continue
+        if pidfd in (events[0][0], events[-1][0]):  # it exited: what it wrote is all
+            os.set_blocking(r, False)
+            drain(r, chunks, got, size, deadline)
+            break
+        data = os.read(r, FIRST_READ if size is None or got >= size
+                       else min(size - got, 1 << 20))
+        if not data:
+            poll.unregister(r)  # EOF: wait for the exit
+            continue
+        chunks.append(data)
+        got += len(data)
+        if size is None and got >= HEADER.size:
+            size = HEADER.size + HEADER.unpack_from(b"".join(chunks))[0]
+            if size > HEADER.size + MAX_ANSWER:
+                raise CallError("the sandboxed call's answer is refused: %d bytes, more "
+                                "than %d" % (size - HEADER.size, MAX_ANSWER))
+        if got == size:
+            return whole(b"".join(chunks)), None  # the answer is in
+    status = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
+    return whole(b"".join(chunks)), status
 
 
-def drain(r, chunks):
-    """Read what the non-blocking R holds into CHUNKS, to its end."""
+def drain(r, chunks, got, size, deadline):
+    """Read what the non-blocking R holds into CHUNKS (GOT bytes so far of an
+    answer of SIZE, if known), to its end, to one byte past the answer or
+    MAX_ANSWER (a grandchild may hold the pipe and write on), or to the
+    DEADLINE."""
+    limit = HEADER.size + MAX_ANSWER if size is None else size
     try:
-        while True:
-            data = os.read(r, 1 << 16)
+        while got <= limit and (deadline is None or time.monotonic() < deadline):
+            data = os.read(r, min(1 << 16, limit + 1 - got))
             if not data:
                 return
             chunks.append(data)
+            got += len(data)
     except BlockingIOError:
         pass
 
@@ -308,45 +368,82 @@ def whole(data):
 
 
 def died(status, sigsys):
-    """The CallError of a child that ended (wait status STATUS) unanswered."""
-    seen = sigsys.seen()
+    """The CallError of a child that ended (STATUS: os.waitid's) unanswered.
+    The SIGSYS record is believed only of a child that died by SIGSYS or
+    SIGILL (how the handler ends it): a child that wrote the record itself and
+    exited is no filter's kill."""
+    killed = status is not None and status.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
+    seen = sigsys.seen() if killed and status.si_status in (signal.SIGSYS, signal.SIGILL) \
+        else None
     if seen is not None:
         syscall, arch = seen
         return CallError("the sandboxed call was killed by the seccomp filter at syscall %s "
                          "(%s)" % ("'%s'" % syscall if isinstance(syscall, str) else syscall,
                                    arch),
                          signal=signal.SIGSYS, syscall=syscall, arch=arch)
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
+    if killed:
+        sig = status.si_status
         return CallError("the sandboxed call's process was killed by %s without an answer"
                          % signal.Signals(sig).name, signal=sig, status=None)
-    code = os.waitstatus_to_exitcode(status)
-    return CallError("the sandboxed call's process exited with status %d without an answer"
+    code = status.si_status if status is not None else None
+    return CallError("the sandboxed call's process exited with status %s without an answer"
                      % code, signal=None, status=code)
 
 
+KINDS = {"ok": 2, "raised": 3, "setup": 3, "unpicklable": 3}  # an answer's lengths
+
+
 def decode(data):
-    """The result the answer DATA carries, or raise what it says."""
+    """The result the answer DATA carries, or raise what it says; CallError
+    for anything else a child could write (the child may be compromised)."""
     kind = data[HEADER.size - 1]
+    body = data[HEADER.size:]
     try:
         if kind != PICKLED:
-            if kind not in UNSCALARS:
-                raise ValueError("no kind %d" % kind)
-            return UNSCALARS[kind](data[HEADER.size:])
-        stream = io.BytesIO(data)
-        stream.seek(HEADER.size)
-        message = _Unpickler(stream).load()
-    except (pickle.UnpicklingError, ValueError, struct.error) as e:
+            if kind not in UNSCALARS or kind in STRICT and body not in STRICT[kind]:
+                raise ValueError("no answer of kind %d and %d bytes" % (kind, len(body)))
+            return UNSCALARS[kind](body)
+        message = load(data)
+        if type(message) is not tuple or KINDS.get(message[:1] and message[0]) != len(message):
+            raise ValueError("no answer of this shape")
+        if message[0] != "ok" and not (isinstance(message[2], str) and (
+                isinstance(message[1], BaseException) or message[0] == "unpicklable")):
+            raise ValueError("no exception and traceback")
+    except Exception as e:  # noqa: BLE001 - whatever the child wrote
         raise CallError("the sandboxed call's answer is refused: %s" % e) from None
     kind = message[0]
     if kind == "ok":
         return message[1]
     if kind == "unpicklable":
-        raise CallError(message[1]) from ChildTraceback(message[2])
+        raise CallError(str(message[1])) from ChildTraceback(message[2])
     e = message[1]
+    if not isinstance(e, Exception):  # SystemExit, KeyboardInterrupt: no child's to raise here
+        raise CallError("the sandboxed call raised %s: %s" % (type(e).__name__, e)) \
+            from ChildTraceback(message[2])
     if kind == "setup":
         raise e
     raise e from ChildTraceback(message[2])
+
+
+STRICT = {1: (b"",), 2: (b"", b"\x01")}  # the one or two bodies of kinds None and bool
+
+
+def load(data):
+    """The pickle after DATA's header, read with _Unpickler. NOTE: pickle's
+    EXT opcodes take a class from copyreg's extension cache without asking
+    find_class: where anything in this process registered one, they are
+    refused by a scan first."""
+    import copyreg
+
+    if copyreg._extension_registry:
+        import pickletools
+
+        for op, _, _ in pickletools.genops(data[HEADER.size:]):
+            if op.name.startswith("EXT"):
+                raise ValueError("an EXT opcode (copyreg's extension registry)")
+    stream = io.BytesIO(data)
+    stream.seek(HEADER.size)
+    return _Unpickler(stream).load()
 
 
 class _Unpickler(pickle.Unpickler):

@@ -22,14 +22,13 @@
 #define SECCOMP_TRAP_CODE 1
 
 static struct sb_sigsys *record;
-static long self_pid, self_tid;
 
 /* NOTE: no syscall before the record is written: the filter may forbid any.
  * Then tgkill(2) with SIGSYS at its default action (SA_RESETHAND; not
  * blocked: SA_NODEFER) ends the process as kill_process would; should the
- * filter refuse tgkill itself, the trap there is forced (the kernel resets a
- * blocked or ignored SIGSYS to its default), and if it fails with an errno,
- * the process ends by SIGILL, the record already written. */
+ * filter refuse getpid, gettid or tgkill, the trap there is forced (the
+ * kernel resets a blocked or ignored SIGSYS to its default), and if one fails
+ * with an errno, the process ends by SIGILL, the record already written. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
@@ -38,7 +37,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 		record->arch = si->si_arch;
 		__atomic_store_n(&record->caught, 1, __ATOMIC_SEQ_CST);
 	}
-	syscall(SYS_tgkill, self_pid, self_tid, sig);
+	/* this thread, asked now: a grandchild (FN forked) is another process
+	 * than the one that installed the handler, and a cached pid may be
+	 * anyone's by then */
+	syscall(SYS_tgkill, syscall(SYS_getpid), syscall(SYS_gettid), sig);
 	__builtin_trap();
 }
 
@@ -50,8 +52,6 @@ int sb_sigsys_catch(struct sb_sigsys *rec)
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 	record = rec;
-	self_pid = syscall(SYS_getpid);
-	self_tid = syscall(SYS_gettid);
 	return sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
 }
 

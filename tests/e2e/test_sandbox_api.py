@@ -300,11 +300,150 @@ def test_call_refuses_a_forged_answer():
     os.close(a)
     os.close(b)
     ANSWER_FD = b
-    for kind, body, why in [(99, b"", "no kind 99"), (4, b"\x00", "unpack requires"),
+    for kind, body, why in [(99, b"", "no answer of kind 99"), (4, b"\x00", "unpack requires"),
                             (5, b"\xff", "can't decode"),
                             (0, pickle.dumps(("ok", os.system)), "'posix.system' is not")]:
         with pytest.raises(CallError, match="answer is refused: .*%s" % why):
             BOX.call(forge, kind, body)
+
+
+class Bomb:
+    """Pickled, a call of a type with arguments cheap to write, costly to make."""
+
+    def __reduce__(self):
+        return frozenset, (range(10 ** 6),)
+
+
+def test_call_refuses_answers_that_would_cost_this_process_dearly():
+    """A forged answer must not make the caller build without bound, raise
+    what could end it, or take another shape than an answer's."""
+    global ANSWER_FD
+    a, b = os.pipe()
+    os.close(a)
+    os.close(b)
+    ANSWER_FD = b
+    for body, why in [(pickle.dumps(("ok", Bomb()), 4), "'builtins.frozenset' is not"),
+                      (pickle.dumps(("ok",)), "no answer of this shape"),
+                      (pickle.dumps(("raised", 1, "tb")), "no exception and traceback"),
+                      (b"", "[Rr]an out of input")]:
+        with pytest.raises(CallError, match="answer is refused: .*(%s)" % why):
+            BOX.call(forge, 0, body)
+    with pytest.raises(CallError, match="raised SystemExit"):  # not SystemExit itself
+        BOX.call(forge, 0, pickle.dumps(("raised", SystemExit(3), "tb")))
+    with pytest.raises(CallError, match="refused: no answer of kind 2"):
+        BOX.call(forge, 2, b"\x02")
+
+
+def drip(claimed):
+    """In the child: an answer's header claiming CLAIMED bytes, then a byte
+    every 0.1 ms, forever."""
+    os.write(ANSWER_FD, struct.pack("=QB", claimed, 0))
+    while True:
+        os.write(ANSWER_FD, b"x")
+        time.sleep(0.0001)
+
+
+def answer_then_sleep():
+    """In the child: a whole answer (0), then no exit."""
+    os.write(ANSWER_FD, struct.pack("=QB", 1, 3) + b"\x00")
+    time.sleep(60)
+
+
+def test_call_timeout_holds_while_the_child_writes_and_after_it_answered():
+    global ANSWER_FD
+    a, b = os.pipe()
+    os.close(a)
+    os.close(b)
+    ANSWER_FD = b
+    t = time.monotonic()
+    with pytest.raises(CallTimeout):
+        BOX.call(drip, 1 << 20, timeout=0.5)
+    assert time.monotonic() - t < 3
+    with pytest.raises(CallError, match="refused: %d bytes, more than" % ((1 << 28) + 1)):
+        BOX.call(drip, (1 << 28) + 1, timeout=30)
+    t = time.monotonic()
+    assert BOX.call(answer_then_sleep, timeout=30) == 0  # taken at once; the child killed
+    assert time.monotonic() - t < 3
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_call_interrupted_anywhere_leaves_nothing_behind():
+    """A signal handler raising at any point of call() (a ^C): no child left
+    unkilled or unreaped, no fd, page or listing left."""
+    from pysandbox import _call
+
+    armed = []
+
+    def raise_(sig, frame):  # once per arming: never in the test's own except
+        if armed:
+            armed.pop()
+            raise Interrupted()
+
+    fds = len(os.listdir("/proc/self/fd"))
+    old = signal.signal(signal.SIGALRM, raise_)
+    interrupted = 0
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.0003, 0.0003)
+        for _ in range(300):
+            try:
+                armed.append(1)
+                BOX.call(int)
+                armed.clear()
+            except Interrupted:
+                interrupted += 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert interrupted > 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of ours, reaped or not
+    assert (len(os.listdir("/proc/self/fd")), _call._live) == (fds, {})
+
+
+def no_python_handler():
+    return signal.getsignal(signal.SIGINT) == signal.SIG_DFL
+
+
+def test_call_child_has_no_python_signal_handler():
+    """An exception a handler raised in the child could unwind into the
+    caller's code: the child has none (a ^C ends it by SIGINT)."""
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert BOX.call(no_python_handler) is True
+
+
+def forge_sigsys_record():
+    """In the child: write this call's SIGSYS record, then exit 0."""
+    from pysandbox import _call, _native
+
+    for held in _call._live.values():
+        rec = _native.ffi.cast("struct sb_sigsys *", held[_call.SIGSYS]._rec)
+        rec.nr, rec.arch, rec.caught = 101, 0xC000003E, 1
+    os._exit(0)
+
+
+def test_call_believes_the_sigsys_record_only_of_a_child_killed_by_it():
+    with pytest.raises(CallError, match="exited with status 0 without an answer"):
+        BOX.call(forge_sigsys_record)
+
+
+def grandchild_trapped():
+    """In the child: a grandchild makes the denied syscall; its wait status."""
+    import ctypes
+
+    pid = os.fork()
+    if pid == 0:
+        ctypes.CDLL(None, use_errno=True).syscall(101, 0, 0, 0, 0)  # ptrace: trapped
+        os._exit(0)
+    return os.waitpid(pid, 0)[1]
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="ptrace's number is x86_64's")
+def test_a_grandchild_s_trap_ends_the_grandchild_not_the_child():
+    status = BOX.call(grandchild_trapped)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS
 
 
 def test_call_leaves_the_callers_frozen_objects_frozen():
