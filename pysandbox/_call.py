@@ -20,6 +20,7 @@ Hence few objects per call, a child's work that this process never runs (so
 its code is not specialised, page by page, in each child) and reads sized for
 Python's own allocator (see FIRST_READ).
 """
+import _signal
 import builtins
 import gc
 import io
@@ -79,12 +80,15 @@ SAFE = {"builtins": frozenset(name for name, value in vars(builtins).items()
 PROTOCOL = 5
 # the longest answer taken: a child could otherwise fill this process's memory
 MAX_ANSWER = 1 << 28
-ALL_SIGNALS = signal.valid_signals()
-_sigmask = signal.pthread_sigmask
+# NOTE: _signal's functions, not signal's: those make an enum of each
+# signal and handler they return (a set of 64 per pthread_sigmask, some
+# hundred microseconds a call)
+ALL_SIGNALS = _signal.valid_signals()
+_sigmask = _signal.pthread_sigmask
 POLLIN = select.POLLIN
-SETMASK, SIG_DFL = signal.SIG_SETMASK, signal.SIG_DFL
+SETMASK, SIG_BLOCK, SIG_DFL = _signal.SIG_SETMASK, _signal.SIG_BLOCK, _signal.SIG_DFL
 HANDLEABLE = tuple(sorted(ALL_SIGNALS - {signal.SIGKILL, signal.SIGSTOP}))
-_getsignal, _signal = signal.getsignal, signal.signal
+_getsignal, _setsignal = _signal.getsignal, _signal.signal
 # NOTE: what the child calls, looked up here once: the child's code runs once
 # per child, never warmed up here, and each attribute it looked up would
 # write its entry into the interpreter's type cache (a page copied)
@@ -135,40 +139,44 @@ class ChildTraceback(Exception):
 def call(entry, fn, args, kwargs, timeout):
     """FN(*ARGS, **KWARGS) in a child confined by ENTRY (a _native.Entry).
 
-    NOTE: every signal is blocked while the call's resources are made and
-    undone, and from before the fork until the child is known by its pidfd:
-    an exception a signal handler raised there could lose the child
-    (unkilled, unreaped) or leak what was made. What a signal brings
-    meanwhile is handled when the mask is restored. The child has no Python
-    signal handler (child()): none can unwind it into the caller's code."""
+    NOTE: each signal with a Python handler (CAUGHT) is blocked while the
+    call's resources are made and undone, and from before the fork until
+    the child is known by its pidfd: an exception such a handler raised
+    there could lose the child (unkilled, unreaped) or leak what was made.
+    What a signal brings meanwhile is handled when the mask is restored. The
+    child has no Python signal handler (child()): none can unwind it into
+    the caller's code. (Only those: a signal that runs no Python code
+    raises nothing, and each set pthread_sigmask returns is a set of ints
+    this process makes while the child shares its pages.)"""
     deadline = None if timeout is None else time.monotonic() + timeout
     key, held = object(), [None] * 5
+    caught = [sig for sig in HANDLEABLE if callable(_getsignal(sig))]
     # NOTE: the mask is read before it is changed, and every change is inside
     # the try: a handler whose signal came before the block runs right after
     # it (at the next bytecode), and may raise there
-    mask = _sigmask(signal.SIG_BLOCK, ())
+    mask = _sigmask(SIG_BLOCK, ())
     try:
-        _sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
-        start(entry, fn, args, kwargs, key, held, mask)
-        _sigmask(signal.SIG_SETMASK, mask)
+        _sigmask(SIG_BLOCK, caught)
+        start(entry, fn, args, kwargs, key, held, mask, caught)
+        _sigmask(SETMASK, mask)
         try:
             data, status = collect(held, deadline, timeout)
         finally:
-            _sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
+            _sigmask(SIG_BLOCK, caught)
         failure = died(status, held[SIGSYS]) if data is None else None
     finally:
         try:
             finish(key, held)
         finally:
-            _sigmask(signal.SIG_SETMASK, mask)
+            _sigmask(SETMASK, mask)
     if failure is not None:
         raise failure
     return decode(data)
 
 
-def start(entry, fn, args, kwargs, key, held, mask):
+def start(entry, fn, args, kwargs, key, held, mask, caught):
     """Make the call's pipe and SIGSYS page, listed in _live as HELD, fork
-    the child and open its pidfd (signals blocked: call())."""
+    the child and open its pidfd (the CAUGHT signals blocked: call())."""
     with _lock:  # made and listed at once (_live)
         _live[key] = held
         held[SIGSYS] = _native.Sigsys()
@@ -179,7 +187,8 @@ def start(entry, fn, args, kwargs, key, held, mask):
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         try:
-            _exit(child(entry, held[SIGSYS], held[R], held[W], fn, args, kwargs, key, mask))
+            _exit(child(entry, held[SIGSYS], held[R], held[W], fn, args, kwargs, key, mask,
+                        caught))
         finally:
             _exit(70)  # nothing the child raises reaches the caller's code
     held[PID] = pid
@@ -215,10 +224,10 @@ def finish(key, held):
         _live.pop(key, None)  # (not listed if interrupted before)
 
 
-def child(entry, sigsys, r, w, fn, args, kwargs, key, mask):  # pragma: no cover - the child
+def child(entry, sigsys, r, w, fn, args, kwargs, key, mask, caught):  # pragma: no cover
     """The child's work: confine, run, answer. Its exit status.
 
-    Each signal the caller had a Python handler for (SIGINT's
+    Each signal the caller had a Python handler for (CAUGHT: SIGINT's
     KeyboardInterrupt) takes its default action here, set while every signal
     is still blocked; then the caller's MASK is restored, before the filter
     (which may not allow the call). So no handler can raise here, where an
@@ -228,9 +237,8 @@ def child(entry, sigsys, r, w, fn, args, kwargs, key, mask):  # pragma: no cover
     _close(r)
     if len(_live) > 1:
         dropped(key)
-    for sig in HANDLEABLE:
-        if callable(_getsignal(sig)):
-            _signal(sig, SIG_DFL)
+    for sig in caught:
+        _setsignal(sig, SIG_DFL)
     _sigmask(SETMASK, mask)
     try:
         _enter(entry, sigsys)
