@@ -209,9 +209,13 @@ class Sandbox:
         __cause__). A plain result (None, a bool, int, float, str or bytes)
         crosses back as itself; others, and exceptions, by pickle, read with
         built-in types only: a compromised child cannot make this process run
-        code. CallError if the child dies (killed by the filter: the syscall is
-        named, from the kernel's SIGSYS siginfo), CallTimeout after TIMEOUT
-        seconds (the child is killed).
+        code through its answer. What the sandbox lets the child do to this
+        process is the sandbox's to forbid: a deny-list lets it write this
+        process's memory through /proc/PID/mem and signal it; scope=["signal"]
+        (or any Landlock setting) puts the child in a domain that can do
+        neither (README "Python API"). CallError if the child dies (killed by
+        the filter: the syscall is named, from the kernel's SIGSYS siginfo),
+        CallTimeout after TIMEOUT seconds (the child is killed).
 
         >>> Sandbox(allow=["@default", "@basic-io", "brk", "mmap", "munmap"]).call(sum, [1, 2])
         3

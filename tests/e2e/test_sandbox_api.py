@@ -446,6 +446,53 @@ def test_a_grandchild_s_trap_ends_the_grandchild_not_the_child():
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS
 
 
+_MARK = None
+
+
+def write_the_callers_memory():
+    """In the child: write the caller's _MARK through /proc/PPID/mem, signal it."""
+    import ctypes
+
+    out = []
+    try:
+        with open("/proc/%d/mem" % os.getppid(), "r+b", buffering=0) as f:
+            f.seek(ctypes.addressof(_MARK))
+            f.write(b"WRITTEN")
+        out.append("wrote")
+    except OSError as e:
+        out.append(e.errno)
+    try:
+        os.kill(os.getppid(), 0)
+        out.append("signalled")
+    except OSError as e:
+        out.append(e.errno)
+    return " ".join(map(str, out))
+
+
+def test_scope_signal_keeps_a_call_s_child_off_the_caller():
+    """README: a deny-list leaves the child free to write the caller's memory
+    and signal it; scope=["signal"] (a Landlock domain) forbids both."""
+    import ctypes
+    import errno
+
+    global _MARK
+    _MARK = ctypes.create_string_buffer(b"untouched")
+    if _native_landlock_abi() < 6:
+        pytest.skip("Landlock ABI 6 (signal scoping) missing: kernel %s" % os.uname().release)
+    assert Sandbox(deny=["socket"]).call(write_the_callers_memory) == "wrote signalled"
+    assert _MARK.value.startswith(b"WRITTEN")
+    _MARK.value = b"untouched"
+    assert Sandbox(deny=["socket"], scope=["signal"]).call(write_the_callers_memory) == \
+        "%d %d" % (errno.EACCES, errno.EPERM)
+    assert _MARK.value == b"untouched"
+
+
+def _native_landlock_abi():
+    from pysandbox import _native
+
+    return _native.probe_landlock_abi()
+
+
 def test_call_leaves_the_callers_frozen_objects_frozen():
     """The child freezes the collector's objects (its collections skip what
     it inherited); the caller's own gc.freeze() stays as it was."""
