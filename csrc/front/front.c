@@ -775,32 +775,24 @@ static int split_preload(const struct list *env, const char *lib, int keep, stru
 	return found;
 }
 
-/* sandbox._program and isolate.command on libsandbox.so's road: the bwrap
- * argv CMD and environment ENV that run PATH as R->argv, isolated. */
-static int isolated(const struct run *r, const struct home *h, const char *path, struct list *cmd,
-		    struct list *env)
+/* isolate.command's view: `/` read-only, a private /tmp, a fresh /proc and
+ * /dev, what the road needs bound where they would hide it (REAL, the
+ * program's file, and the library), SANDBOX_FS_WRITE's paths bound
+ * writable, then --chdir to the current directory, which must be in the
+ * view (else -1: the Python CLI says so). */
+static int view(const struct run *r, const struct home *h, char *real, struct list *cmd)
 {
-	static const char *const view[] = { "--ro-bind", "/",	  "/",	   "--tmpfs", "/tmp",
-					    "--proc",	 "/proc", "--dev", "/dev" };
-	const char *exe = bwrap_path(h), *fsw = r->value[index_of("SANDBOX_FS_WRITE")];
-	char *abs = abspath(path), *real, *keep[4], *bound[MAXARGS / 2], *pre, cwd[PATH_MAX], *at,
-	     *w;
-	unsigned int spaces = r->spaces | (r->loopback ? NET : 0);
-	size_t nk = 0, nb;
-	struct stat st;
-	int priv;
+	static const char *const top[] = { "--ro-bind", "/",	 "/",	  "--tmpfs", "/tmp",
+					   "--proc",	"/proc", "--dev", "/dev" };
+	const char *fsw = r->value[index_of("SANDBOX_FS_WRITE")];
+	char *keep[4], *bound[MAXARGS / 2], cwd[PATH_MAX], *at, *w;
+	size_t nk = 0, nb, i;
 
-	if (!exe || !abs || fr_stat(exe, &st) < 0 || fr_getcwd(cwd, sizeof(cwd)) < 0 ||
-	    cwd[0] != '/')
-		return -1; /* cwd: "(unreachable)/..." for one outside this root */
-	priv = !fr_uid() || (st.st_mode & S_ISUID && !st.st_uid);
-	if ((!priv && !userns_plainly_open()) || push(cmd, (char *)exe) < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(view) / sizeof(view[0]); i++)
-		if (push(cmd, (char *)view[i]) < 0)
+	if (fr_getcwd(cwd, sizeof(cwd)) < 0 || cwd[0] != '/')
+		return -1; /* "(unreachable)/..." for one outside this root */
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		if (push(cmd, (char *)top[i]) < 0)
 			return -1;
-	if (!(real = canonical(abs)))
-		return -1;
 	if (hidden(real)) /* _visible(PRELOAD): the files, as the kernel finds them */
 		keep[nk++] = real;
 	if (hidden(h->lib))
@@ -822,15 +814,29 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 			return -1;
 		bound[nb++] = w;
 	}
-	if (hidden(cwd)) { /* outside the view: the Python CLI says so */
-		size_t i;
+	for (i = 0; hidden(cwd) && i < nb && !beneath(cwd, bound[i]); i++)
+		;
+	if (hidden(cwd) && i == nb)
+		return -1;
+	return push(cmd, "--chdir") || push(cmd, dup_s(cwd)) ? -1 : 0;
+}
 
-		for (i = 0; i < nb && !beneath(cwd, bound[i]); i++)
-			;
-		if (i == nb)
-			return -1;
-	}
-	if (push(cmd, "--chdir") || push(cmd, dup_s(cwd)))
+/* sandbox._program and isolate.command on libsandbox.so's road: the bwrap
+ * argv CMD and environment ENV that run PATH as R->argv, isolated. */
+static int isolated(const struct run *r, const struct home *h, const char *path, struct list *cmd,
+		    struct list *env)
+{
+	const char *exe = bwrap_path(h);
+	char *abs = abspath(path), *real = canonical(abs), *pre;
+	unsigned int spaces = r->spaces | (r->loopback ? NET : 0);
+	struct stat st;
+	int priv;
+
+	if (!exe || !abs || !real || fr_stat(exe, &st) < 0)
+		return -1;
+	priv = !fr_uid() || (st.st_mode & S_ISUID && !st.st_uid);
+	if ((!priv && !userns_plainly_open()) || push(cmd, (char *)exe) < 0 ||
+	    view(r, h, real, cmd) < 0)
 		return -1;
 	for (unsigned int i = 0; i < 4; i++)
 		if (spaces & 1U << i && push(cmd, cat("--unshare-", names[i], "")) < 0)
@@ -839,7 +845,7 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
 	    (!priv && push(cmd, "--unshare-user")) ||
 	    split_preload(&r->rest, h->lib, 0, env, &pre) < 0)
 		return -1;
-	for (size_t i = 0; i <= r->mine.n; i++) {
+	for (size_t i = 0; i <= r->mine.n; i++) { /* LD_PRELOAD, then ours, to the program only */
 		char *e = dup_s(i ? r->mine.v[i - 1] : pre), *eq = e ? strchr(e, '=') : NULL;
 
 		if (!eq)
