@@ -412,7 +412,8 @@ def decode(data):
                 raise ValueError("no answer of kind %d and %d bytes" % (kind, len(body)))
             return UNSCALARS[kind](body)
         message = load(data)
-        if type(message) is not tuple or KINDS.get(message[:1] and message[0]) != len(message):
+        if type(message) is not tuple or not message or type(message[0]) is not str or \
+                KINDS.get(message[0]) != len(message):
             raise ValueError("no answer of this shape")
         if message[0] != "ok" and not (isinstance(message[2], str) and (
                 isinstance(message[1], BaseException) or message[0] == "unpicklable")):
@@ -423,7 +424,8 @@ def decode(data):
     if kind == "ok":
         return message[1]
     if kind == "unpicklable":
-        raise CallError(str(message[1])) from ChildTraceback(message[2])
+        raise CallError(message[1] if type(message[1]) is str else "the call's answer "
+                        "cannot be pickled") from ChildTraceback(message[2])
     e = message[1]
     if not isinstance(e, Exception):  # SystemExit, KeyboardInterrupt: no child's to raise here
         raise CallError("the sandboxed call raised %s: %s" % (type(e).__name__, e)) \
@@ -437,21 +439,87 @@ STRICT = {1: (b"",), 2: (b"", b"\x01")}  # the one or two bodies of kinds None a
 
 
 def load(data):
-    """The pickle after DATA's header, read with _Unpickler. NOTE: pickle's
-    EXT opcodes take a class from copyreg's extension cache without asking
-    find_class: where anything in this process registered one, they are
-    refused by a scan first."""
-    import copyreg
-
-    if copyreg._extension_registry:
-        import pickletools
-
-        for op, _, _ in pickletools.genops(data[HEADER.size:]):
-            if op.name.startswith("EXT"):
-                raise ValueError("an EXT opcode (copyreg's extension registry)")
+    """The pickle after DATA's header, checked by measure(), then read with
+    _Unpickler."""
+    measure(data[HEADER.size:])
     stream = io.BytesIO(data)
     stream.seek(HEADER.size)
     return _Unpickler(stream).load()
+
+
+# what an answer's pickle may make (measure()): NOTE: the unpickler itself
+# has no bound but the pickle's length, and a byte can cost far more here -
+# an EMPTY_SET is a 216-byte set; a tuple a million deep, once hashed (a set
+# member, a dict key), overflows the C stack; tuples sharing one another
+# through the memo, 5 bytes a level, cost 2 ** levels to hash
+MAX_OPS = 1 << 20  # opcodes: each makes at most one object (some 2 s of measure())
+MAX_WEIGHT = 10 ** 7  # nodes of one value, each shared one counted anew
+MAX_DEPTH = 1000  # nesting
+_ATOM = (1, 0)  # (weight, depth) of a value without parts
+_POPS = {"TUPLE1": 1, "TUPLE2": 2, "TUPLE3": 3, "REDUCE": 2, "NEWOBJ": 2, "NEWOBJ_EX": 3,
+         "STACK_GLOBAL": 2}
+_TO_MARK = {"TUPLE", "LIST", "DICT", "FROZENSET"}  # a new container of what follows MARK
+_INTO_MARK = {"APPENDS", "SETITEMS", "ADDITEMS"}  # the container below MARK takes those
+_INTO = {"APPEND": 1, "SETITEM": 2, "BUILD": 1}  # the container below takes the top N
+_NOOP = {"PROTO", "FRAME", "STOP"}
+_REFUSED = ("EXT", "PERSID", "BINPERSID", "INST", "OBJ", "NEXT_BUFFER", "READONLY_BUFFER")
+
+
+def measure(body):
+    """ValueError unless the pickle BODY stays within MAX_OPS opcodes and
+    makes no value of more than MAX_WEIGHT nodes (the memo's shared ones
+    counted at each use: what hashing walks) or MAX_DEPTH levels. A linear
+    pass over its opcodes, the stack and memo kept as (weight, depth): some
+    2 us an opcode, paid by pickled answers only (a plain result is none).
+    NOTE: pickletools imported here, on the first: its tables are some
+    thirty pages more for every fork of this process to copy."""
+    import pickletools
+
+    stack, memo, marks = [], {}, []
+
+    def made(parts):
+        w = 1 + sum(p[0] for p in parts)
+        d = 1 + max((p[1] for p in parts), default=0)
+        if w > MAX_WEIGHT or d > MAX_DEPTH:
+            raise ValueError("a value of %s nodes, %s deep: more than this process takes"
+                             % (w, d))
+        return w, d
+
+    for count, (op, arg, _) in enumerate(pickletools.genops(body)):
+        name = op.name
+        if count >= MAX_OPS or name.startswith(_REFUSED):
+            raise ValueError("more than %d opcodes" % MAX_OPS if count >= MAX_OPS else
+                             "a %s opcode" % name)
+        if name in _NOOP:
+            continue
+        if name == "MARK":
+            marks.append(len(stack))
+        elif name in _TO_MARK or name in _INTO_MARK or name == "POP_MARK":
+            at = marks.pop()
+            parts = stack[at:]
+            del stack[at:]
+            if name in _TO_MARK:
+                stack.append(made(parts))
+            elif name in _INTO_MARK:
+                stack[-1] = made([stack[-1]] + parts)
+        elif name in _INTO:
+            parts = stack[-_INTO[name]:]
+            del stack[-_INTO[name]:]
+            stack[-1] = made([stack[-1]] + parts)
+        elif name in _POPS:
+            parts = stack[-_POPS[name]:]
+            del stack[-_POPS[name]:]
+            stack.append(made(parts))
+        elif name in ("MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"):
+            memo[len(memo) if name == "MEMOIZE" else arg] = stack[-1]
+        elif name in ("GET", "BINGET", "LONG_BINGET"):
+            stack.append(memo[arg])
+        elif name == "POP":
+            stack.pop()
+        elif name == "DUP":
+            stack.append(stack[-1])
+        else:  # an atom: a number, a string, an empty container, a global's name
+            stack.append(_ATOM)
 
 
 class _Unpickler(pickle.Unpickler):

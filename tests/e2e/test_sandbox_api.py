@@ -325,13 +325,44 @@ def test_call_refuses_answers_that_would_cost_this_process_dearly():
     for body, why in [(pickle.dumps(("ok", Bomb()), 4), "'builtins.frozenset' is not"),
                       (pickle.dumps(("ok",)), "no answer of this shape"),
                       (pickle.dumps(("raised", 1, "tb")), "no exception and traceback"),
-                      (b"", "[Rr]an out of input")]:
+                      (b"", "[Rr]an out of input|exhausted before seeing STOP")]:
         with pytest.raises(CallError, match="answer is refused: .*(%s)" % why):
             BOX.call(forge, 0, body)
     with pytest.raises(CallError, match="raised SystemExit"):  # not SystemExit itself
         BOX.call(forge, 0, pickle.dumps(("raised", SystemExit(3), "tb")))
     with pytest.raises(CallError, match="refused: no answer of kind 2"):
         BOX.call(forge, 2, b"\x02")
+
+
+def nested_pickle(levels):
+    """A pickle of ("ok", a tuple LEVELS deep inside a frozenset)."""
+    return b"\x80\x05\x8c\x02ok()" + b"\x85" * levels + b"\x91\x86."
+
+
+def shared_pickle(levels):
+    """A pickle of ("ok", frozenset({t})), t_i = (t_i-1, t_i-1) through the
+    memo: 5 bytes a level, 2 ** LEVELS to hash."""
+    body = b"".join(b"h%ch%c\x86\x94" % (i, i) for i in range(1, levels))
+    return b"\x80\x05\x8c\x02ok\x94)\x94" + body + b"\x91\x86."
+
+
+def test_call_refuses_answers_that_would_crash_or_hang_this_process():
+    """Pickles small enough to pass MAX_ANSWER that would overflow the C stack
+    when hashed (a million-deep tuple in a frozenset), hash for ever (tuples
+    sharing one another), or build 216 bytes a byte (EMPTY_SET): refused
+    before they are read, at once."""
+    global ANSWER_FD
+    a, b = os.pipe()
+    os.close(a)
+    os.close(b)
+    ANSWER_FD = b
+    t = time.monotonic()
+    for body in (nested_pickle(10 ** 6), shared_pickle(60),
+                 b"\x80\x05(" + b"\x8f" * 3000000 + b"l."):
+        with pytest.raises(CallError, match="answer is refused: (a value of|more than)"):
+            BOX.call(forge, 0, body, timeout=30)
+    assert time.monotonic() - t < 20
+    assert BOX.call(lambda: [[(1, 2)] * 3] * 1000) == [[(1, 2)] * 3] * 1000  # sharing is fine
 
 
 def drip(claimed):
