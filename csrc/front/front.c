@@ -872,8 +872,9 @@ static int isolated(const struct run *r, const struct home *h, const char *path,
  * path, the Python CLI decides. */
 static int python_looks_elsewhere(void)
 {
-	static const char *const moved[] = { "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE",
-					     "PYTHONNOUSERSITE", "PYTHONSAFEPATH" };
+	static const char *const moved[] = { "PYTHONPATH",     "PYTHONHOME",
+					     "PYTHONUSERBASE", "PYTHONNOUSERSITE",
+					     "PYTHONSAFEPATH", "PYTHONPLATLIBDIR" };
 
 	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++)
 		if (sb_front_getenv(moved[i]))

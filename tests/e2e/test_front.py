@@ -134,13 +134,15 @@ HANDED = {
     "no policy": ["{rec}"],
     "not found": ["--deny", "ptrace", "/nowhere/prog"],
     "both ways": ["--deny", "ptrace", "{rec}"],
+    "Python's search path moved": ["--deny", "ptrace", "{rec}"],
 }
 
 
 @pytest.mark.parametrize("case", HANDED)
 def test_every_other_case_is_the_python_cli_s(kit, rec, as_nobody, case):
     args = [a.format(rec=rec, static=kit.hello_static) for a in HANDED[case]]
-    env = {"SECCOMP_SYSCALL_DENY": "personality"} if case == "both ways" else {}
+    env = {"both ways": {"SECCOMP_SYSCALL_DENY": "personality"},
+           "Python's search path moved": {"PYTHONPLATLIBDIR": "lib"}}.get(case, {})
     alone = cli(kit, "alone", args, env, as_nobody)
     assert alone.returncode == 126 and b"cannot run the Python CLI" in alone.stderr
     front, py = (cli(kit, w, args, env, as_nobody) for w in ("front", "python"))
