@@ -291,15 +291,21 @@ def forge(kind, body):
 ANSWER_FD = None
 
 
+def expect_answer_fd():
+    """Set ANSWER_FD to the write end the next call's pipe will have: the
+    numbers a pipe made and closed now had (the lowest free)."""
+    global ANSWER_FD
+    a, b = os.pipe()
+    os.close(a)
+    os.close(b)
+    ANSWER_FD = b
+
+
 def test_call_refuses_a_forged_answer():
     """A child compromised by its input writes what it likes as its answer:
     a kind there is none of, a body that is no value of its kind, a pickle
     naming a callable - each is refused, nothing run here."""
-    global ANSWER_FD
-    a, b = os.pipe()  # call()'s pipe will be the same pair of numbers
-    os.close(a)
-    os.close(b)
-    ANSWER_FD = b
+    expect_answer_fd()
     for kind, body, why in [(99, b"", "no answer of kind 99"), (4, b"\x00", "unpack requires"),
                             (5, b"\xff", "can't decode"),
                             (0, pickle.dumps(("ok", os.system)), "'posix.system' is not")]:
@@ -317,11 +323,7 @@ class Bomb:
 def test_call_refuses_answers_that_would_cost_this_process_dearly():
     """A forged answer must not make the caller build without bound, raise
     what could end it, or take another shape than an answer's."""
-    global ANSWER_FD
-    a, b = os.pipe()
-    os.close(a)
-    os.close(b)
-    ANSWER_FD = b
+    expect_answer_fd()
     for body, why in [(pickle.dumps(("ok", Bomb()), 4), "'builtins.frozenset' is not"),
                       (pickle.dumps(("ok",)), "no answer of this shape"),
                       (pickle.dumps(("raised", 1, "tb")), "no exception and traceback"),
@@ -351,11 +353,7 @@ def test_call_refuses_answers_that_would_crash_or_hang_this_process():
     when hashed (a million-deep tuple in a frozenset), hash for ever (tuples
     sharing one another), or build 216 bytes a byte (EMPTY_SET): refused
     before they are read, at once."""
-    global ANSWER_FD
-    a, b = os.pipe()
-    os.close(a)
-    os.close(b)
-    ANSWER_FD = b
+    expect_answer_fd()
     t = time.monotonic()
     for body in (nested_pickle(10 ** 6), shared_pickle(60),
                  b"\x80\x05(" + b"\x8f" * 3000000 + b"l."):
@@ -381,11 +379,7 @@ def answer_then_sleep():
 
 
 def test_call_timeout_holds_while_the_child_writes_and_after_it_answered():
-    global ANSWER_FD
-    a, b = os.pipe()
-    os.close(a)
-    os.close(b)
-    ANSWER_FD = b
+    expect_answer_fd()
     t = time.monotonic()
     with pytest.raises(CallTimeout):
         BOX.call(drip, 1 << 20, timeout=0.5)
