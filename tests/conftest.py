@@ -9,11 +9,21 @@ Module names are unique across the folders (pytest imports each by its base name
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 
 import pytest
+
+# A shell without job control starts `pytest &` with SIGINT and SIGQUIT
+# ignored, and every program the tests start would inherit that: the tests
+# that end a program with ^C's signal would wait for ever. Python's own SIGINT
+# handler (reset to the default across exec) and SIGQUIT's default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if signal.getsignal(signal.SIGQUIT) == signal.SIG_IGN:
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for `import support`
 pytest.register_assert_rewrite("support")
