@@ -696,8 +696,12 @@ static void on_exec(int pid)
 	if (same)
 		return;
 	sb_raw3(SYS_kill, pid, SIGKILL, 0);
-	sv_say("killed: what the kernel loaded is not what was checked (the path, the file "
-	       "or the argv changed after the check)");
+	if (!p) /* the filter traps every exec: this one came before it was in force */
+		sv_say("killed: an exec before the filter was in force (in a constructor, "
+		       "before main()): nothing checked it");
+	else
+		sv_say("killed: what the kernel loaded is not what was checked (the path, the "
+		       "file or the argv changed after the check)");
 }
 
 /* ---- the supervisor ---- */

@@ -188,8 +188,10 @@ static int read_auxv(char **envp, struct start *s)
 
 /* The kernel lays the argument strings, the environment strings and the
  * program's file name out one after the other: the environment is what lies
- * between the end of the last argument and AT_EXECFN. */
-static int find_env(int argc, char **argv, struct start *s)
+ * between the end of the last argument and AT_EXECFN. An empty range is the
+ * truth only for an empty environment: `ld.so --argv0 NAME PROG` leaves
+ * argv[0] on NAME and points AT_EXECFN at PROG, the next string. */
+static int find_env(int argc, char **argv, char **envp, struct start *s)
 {
 	const char *p;
 
@@ -199,7 +201,7 @@ static int find_env(int argc, char **argv, struct start *s)
 	for (int i = 0; i < argc; i++)
 		p += strlen(p) + 1;
 	if (p > s->env_hi || s->env_hi - p > 64L * 1024 * 1024 ||
-	    (p < s->env_hi && s->env_hi[-1] != '\0'))
+	    (p < s->env_hi && s->env_hi[-1] != '\0') || (p == s->env_hi && envp[0]))
 		return -1;
 	s->env_lo = p;
 	return 0;
@@ -622,7 +624,7 @@ __attribute__((constructor)) static void sandbox_init(int argc, char **argv, cha
 			die("cannot find the auxiliary vector the program was started with");
 		return;
 	}
-	if (find_env(argc, argv, s) < 0)
+	if (find_env(argc, argv, envp, s) < 0)
 		s->env_lo = NULL; /* argv was edited: the array it is */
 	start_envp = envp;
 	our_strings(s, envp, env, n);

@@ -28,7 +28,8 @@ def progs(kit):
     return {"execrace": build_c(os.path.join(PROGS, "execrace.c"), kit.file("execrace"),
                                 "-pthread"),
             "untraced": build_c(os.path.join(PROGS, "untraced.c"), kit.file("untraced")),
-            "execattack": build_c(os.path.join(PROGS, "execattack.c"), kit.file("execattack"))}
+            "execattack": build_c(os.path.join(PROGS, "execattack.c"), kit.file("execattack")),
+            "execctor": build_c(os.path.join(PROGS, "execctor.c"), kit.file("execctor"))}
 
 
 def box(kit, front, argv, as_nobody=False, **policy):
@@ -402,3 +403,17 @@ def test_the_dynamic_loader_run_as_a_program_is_judged_by_what_it_loads(kit, as_
     r = box(kit, "libsandbox", ["/bin/bash", "-c", "%s /usr/bin/ls -d /; %s /usr/bin/echo ok"
                                 % (ld, ld)], as_nobody, SANDBOX_EXEC_ALLOW=ld + ":/usr/bin/echo")
     assert r.stdout == "ok\n", r.stderr
+
+
+def test_exec_before_the_filter_is_killed_and_said_so(kit, progs, as_nobody):
+    """libsandbox.so's supervisor is there from the constructor, the filter
+    from main(): a constructor's exec is one no check saw. It is killed (the
+    exec policy fails closed), with a line that says so, not that something
+    "changed after the check"."""
+    r = box(kit, "libsandbox", [progs["execctor"]], as_nobody, **DENY_SECRET)
+    assert (r.returncode, r.stdout) == (0, "child: signal 9\nmain\n"), r
+    assert r.stderr == ("libsandbox: exec killed: an exec before the filter was in force (in a "
+                        "constructor, before main()): nothing checked it\n")
+    # sandboxify: the filter is there from the first instruction; the exec is judged and runs
+    r = box(kit, "sandboxify", [progs["execctor"]], as_nobody, **DENY_SECRET)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "ctor\nchild: exit 0\nmain\n", ""), r

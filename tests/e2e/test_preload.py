@@ -244,6 +244,23 @@ def test_patchelf_after_libc_still_filters(kit):
     assert (r.returncode, r.stdout) == (SIGSYS_STATUS, "getppid = ok\n")
 
 
+LOADER = "/lib64/ld-linux-x86-64.so.2"
+
+
+@pytest.mark.parametrize("how", [[], ["--argv0", "hello"], ["--argv0", ""]])
+def test_loader_run_directly_reads_the_policy(kit, as_nobody, how):
+    """`ld.so --argv0 NAME PROG` with no argument leaves argv[0] on NAME and
+    AT_EXECFN on PROG, the next string: the environment's range between them
+    looked empty, and the program ran with no policy at all."""
+    if not os.path.exists(LOADER):
+        pytest.skip("no %s (x86_64's loader)" % LOADER)
+    ok = run([LOADER, *how, kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
+    killed = run([LOADER, *how, kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW="newfstatat:exit_group"),
+                 as_nobody)
+    assert (ok.returncode, ok.stdout) == (0, "Hello, world!\n")
+    assert (killed.returncode, killed.stdout) == (SIGSYS_STATUS, "")
+
+
 def test_setuid_program_refuses_environment_policy(kit):
     prog = kit.setuid_preloaded(kit.probe, "probe-setuid")
     r = run([prog, "getpid"], clean_env(SECCOMP_SYSCALL_DENY="getpid"), as_nobody=True)
