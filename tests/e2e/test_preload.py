@@ -255,8 +255,8 @@ def test_loader_run_directly_reads_the_policy(kit, as_nobody, how):
     if not os.path.exists(LOADER):
         pytest.skip("no %s (x86_64's loader)" % LOADER)
     ok = run([LOADER, *how, kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW=HELLO_ALLOW), as_nobody)
-    killed = run([LOADER, *how, kit.hello], preload(kit, SECCOMP_SYSCALL_ALLOW="newfstatat:exit_group"),
-                 as_nobody)
+    killed = run([LOADER, *how, kit.hello],
+                 preload(kit, SECCOMP_SYSCALL_ALLOW="newfstatat:exit_group"), as_nobody)
     assert (ok.returncode, ok.stdout) == (0, "Hello, world!\n")
     assert (killed.returncode, killed.stdout) == (SIGSYS_STATUS, "")
 
