@@ -79,6 +79,7 @@ SAFE = {"builtins": frozenset(name for name, value in vars(builtins).items()
         "pysandbox.errors": frozenset(errors.__all__)}
 PROTOCOL = 5
 # the longest answer taken: a child could otherwise fill this process's memory
+POLL_MAX = 86400.0  # seconds: the longest one poll() waits (its timeout is a C int of ms)
 MAX_ANSWER = 1 << 28
 # NOTE: _signal's functions, not signal's: those make an enum of each
 # signal and handler they return (a set of 64 per pthread_sigmask, some
@@ -325,7 +326,7 @@ def collect(held, deadline, timeout):
             if left <= 0:
                 raise CallTimeout("the sandboxed call ran past its timeout (%ss): killed"
                                   % timeout)
-            ms = int(left * 1000) + 1
+            ms = int(min(left, POLL_MAX) * 1000) + 1  # poll()'s int: a day, then again
         events = poll.poll(ms)
         if not events:
             continue

@@ -116,11 +116,13 @@ def not_native():
 # ---- the program ----
 
 def resolve(prog, path=None):
-    """The file execvp would run for PROG."""
+    """The file execvp would run for PROG (PATH: a string of directories
+    joined by ':', or a list of them)."""
     if "/" in prog:
         candidates = [prog]
     else:
-        dirs = (path if path is not None else os.environ.get("PATH", "/bin:/usr/bin")).split(":")
+        dirs = path if path is not None else os.environ.get("PATH", "/bin:/usr/bin")
+        dirs = dirs.split(":") if isinstance(dirs, str) else dirs
         candidates = [os.path.join(d or ".", prog) for d in dirs]
     first = None  # (the first that exists, its stat)
     for c in candidates:

@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from pysandbox import _launch, _native
+from pysandbox import vows as _vows
 from pysandbox.errors import LaunchError, PolicyError, RefusedError
 from pysandbox.vocabulary import BY_ENV, BY_KEYWORD, ISOLATE, PYTHON_ONLY, SETTINGS, render
 
@@ -35,6 +36,9 @@ __all__ = ["Sandbox"]
 PRELOAD, LAUNCH = "preload", "launch"  # the roads
 LOOPBACK = "loopback"  # SANDBOX_NET=loopback: a network namespace with lo only (bubblewrap)
 SCRIPT_DEPTH = 4  # #! interpreters followed, as binfmt_script's recursion limit
+# subprocess keywords that change the child before its exec: another user, or
+# the caller's code (inspection in the child: the launch road)
+CHILD_CHANGES = ("user", "group", "extra_groups", "preexec_fn")
 # this package's parent directory: the child launcher imports pysandbox from there
 # (every link resolved: bubblewrap binds what the kernel finds, and a link
 # from outside into a /tmp or /dev would hide the library inside)
@@ -169,13 +173,20 @@ class Sandbox:
         seen = self._merged(os.environ if env is None else env)
         box = seen.box
         given = kwargs.pop("executable", None)
-        exe = given or argv[0]
+        exe = given if given is not None else argv[0]
         path = _find(exe, _exec_path(env), cwd)
-        road = box._road(path)[0] if path else PRELOAD  # not found: subprocess says so
+        if any(kwargs.get(k) is not None for k in CHILD_CHANGES):
+            # the child becomes another user, or runs code of the caller's,
+            # before its exec: inspected here, the file or the loader's
+            # access to libsandbox.so may be another; the launch inspects
+            # in the child, after those took effect
+            road = LAUNCH
+        else:
+            road = box._road(path, cwd=cwd)[0] if path else PRELOAD  # not found: subprocess says so
         if box._isolate is None:
             argv = box._launcher(road, path or exe, argv)
             kwargs["env"] = seen.env(road)
-            if road == PRELOAD and (path or given):
+            if road == PRELOAD and (path or given is not None):
                 kwargs["executable"] = path or given  # exactly the file inspected
         else:
             argv, env = box._program(road, path or exe, argv, seen.rest, cwd)
@@ -188,9 +199,10 @@ class Sandbox:
         """Confine the calling process for the rest of its life (and every
         child): limits, capabilities, no_new_privs, Landlock, the seccomp
         filter, in sb_enter()'s order. Refuses (PolicyError) what cannot apply
-        to a running process: isolate (namespaces need a new process) and the
-        exec policy (its supervisor traces a program from its start);
-        InstallError if the kernel refuses a step.
+        to a running process: isolate and net="loopback" (namespaces need a
+        new process); InstallError if the kernel refuses a step. The exec
+        policy applies (its supervisor traces this thread and every task it
+        starts); vows_exec is handed on in os.environ, as pledge() does.
 
         >>> Sandbox(deny=["ptrace=EPERM"]).apply()   # doctest: +SKIP
         """
@@ -201,6 +213,9 @@ class Sandbox:
             for line in _native.describe(self._config):
                 sys.stderr.write("pysandbox: %s\n" % line)
         _native.enter(self._config)
+        handed = self._handed_on()
+        if handed is not None:
+            os.environ.update(handed)
 
     def call(self, fn: Callable[..., T], /, *args: Any, timeout: Optional[float] = None,
              **kwargs: Any) -> T:
@@ -229,6 +244,9 @@ class Sandbox:
         if entry is None:  # made once: each call's child only installs the filter
             entry = _native.Entry(self._config, trap_kills=True)
             object.__setattr__(self, "_entry", entry)
+        handed = self._handed_on()
+        if handed is not None:  # the child's os.environ, once it is confined
+            fn, args = _handing_on, (handed, fn, *args)
         return _call.call(entry, fn, args, kwargs, timeout)
 
     def isolated(self, fn: Optional[Callable[..., T]] = None, *,
@@ -251,10 +269,20 @@ class Sandbox:
         # NOTE: the exec policy applies: its supervisor attaches to the calling
         # thread (and every task it starts); a thread already running is not
         # traced, so its execs fail with ENOSYS (fail closed)
-        for key, why in (("isolate", "namespaces need a new process"),):
-            if BY_KEYWORD[key].env in self._values:
-                raise PolicyError("%s=: %s cannot apply it (%s): use run() or Popen()"
-                                  % (key, what, why))
+        if self._isolate is not None:
+            key = "isolate" if BY_KEYWORD["isolate"].env in self._values else "net"
+            why = ("namespaces need a new process" if key == "isolate" else
+                   "net=%r is a network namespace: it needs a new process" % LOOPBACK)
+            raise PolicyError("%s=: %s cannot apply it (%s): use run() or Popen()"
+                              % (key, what, why))
+
+    def _handed_on(self):
+        """The variables an exec'd program gets under vows_exec (as pledge()'s
+        execpromises: SANDBOX_VOWS, libsandbox.so in LD_PRELOAD), or None."""
+        vows = self._config.vows
+        if vows is None or vows[1] is None:
+            return None
+        return _vows._hand_on(vows[1], LIB, os.environ.get("LD_PRELOAD"))
 
     # ---- the roads ----
 
@@ -276,8 +304,9 @@ class Sandbox:
             object.__setattr__(self, "_seen", seen)
         return seen
 
-    def _road(self, path, strict=False):
-        """(PRELOAD or LAUNCH, why) for the program file PATH; refuses
+    def _road(self, path, strict=False, cwd=None):
+        """(PRELOAD or LAUNCH, why) for the program file PATH (a relative #!
+        interpreter is the exec's: from CWD, default this process's); refuses
         (RefusedError) what neither road can confine."""
         what, target = "", path
         for _ in range(SCRIPT_DEPTH + 1):
@@ -295,7 +324,7 @@ class Sandbox:
                 _check_preloadable()
                 return PRELOAD, why
             what = "'%s' is a script for " % path
-            target = named
+            target = named if cwd is None else os.path.join(os.fsdecode(cwd), named)
         raise RefusedError(errno.ELOOP, "too many #! interpreters: '%s'" % path)
 
     def _program(self, road, path, argv, rest, cwd=None):
@@ -559,7 +588,7 @@ def _find(prog, path, cwd):
         if "/" in prog:
             prog = os.path.join(cwd, prog)
     try:
-        return os.path.abspath(_launch.resolve(prog, ":".join(path)))
+        return os.path.abspath(_launch.resolve(prog, path))  # a list: cwd may hold a ':'
     except LaunchError:
         return None
 
@@ -682,3 +711,10 @@ def _first_instruction(values, path, argv, report):
     layers.prepare(path)
     notes = layers.notes + (["pysandbox: " + layers.dropped] if layers.dropped else [])
     _launch.launch(path, argv, layers.prog, report, notes=notes, layers=layers)
+
+
+def _handing_on(environ, fn, /, *args, **kwargs):
+    """call()'s child under vows_exec: ENVIRON into os.environ (what an exec'd
+    program gets), then FN."""
+    os.environ.update(environ)
+    return fn(*args, **kwargs)

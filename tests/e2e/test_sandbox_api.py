@@ -101,6 +101,55 @@ def test_run_confines_the_program():
     assert r.returncode == SIGSYS_STATUS
 
 
+def test_run_finds_the_program_the_exec_runs(kit, tmp_path):
+    """The program is looked for and inspected as the exec will find it: a
+    cwd= holding a ':' (the directories were joined by ':' and split again:
+    not found, so LD_PRELOAD, and a static program ran unconfined); a
+    relative #! interpreter from cwd=, not from this process's directory."""
+    box = Sandbox(allow=README_ALLOW.replace(":write", ""))
+    odd = tmp_path / "c:d"
+    odd.mkdir()
+    os.symlink(kit.hello_static, odd / "prog")
+    for path in (".", "/usr/bin:"):
+        assert box.run(["prog"], cwd=odd, env={"PATH": path}).returncode == SIGSYS_STATUS
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir(), there.mkdir()
+    os.symlink(kit.hello, here / "interp")  # dynamic, where this process is
+    os.symlink(kit.hello_static, there / "interp")  # static, where the exec is
+    (there / "script").write_text("#!interp\n")
+    (there / "script").chmod(0o755)
+    old = os.getcwd()
+    os.chdir(here)
+    try:
+        r = box.run(["./script"], cwd=there, capture_output=True)
+    finally:
+        os.chdir(old)
+    assert r.returncode == SIGSYS_STATUS, r
+
+
+def test_run_as_another_user_takes_the_launch(kit, monkeypatch):
+    """user=, group=, extra_groups=, preexec_fn= change the child before its
+    exec: the loader there may not read libsandbox.so (it says 'cannot be
+    preloaded: ignored' and runs the program unconfined); the launch inspects
+    and confines in the child."""
+    from pysandbox import sandbox
+
+    roads = []
+    real = sandbox.Sandbox._launcher
+    monkeypatch.setattr(sandbox.Sandbox, "_launcher",
+                        lambda self, road, *a: roads.append(road) or real(self, road, *a))
+    box = Sandbox(deny=["getppid"])
+    for kw in ({}, {"user": os.getuid()}, {"group": os.getgid()}, {"extra_groups": []},
+               {"preexec_fn": lambda: None}):
+        r = box.run([PY, "-c", "import os; os.getppid()"], **kw)
+        assert r.returncode == SIGSYS_STATUS, kw
+    assert roads == ["preload"] + ["launch"] * 4
+
+
+def test_call_timeout_past_poll_s_range():
+    assert BOX.call(int, timeout=3e6) == BOX.call(int, timeout=float("inf")) == 0
+
+
 def test_run_static_program(kit):
     r = Sandbox(allow=README_ALLOW).run([kit.hello_static], capture_output=True, text=True)
     assert (r.args, r.returncode, r.stdout, r.stderr) == ([kit.hello_static], 0,
@@ -166,14 +215,33 @@ def test_apply_in_a_child_interpreter(kit, as_nobody):
 def test_apply_refuses_what_a_running_process_cannot_take():
     from pysandbox.sandbox import _from_values
 
-    for key in ("isolate",):
-        box = Sandbox.__new__(Sandbox)
-        object.__setattr__(box, "_values", {"SANDBOX_" + key.upper(): "x"})
+    # net="loopback" is a network namespace too: it was dropped, the rest applied
+    for key, box in (("isolate", Sandbox(isolate="net")), ("net", Sandbox(net="loopback")),
+                     ("net", Sandbox(net="loopback", deny=["ptrace"]))):
         with pytest.raises(PolicyError, match="^%s=: apply\\(\\) cannot apply it" % key):
             box.apply()
         with pytest.raises(PolicyError, match="^%s=: call\\(\\) cannot apply it" % key):
             box.call(int)
     assert _from_values({"SECCOMP_SYSCALL_DENY": "ptrace"}) == BOX
+
+
+VOWS_EXEC = dict(vows="stdio rpath proc exec prot_exec", vows_exec="stdio prot_exec")
+CAT = ("import subprocess\n"
+       "print(subprocess.run(['/usr/bin/cat', '/etc/hostname'], capture_output=True).returncode)\n")
+
+
+def test_apply_and_call_hand_vows_exec_on():
+    """vows_exec is what an exec'd program gets, as pledge()'s execpromises:
+    apply() and call() dropped it (cat read the file)."""
+    code = "import pysandbox\npysandbox.Sandbox(**%r).apply()\n" % VOWS_EXEC + CAT
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout) == (0, "%d\n" % -signal.SIGSYS), r.stderr
+
+    def cat():
+        return subprocess.run(["/usr/bin/cat", "/etc/hostname"], capture_output=True).returncode
+    assert Sandbox(**VOWS_EXEC).call(cat) == -signal.SIGSYS
+    assert "SANDBOX_VOWS" not in os.environ  # the child's, not this process's
+    assert Sandbox(vows=VOWS_EXEC["vows"]).call(cat) == 0  # no vows_exec: cat runs
 
 
 def test_apply_and_call_take_the_exec_policy():
