@@ -34,7 +34,7 @@ ALLOWED = {
     "pysandbox.vocabulary": set(),
     "pysandbox._call": NATIVE,
     "pysandbox.sandbox": NATIVE | {"pysandbox._launch", "pysandbox._call", "pysandbox.vocabulary",
-                                   "pysandbox.isolate"},
+                                   "pysandbox.isolate", "pysandbox.vows"},
     "pysandbox.__main__": {"pysandbox.cli"},
     "pysandbox.bpf": {ERRORS},
     "pysandbox.fsrules": set(),
