@@ -78,13 +78,16 @@ def run(argv):
     # only now: --help and usage errors load no C
     from pysandbox import _launch, _native
 
-    environ = os.environb  # bytes: any byte but NUL may be in a variable
-    if b"SECCOMP_LEARN" in environ:  # its filter needs a tracer to the end
+    # the exec-time entries, as libsandbox.so reads them: os.environb drops
+    # one without '=' (SECCOMP_SYSCALL_DENY alone: an error, not nothing)
+    entries = _launch.exec_environ(os.environb)
+    names = {e.split(b"=", 1)[0] for e in entries}
+    if b"SECCOMP_LEARN" in names:  # its filter needs a tracer to the end
         raise PolicyError("SECCOMP_LEARN is for `pysandbox learn` only")
-    if b"SANDBOX_VOWS_EXEC" in environ:  # handed on by libsandbox.so, which PROG does not load
+    if b"SANDBOX_VOWS_EXEC" in names:  # handed on by libsandbox.so, which PROG does not load
         raise PolicyError("SANDBOX_VOWS_EXEC: not handed on by sandboxify (a static program "
                           "loads no libsandbox.so): set SANDBOX_VOWS alone")
-    layers = _native.Launch(environ)
+    layers = _native.Launch(entries)
     path = _launch.resolve(args[0])
     layers.prepare(path)
     notes = layers.notes + (["sandboxify: " + layers.dropped] if layers.dropped else [])

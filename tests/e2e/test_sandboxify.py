@@ -440,3 +440,19 @@ def test_sigint_during_the_launch_is_the_programs(kit, as_nobody, point):
         results.add((p.returncode, out, err))
     assert results <= {(-signal.SIGINT, "", ""), (0, "Hello, world!\n", "")}
     assert (-signal.SIGINT, "", "") in results
+
+
+@pytest.mark.parametrize("entries", [[b"SECCOMP_SYSCALL_DENYX"], [b"SECCOMP_SYSCALL_DENY"]])
+def test_an_entry_without_equals_is_read_as_libsandbox_reads_it(kit, launch, as_nobody, entries):
+    """The exec-time block, not os.environb (which drops an entry without
+    '='): sandboxify ran the program (with the second DENY's policy only)
+    where libsandbox.so refuses."""
+    block = entries + [b"SECCOMP_SYSCALL_DENY=uname=EPERM", b"PATH=/usr/bin:/bin"]  # then one
+    name = entries[0].decode()
+    out = {}
+    for front, argv, extra in (("sandboxify", kit.sandboxify(as_nobody), []),
+                               ("libsandbox", [], [b"LD_PRELOAD=" + kit.lib.encode()])):
+        out[front] = run([launch, *argv, "/usr/bin/uname", "@@", *block, *extra], clean_env(),
+                         as_nobody)
+        assert (out[front].returncode, out[front].stdout) == (125, ""), (front, out[front])
+        assert out[front].stderr == "%s: %s: not NAME=value\n" % (front, name)
