@@ -50,10 +50,11 @@ def native_arch():
 
 # ---- the one launch ----
 
-def launch(path, argv, prog, report, notes=(), layers=None):
+def launch(path, argv, prog, report, notes=(), layers=None, entries=None):
     """Start PATH (resolve's file) as ARGV with the BPF filter PROG in force
     from its first instruction, in this process (it keeps our PID); never
-    returns. LAYERS (a _native.Launch, or None): what this process applies to
+    returns. ENTRIES: exec_environ()'s list if the caller read it already.
+    LAYERS (a _native.Launch, or None): what this process applies to
     itself right before the exec (no_new_privs, Landlock). The steps, in an
     order no caller may change:
 
@@ -77,7 +78,7 @@ def launch(path, argv, prog, report, notes=(), layers=None):
     refuse_unreadable(path)
     for line in notes:
         say(line)
-    env = program_env(exec_environ(os.environb))
+    env = program_env(entries if entries is not None else exec_environ(os.environb))
     flush()
     if prog is not None:  # None: no filter (resource limits and capabilities only)
         inject_at_exec(prog, report, layers if layers is not None and layers.exec else None)

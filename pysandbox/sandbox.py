@@ -704,13 +704,14 @@ def _interpreter(path):
     return os.fsdecode(name)
 
 
-def _first_instruction(values, path, argv, report):
+def _first_instruction(values, path, argv, report, entries=None):
     """sandboxify's launch in this process: PATH as ARGV with the filter from
-    its first instruction (VALUES: the variables); never returns."""
+    its first instruction (VALUES: the variables; ENTRIES: this process's
+    exec_environ(), if read already); never returns."""
     layers = _native.Launch(values)
     layers.prepare(path)
     notes = layers.notes + (["pysandbox: " + layers.dropped] if layers.dropped else [])
-    _launch.launch(path, argv, layers.prog, report, notes=notes, layers=layers)
+    _launch.launch(path, argv, layers.prog, report, notes=notes, layers=layers, entries=entries)
 
 
 def _handing_on(environ, fn, /, *args, **kwargs):

@@ -93,7 +93,7 @@ def run(argv):
     notes = layers.notes + (["sandboxify: " + layers.dropped] if layers.dropped else [])
     if layers.landlock:  # a failed exec is reported from inside the domain: import it now
         import pysandbox.cli  # noqa: F401
-    _launch.launch(path, args, layers.prog, report, notes=notes, layers=layers)
+    _launch.launch(path, args, layers.prog, report, notes=notes, layers=layers, entries=entries)
 
 
 def report(e):

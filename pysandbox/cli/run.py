@@ -86,7 +86,7 @@ def boot():
 
     path, argv = sys.argv[1], sys.argv[2:]
     try:
-        values = sandbox._ours(_launch.exec_environ(os.environb))[0]
-        sandbox._first_instruction(values, path, argv, report)
+        entries = _launch.exec_environ(os.environb)  # read once: the launch hands them on
+        sandbox._first_instruction(sandbox._ours(entries)[0], path, argv, report, entries)
     except SandboxError as e:
         sys.exit(report(e))
