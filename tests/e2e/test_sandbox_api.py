@@ -6,6 +6,7 @@ import fcntl
 import gc
 import os
 import pickle
+import shutil
 import signal
 import struct
 import subprocess
@@ -144,6 +145,28 @@ def test_run_as_another_user_takes_the_launch(kit, monkeypatch):
         r = box.run([PY, "-c", "import os; os.getppid()"], **kw)
         assert r.returncode == SIGSYS_STATUS, kw
     assert roads == ["preload"] + ["launch"] * 4
+
+
+def test_run_as_a_user_who_cannot_read_the_library_is_never_unconfined(kit, tmp_path):
+    """The package in a directory only root may enter (a venv under /root):
+    with user=65534 the loader could not open libsandbox.so, said 'cannot be
+    preloaded: ignored' and ran the program unconfined. Now confined, or
+    refused (that user cannot run the launcher)."""
+    if os.getuid() != 0:
+        pytest.skip("user= needs root")
+    pkg = os.path.dirname(os.path.abspath(sys.modules["pysandbox"].__file__))
+    priv = tmp_path / "priv"
+    shutil.copytree(pkg, priv / "pysandbox", ignore=shutil.ignore_patterns("__pycache__"))
+    priv.chmod(0o700)
+    code = ("import sys; sys.path.insert(0, %r)\nfrom pysandbox import Sandbox\n"
+            "try:\n"
+            "    r = Sandbox(deny=['getppid']).run([%r, 'getppid'], user=65534,\n"
+            "                                      capture_output=True, text=True)\n"
+            "    print(r.returncode, r.stdout.strip(), r.stderr.strip())\n"
+            "except PermissionError as e:\n    print('refused', e)\n") % (str(priv), kit.probe)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout, r
+    assert "getppid = ok" not in r.stdout, r.stdout
 
 
 def test_call_timeout_past_poll_s_range():
